@@ -1,0 +1,9 @@
+// duly/duly.hpp: the umbrella header. Include this to get all of duly's public
+// API except the opt-in Boost.Date_Time interop (duly/boost.hpp).
+#pragma once
+
+#include <duly/version.hpp>
+#include <duly/error.hpp>
+#include <duly/time.hpp>
+#include <duly/zone.hpp>
+#include <duly/calendar.hpp>
