@@ -45,6 +45,10 @@ inline constexpr instant max_supported_instant{seconds{7258118400}};  // 2200-01
 [[nodiscard]] DULY_EXPORT result<instant> parse_instant(std::string_view text,
                                                         const time_zone& zone);
 
+// Parses a calendar date "YYYY-MM-DD"; a date that does not exist (2026-02-30)
+// is an error that says why.
+[[nodiscard]] DULY_EXPORT result<std::chrono::sys_days> parse_date(std::string_view text);
+
 // "2026-11-23T15:30:00Z".
 [[nodiscard]] DULY_EXPORT std::string format_instant(instant t);
 

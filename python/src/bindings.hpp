@@ -1,0 +1,55 @@
+// Internal declarations shared by the binding translation units of duly._duly.
+//
+// The extension speaks integer seconds only: instants are int64 seconds since
+// the Unix epoch (UTC), durations are int64 seconds. Conversion from and to
+// datetime, timedelta and numpy arrays lives in the pure-Python layer
+// (python/duly/), which keeps this module small and free of pybind11/chrono.h.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <utility>
+
+#include <pybind11/pybind11.h>
+
+#include <duly/error.hpp>
+
+namespace duly::python {
+
+namespace py = pybind11;
+
+// A duly::error on its way to Python. The module's exception translator turns
+// it into the duly.Error subclass that the Python layer registered for its code
+// (see errors.cpp and duly/_errors.py).
+class native_error : public std::exception {
+ public:
+  explicit native_error(duly::error e) : error_(std::move(e)) {}
+  [[nodiscard]] const duly::error& error() const noexcept { return error_; }
+  [[nodiscard]] const char* what() const noexcept override { return error_.message().c_str(); }
+
+ private:
+  duly::error error_;
+};
+
+[[noreturn]] inline void raise(duly::error e) { throw native_error(std::move(e)); }
+[[noreturn]] inline void raise(errc code, std::string message, std::string path = {}) {
+  diagnostic d;
+  d.code = code;
+  d.message = std::move(message);
+  d.path = std::move(path);
+  throw native_error(duly::error(std::move(d)));
+}
+
+// The value of a result, or a native_error.
+template <class T>
+T unwrap(result<T>&& r) {
+  if (!r) raise(std::move(r).error());
+  return *std::move(r);
+}
+
+void bind_errors(py::module_& m);
+void bind_time(py::module_& m);
+void bind_calendar(py::module_& m);
+
+}  // namespace duly::python

@@ -1,0 +1,372 @@
+// Reading calendar documents (YAML or JSON, SPEC section 3) into a calendar_spec.
+#include <duly/calendar.hpp>
+
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "calendar_parse.hpp"
+#include "document.hpp"
+
+namespace duly {
+
+namespace {
+
+using namespace std::chrono;
+using detail::document;
+using detail::join;
+
+constexpr std::array<std::string_view, 7> day_names = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+constexpr std::array<std::string_view, 7> long_day_names = {"monday", "tuesday",  "wednesday", "thursday",
+                                                            "friday", "saturday", "sunday"};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// 0 = Monday .. 6 = Sunday, or -1.
+int day_number(std::string_view name) {
+  const std::string n = lower(name);
+  for (std::size_t i = 0; i < 7; ++i)
+    if (n == day_names[i] || n == long_day_names[i]) return static_cast<int>(i);
+  return -1;
+}
+
+}  // namespace
+
+namespace detail {
+
+// "08:00-17:00" -> window, or a message.
+result<window> parse_window(std::string_view text) {
+  const auto bad = [&](const std::string& why) {
+    return fail(errc::invalid_argument, "invalid window '" + std::string(text) + "': " + why);
+  };
+  const auto dash = text.find('-');
+  if (dash == std::string_view::npos || text.find('-', dash + 1) != std::string_view::npos)
+    return bad("expected HH:MM-HH:MM, e.g. 08:00-17:00");
+  const auto part = [&](std::string_view s) -> result<time_of_day> {
+    auto t = time_of_day::parse(s);
+    if (!t) {
+      // Keep the reason, drop the "invalid time of day" prefix the window repeats.
+      std::string m = t.error().message();
+      const std::string prefix = "invalid time of day ";
+      if (m.rfind(prefix, 0) == 0) m.erase(0, prefix.size());
+      return bad(m);
+    }
+    return t;
+  };
+  auto start = part(text.substr(0, dash));
+  if (!start) return tl::unexpected(start.error());
+  auto end = part(text.substr(dash + 1));
+  if (!end) return tl::unexpected(end.error());
+  if (start->minutes() == 1440) return bad("24:00 can only end a window");
+  return window{*start, *end};
+}
+
+// Reads a day key: "mon", "mon-fri", "fri-mon" (wraps), "daily". Returns the
+// days it covers and its precedence (2 = one day, 1 = a range, 0 = daily).
+result<std::pair<std::vector<int>, int>> parse_day_key(std::string_view key) {
+  const auto bad = [&] {
+    return fail(errc::invalid_argument,
+                "unknown day '" + std::string(key) +
+                    "': expected mon, tue, wed, thu, fri, sat, sun, a range such as mon-fri, or daily");
+  };
+  if (lower(key) == "daily") return std::pair{std::vector<int>{0, 1, 2, 3, 4, 5, 6}, 0};
+  const auto dash = key.find('-');
+  if (dash == std::string_view::npos) {
+    const int d = day_number(key);
+    if (d < 0) return bad();
+    return std::pair{std::vector<int>{d}, 2};
+  }
+  const int a = day_number(key.substr(0, dash));
+  const int b = day_number(key.substr(dash + 1));
+  if (a < 0 || b < 0) return bad();
+  std::vector<int> days;
+  for (int d = a;; d = (d + 1) % 7) {
+    days.push_back(d);
+    if (d == b) break;
+  }
+  return std::pair{std::move(days), 1};
+}
+
+std::optional<std::vector<window>> read_windows(document& doc, const YAML::Node& node,
+                                                const std::string& path) {
+  std::vector<window> out;
+  bool good = true;
+  const auto one = [&](const YAML::Node& n, const std::string& p) {
+    auto text = doc.string(n, p);
+    if (!text) {
+      good = false;
+      return;
+    }
+    auto w = parse_window(*text);
+    if (!w) {
+      doc.report(n, p, w.error().message());
+      good = false;
+      return;
+    }
+    out.push_back(*w);
+  };
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) one(node[i], detail::index(path, i));
+  } else if (node.IsScalar()) {
+    one(node, path);
+  } else {
+    doc.report(node, path,
+               "expected a window such as \"08:00-17:00\" or a list of them, got " +
+                   std::string(detail::kind_name(node)));
+    return std::nullopt;
+  }
+  if (!good) return std::nullopt;
+  return out;
+}
+
+std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path) {
+  holiday_rule h;
+  if (node.IsScalar()) {
+    auto d = parse_date(node.Scalar());
+    if (!d) {
+      doc.report(node, path, d.error().message());
+      return std::nullopt;
+    }
+    h.type = holiday_rule::kind::date;
+    h.date = year_month_day{*d};
+    h.name = node.Scalar();
+    return h;
+  }
+  if (!node.IsMap()) {
+    doc.report(node, path,
+               "expected a date (2026-12-25) or a rule such as {month: 11, weekday: thu, nth: 4}, got " +
+                   std::string(detail::kind_name(node)));
+    return std::nullopt;
+  }
+  const std::size_t before = doc.problem_count();
+  doc.check_keys(node, path, {"name", "date", "month", "day", "weekday", "nth", "observed", "easter"});
+  if (node["name"]) {
+    if (auto n = doc.string(node["name"], join(path, "name"))) h.name = *n;
+  }
+  const bool has_date = bool(node["date"]), has_easter = bool(node["easter"]),
+             has_weekday = bool(node["weekday"]) || bool(node["nth"]), has_day = bool(node["day"]);
+  const int kinds = int{has_date} + int{has_easter} + int{has_weekday} + int{has_day};
+  if (kinds != 1) {
+    doc.report(node, path,
+               kinds == 0 ? "a holiday rule needs one of: date; month and day; month, weekday and nth; or easter"
+                          : "a holiday rule takes only one of: date; day; weekday and nth; easter");
+    return std::nullopt;
+  }
+  const auto month_of = [&]() -> unsigned {
+    if (!node["month"]) {
+      doc.report(node, join(path, "month"), "missing: give the month, 1 to 12");
+      return 0;
+    }
+    auto m = doc.integer(node["month"], join(path, "month"));
+    if (!m) return 0;
+    if (*m < 1 || *m > 12) {
+      doc.report(node["month"], join(path, "month"), "must be 1 to 12, got " + std::to_string(*m));
+      return 0;
+    }
+    return static_cast<unsigned>(*m);
+  };
+  const auto reject = [&](const char* key, const char* why) {
+    if (node[key]) doc.report(node[key], join(path, key), why);
+  };
+  if (has_date) {
+    h.type = holiday_rule::kind::date;
+    reject("month", "not used with date");
+    reject("observed", "not used with date; give the observed date itself");
+    if (auto text = doc.string(node["date"], join(path, "date"))) {
+      if (auto d = parse_date(*text)) {
+        h.date = year_month_day{*d};
+      } else {
+        doc.report(node["date"], join(path, "date"), d.error().message());
+      }
+    }
+  } else if (has_easter) {
+    h.type = holiday_rule::kind::easter;
+    reject("month", "not used with easter");
+    reject("observed", "not used with easter");
+    if (auto off = doc.integer(node["easter"], join(path, "easter"))) {
+      if (*off < -300 || *off > 300) {
+        doc.report(node["easter"], join(path, "easter"),
+                   "days from Easter Sunday must be -300 to 300, got " + std::to_string(*off));
+      } else {
+        h.offset_days = static_cast<int>(*off);
+      }
+    }
+  } else if (has_weekday) {
+    h.type = holiday_rule::kind::nth_weekday;
+    h.month = month_of();
+    reject("observed", "not used with a weekday rule");
+    if (!node["weekday"]) {
+      doc.report(node, join(path, "weekday"), "missing: give the weekday, mon to sun");
+    } else if (auto w = doc.string(node["weekday"], join(path, "weekday"))) {
+      const int d = day_number(*w);
+      if (d < 0) {
+        doc.report(node["weekday"], join(path, "weekday"),
+                   "unknown weekday '" + *w + "': expected mon, tue, wed, thu, fri, sat or sun");
+      } else {
+        h.weekday = std::chrono::weekday{static_cast<unsigned>(d + 1)};  // 1 = Monday .. 7 = Sunday
+      }
+    }
+    if (!node["nth"]) {
+      doc.report(node, join(path, "nth"), "missing: give nth, 1 to 5 or -1 (last) to -5");
+    } else if (auto n = doc.integer(node["nth"], join(path, "nth"))) {
+      if (*n == 0 || *n > 5 || *n < -5) {
+        doc.report(node["nth"], join(path, "nth"),
+                   "must be 1 to 5, or -1 (last) to -5, got " + std::to_string(*n));
+      } else {
+        h.nth = static_cast<int>(*n);
+      }
+    }
+  } else {
+    h.type = holiday_rule::kind::fixed_day;
+    h.month = month_of();
+    if (auto d = doc.integer(node["day"], join(path, "day"))) {
+      if (h.month != 0 && (*d < 1 || *d > 31 ||
+                           !(year{2000} / std::chrono::month{h.month} / day{static_cast<unsigned>(*d)}).ok())) {
+        doc.report(node["day"], join(path, "day"),
+                   "day " + std::to_string(*d) + " does not exist in month " + std::to_string(h.month));
+      } else {
+        h.day = static_cast<unsigned>(*d);
+      }
+    }
+    if (node["observed"]) {
+      if (auto o = doc.string(node["observed"], join(path, "observed"))) {
+        if (*o == "none") h.observed = observed_rule::none;
+        else if (*o == "nearest_weekday") h.observed = observed_rule::nearest_weekday;
+        else if (*o == "next_weekday") h.observed = observed_rule::next_weekday;
+        else if (*o == "previous_weekday") h.observed = observed_rule::previous_weekday;
+        else
+          doc.report(node["observed"], join(path, "observed"),
+                     "unknown rule '" + *o + "': expected none, nearest_weekday, next_weekday or previous_weekday");
+      }
+    }
+  }
+  if (doc.problem_count() != before) return std::nullopt;
+  return h;
+}
+
+std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path) {
+  const std::size_t before = doc.problem_count();
+  calendar_spec spec;
+  if (!node.IsDefined() || node.IsNull()) return spec;  // empty document: 24x7 UTC
+  if (!doc.is_map(node, path)) return std::nullopt;
+  doc.check_keys(node, path, {"timezone", "hours", "holidays", "exceptions"});
+
+  if (const auto tz = node["timezone"]) {
+    if (auto name = doc.string(tz, join(path, "timezone"))) {
+      if (auto z = time_zone::locate(*name)) {
+        spec.timezone = *name;
+      } else {
+        doc.report(tz, join(path, "timezone"), z.error().message(), z.error().code());
+      }
+    }
+  }
+
+  if (const auto hours = node["hours"]; hours && !hours.IsNull()) {
+    const std::string hpath = join(path, "hours");
+    if (doc.is_map(hours, hpath)) {
+      std::array<std::vector<window>, 7> week{};
+      std::array<int, 7> level{-1, -1, -1, -1, -1, -1, -1};  // precedence that set each day
+      std::array<std::string, 7> set_by{};
+      for (const auto& kv : hours) {
+        const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+        const std::string kpath = join(hpath, key);
+        auto days = parse_day_key(key);
+        if (!days) {
+          doc.report(kv.first, kpath, days.error().message());
+          continue;
+        }
+        auto windows = read_windows(doc, kv.second, kpath);
+        if (!windows) continue;
+        for (const int d : days->first) {
+          const auto k = static_cast<std::size_t>(d);
+          if (level[k] == days->second) {
+            doc.report(kv.first, kpath,
+                       "day '" + std::string(day_names[k]) + "' is already given by '" + set_by[k] + "'");
+          } else if (level[k] < days->second) {
+            week[k] = *windows;
+            level[k] = days->second;
+            set_by[k] = key;
+          }
+        }
+      }
+      spec.hours = week;
+    }
+  }
+
+  if (const auto hol = node["holidays"]; hol && !hol.IsNull()) {
+    const std::string hpath = join(path, "holidays");
+    if (doc.is_list(hol, hpath)) {
+      for (std::size_t i = 0; i < hol.size(); ++i) {
+        if (auto h = read_holiday(doc, hol[i], detail::index(hpath, i))) spec.holidays.push_back(std::move(*h));
+      }
+    }
+  }
+
+  if (const auto exc = node["exceptions"]; exc && !exc.IsNull()) {
+    const std::string epath = join(path, "exceptions");
+    if (doc.is_map(exc, epath)) {
+      for (const auto& kv : exc) {
+        const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+        const std::string kpath = join(epath, key);
+        auto d = parse_date(key);
+        if (!d) {
+          doc.report(kv.first, kpath, d.error().message());
+          continue;
+        }
+        std::optional<std::vector<window>> windows;
+        if (kv.second.IsNull()) {
+          windows.emplace();  // "2026-12-31:" with nothing: closed
+        } else {
+          windows = read_windows(doc, kv.second, kpath);
+        }
+        if (!windows) continue;
+        if (!spec.exceptions.emplace(*d, std::move(*windows)).second)
+          doc.report(kv.first, kpath, "date given twice");
+      }
+    }
+  }
+  if (doc.problem_count() != before) return std::nullopt;
+  return spec;
+}
+
+}  // namespace detail
+
+result<calendar_spec> parse_calendar_spec(std::string_view text, std::string_view source_name) {
+  detail::document doc(text, source_name);
+  if (!doc.load()) return tl::unexpected(doc.make_error());
+  auto spec = detail::read_calendar(doc, doc.root(), "");
+  if (!spec || !doc.ok()) return tl::unexpected(doc.make_error());
+  return std::move(*spec);
+}
+
+result<calendar> parse_calendar(std::string_view text, std::string_view source_name) {
+  auto spec = parse_calendar_spec(text, source_name);
+  if (!spec) return tl::unexpected(std::move(spec.error()));
+  return calendar::make(std::move(*spec));
+}
+
+result<calendar> load_calendar(const std::filesystem::path& path) {
+  auto text = detail::read_file(path);
+  if (!text) return tl::unexpected(std::move(text.error()));
+  return parse_calendar(*text, path.string());
+}
+
+namespace detail {
+
+result<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(errc::io_error, path.string() + ": cannot open the file for reading");
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) return fail(errc::io_error, path.string() + ": error while reading the file");
+  return out.str();
+}
+
+}  // namespace detail
+
+}  // namespace duly

@@ -1,0 +1,26 @@
+// Pieces of the calendar reader that the policy reader reuses (not installed).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <duly/calendar.hpp>
+
+#include "document.hpp"
+
+namespace duly::detail {
+
+result<window> parse_window(std::string_view text);
+result<std::pair<std::vector<int>, int>> parse_day_key(std::string_view key);
+std::optional<std::vector<window>> read_windows(document& doc, const YAML::Node& node, const std::string& path);
+std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path);
+// Reads a calendar (SPEC section 3) at `node`; reports problems into `doc`.
+std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path);
+// The whole content of a file, or an io_error naming it.
+result<std::string> read_file(const std::filesystem::path& path);
+
+}  // namespace duly::detail

@@ -1,0 +1,106 @@
+// The pieces every `duly` subcommand shares.
+//
+// main.cpp builds the CLI11 application and hands a `registry` to each
+// subcommand's registration function (one per file: calendar_command.cpp, and
+// later check, evaluate, explain). A subcommand adds its options to the app and
+// registers the action to run when the user selects it; main parses the command
+// line, runs the one selected action and turns the outcome into an exit code.
+//
+// Exit codes: 0 success, 1 bad input (a file, an instant, a duration; the message
+// on stderr names where), 2 usage error (the command line itself).
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include <duly/duly.hpp>
+
+namespace duly::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_bad_input = 1;
+inline constexpr int exit_usage = 2;
+
+// Where a command reads and writes; tests and main pass the standard streams.
+struct streams {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+// A selected command's work; returns the exit code.
+using action = std::function<int(const streams&)>;
+
+// Collects the actions of the leaf subcommands. Not thread-safe (it lives in
+// main for one run).
+class registry {
+ public:
+  explicit registry(CLI::App& root) : root_(root) {}
+
+  [[nodiscard]] CLI::App& root() noexcept { return root_; }
+
+  // Runs `run` when `command` is the command the user selected.
+  void on_selected(CLI::App* command, action run) {
+    actions_.emplace_back(command, std::move(run));
+  }
+
+  // After parsing: the action of the selected command, if any.
+  [[nodiscard]] const action* selected() const {
+    for (const auto& [command, run] : actions_) {
+      if (command->parsed()) return &run;
+    }
+    return nullptr;
+  }
+
+ private:
+  CLI::App& root_;
+  std::vector<std::pair<CLI::App*, action>> actions_;
+};
+
+// Registration functions, one per subcommand file.
+void register_calendar_command(registry& r);
+
+// ---- helpers shared by subcommands (inputs.cpp) ----------------------------
+
+// Prints "duly: <where>: <message>" for each diagnostic of `e` (its rendered
+// form, with the source line and a caret, when it knows its position).
+void report(const streams& io, std::string_view where, const error& e);
+void report(const streams& io, std::string_view where, std::string_view message);
+
+// Loads a calendar file (YAML or JSON). On failure prints the error, whose
+// messages name the file and position, and returns nothing.
+[[nodiscard]] std::optional<calendar> load_calendar_file(const streams& io,
+                                                         const std::string& path);
+
+// Reads the zone of `--zone` (empty = none). On failure prints the error.
+[[nodiscard]] bool load_input_zone(const streams& io, const std::string& name,
+                                   std::optional<time_zone>& zone);
+
+// A value that came from the command line or from a line of stdin, with the
+// name to report problems under ("--at", "<stdin>:3").
+struct located_text {
+  std::string text;
+  std::string where;
+};
+
+// The rows of input for a command whose options are `values` (option name and
+// value). Each option whose value is "-" is read from stdin: one row per
+// non-blank line, holding one field per such option (several fields are
+// separated by commas or whitespace). Options with other values are the same
+// in every row. Without any "-", there is one row. On a malformed line prints an
+// error and returns nothing.
+[[nodiscard]] std::optional<std::vector<std::vector<located_text>>> read_rows(
+    const streams& io, const std::vector<std::pair<std::string, std::string>>& values);
+
+// Parses an instant, reading text without an offset in `zone` when given.
+[[nodiscard]] result<instant> parse_input_instant(const std::string& text,
+                                                  const std::optional<time_zone>& zone);
+
+}  // namespace duly::cli

@@ -1,0 +1,130 @@
+#include "document.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "text.hpp"
+
+namespace duly::detail {
+
+document::document(std::string_view text, std::string_view source_name)
+    : text_(text), source_name_(source_name) {
+  std::string_view rest = text_;
+  while (true) {
+    const auto nl = rest.find('\n');
+    auto line = rest.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines_.push_back(line);
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
+}
+
+bool document::load() {
+  try {
+    root_ = YAML::Load(text_);
+    return true;
+  } catch (const YAML::Exception& e) {
+    diagnostic d;
+    d.code = errc::parse_error;
+    d.message = e.msg.empty() ? std::string("cannot parse the document") : e.msg;
+    d.file = source_name_;
+    if (!e.mark.is_null()) {
+      d.line = e.mark.line + 1;
+      d.column = e.mark.column + 1;
+      if (static_cast<std::size_t>(e.mark.line) < lines_.size())
+        d.source_line = std::string(lines_[static_cast<std::size_t>(e.mark.line)]);
+    }
+    problems_.push_back(std::move(d));
+    return false;
+  }
+}
+
+void document::report(const YAML::Node& node, std::string path, std::string message, errc code) {
+  diagnostic d;
+  d.code = code;
+  d.message = std::move(message);
+  d.path = std::move(path);
+  d.file = source_name_;
+  const YAML::Mark mark = node.IsDefined() ? node.Mark() : YAML::Mark::null_mark();
+  if (!mark.is_null()) {
+    d.line = mark.line + 1;
+    d.column = mark.column + 1;
+    if (static_cast<std::size_t>(mark.line) < lines_.size())
+      d.source_line = std::string(lines_[static_cast<std::size_t>(mark.line)]);
+  }
+  problems_.push_back(std::move(d));
+}
+
+std::vector<diagnostic> document::take_problems() {
+  std::stable_sort(problems_.begin(), problems_.end(), [](const diagnostic& a, const diagnostic& b) {
+    return a.line != b.line ? a.line < b.line : a.column < b.column;
+  });
+  return std::move(problems_);
+}
+
+std::string_view kind_name(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a value";
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Undefined: return "nothing";
+  }
+  return "nothing";
+}
+
+std::optional<std::string> document::string(const YAML::Node& node, const std::string& path) {
+  if (!node.IsScalar()) {
+    report(node, path, "expected a text value, got " + std::string(kind_name(node)));
+    return std::nullopt;
+  }
+  return node.Scalar();
+}
+
+std::optional<std::int64_t> document::integer(const YAML::Node& node, const std::string& path) {
+  if (!node.IsScalar()) {
+    report(node, path, "expected a whole number, got " + std::string(kind_name(node)));
+    return std::nullopt;
+  }
+  const std::string& s = node.Scalar();
+  std::string_view v = trim(s);
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  std::int64_t out = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) {
+    report(node, path, "expected a whole number, got '" + s + "'");
+    return std::nullopt;
+  }
+  return out;
+}
+
+bool document::is_map(const YAML::Node& node, const std::string& path) {
+  if (node.IsMap()) return true;
+  report(node, path, "expected a map of keys and values, got " + std::string(kind_name(node)));
+  return false;
+}
+
+bool document::is_list(const YAML::Node& node, const std::string& path) {
+  if (node.IsSequence()) return true;
+  report(node, path, "expected a list, got " + std::string(kind_name(node)));
+  return false;
+}
+
+void document::check_keys(const YAML::Node& map, const std::string& path,
+                          std::initializer_list<std::string_view> allowed) {
+  for (const auto& kv : map) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+    bool known = false;
+    for (auto a : allowed) known = known || a == key;
+    if (known) continue;
+    std::string expected;
+    for (auto a : allowed) {
+      if (!expected.empty()) expected += ", ";
+      expected += a;
+    }
+    report(kv.first, join(path, key), "unknown key (expected " + expected + ")");
+  }
+}
+
+}  // namespace duly::detail

@@ -1,0 +1,82 @@
+// Errors: formatting of diagnostics.
+#include <duly/error.hpp>
+
+#include <string>
+
+namespace duly {
+
+std::string_view to_string(errc code) noexcept {
+  switch (code) {
+    case errc::invalid_argument: return "invalid_argument";
+    case errc::parse_error: return "parse_error";
+    case errc::unknown_zone: return "unknown_zone";
+    case errc::out_of_range: return "out_of_range";
+    case errc::never_open: return "never_open";
+    case errc::never_closes: return "never_closes";
+    case errc::io_error: return "io_error";
+  }
+  return "unknown";
+}
+
+std::string diagnostic::to_string() const {
+  std::string out;
+  if (!file.empty()) {
+    out += file;
+    out += ':';
+  }
+  if (line > 0) {
+    out += std::to_string(line);
+    out += ':';
+    if (column > 0) {
+      out += std::to_string(column);
+      out += ':';
+    }
+  }
+  if (!out.empty()) out += ' ';
+  if (!path.empty()) {
+    out += path;
+    out += ": ";
+  }
+  out += message;
+  return out;
+}
+
+std::string diagnostic::render() const {
+  std::string out = to_string();
+  if (!source_line.empty() && column > 0) {
+    out += '\n';
+    out += source_line;
+    out += '\n';
+    // Keep tabs so the caret lines up under tab-indented text.
+    for (int i = 1; i < column; ++i) {
+      const auto k = static_cast<std::size_t>(i - 1);
+      out += (k < source_line.size() && source_line[k] == '\t') ? '\t' : ' ';
+    }
+    out += '^';
+  }
+  return out;
+}
+
+error::error(errc code, std::string message)
+    : error(diagnostic{code, std::move(message), {}, {}, 0, 0, {}}) {}
+
+error::error(diagnostic d) : error(std::vector<diagnostic>{std::move(d)}) {}
+
+error::error(std::vector<diagnostic> ds) : diagnostics_(std::move(ds)) {
+  if (diagnostics_.empty()) diagnostics_.push_back({errc::invalid_argument, "unknown error", {}, {}, 0, 0, {}});
+  for (const auto& d : diagnostics_) {
+    if (!message_.empty()) message_ += '\n';
+    message_ += d.to_string();
+  }
+}
+
+std::string error::render() const {
+  std::string out;
+  for (const auto& d : diagnostics_) {
+    if (!out.empty()) out += '\n';
+    out += d.render();
+  }
+  return out;
+}
+
+}  // namespace duly
