@@ -7,3 +7,5 @@
 #include <duly/time.hpp>
 #include <duly/zone.hpp>
 #include <duly/calendar.hpp>
+#include <duly/value.hpp>
+#include <duly/condition.hpp>

@@ -3,8 +3,7 @@
 // The exception classes (duly.Error and its subclasses) are defined in Python
 // (duly/_errors.py), so that they are ordinary, picklable classes with typed
 // attributes. On import, the Python layer hands this module a factory:
-//   factory(code: int, message: str, diagnostics: list[tuple], rendered: str)
-//     -> BaseException
+//   factory(code: int, message: str, diagnostics: list[tuple]) -> BaseException
 // and the translator below raises what it returns. Without a factory (only if
 // duly._duly were loaded on its own) errors surface as plain ValueError.
 #include "bindings.hpp"
@@ -29,7 +28,7 @@ void set_python_error(const duly::error& e) {
       py::list diagnostics;
       for (const auto& d : e.diagnostics()) diagnostics.append(diagnostic_tuple(d));
       auto factory = py::reinterpret_borrow<py::object>(error_factory);
-      py::object exc = factory(static_cast<int>(e.code()), e.message(), diagnostics, e.render());
+      py::object exc = factory(static_cast<int>(e.code()), e.message(), diagnostics);
       PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
       return;
     } catch (py::error_already_set& failure) {

@@ -1,0 +1,88 @@
+// duly/condition.hpp: the condition language of every `*_when` (SPEC section 5).
+//
+//   priority in ["P1", "P2"] and tier == "gold"
+//   event == "replied" and actor == "agent"
+//   not exists(assignee) or changed(status)
+//
+// Literals: strings in double or single quotes, numbers, true, false, null, lists
+// [...] (right of `in` / `not in`), durations (4h, 1h30m: their seconds as a
+// number). Names: attributes (letters, digits, `_`, `.`) and `event`, the name of
+// the event being applied (null where a condition is not tied to one event).
+// Operators: == != < <= > >= in, not in, and, or, not, ( ); functions exists(name)
+// and changed(name). A missing attribute is null.
+//
+// A condition is compiled once: names resolve to slots of a `slot_table` shared
+// by the conditions of one policy, and evaluation walks a flat array of nodes
+// without allocating.
+//
+// Thread-safety: a compiled `condition` is immutable and may be evaluated from
+// any number of threads. `slot_table` is a builder: use it from one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <duly/error.hpp>
+#include <duly/export.hpp>
+#include <duly/value.hpp>
+
+namespace duly {
+
+// Attribute names to dense slot numbers.
+class DULY_EXPORT slot_table {
+ public:
+  // The slot of `name`, added if new.
+  int slot_of(std::string_view name);
+  // The slot of `name`, or -1.
+  [[nodiscard]] int find(std::string_view name) const noexcept;
+  [[nodiscard]] std::size_t size() const noexcept { return names_.size(); }
+  [[nodiscard]] const std::vector<std::string>& names() const noexcept { return names_; }
+
+ private:
+  struct hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int, hash, std::equal_to<>> index_;
+  std::vector<std::string> names_;
+};
+
+// What a condition reads: the record's attributes by slot, which slots the
+// current event changed, and the event's name (null when not tied to an event).
+struct condition_context {
+  std::span<const value> attributes;
+  std::span<const std::uint8_t> changed;  // may be empty: nothing changed
+  value event;
+};
+
+class DULY_EXPORT condition {
+ public:
+  // Always true (an absent condition).
+  condition();
+
+  // Compiles `text`, resolving names in `slots`. A syntax error is an
+  // `errc::parse_error` whose diagnostic has the 1-based column in `text`,
+  // `text` as its source line, and says what was expected:
+  //   compile("priority == ", slots) -> "1:13: expected a value after '=='"
+  [[nodiscard]] static result<condition> compile(std::string_view text, slot_table& slots);
+
+  // Cost: proportional to the condition's size; never allocates.
+  [[nodiscard]] bool evaluate(const condition_context& ctx) const noexcept;
+
+  [[nodiscard]] const std::string& text() const noexcept;
+  // Whether the condition mentions `event` (an event-tied condition).
+  [[nodiscard]] bool uses_event() const noexcept;
+
+  struct impl;
+
+ private:
+  explicit condition(std::shared_ptr<const impl> p) : impl_(std::move(p)) {}
+  std::shared_ptr<const impl> impl_;
+};
+
+}  // namespace duly

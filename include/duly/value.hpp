@@ -1,0 +1,116 @@
+// duly/value.hpp: attribute values of records and events.
+//
+// An attribute is null, a bool, a number or a string (instants travel as ISO-8601
+// strings and are read as instants where a policy needs one, e.g. `start_at`).
+// `value` is a small non-owning view used on the hot path: its string points into
+// storage owned by someone else (an event, a record, a compiled condition).
+// `owned_value` owns its string.
+//
+// Comparison rules (SPEC section 5): null == null holds; values of different
+// kinds are never equal; ordering is defined only between two numbers or two
+// strings (byte-wise), and is false otherwise.
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <duly/export.hpp>
+
+namespace duly {
+
+enum class value_kind : std::uint8_t { null, boolean, number, string };
+
+class value {
+ public:
+  constexpr value() noexcept = default;
+  static constexpr value null() noexcept { return value(); }
+  static constexpr value boolean(bool b) noexcept {
+    value v;
+    v.kind_ = value_kind::boolean;
+    v.number_ = b ? 1 : 0;
+    return v;
+  }
+  static constexpr value number(double d) noexcept {
+    value v;
+    v.kind_ = value_kind::number;
+    v.number_ = d;
+    return v;
+  }
+  static constexpr value string(std::string_view s) noexcept {
+    value v;
+    v.kind_ = value_kind::string;
+    v.string_ = s;
+    return v;
+  }
+
+  [[nodiscard]] constexpr value_kind kind() const noexcept { return kind_; }
+  [[nodiscard]] constexpr bool is_null() const noexcept { return kind_ == value_kind::null; }
+  [[nodiscard]] constexpr bool as_bool() const noexcept { return number_ != 0; }
+  [[nodiscard]] constexpr double as_number() const noexcept { return number_; }
+  [[nodiscard]] constexpr std::string_view as_string() const noexcept { return string_; }
+  // True only for the boolean true: conditions treat anything else as false.
+  [[nodiscard]] constexpr bool is_true() const noexcept {
+    return kind_ == value_kind::boolean && number_ != 0;
+  }
+
+  friend constexpr bool operator==(const value& a, const value& b) noexcept {
+    if (a.kind_ != b.kind_) return false;
+    switch (a.kind_) {
+      case value_kind::null: return true;
+      case value_kind::boolean:
+      case value_kind::number: return a.number_ == b.number_;
+      case value_kind::string: return a.string_ == b.string_;
+    }
+    return false;
+  }
+
+  // a < b when both are numbers or both strings; false otherwise.
+  [[nodiscard]] static constexpr bool less(const value& a, const value& b) noexcept {
+    if (a.kind_ != b.kind_) return false;
+    if (a.kind_ == value_kind::number) return a.number_ < b.number_;
+    if (a.kind_ == value_kind::string) return a.string_ < b.string_;
+    return false;
+  }
+  [[nodiscard]] static constexpr bool orderable(const value& a, const value& b) noexcept {
+    return a.kind_ == b.kind_ && (a.kind_ == value_kind::number || a.kind_ == value_kind::string);
+  }
+
+  // JSON text of the value: null, true, 3.5, "text" (escaped).
+  [[nodiscard]] DULY_EXPORT std::string to_json() const;
+
+ private:
+  value_kind kind_ = value_kind::null;
+  double number_ = 0;
+  std::string_view string_;
+};
+
+// A value that owns its string.
+class owned_value {
+ public:
+  owned_value() = default;
+  explicit owned_value(const value& v) : kind_(v.kind()) {
+    if (kind_ == value_kind::string) text_ = std::string(v.as_string());
+    else number_ = v.as_number();
+  }
+  [[nodiscard]] value view() const noexcept {
+    switch (kind_) {
+      case value_kind::null: return value::null();
+      case value_kind::boolean: return value::boolean(number_ != 0);
+      case value_kind::number: return value::number(number_);
+      case value_kind::string: return value::string(text_);
+    }
+    return value::null();
+  }
+  [[nodiscard]] value_kind kind() const noexcept { return kind_; }
+  friend bool operator==(const owned_value& a, const owned_value& b) noexcept { return a.view() == b.view(); }
+
+ private:
+  value_kind kind_ = value_kind::null;
+  double number_ = 0;
+  std::string text_;
+};
+
+}  // namespace duly

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds duly and runs every test that guards it: C++ unit, property, CLI,
+# example and consumer tests; the whole C++ suite again under AddressSanitizer
+# and UndefinedBehaviorSanitizer; then the Python package built with
+# `pip install .` and its pytest suite. This is what CI runs (.ci/run).
+#
+#   scripts/test.sh           everything
+#   scripts/test.sh --quick   the edit-test loop: one build, unit tests, pytest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+jobs=${DULY_JOBS:-$(nproc)}
+export CMAKE_BUILD_PARALLEL_LEVEL=$jobs
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+scripts/setup.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "C++ build (RelWithDebInfo)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build
+
+if [ $quick -eq 1 ]; then
+  step "C++ unit tests"
+  ctest --test-dir build -L unit -j "$jobs" --output-on-failure
+else
+  step "C++ tests: unit, property, CLI, examples, consumers"
+  ctest --test-dir build -j "$jobs" --output-on-failure
+
+  step "C++ build and tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDULY_SANITIZE=address,undefined \
+    -DDULY_BUILD_BENCHMARKS=OFF
+  cmake --build build-asan
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan -LE consumer -j "$jobs" --output-on-failure
+fi
+
+step "Python package (pip install .) and pytest"
+.venv/bin/pip install -q .
+.venv/bin/python -m pytest -q

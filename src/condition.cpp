@@ -1,0 +1,565 @@
+// The condition language: lexer, parser (positions kept), compiler to a flat node
+// array with attribute slots, and an evaluator that does not allocate.
+#include <duly/condition.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <optional>
+
+#include <duly/time.hpp>
+
+#include "text.hpp"
+
+namespace duly {
+
+// ---------------------------------------------------------------------------
+// slot_table
+
+int slot_table::slot_of(std::string_view name) {
+  if (auto it = index_.find(name); it != index_.end()) return it->second;
+  const int slot = static_cast<int>(names_.size());
+  names_.emplace_back(name);
+  index_.emplace(std::string(name), slot);
+  return slot;
+}
+
+int slot_table::find(std::string_view name) const noexcept {
+  const auto it = index_.find(name);
+  return it == index_.end() ? -1 : it->second;
+}
+
+// ---------------------------------------------------------------------------
+// value
+
+std::string value::to_json() const {
+  switch (kind_) {
+    case value_kind::null: return "null";
+    case value_kind::boolean: return number_ != 0 ? "true" : "false";
+    case value_kind::number: {
+      if (!std::isfinite(number_)) return "null";
+      char buf[32];
+      if (number_ == std::floor(number_) && std::fabs(number_) < 1e15) {
+        std::snprintf(buf, sizeof buf, "%.0f", number_);
+      } else {
+        std::snprintf(buf, sizeof buf, "%.17g", number_);
+      }
+      return buf;
+    }
+    case value_kind::string: {
+      std::string out = "\"";
+      for (const char c : string_) {
+        switch (c) {
+          case '"': out += "\\\""; break;
+          case '\\': out += "\\\\"; break;
+          case '\n': out += "\\n"; break;
+          case '\r': out += "\\r"; break;
+          case '\t': out += "\\t"; break;
+          default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+              char buf[8];
+              std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+              out += buf;
+            } else {
+              out += c;
+            }
+        }
+      }
+      out += '"';
+      return out;
+    }
+  }
+  return "null";
+}
+
+// ---------------------------------------------------------------------------
+// compiled form
+
+namespace {
+
+enum class op : std::uint8_t {
+  literal, attribute, event, exists, changed,
+  eq, ne, lt, le, gt, ge, in, not_in,
+  and_, or_, not_,
+};
+
+struct node {
+  op code = op::literal;
+  int a = -1;       // first operand (node index)
+  int b = -1;       // second operand (node index)
+  int slot = -1;    // attribute slot
+  int first = 0;    // list literal: first index into `lists`
+  int count = 0;    // list literal: length
+  value literal;
+};
+
+}  // namespace
+
+struct condition::impl {
+  std::string text;
+  std::vector<node> nodes;  // root last
+  std::vector<value> lists;
+  std::deque<std::string> strings;  // storage for string literals (stable addresses)
+  bool uses_event = false;
+
+  [[nodiscard]] value eval(int i, const condition_context& ctx) const noexcept {
+    const node& n = nodes[static_cast<std::size_t>(i)];
+    switch (n.code) {
+      case op::literal: return n.literal;
+      case op::attribute:
+        return static_cast<std::size_t>(n.slot) < ctx.attributes.size()
+                   ? ctx.attributes[static_cast<std::size_t>(n.slot)]
+                   : value::null();
+      case op::event: return ctx.event;
+      case op::exists:
+        return value::boolean(static_cast<std::size_t>(n.slot) < ctx.attributes.size() &&
+                              !ctx.attributes[static_cast<std::size_t>(n.slot)].is_null());
+      case op::changed:
+        return value::boolean(static_cast<std::size_t>(n.slot) < ctx.changed.size() &&
+                              ctx.changed[static_cast<std::size_t>(n.slot)] != 0);
+      case op::eq: return value::boolean(eval(n.a, ctx) == eval(n.b, ctx));
+      case op::ne: return value::boolean(!(eval(n.a, ctx) == eval(n.b, ctx)));
+      case op::lt: return value::boolean(value::less(eval(n.a, ctx), eval(n.b, ctx)));
+      case op::gt: return value::boolean(value::less(eval(n.b, ctx), eval(n.a, ctx)));
+      case op::le: {
+        const value x = eval(n.a, ctx), y = eval(n.b, ctx);
+        return value::boolean(value::orderable(x, y) && !value::less(y, x));
+      }
+      case op::ge: {
+        const value x = eval(n.a, ctx), y = eval(n.b, ctx);
+        return value::boolean(value::orderable(x, y) && !value::less(x, y));
+      }
+      case op::in:
+      case op::not_in: {
+        const value x = eval(n.a, ctx);
+        const node& list = nodes[static_cast<std::size_t>(n.b)];
+        bool found = false;
+        for (int k = 0; k < list.count && !found; ++k) found = lists[static_cast<std::size_t>(list.first + k)] == x;
+        return value::boolean(n.code == op::in ? found : !found);
+      }
+      case op::and_: return value::boolean(eval(n.a, ctx).is_true() && eval(n.b, ctx).is_true());
+      case op::or_: return value::boolean(eval(n.a, ctx).is_true() || eval(n.b, ctx).is_true());
+      case op::not_: return value::boolean(!eval(n.a, ctx).is_true());
+    }
+    return value::null();
+  }
+};
+
+// ---------------------------------------------------------------------------
+// lexer and parser
+
+namespace {
+
+enum class tok : std::uint8_t {
+  end, name, string, number, lbracket, rbracket, lparen, rparen, comma,
+  eq, ne, lt, le, gt, ge, bad,
+};
+
+struct token {
+  tok kind = tok::end;
+  std::size_t pos = 0;  // 0-based offset in the text
+  std::size_t len = 0;
+  std::string text;     // decoded string literal / name
+  double number = 0;
+};
+
+bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_name_char(char c) { return is_name_start(c) || detail::is_digit(c) || c == '.'; }
+
+class parser {
+ public:
+  parser(std::string_view text, slot_table& slots, condition::impl& out)
+      : text_(text), slots_(slots), out_(out) {}
+
+  result<int> parse() {
+    if (!advance()) return tl::unexpected(error_);
+    if (cur_.kind == tok::end) return fail_at(0, "empty condition: write one such as status == \"open\"");
+    auto root = parse_or();
+    if (!root) return root;
+    if (cur_.kind != tok::end)
+      return fail_at(cur_.pos, "unexpected " + describe(cur_) + " after a complete condition");
+    return root;
+  }
+
+ private:
+  std::string_view text_;
+  slot_table& slots_;
+  condition::impl& out_;
+  token cur_;
+  std::size_t pos_ = 0;
+  error error_{errc::parse_error, ""};
+  int depth_ = 0;
+
+  tl::unexpected<error> fail_at(std::size_t pos, std::string message) {
+    diagnostic d;
+    d.code = errc::parse_error;
+    d.message = std::move(message);
+    d.line = 1;
+    d.column = static_cast<int>(pos) + 1;
+    d.source_line = std::string(text_);
+    error_ = error(std::move(d));
+    return tl::unexpected(error_);
+  }
+
+  std::string describe(const token& t) const {
+    if (t.kind == tok::end) return "end of condition";
+    return "'" + std::string(text_.substr(t.pos, t.len)) + "'";
+  }
+
+  bool lex_error(std::size_t pos, std::string message) {
+    (void)fail_at(pos, std::move(message));
+    return false;
+  }
+
+  // Reads the next token into cur_; false on a lexical error (in error_).
+  bool advance() {
+    while (pos_ < text_.size() && detail::is_space(text_[pos_])) ++pos_;
+    token t;
+    t.pos = pos_;
+    if (pos_ >= text_.size()) {
+      cur_ = t;
+      return true;
+    }
+    const char c = text_[pos_];
+    const auto two = text_.substr(pos_, 2);
+    const auto single = [&](tok k) {
+      t.kind = k;
+      t.len = 1;
+      ++pos_;
+    };
+    if (two == "==" || two == "!=" || two == "<=" || two == ">=") {
+      t.kind = two == "==" ? tok::eq : two == "!=" ? tok::ne : two == "<=" ? tok::le : tok::ge;
+      t.len = 2;
+      pos_ += 2;
+    } else if (c == '<') {
+      single(tok::lt);
+    } else if (c == '>') {
+      single(tok::gt);
+    } else if (c == '[') {
+      single(tok::lbracket);
+    } else if (c == ']') {
+      single(tok::rbracket);
+    } else if (c == '(') {
+      single(tok::lparen);
+    } else if (c == ')') {
+      single(tok::rparen);
+    } else if (c == ',') {
+      single(tok::comma);
+    } else if (c == '=') {
+      return lex_error(pos_, "'=' is not an operator: write '==' to compare");
+    } else if (c == '"' || c == '\'') {
+      const char quote = c;
+      std::size_t i = pos_ + 1;
+      std::string s;
+      while (true) {
+        if (i >= text_.size()) return lex_error(pos_, "unterminated string: add the closing " + std::string(1, quote));
+        const char ch = text_[i];
+        if (ch == quote) break;
+        if (ch == '\\' && i + 1 < text_.size()) {
+          const char e = text_[i + 1];
+          switch (e) {
+            case 'n': s += '\n'; break;
+            case 't': s += '\t'; break;
+            case '\\': s += '\\'; break;
+            case '"': s += '"'; break;
+            case '\'': s += '\''; break;
+            default: return lex_error(i, "unknown escape '\\" + std::string(1, e) + "'");
+          }
+          i += 2;
+          continue;
+        }
+        s += ch;
+        ++i;
+      }
+      t.kind = tok::string;
+      t.text = std::move(s);
+      t.len = i + 1 - pos_;
+      pos_ = i + 1;
+    } else if (detail::is_digit(c) || (c == '-' && pos_ + 1 < text_.size() &&
+                                       (detail::is_digit(text_[pos_ + 1]) || text_[pos_ + 1] == '.'))) {
+      std::size_t i = pos_ + 1;
+      while (i < text_.size() && (is_name_char(text_[i]) || ((text_[i] == '+' || text_[i] == '-') &&
+                                                             (text_[i - 1] == 'e' || text_[i - 1] == 'E'))))
+        ++i;
+      const std::string_view word = text_.substr(pos_, i - pos_);
+      t.kind = tok::number;
+      t.len = word.size();
+      double d = 0;
+      const auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), d);
+      if (ec == std::errc() && ptr == word.data() + word.size()) {
+        t.number = d;
+      } else if (auto dur = parse_duration(word); dur && !dur->is_business_days()) {
+        t.number = static_cast<double>(dur->value.count());
+      } else if (dur && dur->is_business_days()) {
+        return lex_error(pos_, "business days '" + std::string(word) + "' cannot be compared in a condition");
+      } else {
+        return lex_error(pos_, "not a number or a duration: '" + std::string(word) + "'");
+      }
+      pos_ = i;
+    } else if (is_name_start(c)) {
+      std::size_t i = pos_ + 1;
+      while (i < text_.size() && is_name_char(text_[i])) ++i;
+      t.kind = tok::name;
+      t.text = std::string(text_.substr(pos_, i - pos_));
+      t.len = i - pos_;
+      pos_ = i;
+    } else {
+      return lex_error(pos_, "unexpected character '" + std::string(1, c) + "'");
+    }
+    cur_ = std::move(t);
+    return true;
+  }
+
+  bool is_word(const char* w) const { return cur_.kind == tok::name && cur_.text == w; }
+
+  static node binary(op code, int a, int b) {
+    node n;
+    n.code = code;
+    n.a = a;
+    n.b = b;
+    return n;
+  }
+
+  int add(node n) {
+    out_.nodes.push_back(n);
+    return static_cast<int>(out_.nodes.size()) - 1;
+  }
+
+  result<int> parse_or() {
+    auto left = parse_and();
+    if (!left) return left;
+    while (is_word("or")) {
+      const auto at = cur_.pos;
+      if (!advance()) return tl::unexpected(error_);
+      if (cur_.kind == tok::end) return fail_at(cur_.pos, "expected a condition after 'or'");
+      (void)at;
+      auto right = parse_and();
+      if (!right) return right;
+      left = add(binary(op::or_, *left, *right));
+    }
+    return left;
+  }
+
+  result<int> parse_and() {
+    auto left = parse_not();
+    if (!left) return left;
+    while (is_word("and")) {
+      if (!advance()) return tl::unexpected(error_);
+      if (cur_.kind == tok::end) return fail_at(cur_.pos, "expected a condition after 'and'");
+      auto right = parse_not();
+      if (!right) return right;
+      left = add(binary(op::and_, *left, *right));
+    }
+    return left;
+  }
+
+  result<int> parse_not() {
+    if (is_word("not")) {
+      if (!advance()) return tl::unexpected(error_);
+      if (cur_.kind == tok::end) return fail_at(cur_.pos, "expected a condition after 'not'");
+      if (++depth_ > 200) return fail_at(cur_.pos, "condition nested too deeply");
+      auto inner = parse_not();
+      --depth_;
+      if (!inner) return inner;
+      return add(binary(op::not_, *inner, -1));
+    }
+    return parse_comparison();
+  }
+
+  result<int> parse_comparison() {
+    auto left = parse_primary();
+    if (!left) return left;
+    op code;
+    switch (cur_.kind) {
+      case tok::eq: code = op::eq; break;
+      case tok::ne: code = op::ne; break;
+      case tok::lt: code = op::lt; break;
+      case tok::le: code = op::le; break;
+      case tok::gt: code = op::gt; break;
+      case tok::ge: code = op::ge; break;
+      default:
+        if (is_word("in")) {
+          code = op::in;
+        } else if (is_word("not")) {
+          // "x not in [...]"
+          const auto save_pos = pos_;
+          const token save = cur_;
+          if (!advance()) return tl::unexpected(error_);
+          if (!is_word("in")) {
+            pos_ = save_pos;
+            cur_ = save;
+            return fail_at(save.pos, "expected 'in' after 'not' (write 'not in [...]'), or 'and' / 'or'");
+          }
+          code = op::not_in;
+        } else {
+          return left;
+        }
+    }
+    const token op_token = cur_;
+    if (!advance()) return tl::unexpected(error_);
+    const std::string op_text(text_.substr(op_token.pos, op_token.len));
+    if (code == op::in || code == op::not_in) {
+      if (cur_.kind != tok::lbracket)
+        return fail_at(cur_.pos, "expected a list such as [\"P1\", \"P2\"] after '" +
+                                     std::string(code == op::in ? "in" : "not in") + "'");
+      auto list = parse_list();
+      if (!list) return list;
+      return add(binary(code, *left, *list));
+    }
+    if (cur_.kind == tok::end) return fail_at(cur_.pos, "expected a value after '" + op_text + "'");
+    if (cur_.kind == tok::lbracket)
+      return fail_at(cur_.pos, "a list can only follow 'in' or 'not in'");
+    auto right = parse_primary();
+    if (!right) return right;
+    return add(binary(code, *left, *right));
+  }
+
+  result<int> parse_list() {
+    // cur_ is '['
+    const std::size_t open = cur_.pos;
+    if (!advance()) return tl::unexpected(error_);
+    node n;
+    n.code = op::literal;
+    n.first = static_cast<int>(out_.lists.size());
+    std::vector<value> items;
+    if (cur_.kind != tok::rbracket) {
+      while (true) {
+        auto v = literal_value();
+        if (!v) return fail_at(cur_.pos, cur_.kind == tok::end ? "unterminated list: add ']'"
+                                                               : "expected a literal value in the list, got " + describe(cur_));
+        items.push_back(*v);
+        if (!advance()) return tl::unexpected(error_);
+        if (cur_.kind == tok::comma) {
+          if (!advance()) return tl::unexpected(error_);
+          continue;
+        }
+        if (cur_.kind == tok::rbracket) break;
+        if (cur_.kind == tok::end) return fail_at(open, "unterminated list: add ']'");
+        return fail_at(cur_.pos, "expected ',' or ']' in the list, got " + describe(cur_));
+      }
+    }
+    out_.lists.insert(out_.lists.end(), items.begin(), items.end());
+    n.count = static_cast<int>(items.size());
+    if (!advance()) return tl::unexpected(error_);  // past ']'
+    return add(n);
+  }
+
+  // The literal at cur_ (string, number, true, false, null), or nullopt.
+  std::optional<value> literal_value() {
+    switch (cur_.kind) {
+      case tok::string:
+        out_.strings.push_back(cur_.text);
+        return value::string(out_.strings.back());
+      case tok::number: return value::number(cur_.number);
+      case tok::name:
+        if (cur_.text == "true") return value::boolean(true);
+        if (cur_.text == "false") return value::boolean(false);
+        if (cur_.text == "null") return value::null();
+        return std::nullopt;
+      default: return std::nullopt;
+    }
+  }
+
+  result<int> parse_primary() {
+    if (auto v = literal_value()) {
+      node n;
+      n.code = op::literal;
+      n.literal = *v;
+      if (!advance()) return tl::unexpected(error_);
+      return add(n);
+    }
+    switch (cur_.kind) {
+      case tok::lparen: {
+        const std::size_t open = cur_.pos;
+        if (!advance()) return tl::unexpected(error_);
+        if (++depth_ > 200) return fail_at(cur_.pos, "condition nested too deeply");
+        auto inner = parse_or();
+        --depth_;
+        if (!inner) return inner;
+        if (cur_.kind != tok::rparen)
+          return fail_at(cur_.kind == tok::end ? open : cur_.pos,
+                         cur_.kind == tok::end ? "unclosed '(': add ')'" : "expected ')', got " + describe(cur_));
+        if (!advance()) return tl::unexpected(error_);
+        return inner;
+      }
+      case tok::name: {
+        const token name = cur_;
+        static constexpr const char* reserved[] = {"and", "or", "not", "in"};
+        for (const char* r : reserved)
+          if (name.text == r) return fail_at(name.pos, "expected a value, got '" + name.text + "'");
+        if (!advance()) return tl::unexpected(error_);
+        if (cur_.kind == tok::lparen) return parse_call(name);
+        node n;
+        if (name.text == "event") {
+          n.code = op::event;
+          out_.uses_event = true;
+        } else {
+          n.code = op::attribute;
+          n.slot = slots_.slot_of(name.text);
+        }
+        return add(n);
+      }
+      case tok::end: return fail_at(cur_.pos, "expected a value, got the end of the condition");
+      default: return fail_at(cur_.pos, "expected a value, got " + describe(cur_));
+    }
+  }
+
+  result<int> parse_call(const token& name) {
+    // cur_ is '('
+    op code;
+    if (name.text == "exists") code = op::exists;
+    else if (name.text == "changed") code = op::changed;
+    else return fail_at(name.pos, "unknown function '" + name.text + "' (expected exists or changed)");
+    if (!advance()) return tl::unexpected(error_);
+    if (cur_.kind != tok::name || cur_.text == "event")
+      return fail_at(cur_.pos, name.text + "() takes an attribute name, e.g. " + name.text + "(assignee)");
+    node n;
+    n.code = code;
+    n.slot = slots_.slot_of(cur_.text);
+    if (!advance()) return tl::unexpected(error_);
+    if (cur_.kind != tok::rparen) return fail_at(cur_.pos, "expected ')' after the attribute name");
+    if (!advance()) return tl::unexpected(error_);
+    return add(n);
+  }
+};
+
+const std::shared_ptr<const condition::impl>& always_true() {
+  static const auto p = [] {
+    auto i = std::make_shared<condition::impl>();
+    i->text = "true";
+    node n;
+    n.code = op::literal;
+    n.literal = value::boolean(true);
+    i->nodes.push_back(n);
+    return std::shared_ptr<const condition::impl>(std::move(i));
+  }();
+  return p;
+}
+
+}  // namespace
+
+condition::condition() : impl_(always_true()) {}
+
+result<condition> condition::compile(std::string_view text, slot_table& slots) {
+  auto out = std::make_shared<impl>();
+  out->text = std::string(text);
+  parser p(out->text, slots, *out);
+  auto root = p.parse();
+  if (!root) return tl::unexpected(std::move(root.error()));
+  // The evaluator starts from the last node: make sure it is the root.
+  if (static_cast<std::size_t>(*root) + 1 != out->nodes.size()) {
+    node copy = out->nodes[static_cast<std::size_t>(*root)];
+    out->nodes.push_back(copy);
+  }
+  return condition(std::shared_ptr<const impl>(std::move(out)));
+}
+
+bool condition::evaluate(const condition_context& ctx) const noexcept {
+  return impl_->eval(static_cast<int>(impl_->nodes.size()) - 1, ctx).is_true();
+}
+
+const std::string& condition::text() const noexcept { return impl_->text; }
+bool condition::uses_event() const noexcept { return impl_->uses_event; }
+
+}  // namespace duly

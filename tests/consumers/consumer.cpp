@@ -1,0 +1,61 @@
+// A program outside duly that compiles against exactly the C++ surface of
+// SPEC section 9, prints a deadline and checks it. Both consumer projects
+// (find_package/ and add_subdirectory/) build this file.
+#include <duly/duly.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <string>
+
+int main() {
+  // Denver office hours with a lunch break, closed on Thanksgiving.
+  const std::string text = R"(
+timezone: America/Denver
+hours:
+  mon-fri: ["08:00-12:00", "13:00-17:00"]
+holidays:
+  - {name: Thanksgiving, month: 11, weekday: thu, nth: 4}
+)";
+  // Wed 2026-11-25 15:30 MST (UTC-7).
+  const std::chrono::sys_seconds start =
+      std::chrono::sys_days{std::chrono::year{2026} / 11 / 25} + std::chrono::hours(22) +
+      std::chrono::minutes(30);
+
+  // ---- SPEC section 9, verbatim ----
+  // parse a calendar from YAML or JSON text (the schema of section 3)
+  duly::result<duly::calendar> cal = duly::parse_calendar(text);
+  if (!cal) {
+    std::cerr << "parse_calendar failed: " << cal.error().message() << '\n';
+    return 1;
+  }
+  duly::result<std::chrono::sys_seconds> due = cal->add(start, std::chrono::hours(4));
+  if (!due) {
+    std::cerr << "add failed: " << due.error().message() << '\n';
+    return 1;
+  }
+  duly::result<std::chrono::sys_seconds> from = cal->subtract(due.value(), std::chrono::hours(4));
+  std::chrono::seconds used = cal->elapsed(start, due.value());
+  bool open = cal->is_open(start);
+  // ---- end of the snippet ----
+
+  std::cout << "duly " << duly::version_string << ": opened " << duly::format_instant(start)
+            << ", 4h deadline " << duly::format_instant(*due) << '\n';
+
+  // Wed 15:30-17:00 is 1h30m, Thanksgiving is closed, Fri 08:00-10:30 MST is
+  // the other 2h30m: due Fri 2026-11-27 10:30 MST = 17:30Z.
+  const std::chrono::sys_seconds expected_due =
+      std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + std::chrono::hours(17) +
+      std::chrono::minutes(30);
+  int failures = 0;
+  const auto expect = [&](bool ok, const char* what) {
+    if (!ok) {
+      std::cerr << "FAILED: " << what << '\n';
+      ++failures;
+    }
+  };
+  expect(*due == expected_due, "add(start, 4h) == 2026-11-27T17:30:00Z");
+  expect(from.has_value() && *from == start, "subtract(due, 4h) == start");
+  expect(used == std::chrono::hours(4), "elapsed(start, due) == 4h");
+  expect(open, "is_open(start)");
+  return failures == 0 ? 0 : 1;
+}
