@@ -9,3 +9,7 @@
 #include <duly/calendar.hpp>
 #include <duly/value.hpp>
 #include <duly/condition.hpp>
+#include <duly/policy.hpp>
+#include <duly/event.hpp>
+#include <duly/evaluate.hpp>
+#include <duly/io.hpp>

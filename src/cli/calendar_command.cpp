@@ -61,9 +61,10 @@ bool prepare(const streams& io, const options& o,
              bool ok) {
   ctx.cal = load_calendar_file(io, o.calendar_file);
   ok = ctx.cal.has_value() && ok;
-  ok = load_input_zone(io, o.zone, ctx.zone) && ok;
+  const bool zone_ok = load_input_zone(io, o.zone, ctx.zone);
   auto rows = read_rows(io, values);
-  if (!rows) return false;
+  // Without the zone, instants would fail for want of one: say it once.
+  if (!rows || !zone_ok) return false;
   ctx.rows = std::move(*rows);
   for (const auto& row : ctx.rows) {
     std::vector<instant> parsed;

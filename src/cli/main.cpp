@@ -18,19 +18,61 @@ constexpr register_function commands[] = {
     &duly::cli::register_calendar_command,
 };
 
+// The command the user had reached when parsing stopped: `root` or its
+// deepest selected subcommand.
+const CLI::App* reached(const CLI::App* root) {
+  const CLI::App* app = root;
+  while (true) {
+    const auto subs = app->get_subcommands();
+    if (subs.empty()) return app;
+    app = subs.front();
+  }
+}
+
+// "duly calendar add".
+std::string command_path(const CLI::App* app) {
+  std::string path = app->get_name();
+  for (const CLI::App* p = app->get_parent(); p != nullptr; p = p->get_parent()) {
+    path = p->get_name() + " " + path;
+  }
+  return path;
+}
+
+// "duly calendar: <what went wrong>" and where to look for help, on stderr. A
+// missing or unknown subcommand lists the ones there are.
+std::string usage_message(const CLI::App* root, const CLI::Error& e) {
+  const CLI::App* app = reached(root);
+  const std::string path = command_path(app);
+  std::string out = path + ": ";
+  std::string names;
+  for (const CLI::App* sub : app->get_subcommands([](const CLI::App*) { return true; })) {
+    if (!names.empty()) names += ", ";
+    names += sub->get_name();
+  }
+  const auto extras = app->remaining();
+  if (e.get_name() == "RequiredError" && !names.empty() && app->get_subcommands().empty()) {
+    if (extras.empty()) {
+      out += "a command is required (one of: " + names + ")";
+    } else if (extras.front().rfind('-', 0) == 0) {
+      out += "unknown option '" + extras.front() + "'";
+    } else {
+      out += "unknown command '" + extras.front() + "' (one of: " + names + ")";
+    }
+  } else {
+    out += e.what();
+  }
+  out += "\nRun '" + path + " --help' for more information.\n";
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"duly: customer commitments as deadlines", "duly"};
   app.set_version_flag("--version", std::string("duly ") + duly::version_string);
   app.require_subcommand(1);
-  app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
-    // "duly: <what went wrong>" and where to look for help, on stderr.
-    std::string out = "duly: ";
-    out += e.what();
-    out += "\nRun with --help for more information.\n";
-    (void)failed;
-    return out;
+  app.failure_message([](const CLI::App* root, const CLI::Error& e) {
+    return usage_message(root, e);
   });
 
   duly::cli::registry registry(app);

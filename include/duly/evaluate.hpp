@@ -1,0 +1,101 @@
+// duly/evaluate.hpp: the timer engine (SPEC section 7).
+//
+// Evaluation is a pure function of (policy, events, as_of): it never reads the
+// system clock. For every record and target it reports every cycle: when it
+// started and ended, its goal, due instant, elapsed business time, wall-clock
+// paused time, and state at `as_of`. Events after `as_of` are ignored, so any past
+// moment can be replayed exactly.
+//
+//   auto p = duly::load_policy("helpdesk.yaml").value();
+//   auto batch = duly::read_events_jsonl(file);
+//   duly::evaluation r = duly::evaluate(p, batch.events, as_of);
+//
+// `evaluator` is the incremental form: feed events one at a time (in any order)
+// and ask for the results at any `as_of`; they equal the batch call's.
+//
+// Thread-safety: `evaluate` may run on many threads at once over one shared
+// policy. An `evaluator` is not synchronised: use one per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <duly/event.hpp>
+#include <duly/export.hpp>
+#include <duly/policy.hpp>
+#include <duly/time.hpp>
+
+namespace duly {
+
+enum class timer_state : std::uint8_t { pending, running, paused, breached, met, cancelled, reset };
+
+// "pending", "running", ...
+[[nodiscard]] DULY_EXPORT std::string_view to_string(timer_state s) noexcept;
+
+// One cycle of one target on one record (or the `pending` line of a target that
+// never started, with cycle 0). Optional fields that do not apply are empty.
+struct timer_row {
+  std::string id;
+  std::string target;
+  int target_index = -1;
+  std::int64_t cycle = 0;
+  timer_state state = timer_state::pending;
+  bool ended = false;                   // met, breached-and-stopped, cancelled, reset
+  int goal_index = -1;                  // the goal in force (at the end, or now); -1 = none
+  std::optional<seconds> goal_seconds;
+  std::optional<instant> started;
+  std::optional<instant> stopped;
+  std::optional<instant> due;
+  std::optional<instant> breached_at;
+  std::optional<seconds> elapsed_seconds;
+  std::optional<seconds> remaining_seconds;
+  std::optional<seconds> paused_seconds;
+  std::optional<instant> next_wakeup;
+};
+
+// One firing of an escalation point (SPEC section 8).
+struct escalation_row {
+  std::string id;
+  std::string target;
+  std::string escalation;
+  std::int64_t cycle = 0;
+  std::int64_t point = 0;
+  instant fired_at;
+  std::string actions_json;
+};
+
+struct evaluation {
+  std::vector<timer_row> timers;             // by record id (first appearance), target, cycle
+  std::vector<escalation_row> escalations;
+  std::vector<rejected_row> rejected;        // passed through from the readers
+  std::uint64_t events_applied = 0;          // events at or before as_of
+  std::uint64_t events_ignored = 0;          // events after as_of
+};
+
+// Evaluates every record in `events` at `as_of`.
+[[nodiscard]] DULY_EXPORT evaluation evaluate(const policy& p, std::span<const event> events, instant as_of);
+
+class DULY_EXPORT evaluator {
+ public:
+  explicit evaluator(policy p);
+  ~evaluator();
+  evaluator(evaluator&&) noexcept;
+  evaluator& operator=(evaluator&&) noexcept;
+
+  // Adds one event. Cost: amortised O(conditions) when events of a record come
+  // in time order; an event earlier than its record's latest makes that record
+  // replay once at the next results() call.
+  void add(event e);
+  // The evaluation at `as_of` of every event added so far.
+  [[nodiscard]] evaluation results(instant as_of) const;
+
+ private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
+
+}  // namespace duly

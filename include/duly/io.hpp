@@ -1,0 +1,37 @@
+// duly/io.hpp: writing evaluations as JSON Lines, CSV or a table for people.
+//
+// JSON Lines (SPEC section 9): a `timer` line per cycle, an `escalation` line per
+// firing, a `rejected` line per bad input row; instants in UTC with `Z`; a key that
+// does not apply is null. CSV has the timer keys as columns (null = empty cell).
+// The table aligns columns, shows durations as "2h 15m" and marks breached rows.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include <duly/evaluate.hpp>
+#include <duly/export.hpp>
+
+namespace duly {
+
+enum class output_format { jsonl, csv, table };
+
+struct write_options {
+  // Table only: colour breached rows with ANSI escapes (for a terminal).
+  bool color = false;
+};
+
+// One JSON object, no trailing newline, keys in the order of SPEC section 9.
+[[nodiscard]] DULY_EXPORT std::string to_json(const timer_row& row);
+[[nodiscard]] DULY_EXPORT std::string to_json(const escalation_row& row);
+[[nodiscard]] DULY_EXPORT std::string to_json(const rejected_row& row);
+
+// "2h 15m", "3d 4h", "45s", "0s"; negative values get a leading '-'.
+[[nodiscard]] DULY_EXPORT std::string human_duration(seconds d);
+
+DULY_EXPORT void write_evaluation(std::ostream& out, const evaluation& result, output_format format,
+                                  const write_options& options = {});
+
+}  // namespace duly

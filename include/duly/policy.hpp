@@ -1,0 +1,105 @@
+// duly/policy.hpp: policy documents (SPEC section 6), parsed and compiled.
+//
+// A policy names calendars, targets (commitments measured on a record) with their
+// conditions and ordered goals, and escalations. `parse_policy` reads YAML or JSON
+// (one schema), reports every problem at once as
+// "file:line:column: path: message", and compiles conditions and names into an
+// immutable `policy`.
+//
+// Thread-safety: a `policy` is an immutable handle; copies share it and it may be
+// used by any number of threads at once (calendars re-zoned by `timezone_from`
+// are cached inside, under a lock).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <duly/calendar.hpp>
+#include <duly/condition.hpp>
+#include <duly/error.hpp>
+#include <duly/export.hpp>
+#include <duly/time.hpp>
+
+namespace duly {
+
+// One goal of a target: the first whose `when` holds governs the cycle.
+struct goal {
+  condition when;                 // always true when absent
+  bool has_when = false;
+  duration_spec within;           // seconds of running time, or business days
+  std::string calendar;           // a name in the policy's calendars; empty = 24x7 UTC
+  int calendar_index = -1;        // index into policy::calendars(), -1 = 24x7 UTC
+  std::string timezone_from;      // attribute holding an IANA zone; empty = none
+  int timezone_slot = -1;
+};
+
+// One commitment measured on a record.
+struct target {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::optional<condition> applies_when;
+  condition start_when;
+  std::optional<condition> stop_when;
+  std::optional<condition> pause_when;
+  std::optional<condition> reset_when;
+  std::optional<condition> cancel_when;
+  std::string start_at;           // attribute with the cycle's start instant; empty = none
+  int start_at_slot = -1;
+  std::vector<goal> goals;
+};
+
+// Where an escalation point lies on a cycle's elapsed clock (SPEC section 8).
+struct escalation_point {
+  enum class kind { percent, due, start };
+  kind type = kind::due;
+  std::int64_t percent = 0;       // kind::percent
+  seconds offset{0};              // due + offset, or start + offset
+};
+
+struct escalation {
+  std::string name;
+  std::string target;
+  int target_index = -1;
+  escalation_point at;
+  std::string at_text;
+  std::optional<condition> when;
+  seconds repeat_every{0};
+  std::int64_t repeat_times = 0;
+  std::string actions_json;       // the `do` list as JSON text, returned to the host as data
+};
+
+class DULY_EXPORT policy {
+ public:
+  [[nodiscard]] const std::vector<target>& targets() const noexcept;
+  [[nodiscard]] const std::vector<escalation>& escalations() const noexcept;
+  [[nodiscard]] const std::vector<std::string>& calendar_names() const noexcept;
+  [[nodiscard]] const std::vector<calendar>& calendars() const noexcept;
+  // Attribute names the policy reads, by slot.
+  [[nodiscard]] const slot_table& slots() const noexcept;
+  // The calendar of `goal` for a record whose `timezone_from` attribute is
+  // `zone_name` (empty or unknown: the calendar's own zone). Cached.
+  [[nodiscard]] calendar goal_calendar(const goal& g, std::string_view zone_name) const;
+  // A stable fingerprint of the policy text (FNV-1a, hex).
+  [[nodiscard]] const std::string& fingerprint() const noexcept;
+  // The source text the policy was compiled from.
+  [[nodiscard]] const std::string& source() const noexcept;
+
+  struct impl;
+  explicit policy(std::shared_ptr<const impl> p) : impl_(std::move(p)) {}
+  [[nodiscard]] const impl& internals() const noexcept { return *impl_; }
+
+ private:
+  std::shared_ptr<const impl> impl_;
+};
+
+// Parses and compiles a policy document (YAML or JSON).
+[[nodiscard]] DULY_EXPORT result<policy> parse_policy(std::string_view text, std::string_view source_name = {});
+// Reads a policy file; messages name the file.
+[[nodiscard]] DULY_EXPORT result<policy> load_policy(const std::filesystem::path& path);
+
+}  // namespace duly
