@@ -34,6 +34,9 @@ class document {
               errc code = errc::invalid_argument);
   [[nodiscard]] bool ok() const { return problems_.empty(); }
   [[nodiscard]] std::size_t problem_count() const { return problems_.size(); }
+  void add(diagnostic d) { problems_.push_back(std::move(d)); }
+  [[nodiscard]] const std::vector<std::string_view>& lines() const { return lines_; }
+  [[nodiscard]] const std::string& source_name() const { return source_name_; }
   // The problems in document order (by line, then column).
   [[nodiscard]] std::vector<diagnostic> take_problems();
   [[nodiscard]] error make_error() { return error(take_problems()); }

@@ -1,1 +1,401 @@
-// placeholder
+// The timer engine (SPEC section 7): replaying a record's events through a
+// compiled policy, and measuring every cycle at `as_of`.
+//
+// A record's state is its attributes (views into the events' strings, by slot)
+// and, per target, its cycles. Applying an event updates the attributes, moves
+// each target's cycle through start / cancel / stop / reset / pause, and chooses
+// every affected cycle's goal again. Measuring a cycle walks its running spans
+// (start to end or as_of, less its pauses) on the goal's calendar.
+#include <duly/evaluate.hpp>
+
+#include <algorithm>
+#include <cassert>
+#include <deque>
+#include <numeric>
+#include <string_view>
+#include <unordered_map>
+
+#include "engine.hpp"
+#include "policy_impl.hpp"
+
+namespace duly {
+
+std::string_view to_string(timer_state s) noexcept {
+  switch (s) {
+    case timer_state::pending: return "pending";
+    case timer_state::running: return "running";
+    case timer_state::paused: return "paused";
+    case timer_state::breached: return "breached";
+    case timer_state::met: return "met";
+    case timer_state::cancelled: return "cancelled";
+    case timer_state::reset: return "reset";
+  }
+  return "pending";
+}
+
+namespace detail {
+
+namespace {
+
+// Wall-clock pause spans of a cycle clipped to [from, to).
+std::int64_t paused_within(const cycle_state& c, instant from, instant to) {
+  std::int64_t total = 0;
+  const auto add = [&](instant a, instant b) {
+    a = std::max(a, from);
+    b = std::min(b, to);
+    if (b > a) total += (b - a).count();
+  };
+  for (const auto& p : c.pauses) add(p.first, p.second);
+  if (c.paused_since) add(*c.paused_since, to);
+  return total;
+}
+
+}  // namespace
+
+record_engine::record_engine(const policy& p) : policy_(&p), impl_(&p.internals()) {
+  attributes_.assign(impl_->slots.size(), value::null());
+  changed_.assign(impl_->slots.size(), 0);
+  targets_.resize(impl_->targets.size());
+}
+
+void record_engine::reset() {
+  std::fill(attributes_.begin(), attributes_.end(), value::null());
+  for (auto& t : targets_) {
+    t.cycles.clear();
+    t.active = false;
+  }
+  last_at_.reset();
+  last_sequence_ = 0;
+  applied_ = 0;
+}
+
+instant record_engine::start_instant(const target& tg, instant t) const {
+  if (tg.start_at_slot < 0) return t;
+  const value v = attributes_[static_cast<std::size_t>(tg.start_at_slot)];
+  if (v.kind() != value_kind::string) return t;
+  auto at = parse_instant(v.as_string());
+  return at ? *at : t;
+}
+
+void record_engine::choose_goal(const target& tg, cycle_state& c) const {
+  const condition_context ctx{attributes_, {}, value::null()};
+  int chosen = -1;
+  for (std::size_t g = 0; g < tg.goals.size(); ++g) {
+    if (!tg.goals[g].has_when || tg.goals[g].when.evaluate(ctx)) {
+      chosen = static_cast<int>(g);
+      break;
+    }
+  }
+  std::string_view zone;
+  if (chosen >= 0) {
+    const goal& g = tg.goals[static_cast<std::size_t>(chosen)];
+    if (g.timezone_slot >= 0) {
+      const value z = attributes_[static_cast<std::size_t>(g.timezone_slot)];
+      if (z.kind() == value_kind::string) zone = z.as_string();
+    }
+  }
+  if (chosen == c.goal && zone == c.zone && c.has_calendar) return;
+  c.goal = chosen;
+  c.zone.assign(zone);
+  if (chosen >= 0) {
+    c.cal = impl_->calendar_for(tg.goals[static_cast<std::size_t>(chosen)], zone);
+    c.has_calendar = true;
+  } else {
+    c.has_calendar = false;
+  }
+  c.goal_cache_valid = false;
+}
+
+void record_engine::begin_cycle(target_state& ts, instant start, bool paused) {
+  cycle_state c;
+  c.number = static_cast<std::int64_t>(ts.cycles.size()) + 1;
+  c.start = start;
+  if (paused) c.paused_since = start;
+  ts.cycles.push_back(std::move(c));
+  ts.active = true;
+}
+
+void record_engine::end_cycle(const target& tg, target_state& ts, instant t, timer_state how) {
+  cycle_state& c = ts.cycles.back();
+  if (c.paused_since) {
+    c.pauses.emplace_back(*c.paused_since, std::max(t, *c.paused_since));
+    c.paused_since.reset();
+  }
+  c.end = t;
+  c.end_state = how;
+  choose_goal(tg, c);
+  if (how == timer_state::met) {
+    // A stop: met when t <= due, else breached.
+    const auto m = measure(tg, c, t);
+    if (m.due && t > *m.due) c.end_state = timer_state::breached;
+  }
+  ts.active = false;
+}
+
+void record_engine::apply(const event& e) {
+  // 1. Attribute updates.
+  std::fill(changed_.begin(), changed_.end(), 0);
+  for (const auto& u : e.updates) {
+    const int slot = impl_->slots.find(u.name);
+    if (slot < 0) continue;  // the policy never reads it
+    const auto k = static_cast<std::size_t>(slot);
+    const value v = u.value.view();
+    if (!(attributes_[k] == v)) {
+      attributes_[k] = v;
+      changed_[k] = 1;
+    }
+  }
+  const condition_context ctx{attributes_, changed_, value::string(e.name)};
+  const auto holds = [&](const std::optional<condition>& c) { return c && c->evaluate(ctx); };
+
+  // 2. Each target's transition, then its goal.
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    const target& tg = impl_->targets[i];
+    target_state& ts = targets_[i];
+    if (!ts.active) {
+      if ((!tg.applies_when || tg.applies_when->evaluate(ctx)) && tg.start_when.evaluate(ctx) && !holds(tg.stop_when)) {
+        begin_cycle(ts, start_instant(tg, e.at), holds(tg.pause_when));
+        choose_goal(tg, ts.cycles.back());
+      }
+      continue;
+    }
+    if (holds(tg.cancel_when)) {
+      end_cycle(tg, ts, e.at, timer_state::cancelled);
+    } else if (holds(tg.stop_when)) {
+      end_cycle(tg, ts, e.at, timer_state::met);
+    } else if (holds(tg.reset_when)) {
+      end_cycle(tg, ts, e.at, timer_state::reset);
+      begin_cycle(ts, e.at, holds(tg.pause_when));
+      choose_goal(tg, ts.cycles.back());
+    } else {
+      cycle_state& c = ts.cycles.back();
+      const bool pause = holds(tg.pause_when);
+      if (pause && !c.paused_since) {
+        c.paused_since = std::max(e.at, c.start);
+      } else if (!pause && c.paused_since) {
+        c.pauses.emplace_back(*c.paused_since, std::max(e.at, *c.paused_since));
+        c.paused_since.reset();
+      }
+      choose_goal(tg, c);
+    }
+  }
+  last_at_ = e.at;
+  last_sequence_ = e.sequence;
+  ++applied_;
+}
+
+measurement record_engine::measure(const target& tg, const cycle_state& c, instant until) const {
+  measurement m;
+  if (until < c.start) until = c.start;
+  m.paused = seconds{paused_within(c, c.start, until)};
+  if (c.goal < 0 || !c.has_calendar) return m;
+  const goal& g = tg.goals[static_cast<std::size_t>(c.goal)];
+  const calendar& cal = c.cal;
+
+  // The goal in seconds of running time; business days become the open time
+  // from the start to the business-day deadline.
+  if (g.within.is_business_days()) {
+    if (!c.goal_cache_valid || c.cached_goal_index != c.goal) {
+      auto d = cal.add_business_days(c.start, g.within.business_days);
+      c.cached_goal = d ? std::optional<seconds>(cal.elapsed(c.start, *d)) : std::nullopt;
+      c.cached_goal_index = c.goal;
+      c.goal_cache_valid = true;
+    }
+    if (!c.cached_goal) return m;
+    m.goal = *c.cached_goal;
+  } else {
+    m.goal = g.within.value;
+  }
+
+  // Running spans: [start, until) less the pauses, in order.
+  std::int64_t elapsed = 0;
+  std::optional<instant> due;
+  std::int64_t need = m.goal->count();
+  if (need == 0) due = c.start;
+  instant cursor = c.start;
+  const auto run = [&](instant a, instant b) {
+    if (b <= a) return;
+    const auto open = cal.elapsed(a, b).count();
+    if (!due && open >= need) {
+      if (auto d = cal.add(a, seconds{need})) due = *d;
+    }
+    if (!due) need -= open;
+    elapsed += open;
+  };
+  for (const auto& p : c.pauses) {
+    if (p.first >= until) break;
+    run(cursor, std::min(p.first, until));
+    cursor = std::max(cursor, std::min(p.second, until));
+  }
+  const bool paused_now = c.paused_since && *c.paused_since <= until && !c.end;
+  if (c.paused_since && *c.paused_since < until) {
+    run(cursor, *c.paused_since);
+    cursor = until;
+  }
+  run(cursor, until);
+  m.elapsed = seconds{elapsed};
+  if (!due && !paused_now) {
+    // The clock is assumed to keep running after the end or as_of.
+    if (auto d = cal.add(until, seconds{need})) due = *d;
+  }
+  m.due = due;
+  return m;
+}
+
+void record_engine::report(std::string_view id, instant as_of, std::vector<timer_row>& out) const {
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    const target& tg = impl_->targets[i];
+    const target_state& ts = targets_[i];
+    if (ts.cycles.empty()) {
+      timer_row row;
+      row.id = std::string(id);
+      row.target = tg.name;
+      row.target_index = static_cast<int>(i);
+      out.push_back(std::move(row));
+      continue;
+    }
+    for (const auto& c : ts.cycles) {
+      timer_row row;
+      row.id = std::string(id);
+      row.target = tg.name;
+      row.target_index = static_cast<int>(i);
+      row.cycle = c.number;
+      row.started = c.start;
+      row.stopped = c.end;
+      row.ended = c.end.has_value();
+      row.goal_index = c.goal;
+      const instant until = c.end ? *c.end : as_of;
+      const auto m = measure(tg, c, until);
+      row.goal_seconds = m.goal;
+      row.due = m.due;
+      row.elapsed_seconds = m.elapsed;
+      row.paused_seconds = m.paused;
+      if (m.goal && m.elapsed) row.remaining_seconds = *m.goal - *m.elapsed;
+      if (c.end) {
+        row.state = c.end_state;
+        if (c.end_state == timer_state::breached) row.breached_at = m.due;
+      } else {
+        const bool past_due = m.due && as_of > *m.due;
+        row.state = past_due ? timer_state::breached : c.paused_since ? timer_state::paused : timer_state::running;
+        if (past_due) row.breached_at = m.due;
+        if (m.due && *m.due >= as_of) row.next_wakeup = *m.due + seconds{1};
+      }
+      out.push_back(std::move(row));
+    }
+  }
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// batch
+
+namespace {
+
+bool before(const event* a, const event* b) {
+  if (a->at != b->at) return a->at < b->at;
+  return a->sequence < b->sequence;
+}
+
+}  // namespace
+
+evaluation evaluate(const policy& p, std::span<const event> events, instant as_of) {
+  evaluation out;
+  // Group by record, keeping input order inside each group.
+  std::unordered_map<std::string_view, std::size_t> index;
+  std::vector<std::string_view> ids;
+  std::vector<std::vector<const event*>> groups;
+  for (const event& e : events) {
+    if (e.at > as_of) {
+      ++out.events_ignored;
+      continue;
+    }
+    auto [it, fresh] = index.try_emplace(e.id, groups.size());
+    if (fresh) {
+      ids.push_back(e.id);
+      groups.emplace_back();
+    }
+    groups[it->second].push_back(&e);
+  }
+  std::vector<std::size_t> order(ids.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a] < ids[b]; });
+
+  detail::record_engine engine(p);
+  for (const std::size_t r : order) {
+    auto& group = groups[r];
+    std::stable_sort(group.begin(), group.end(), before);
+    engine.reset();
+    for (const event* e : group) engine.apply(*e);
+    out.events_applied += group.size();
+    engine.report(ids[r], as_of, out.timers);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// incremental
+
+struct evaluator::state {
+  policy pol;
+  std::deque<event> events;  // stable addresses: record states point into them
+  struct record {
+    std::string id;
+    std::vector<const event*> events;  // in arrival order
+    detail::record_engine engine;
+    bool in_order = true;  // every event so far came in (at, sequence) order
+    explicit record(std::string i, const policy& p) : id(std::move(i)), engine(p) {}
+  };
+  std::map<std::string, std::unique_ptr<record>, std::less<>> records;
+  explicit state(policy p) : pol(std::move(p)) {}
+};
+
+evaluator::evaluator(policy p) : state_(std::make_unique<state>(std::move(p))) {}
+evaluator::~evaluator() = default;
+evaluator::evaluator(evaluator&&) noexcept = default;
+evaluator& evaluator::operator=(evaluator&&) noexcept = default;
+
+void evaluator::add(event e) {
+  auto& s = *state_;
+  s.events.push_back(std::move(e));
+  const event& stored = s.events.back();
+  auto it = s.records.find(stored.id);
+  if (it == s.records.end())
+    it = s.records.emplace(stored.id, std::make_unique<state::record>(stored.id, s.pol)).first;
+  auto& rec = *it->second;
+  if (!rec.events.empty() && before(&stored, rec.events.back())) rec.in_order = false;
+  rec.events.push_back(&stored);
+  // In-order events apply at once; the rest wait for a replay in results().
+  if (rec.in_order) rec.engine.apply(stored);
+}
+
+evaluation evaluator::results(instant as_of) const {
+  evaluation out;
+  const auto& s = *state_;
+  for (const auto& [id, rec] : s.records) {
+    const bool all_applied_in_time = rec->in_order && rec->events.back()->at <= as_of;
+    if (all_applied_in_time) {
+      out.events_applied += rec->events.size();
+      rec->engine.report(id, as_of, out.timers);
+      continue;
+    }
+    // Replay this record up to as_of.
+    std::vector<const event*> sorted = rec->events;
+    std::stable_sort(sorted.begin(), sorted.end(), before);
+    detail::record_engine replay(s.pol);
+    std::size_t applied = 0;
+    for (const event* e : sorted) {
+      if (e->at > as_of) {
+        ++out.events_ignored;
+        continue;
+      }
+      replay.apply(*e);
+      ++applied;
+    }
+    out.events_applied += applied;
+    if (applied > 0) replay.report(id, as_of, out.timers);
+  }
+  return out;
+}
+
+}  // namespace duly

@@ -1,1 +1,482 @@
-// placeholder
+// Policy documents: reading (YAML or JSON, one schema, every problem reported at
+// once with its position) and compiling into an immutable policy.
+#include <duly/policy.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <mutex>
+
+#include "calendar_parse.hpp"
+#include "document.hpp"
+#include "policy_impl.hpp"
+#include "text.hpp"
+
+namespace duly {
+
+namespace {
+
+using detail::document;
+using detail::join;
+
+bool is_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  for (const char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || detail::is_digit(c) || c == '_' ||
+                    c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string fnv1a_hex(std::string_view text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// The raw column (0-based, in the source line) of the character `offset` into a
+// scalar that starts at raw column `start`, undoing quoting and escapes.
+// Returns -1 when the mapping is not possible (e.g. the scalar spans lines).
+int raw_column(std::string_view line, int start, std::size_t offset) {
+  if (start < 0 || static_cast<std::size_t>(start) >= line.size()) return -1;
+  std::size_t i = static_cast<std::size_t>(start);
+  const char quote = line[i];
+  if (quote != '"' && quote != '\'') return static_cast<int>(i + offset);
+  ++i;
+  for (std::size_t decoded = 0; decoded < offset; ++decoded) {
+    if (i >= line.size()) return -1;
+    if (quote == '"' && line[i] == '\\') {
+      const char e = i + 1 < line.size() ? line[i + 1] : '\0';
+      i += e == 'u' ? 6 : e == 'U' ? 10 : e == 'x' ? 4 : 2;
+    } else if (quote == '\'' && line[i] == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
+      i += 2;
+    } else {
+      ++i;
+    }
+  }
+  return static_cast<int>(i);
+}
+
+class policy_reader {
+ public:
+  policy_reader(document& doc, policy::impl& out) : doc_(doc), out_(out) {}
+
+  void read(const YAML::Node& root) {
+    if (!root.IsDefined() || root.IsNull()) {
+      doc_.report(root, "", "empty policy: expected duly: 1, calendars and targets");
+      return;
+    }
+    if (!doc_.is_map(root, "")) return;
+    doc_.check_keys(root, "", {"duly", "calendars", "targets", "escalations"});
+    if (const auto v = root["duly"]) {
+      if (auto n = doc_.integer(v, "duly"); n && *n != 1)
+        doc_.report(v, "duly", "unsupported schema version " + std::to_string(*n) + " (this duly reads version 1)");
+    }
+    read_calendars(root["calendars"]);
+    read_targets(root["targets"]);
+    read_escalations(root["escalations"]);
+  }
+
+ private:
+  document& doc_;
+  policy::impl& out_;
+
+  std::optional<condition> compile(const YAML::Node& node, const std::string& path) {
+    auto text = doc_.string(node, path);
+    if (!text) return std::nullopt;
+    auto c = condition::compile(*text, out_.slots);
+    if (c) return std::move(*c);
+    // Move the condition's column into the document, under the character.
+    const auto& d = c.error().diagnostics().front();
+    const YAML::Mark mark = node.Mark();
+    const auto line_index = static_cast<std::size_t>(mark.line);
+    const auto& lines = doc_lines();
+    int col = -1;
+    if (!mark.is_null() && line_index < lines.size() && text->find('\n') == std::string::npos)
+      col = raw_column(lines[line_index], mark.column, static_cast<std::size_t>(std::max(0, d.column - 1)));
+    diagnostic out;
+    out.code = errc::parse_error;
+    out.path = path;
+    out.file = source_name();
+    if (col >= 0) {
+      out.message = d.message;
+      out.line = mark.line + 1;
+      out.column = col + 1;
+      out.source_line = std::string(lines[line_index]);
+    } else {
+      out.message = d.message + " (column " + std::to_string(d.column) + " of the condition)";
+      if (!mark.is_null()) {
+        out.line = mark.line + 1;
+        out.column = mark.column + 1;
+        if (line_index < lines.size()) out.source_line = std::string(lines[line_index]);
+      }
+    }
+    doc_.add(std::move(out));
+    return std::nullopt;
+  }
+
+  const std::vector<std::string_view>& doc_lines() const { return doc_.lines(); }
+  const std::string& source_name() const { return doc_.source_name(); }
+
+  std::optional<std::string> attribute_name(const YAML::Node& node, const std::string& path) {
+    auto s = doc_.string(node, path);
+    if (!s) return std::nullopt;
+    if (!is_identifier(*s) || *s == "event") {
+      doc_.report(node, path, "expected an attribute name (letters, digits, _ and .), got '" + *s + "'");
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  void read_calendars(const YAML::Node& node) {
+    if (!node || node.IsNull()) return;
+    if (!doc_.is_map(node, "calendars")) return;
+    for (const auto& kv : node) {
+      const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+      const std::string path = join("calendars", name);
+      if (!is_identifier(name)) {
+        doc_.report(kv.first, path, "a calendar name may use letters, digits, _, - and .");
+        continue;
+      }
+      auto spec = detail::read_calendar(doc_, kv.second, path);
+      if (!spec) continue;
+      auto cal = calendar::make(std::move(*spec));
+      if (!cal) {
+        doc_.report(kv.second, path, cal.error().message(), cal.error().code());
+        continue;
+      }
+      out_.calendar_names.push_back(name);
+      out_.calendars.push_back(std::move(*cal));
+    }
+  }
+
+  int calendar_index(const std::string& name) const {
+    const auto it = std::find(out_.calendar_names.begin(), out_.calendar_names.end(), name);
+    return it == out_.calendar_names.end() ? -1 : static_cast<int>(it - out_.calendar_names.begin());
+  }
+
+  std::optional<condition> optional_condition(const YAML::Node& t, const char* key, const std::string& path) {
+    if (!t[key]) return std::nullopt;
+    return compile(t[key], join(path, key));
+  }
+
+  void read_targets(const YAML::Node& node) {
+    if (!node || node.IsNull()) {
+      doc_.report(node, "targets", "missing: a policy needs at least one target");
+      return;
+    }
+    if (!doc_.is_list(node, "targets")) return;
+    if (node.size() == 0) doc_.report(node, "targets", "a policy needs at least one target");
+    for (std::size_t i = 0; i < node.size(); ++i) read_target(node[i], detail::index("targets", i));
+  }
+
+  void read_target(const YAML::Node& t, const std::string& path) {
+    if (!doc_.is_map(t, path)) return;
+    doc_.check_keys(t, path, {"name", "labels", "applies_when", "start_when", "stop_when", "pause_when",
+                              "reset_when", "cancel_when", "start_at", "goals"});
+    target tg;
+    if (!t["name"]) {
+      doc_.report(t, join(path, "name"), "missing: every target needs a name");
+    } else if (auto n = doc_.string(t["name"], join(path, "name"))) {
+      if (!is_identifier(*n)) {
+        doc_.report(t["name"], join(path, "name"), "a target name may use letters, digits, _, - and .");
+      } else if (std::any_of(out_.targets.begin(), out_.targets.end(),
+                             [&](const target& o) { return o.name == *n; })) {
+        doc_.report(t["name"], join(path, "name"), "target '" + *n + "' is defined twice");
+      }
+      tg.name = *n;
+    }
+    if (const auto labels = t["labels"]) {
+      if (doc_.is_map(labels, join(path, "labels"))) {
+        for (const auto& kv : labels) {
+          const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+          if (auto v = doc_.string(kv.second, join(join(path, "labels"), key))) tg.labels[key] = *v;
+        }
+      }
+    }
+    tg.applies_when = optional_condition(t, "applies_when", path);
+    if (!t["start_when"]) {
+      doc_.report(t, join(path, "start_when"), "missing: when does the clock start? e.g. start_when: event == \"created\"");
+    } else if (auto c = compile(t["start_when"], join(path, "start_when"))) {
+      tg.start_when = std::move(*c);
+    }
+    tg.stop_when = optional_condition(t, "stop_when", path);
+    tg.pause_when = optional_condition(t, "pause_when", path);
+    tg.reset_when = optional_condition(t, "reset_when", path);
+    tg.cancel_when = optional_condition(t, "cancel_when", path);
+    if (const auto s = t["start_at"]) {
+      if (auto name = attribute_name(s, join(path, "start_at"))) {
+        tg.start_at = *name;
+        tg.start_at_slot = out_.slots.slot_of(*name);
+      }
+    }
+    const auto goals = t["goals"];
+    const std::string gpath = join(path, "goals");
+    if (!goals || goals.IsNull()) {
+      doc_.report(t, gpath, "missing: give at least one goal, e.g. goals: [{within: 4h}]");
+    } else if (doc_.is_list(goals, gpath)) {
+      if (goals.size() == 0) doc_.report(goals, gpath, "give at least one goal, e.g. goals: [{within: 4h}]");
+      for (std::size_t i = 0; i < goals.size(); ++i) {
+        if (auto g = read_goal(goals[i], detail::index(gpath, i))) tg.goals.push_back(std::move(*g));
+      }
+    }
+    out_.targets.push_back(std::move(tg));
+  }
+
+  std::optional<goal> read_goal(const YAML::Node& g, const std::string& path) {
+    if (!doc_.is_map(g, path)) return std::nullopt;
+    const std::size_t before = doc_.problem_count();
+    doc_.check_keys(g, path, {"when", "within", "calendar", "timezone_from"});
+    goal out;
+    if (g["when"]) {
+      if (auto c = compile(g["when"], join(path, "when"))) {
+        out.when = std::move(*c);
+        out.has_when = true;
+      }
+    }
+    if (!g["within"]) {
+      doc_.report(g, join(path, "within"), "missing: how long, e.g. within: 4h or within: 3bd");
+    } else if (auto text = doc_.string(g["within"], join(path, "within"))) {
+      if (auto d = parse_duration(*text)) {
+        out.within = *d;
+      } else {
+        doc_.report(g["within"], join(path, "within"), d.error().message(), d.error().code());
+      }
+    }
+    if (g["calendar"]) {
+      if (auto name = doc_.string(g["calendar"], join(path, "calendar"))) {
+        out.calendar = *name;
+        out.calendar_index = calendar_index(*name);
+        if (out.calendar_index < 0) {
+          std::string known;
+          for (const auto& n : out_.calendar_names) known += (known.empty() ? "" : ", ") + n;
+          doc_.report(g["calendar"], join(path, "calendar"),
+                      "unknown calendar '" + *name + "'" +
+                          (known.empty() ? std::string(" (the policy defines no calendars)")
+                                         : " (defined: " + known + ")"));
+        }
+      }
+    }
+    if (g["timezone_from"]) {
+      if (auto name = attribute_name(g["timezone_from"], join(path, "timezone_from"))) {
+        out.timezone_from = *name;
+        out.timezone_slot = out_.slots.slot_of(*name);
+      }
+    }
+    if (doc_.problem_count() != before) return std::nullopt;
+    return out;
+  }
+
+  void read_escalations(const YAML::Node& node) {
+    if (!node || node.IsNull()) return;
+    if (!doc_.is_list(node, "escalations")) return;
+    for (std::size_t i = 0; i < node.size(); ++i) read_escalation(node[i], detail::index("escalations", i));
+  }
+
+  void read_escalation(const YAML::Node& e, const std::string& path) {
+    if (!doc_.is_map(e, path)) return;
+    const std::size_t before = doc_.problem_count();
+    doc_.check_keys(e, path, {"name", "target", "at", "when", "repeat", "do"});
+    escalation out;
+    if (!e["name"]) {
+      doc_.report(e, join(path, "name"), "missing: every escalation needs a name");
+    } else if (auto n = doc_.string(e["name"], join(path, "name"))) {
+      out.name = *n;
+    }
+    if (!e["target"]) {
+      doc_.report(e, join(path, "target"), "missing: which target does it watch?");
+    } else if (auto t = doc_.string(e["target"], join(path, "target"))) {
+      out.target = *t;
+      const auto it = std::find_if(out_.targets.begin(), out_.targets.end(),
+                                   [&](const target& tg) { return tg.name == *t; });
+      if (it == out_.targets.end()) {
+        doc_.report(e["target"], join(path, "target"), "unknown target '" + *t + "'");
+      } else {
+        out.target_index = static_cast<int>(it - out_.targets.begin());
+      }
+    }
+    if (!out.name.empty() && out.target_index >= 0 &&
+        std::any_of(out_.escalations.begin(), out_.escalations.end(), [&](const escalation& o) {
+          return o.name == out.name && o.target_index == out.target_index;
+        }))
+      doc_.report(e["name"], join(path, "name"), "escalation '" + out.name + "' is defined twice for this target");
+    if (!e["at"]) {
+      doc_.report(e, join(path, "at"), "missing: when does it fire? e.g. at: 75%, due, due + 2h, start + 30m");
+    } else if (auto text = doc_.string(e["at"], join(path, "at"))) {
+      out.at_text = *text;
+      if (auto p = parse_point(*text)) {
+        out.at = *p;
+      } else {
+        doc_.report(e["at"], join(path, "at"), p.error().message());
+      }
+    }
+    if (e["when"]) out.when = compile(e["when"], join(path, "when"));
+    if (const auto r = e["repeat"]) {
+      const std::string rpath = join(path, "repeat");
+      if (doc_.is_map(r, rpath)) {
+        doc_.check_keys(r, rpath, {"every", "times"});
+        if (!r["every"]) {
+          doc_.report(r, join(rpath, "every"), "missing: how often, e.g. every: 1h");
+        } else if (auto text = doc_.string(r["every"], join(rpath, "every"))) {
+          auto d = parse_duration(*text);
+          if (!d || d->is_business_days() || d->value <= seconds{0}) {
+            doc_.report(r["every"], join(rpath, "every"),
+                        d ? "expected a positive duration in s, m, h or d, got '" + *text + "'"
+                          : d.error().message());
+          } else {
+            out.repeat_every = d->value;
+          }
+        }
+        if (!r["times"]) {
+          doc_.report(r, join(rpath, "times"), "missing: how many repeats, e.g. times: 3");
+        } else if (auto n = doc_.integer(r["times"], join(rpath, "times"))) {
+          if (*n < 1 || *n > 10000) {
+            doc_.report(r["times"], join(rpath, "times"), "must be 1 to 10000, got " + std::to_string(*n));
+          } else {
+            out.repeat_times = *n;
+          }
+        }
+      }
+    }
+    if (const auto d = e["do"]) {
+      out.actions_json = to_json(d);
+    } else {
+      out.actions_json = "[]";
+    }
+    if (doc_.problem_count() != before) return;
+    out_.escalations.push_back(std::move(out));
+  }
+
+  static result<escalation_point> parse_point(std::string_view text) {
+    const std::string_view original = text;
+    text = detail::trim(text);
+    escalation_point p;
+    const auto bad = [&] {
+      return fail(errc::invalid_argument, "invalid point '" + std::string(original) +
+                                              "': expected P% (e.g. 75%), due, due + D, due - D or start + D");
+    };
+    if (!text.empty() && text.back() == '%') {
+      std::int64_t n = 0;
+      const auto digits = detail::trim(text.substr(0, text.size() - 1));
+      if (digits.empty()) return bad();
+      for (const char c : digits) {
+        if (!detail::is_digit(c) || n > 100000) return bad();
+        n = n * 10 + (c - '0');
+      }
+      p.type = escalation_point::kind::percent;
+      p.percent = n;
+      return p;
+    }
+    std::string_view base = text;
+    std::string_view rest;
+    if (const auto k = text.find_first_of("+-"); k != std::string_view::npos) {
+      base = detail::trim(text.substr(0, k));
+      rest = text.substr(k);
+    }
+    if (base == "due") {
+      p.type = escalation_point::kind::due;
+    } else if (base == "start") {
+      p.type = escalation_point::kind::start;
+    } else {
+      return bad();
+    }
+    if (rest.empty()) {
+      if (p.type == escalation_point::kind::start) return bad();
+      return p;
+    }
+    const bool minus = rest.front() == '-';
+    auto d = parse_duration(detail::trim(rest.substr(1)));
+    if (!d) return tl::unexpected(d.error());
+    if (d->is_business_days())
+      return fail(errc::invalid_argument, "invalid point '" + std::string(original) +
+                                              "': business days cannot offset a point; use hours");
+    p.offset = minus ? -d->value : d->value;
+    return p;
+  }
+
+  // The node as compact JSON (actions are data handed back to the host).
+  static std::string to_json(const YAML::Node& n) {
+    switch (n.Type()) {
+      case YAML::NodeType::Sequence: {
+        std::string s = "[";
+        for (std::size_t i = 0; i < n.size(); ++i) {
+          if (i) s += ',';
+          s += to_json(n[i]);
+        }
+        return s + "]";
+      }
+      case YAML::NodeType::Map: {
+        std::string s = "{";
+        bool first = true;
+        for (const auto& kv : n) {
+          if (!first) s += ',';
+          first = false;
+          s += value::string(kv.first.Scalar()).to_json() + ":" + to_json(kv.second);
+        }
+        return s + "}";
+      }
+      case YAML::NodeType::Scalar: {
+        const std::string& v = n.Scalar();
+        if (n.Tag() != "!" ) {  // plain scalars may be numbers or booleans
+          if (v == "true" || v == "false" || v == "null") return v;
+          char* end = nullptr;
+          (void)std::strtod(v.c_str(), &end);
+          if (!v.empty() && end == v.c_str() + v.size() && v.find_first_not_of("+-0123456789.eE") == std::string::npos)
+            return v;
+        }
+        return value::string(v).to_json();
+      }
+      default: return "null";
+    }
+  }
+};
+
+}  // namespace
+
+calendar policy::impl::calendar_for(const goal& g, std::string_view zone_name) const {
+  const calendar& base = g.calendar_index >= 0 ? calendars[static_cast<std::size_t>(g.calendar_index)] : default_calendar;
+  if (g.timezone_slot < 0 || zone_name.empty() || zone_name == base.zone().name()) return base;
+  std::lock_guard lock(zoned_mutex);
+  const auto key = std::make_pair(g.calendar_index, std::string(zone_name));
+  if (auto it = zoned.find(key); it != zoned.end()) return it->second;
+  auto zone = time_zone::locate(zone_name);
+  calendar c = zone ? base.with_zone(*zone) : base;  // unknown zone: the calendar's own
+  zoned.emplace(key, c);
+  return c;
+}
+
+const std::vector<target>& policy::targets() const noexcept { return impl_->targets; }
+const std::vector<escalation>& policy::escalations() const noexcept { return impl_->escalations; }
+const std::vector<std::string>& policy::calendar_names() const noexcept { return impl_->calendar_names; }
+const std::vector<calendar>& policy::calendars() const noexcept { return impl_->calendars; }
+const slot_table& policy::slots() const noexcept { return impl_->slots; }
+const std::string& policy::fingerprint() const noexcept { return impl_->fingerprint; }
+const std::string& policy::source() const noexcept { return impl_->source; }
+calendar policy::goal_calendar(const goal& g, std::string_view zone_name) const {
+  return impl_->calendar_for(g, zone_name);
+}
+
+result<policy> parse_policy(std::string_view text, std::string_view source_name) {
+  document doc(text, source_name);
+  if (!doc.load()) return tl::unexpected(doc.make_error());
+  auto out = std::make_shared<policy::impl>();
+  out->source = std::string(text);
+  out->fingerprint = fnv1a_hex(text);
+  policy_reader reader(doc, *out);
+  reader.read(doc.root());
+  if (!doc.ok()) return tl::unexpected(doc.make_error());
+  return policy(std::shared_ptr<const policy::impl>(std::move(out)));
+}
+
+result<policy> load_policy(const std::filesystem::path& path) {
+  auto text = detail::read_file(path);
+  if (!text) return tl::unexpected(std::move(text.error()));
+  return parse_policy(*text, path.string());
+}
+
+}  // namespace duly

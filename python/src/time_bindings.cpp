@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <pybind11/stl.h>
+
 #include <duly/time.hpp>
 #include <duly/zone.hpp>
 

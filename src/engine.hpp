@@ -1,0 +1,77 @@
+// The per-record timer engine, shared by the batch call, the incremental
+// evaluator and (later) explanations and the store (not installed).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <duly/evaluate.hpp>
+
+namespace duly::detail {
+
+// One cycle of one target.
+struct cycle_state {
+  std::int64_t number = 0;
+  instant start;
+  std::optional<instant> end;
+  timer_state end_state = timer_state::running;
+  std::vector<std::pair<instant, instant>> pauses;  // closed wall-clock pause spans, in order
+  std::optional<instant> paused_since;               // an open pause
+  int goal = -1;                                     // goal in force; -1 = none
+  std::string zone;                                  // timezone_from value the calendar was chosen for
+  calendar cal;                                      // the goal's calendar (re-zoned)
+  bool has_calendar = false;
+  // Business-day goals in seconds, computed once per (goal, calendar).
+  mutable bool goal_cache_valid = false;
+  mutable int cached_goal_index = -1;
+  mutable std::optional<seconds> cached_goal;
+};
+
+struct target_state {
+  std::vector<cycle_state> cycles;
+  bool active = false;
+};
+
+// A cycle measured up to an instant.
+struct measurement {
+  std::optional<seconds> goal;
+  std::optional<seconds> elapsed;
+  std::optional<seconds> paused;
+  std::optional<instant> due;
+};
+
+class record_engine {
+ public:
+  explicit record_engine(const policy& p);
+
+  // Forgets everything (for the next record).
+  void reset();
+  // Applies one event; events must come in (at, sequence) order.
+  void apply(const event& e);
+  // Appends a timer row per cycle (or a pending row) of every target at as_of.
+  void report(std::string_view id, instant as_of, std::vector<timer_row>& out) const;
+
+  [[nodiscard]] measurement measure(const target& tg, const cycle_state& c, instant until) const;
+  [[nodiscard]] const std::vector<target_state>& targets() const noexcept { return targets_; }
+  [[nodiscard]] std::uint64_t applied() const noexcept { return applied_; }
+
+ private:
+  void choose_goal(const target& tg, cycle_state& c) const;
+  void begin_cycle(target_state& ts, instant start, bool paused);
+  void end_cycle(const target& tg, target_state& ts, instant t, timer_state how);
+  [[nodiscard]] instant start_instant(const target& tg, instant t) const;
+
+  const policy* policy_;
+  const policy::impl* impl_;
+  std::vector<value> attributes_;
+  std::vector<std::uint8_t> changed_;
+  std::vector<target_state> targets_;
+  std::optional<instant> last_at_;
+  std::uint64_t last_sequence_ = 0;
+  std::uint64_t applied_ = 0;
+};
+
+}  // namespace duly::detail
