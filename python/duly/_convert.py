@@ -121,6 +121,8 @@ def _ticks_to_seconds(ticks: npt.NDArray[np.int64], tick: Fraction) -> npt.NDArr
     A saturated value lies far outside the supported range, so the compiled
     core reports it as out of range with its index.
     """
+    if tick == 1:
+        return ticks  # already seconds (a view: callers never write to it)
     nat = ticks == NAT
     num, den = tick.numerator, tick.denominator
     if den == 1:

@@ -251,7 +251,7 @@ def calendars(draw: st.DrawFn) -> tuple[dict[str, Any], tuple[dt.date, dt.date]]
     return kwargs, (first, last)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_random_calendars_match_the_reference(data: st.DataObject) -> None:
     kwargs, (first, last) = data.draw(calendars())
