@@ -296,6 +296,9 @@ calendar calendar::with_zone(const time_zone& zone) const {
 }
 
 result<instant> calendar::add(instant t, seconds d) const {
+  if (d > max_duration || d < -max_duration)
+    return fail(errc::out_of_range, "duration " + std::to_string(d.count()) + "s is longer than the supported " +
+                                        std::to_string(max_duration.count()) + "s");
   if (d < seconds{0}) return subtract(t, -d);
   const int64_t t0 = t.time_since_epoch().count();
   if (!in_range(t0)) return tl::unexpected(out_of_range_error(t));
@@ -303,16 +306,21 @@ result<instant> calendar::add(instant t, seconds d) const {
   int i = year_index(t0);
   const year_table* yt = &impl_->table(i);
   int64_t c = yt->position(t0) + d.count();
-  bool seen_open = c - d.count() < yt->total;  // open time after t in its year
+  // The last instant known to be followed by no open time: open time running
+  // out for ten years in a row means the calendar is never open again.
+  int64_t quiet_since = yt->total > yt->position(t0) ? yt->end : t0;
   while (c > yt->total) {
     c -= yt->total;
     if (++i == year_count)
       return fail(errc::out_of_range, "deadline " + format_duration(d) + " after " + format_instant(t) +
                                           " falls after the supported years 1970 to 2199");
     yt = &impl_->table(i);
-    if (!seen_open && yt->begin - t0 >= ten_years)
-      return fail(errc::never_open, "calendar has no open time within ten years after " + format_instant(t));
-    seen_open = seen_open || yt->total > 0;
+    if (yt->total > 0) {
+      quiet_since = yt->end;
+    } else if (yt->end - quiet_since >= ten_years) {
+      return fail(errc::never_open, "calendar has no open time within ten years after " +
+                                        format_instant(instant{seconds{std::max(quiet_since, t0)}}));
+    }
   }
   const auto j = static_cast<std::size_t>(std::lower_bound(yt->cum_end.begin(), yt->cum_end.end(), c) -
                                           yt->cum_end.begin());
@@ -325,6 +333,9 @@ result<instant> calendar::add(instant t, const duration_spec& d) const {
 }
 
 result<instant> calendar::subtract(instant t, seconds d) const {
+  if (d > max_duration || d < -max_duration)
+    return fail(errc::out_of_range, "duration " + std::to_string(d.count()) + "s is longer than the supported " +
+                                        std::to_string(max_duration.count()) + "s");
   if (d < seconds{0}) return add(t, -d);
   const int64_t t0 = t.time_since_epoch().count();
   if (!(in_range(t0) || t0 == max_supported_instant.time_since_epoch().count()))
@@ -333,16 +344,19 @@ result<instant> calendar::subtract(instant t, seconds d) const {
   int i = year_index(t0 == 0 ? 0 : t0 - 1);  // t may be a year's end
   const year_table* yt = &impl_->table(i);
   int64_t c = yt->position(t0) - d.count();
-  bool seen_open = c + d.count() > 0;
+  int64_t quiet_until = c + d.count() > 0 ? yt->begin : t0;  // see add()
   while (c < 0) {
     if (--i < 0)
       return fail(errc::out_of_range, format_duration(d) + " before " + format_instant(t) +
                                           " falls before the supported years 1970 to 2199");
     yt = &impl_->table(i);
     c += yt->total;
-    if (!seen_open && t0 - yt->end >= ten_years)
-      return fail(errc::never_open, "calendar has no open time within ten years before " + format_instant(t));
-    seen_open = seen_open || yt->total > 0;
+    if (yt->total > 0) {
+      quiet_until = yt->begin;
+    } else if (quiet_until - yt->begin >= ten_years) {
+      return fail(errc::never_open, "calendar has no open time within ten years before " +
+                                        format_instant(instant{seconds{std::min(quiet_until, t0)}}));
+    }
   }
   const auto j = static_cast<std::size_t>(std::upper_bound(yt->cum_end.begin(), yt->cum_end.end(), c) -
                                           yt->cum_end.begin());
@@ -421,7 +435,12 @@ result<instant> calendar::add_business_days(instant t, std::int64_t n) const {
   const auto local_day = floor<days>(impl_->zone.to_local(t)).time_since_epoch().count();
   const int local_year = static_cast<int>(year_month_day{sys_days{days{local_day}}}.year());
   int i = local_year - first_year;
-  if (i < 0 || i >= year_count) return tl::unexpected(out_of_range_error(t));
+  // The first hours of 1970 UTC may still be 1969 locally: every open day of
+  // 1970 is then after t's date.
+  if (i == -1) i = 0;
+  if (i < 0 || i >= year_count)
+    return fail(errc::out_of_range, std::to_string(n) + " business days after " + format_instant(t) +
+                                        " fall after the supported years 1970 to 2199");
   const year_table* yt = &impl_->table(i);
   auto k = static_cast<std::size_t>(
       std::upper_bound(yt->open_days.begin(), yt->open_days.end(), static_cast<int32_t>(local_day)) -

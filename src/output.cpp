@@ -1,1 +1,395 @@
-// placeholder
+// Writing evaluations: JSON Lines (SPEC section 9), CSV and a table for people.
+#include <duly/io.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace duly {
+
+namespace {
+
+// Our own names for the states, so that writing does not depend on the engine.
+std::string_view state_name(timer_state s) noexcept {
+  switch (s) {
+    case timer_state::pending: return "pending";
+    case timer_state::running: return "running";
+    case timer_state::paused: return "paused";
+    case timer_state::breached: return "breached";
+    case timer_state::met: return "met";
+    case timer_state::cancelled: return "cancelled";
+    case timer_state::reset: return "reset";
+  }
+  return "unknown";
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not
+// one (overlong forms, surrogates and code points above U+10FFFF included).
+std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  std::size_t n = 0;
+  unsigned lo = 0x80, hi = 0xBF;  // bounds of the second byte
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) n = 2;
+  else if (c == 0xE0) n = 3, lo = 0xA0;
+  else if (c == 0xED) n = 3, hi = 0x9F;
+  else if (c >= 0xE1 && c <= 0xEF) n = 3;
+  else if (c == 0xF0) n = 4, lo = 0x90;
+  else if (c >= 0xF1 && c <= 0xF3) n = 4;
+  else if (c == 0xF4) n = 4, hi = 0x8F;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return n;
+}
+
+// A JSON string literal. UTF-8 passes through; bytes that are not UTF-8 become
+// U+FFFD so that the output is always valid JSON.
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      const std::size_t n = utf8_sequence(s, i);
+      if (n == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(s.substr(i, n));
+        i += n;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(u));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void append_key(std::string& out, std::string_view key) {
+  if (out.size() > 1) out += ',';
+  out += '"';
+  out += key;
+  out += "\":";
+}
+
+void append_int(std::string& out, std::int64_t n) { out += std::to_string(n); }
+
+void append(std::string& out, std::string_view key, std::string_view text) {
+  append_key(out, key);
+  append_json_string(out, text);
+}
+void append(std::string& out, std::string_view key, std::int64_t n) {
+  append_key(out, key);
+  append_int(out, n);
+}
+void append(std::string& out, std::string_view key, const std::optional<seconds>& d) {
+  append_key(out, key);
+  if (d) append_int(out, d->count());
+  else out += "null";
+}
+void append(std::string& out, std::string_view key, const std::optional<instant>& t) {
+  append_key(out, key);
+  if (t) append_json_string(out, format_instant(*t));
+  else out += "null";
+}
+
+// --- CSV --------------------------------------------------------------------
+
+void append_csv_cell(std::string& out, std::string_view cell) {
+  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += cell;
+    return;
+  }
+  out += '"';
+  for (const char c : cell) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+std::string csv_text(const std::optional<seconds>& d) { return d ? std::to_string(d->count()) : std::string(); }
+std::string csv_text(const std::optional<instant>& t) { return t ? format_instant(*t) : std::string(); }
+
+constexpr std::array<std::string_view, 13> csv_header = {
+    "id",      "target",          "cycle",             "state",          "goal_seconds",
+    "started", "stopped",         "due",               "breached_at",    "elapsed_seconds",
+    "remaining_seconds",          "paused_seconds",    "next_wakeup"};
+
+void write_csv(std::ostream& out, const evaluation& r) {
+  std::string line;
+  for (std::size_t i = 0; i < csv_header.size(); ++i) {
+    if (i) line += ',';
+    line += csv_header[i];
+  }
+  line += '\n';
+  out << line;
+  for (const timer_row& t : r.timers) {
+    line.clear();
+    const std::string cells[] = {t.id,
+                                 t.target,
+                                 std::to_string(t.cycle),
+                                 std::string(state_name(t.state)),
+                                 csv_text(t.goal_seconds),
+                                 csv_text(t.started),
+                                 csv_text(t.stopped),
+                                 csv_text(t.due),
+                                 csv_text(t.breached_at),
+                                 csv_text(t.elapsed_seconds),
+                                 csv_text(t.remaining_seconds),
+                                 csv_text(t.paused_seconds),
+                                 csv_text(t.next_wakeup)};
+    bool first = true;
+    for (const auto& c : cells) {
+      if (!first) line += ',';
+      first = false;
+      append_csv_cell(line, c);
+    }
+    line += '\n';
+    out << line;
+  }
+}
+
+// --- table ------------------------------------------------------------------
+
+// Text for a terminal: control characters are shown escaped, so that an id
+// cannot move the cursor or change colours.
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20 || u == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(u));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Columns on screen: UTF-8 code points (wide characters count as one).
+std::size_t display_width(std::string_view s) noexcept {
+  std::size_t n = 0;
+  for (const char c : s)
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+// "2026-11-23 15:30Z", or "2026-11-23 15:30:05Z" when the seconds are not zero.
+std::string compact_instant(instant t) {
+  std::string s = format_instant(t);  // 2026-11-23T15:30:00Z
+  if (s.size() == 20 && s[10] == 'T') {
+    s[10] = ' ';
+    if (s.compare(16, 3, ":00") == 0) s.erase(16, 3);
+  }
+  return s;
+}
+
+std::string table_text(const std::optional<instant>& t) { return t ? compact_instant(*t) : "-"; }
+std::string table_text(const std::optional<seconds>& d) { return d ? human_duration(*d) : "-"; }
+
+struct table {
+  std::vector<std::string_view> headers;
+  std::vector<bool> right;  // right-aligned columns
+  std::vector<std::vector<std::string>> rows;
+
+  void write(std::ostream& out, const std::vector<bool>& red = {}) const {
+    std::vector<std::size_t> width(headers.size());
+    for (std::size_t c = 0; c < headers.size(); ++c) width[c] = display_width(headers[c]);
+    for (const auto& row : rows)
+      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], display_width(row[c]));
+    std::string line;
+    const auto cell = [&](std::string_view text, std::size_t c) {
+      if (c) line += "  ";
+      const std::size_t pad = width[c] - display_width(text);
+      if (right[c]) line.append(pad, ' ');
+      line += text;
+      if (!right[c]) line.append(pad, ' ');
+    };
+    const auto flush = [&](bool colour) {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      if (colour) out << "\x1b[31m" << line << "\x1b[0m\n";
+      else out << line << '\n';
+      line.clear();
+    };
+    for (std::size_t c = 0; c < headers.size(); ++c) cell(headers[c], c);
+    flush(false);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      for (std::size_t c = 0; c < rows[r].size(); ++c) cell(rows[r][c], c);
+      flush(r < red.size() && red[r]);
+    }
+  }
+};
+
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+void write_table(std::ostream& out, const evaluation& r, const write_options& options) {
+  if (!r.timers.empty()) {
+    table t;
+    t.headers = {" ", "ID", "TARGET", "CYCLE", "STATE", "GOAL", "STARTED", "DUE", "ELAPSED", "REMAINING", "PAUSED"};
+    t.right = {false, false, false, true, false, true, false, false, true, true, true};
+    std::vector<bool> red;
+    for (const timer_row& row : r.timers) {
+      const bool breached = row.state == timer_state::breached;
+      t.rows.push_back({breached ? "!" : "", printable(row.id), printable(row.target), std::to_string(row.cycle),
+                        std::string(state_name(row.state)), table_text(row.goal_seconds), table_text(row.started),
+                        table_text(row.due), table_text(row.elapsed_seconds), table_text(row.remaining_seconds),
+                        table_text(row.paused_seconds)});
+      red.push_back(breached && options.color);
+    }
+    t.write(out, red);
+  }
+
+  // "12 timers: 3 breached, 5 met, 4 running": what needs attention first.
+  static constexpr timer_state order[] = {timer_state::breached, timer_state::met,     timer_state::running,
+                                          timer_state::paused,   timer_state::pending, timer_state::cancelled,
+                                          timer_state::reset};
+  std::string summary = plural(r.timers.size(), "timer", "timers");
+  bool first = true;
+  for (const timer_state s : order) {
+    const auto n = static_cast<std::size_t>(
+        std::count_if(r.timers.begin(), r.timers.end(), [s](const timer_row& row) { return row.state == s; }));
+    if (n == 0) continue;
+    summary += first ? ": " : ", ";
+    first = false;
+    summary += std::to_string(n);
+    summary += ' ';
+    summary += state_name(s);
+  }
+  out << summary << '\n';
+
+  if (!r.escalations.empty()) {
+    out << '\n' << plural(r.escalations.size(), "escalation", "escalations") << ":\n";
+    table t;
+    t.headers = {"FIRED", "ID", "TARGET", "ESCALATION", "CYCLE", "POINT", "ACTIONS"};
+    t.right = {false, false, false, false, true, true, false};
+    for (const escalation_row& e : r.escalations)
+      t.rows.push_back({compact_instant(e.fired_at), printable(e.id), printable(e.target), printable(e.escalation),
+                        std::to_string(e.cycle), std::to_string(e.point),
+                        e.actions_json.empty() ? std::string("[]") : printable(e.actions_json)});
+    t.write(out);
+  }
+
+  if (!r.rejected.empty()) {
+    out << '\n' << plural(r.rejected.size(), "rejected row", "rejected rows") << ":\n";
+    for (const rejected_row& row : r.rejected) out << "line " << row.line << ": " << printable(row.reason) << '\n';
+  }
+}
+
+}  // namespace
+
+std::string to_json(const timer_row& row) {
+  std::string out = "{";
+  append(out, "kind", "timer");
+  append(out, "id", row.id);
+  append(out, "target", row.target);
+  append(out, "cycle", row.cycle);
+  append(out, "state", state_name(row.state));
+  append(out, "goal_seconds", row.goal_seconds);
+  append(out, "started", row.started);
+  append(out, "stopped", row.stopped);
+  append(out, "due", row.due);
+  append(out, "breached_at", row.breached_at);
+  append(out, "elapsed_seconds", row.elapsed_seconds);
+  append(out, "remaining_seconds", row.remaining_seconds);
+  append(out, "paused_seconds", row.paused_seconds);
+  append(out, "next_wakeup", row.next_wakeup);
+  out += '}';
+  return out;
+}
+
+std::string to_json(const escalation_row& row) {
+  std::string out = "{";
+  append(out, "kind", "escalation");
+  append(out, "id", row.id);
+  append(out, "target", row.target);
+  append(out, "escalation", row.escalation);
+  append(out, "cycle", row.cycle);
+  append(out, "point", row.point);
+  append(out, "fired_at", std::optional<instant>(row.fired_at));
+  append_key(out, "actions");
+  out += row.actions_json.empty() ? std::string_view("[]") : std::string_view(row.actions_json);
+  out += '}';
+  return out;
+}
+
+std::string to_json(const rejected_row& row) {
+  std::string out = "{";
+  append(out, "kind", "rejected");
+  append(out, "line", static_cast<std::int64_t>(row.line));
+  append(out, "reason", row.reason);
+  out += '}';
+  return out;
+}
+
+std::string human_duration(seconds d) {
+  const std::int64_t n = d.count();
+  // The magnitude as unsigned, so that the most negative value does not overflow.
+  std::uint64_t left = n < 0 ? ~static_cast<std::uint64_t>(n) + 1 : static_cast<std::uint64_t>(n);
+  if (left == 0) return "0s";
+  static constexpr std::pair<std::uint64_t, char> units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+  std::string out = n < 0 ? "-" : "";
+  int shown = 0;
+  for (const auto& [size, letter] : units) {
+    const std::uint64_t k = left / size;
+    left %= size;
+    if (k == 0) continue;
+    if (shown) out += ' ';
+    out += std::to_string(k);
+    out += letter;
+    if (++shown == 2) break;
+  }
+  return out;
+}
+
+void write_evaluation(std::ostream& out, const evaluation& result, output_format format,
+                      const write_options& options) {
+  switch (format) {
+    case output_format::jsonl: {
+      for (const auto& t : result.timers) out << to_json(t) << '\n';
+      for (const auto& e : result.escalations) out << to_json(e) << '\n';
+      for (const auto& r : result.rejected) out << to_json(r) << '\n';
+      return;
+    }
+    case output_format::csv: write_csv(out, result); return;
+    case output_format::table: write_table(out, result, options); return;
+  }
+}
+
+}  // namespace duly

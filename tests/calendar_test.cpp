@@ -10,6 +10,8 @@
 
 #include <array>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1052,6 +1054,44 @@ TEST(Calendar, YearsOutsideTheSupportedRangeAreErrors) {
   EXPECT_EQ(show(cal.add(at("2199-12-30T12:00:00Z"), 1h)), "2199-12-30T14:00:00Z");
 }
 
+// STYLE: saturate instead of overflowing. Durations too long for the supported
+// years are errors, never wrapped-around instants.
+TEST(Calendar, HugeDurationsAreErrorsNotOverflows) {
+  const duly::calendar always;
+  const auto cal = ny_office();
+  const auto t = at("2026-11-23T15:30:00Z");
+  for (const auto* c : {&always, &cal}) {
+    for (const auto d : {duly::max_duration, duly::seconds::max(), duly::seconds::max() - 1s}) {
+      SCOPED_TRACE(std::to_string(d.count()) + "s");
+      EXPECT_EQ(show(c->add(t, d)).substr(0, 20), "error(out_of_range):") << show(c->add(t, d));
+      EXPECT_EQ(show(c->subtract(t, d)).substr(0, 20), "error(out_of_range):") << show(c->subtract(t, d));
+    }
+  }
+}
+
+// add() and subtract() take d >= 0; the most negative duration must still
+// come back as a value (the library turns a negative add into a subtract),
+// not recurse until the stack runs out.
+TEST(Calendar, MostNegativeDurationDoesNotCrash) {
+  const duly::calendar always;
+  const auto t = at("2026-11-23T15:30:00Z");
+  EXPECT_FALSE(always.add(t, duly::seconds::min()).has_value());
+  EXPECT_FALSE(always.subtract(t, duly::seconds::min()).has_value());
+}
+
+// An instant in the supported range whose local date is still 1969 (New York
+// at 1970-01-01T02:00Z) has an answer in range too.
+TEST(Calendar, BusinessDaysFromTheFirstLocalHoursOf1970) {
+  duly::calendar_spec spec;
+  spec.timezone = "America/New_York";
+  const auto cal = build(spec);
+  check_business_days(cal, {
+      {"1970-01-01T02:00:00Z", 1, "1970-01-02T05:00:00Z", "local date 1969-12-31: the next is Jan 1st"},
+      {"1970-01-01T05:00:00Z", 1, "1970-01-03T05:00:00Z", "local date 1970-01-01"},
+  });
+  check_next_open(cal, {{"1970-01-01T02:00:00Z", "1970-01-01T02:00:00Z", "open around the clock"}});
+}
+
 TEST(Calendar, AroundTheClockCalendarNeverCloses) {
   const duly::calendar always;
   const auto got = always.next_close(at("2026-11-23T15:30:00Z"));
@@ -1089,6 +1129,374 @@ TEST(Calendar, IsSafeToShareBetweenThreadsWhileItBuildsItsTables) {
   }
   for (auto& th : threads) th.join();
   for (int w = 0; w < 4; ++w) EXPECT_EQ(mismatches[static_cast<std::size_t>(w)], 0) << "thread " << w;
+}
+
+// --- calendar documents (YAML and JSON) ----------------------------------------
+
+// SPEC section 3's example document, and the same in JSON.
+constexpr const char* spec_yaml = R"(timezone: America/Denver          # default UTC
+hours:                            # absent = open 24x7
+  mon-fri: ["08:00-12:00", "13:00-17:00"]
+  sat: "09:00-13:00"
+holidays:
+  - 2026-12-25                               # a date
+  - {name: Thanksgiving, month: 11, weekday: thu, nth: 4}
+  - {name: Memorial Day, month: 5, weekday: mon, nth: -1}   # last Monday
+  - {name: Christmas, month: 12, day: 25, observed: nearest_weekday}
+  - {name: Easter Monday, easter: 1}         # days from Western Easter Sunday
+exceptions:
+  2026-12-24: ["08:00-12:00"]                # special hours replace that date's hours
+  2026-12-31: []                             # closed
+)";
+
+constexpr const char* spec_json = R"({
+  "timezone": "America/Denver",
+  "hours": {"mon-fri": ["08:00-12:00", "13:00-17:00"], "sat": "09:00-13:00"},
+  "holidays": [
+    "2026-12-25",
+    {"name": "Thanksgiving", "month": 11, "weekday": "thu", "nth": 4},
+    {"name": "Memorial Day", "month": 5, "weekday": "mon", "nth": -1},
+    {"name": "Christmas", "month": 12, "day": 25, "observed": "nearest_weekday"},
+    {"name": "Easter Monday", "easter": 1}
+  ],
+  "exceptions": {"2026-12-24": ["08:00-12:00"], "2026-12-31": []}
+}
+)";
+
+std::string describe(const std::vector<duly::window>& ws) {
+  std::string out;
+  for (const auto& w : ws) out += " " + w.start.to_string() + "-" + w.end.to_string();
+  return out.empty() ? " closed" : out;
+}
+
+// Every field of a spec, one per line.
+std::string describe(const duly::calendar_spec& spec) {
+  static constexpr const char* names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  static constexpr const char* kinds[] = {"date", "fixed_day", "nth_weekday", "easter"};
+  static constexpr const char* observed[] = {"none", "nearest_weekday", "next_weekday", "previous_weekday"};
+  std::string out = "timezone " + spec.timezone + "\n";
+  if (!spec.hours) {
+    out += "hours 24x7\n";
+  } else {
+    for (std::size_t d = 0; d < 7; ++d) out += std::string(names[d]) + ":" + describe((*spec.hours)[d]) + "\n";
+  }
+  for (const auto& h : spec.holidays) {
+    out += std::string("holiday ") + kinds[static_cast<int>(h.type)] + " '" + h.name + "'";
+    switch (h.type) {
+      case duly::holiday_rule::kind::date:
+        out += " " + duly::format_instant(instant{sys_days{h.date}}).substr(0, 10);
+        break;
+      case duly::holiday_rule::kind::fixed_day:
+        out += " " + std::to_string(h.month) + "/" + std::to_string(h.day) + " " +
+               observed[static_cast<int>(h.observed)];
+        break;
+      case duly::holiday_rule::kind::nth_weekday:
+        out += " month " + std::to_string(h.month) + " weekday " + std::to_string(h.weekday.iso_encoding()) +
+               " nth " + std::to_string(h.nth);
+        break;
+      case duly::holiday_rule::kind::easter:
+        out += " " + std::to_string(h.offset_days);
+        break;
+    }
+    out += "\n";
+  }
+  for (const auto& [d, ws] : spec.exceptions)
+    out += "exception " + duly::format_instant(instant{d}).substr(0, 10) + ":" + describe(ws) + "\n";
+  return out;
+}
+
+TEST(CalendarParse, YamlAndJsonGiveTheSameSpec) {
+  const auto yaml = duly::parse_calendar_spec(spec_yaml);
+  ASSERT_TRUE(yaml.has_value()) << yaml.error().render();
+  const auto json = duly::parse_calendar_spec(spec_json);
+  ASSERT_TRUE(json.has_value()) << json.error().render();
+  EXPECT_EQ(describe(*yaml), describe(*json));
+  EXPECT_EQ(describe(*yaml),
+            "timezone America/Denver\n"
+            "mon: 08:00-12:00 13:00-17:00\n"
+            "tue: 08:00-12:00 13:00-17:00\n"
+            "wed: 08:00-12:00 13:00-17:00\n"
+            "thu: 08:00-12:00 13:00-17:00\n"
+            "fri: 08:00-12:00 13:00-17:00\n"
+            "sat: 09:00-13:00\n"
+            "sun: closed\n"
+            "holiday date '2026-12-25' 2026-12-25\n"
+            "holiday nth_weekday 'Thanksgiving' month 11 weekday 4 nth 4\n"
+            "holiday nth_weekday 'Memorial Day' month 5 weekday 1 nth -1\n"
+            "holiday fixed_day 'Christmas' 12/25 nearest_weekday\n"
+            "holiday easter 'Easter Monday' 1\n"
+            "exception 2026-12-24: 08:00-12:00\n"
+            "exception 2026-12-31: closed\n");
+}
+
+TEST(CalendarParse, ParsedCalendarFollowsItsDocument) {
+  const auto cal = duly::parse_calendar(spec_yaml, "support.yaml");
+  ASSERT_TRUE(cal.has_value()) << cal.error().render();
+  EXPECT_EQ(cal->zone().name(), "America/Denver");
+  check_is_open(*cal, {
+      {"2026-11-23T08:30:00-07:00", true, "Monday morning"},
+      {"2026-11-23T12:30:00-07:00", false, "lunch"},
+      {"2026-11-28T12:30:00-07:00", true, "Saturday"},
+      {"2026-11-29T10:00:00-07:00", false, "Sunday"},
+      {"2026-11-26T10:00:00-07:00", false, "Thanksgiving"},
+      {"2026-05-25T10:00:00-06:00", false, "Memorial Day"},
+      {"2026-04-06T10:00:00-06:00", false, "Easter Monday"},
+      {"2026-12-24T10:00:00-07:00", true, "special hours"},
+      {"2026-12-24T14:00:00-07:00", false, "special hours"},
+      {"2026-12-25T10:00:00-07:00", false, "Christmas"},
+      {"2026-12-31T10:00:00-07:00", false, "closed by exception"},
+      {"2027-12-24T10:00:00-07:00", false, "Christmas 2027 (Sat) observed on Friday"},
+  });
+  const auto from_json = duly::parse_calendar(spec_json);
+  ASSERT_TRUE(from_json.has_value()) << from_json.error().render();
+  const auto t = at("2026-11-25T16:00:00-07:00");
+  EXPECT_EQ(show(cal->add(t, 3h)), show(from_json->add(t, 3h)));
+  EXPECT_EQ(show(cal->add(t, 3h)), "2026-11-27T17:00:00Z");  // Wed 1h, Thanksgiving, Fri 08:00-10:00
+}
+
+TEST(CalendarParse, DayKeysRangesAndPrecedence) {
+  struct row {
+    const char* doc;
+    const char* expected;
+  };
+  const row rows[] = {
+      {"hours:\n"
+       "  daily: \"10:00-14:00\"\n"
+       "  mon-fri: \"09:00-17:00\"\n"
+       "  Wednesday: [\"08:00-12:00\"]\n"
+       "  sat-sun: []\n",
+       "timezone UTC\nmon: 09:00-17:00\ntue: 09:00-17:00\nwed: 08:00-12:00\nthu: 09:00-17:00\n"
+       "fri: 09:00-17:00\nsat: closed\nsun: closed\n"},
+      {"hours: {fri-mon: \"10:00-11:00\", tue: \"22:00-06:00\", thu: \"18:00-24:00\"}\n",
+       "timezone UTC\nmon: 10:00-11:00\ntue: 22:00-06:00\nwed: closed\nthu: 18:00-24:00\n"
+       "fri: 10:00-11:00\nsat: 10:00-11:00\nsun: 10:00-11:00\n"},
+      {"hours: {DAILY: \"00:00-00:00\"}\n",
+       "timezone UTC\nmon: 00:00-00:00\ntue: 00:00-00:00\nwed: 00:00-00:00\nthu: 00:00-00:00\n"
+       "fri: 00:00-00:00\nsat: 00:00-00:00\nsun: 00:00-00:00\n"},
+      {"hours: {}\n",
+       "timezone UTC\nmon: closed\ntue: closed\nwed: closed\nthu: closed\nfri: closed\nsat: closed\nsun: closed\n"},
+      {"", "timezone UTC\nhours 24x7\n"},
+      {"timezone: Asia/Kolkata\n", "timezone Asia/Kolkata\nhours 24x7\n"},
+      {"exceptions:\n  2026-12-31:\n  2026-12-24: \"08:00-12:00\"\n",
+       "timezone UTC\nhours 24x7\nexception 2026-12-24: 08:00-12:00\nexception 2026-12-31: closed\n"},
+      {"holidays:\n  - {date: 2026-12-25}\n  - {month: 2, day: 29}\n  - {month: 1, day: 1, observed: previous_weekday}\n"
+       "  - {month: 6, weekday: monday, nth: 5}\n  - {easter: -2}\n",
+       "timezone UTC\nhours 24x7\nholiday date '' 2026-12-25\nholiday fixed_day '' 2/29 none\n"
+       "holiday fixed_day '' 1/1 previous_weekday\nholiday nth_weekday '' month 6 weekday 1 nth 5\n"
+       "holiday easter '' -2\n"},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.doc);
+    const auto spec = duly::parse_calendar_spec(r.doc);
+    ASSERT_TRUE(spec.has_value()) << spec.error().render();
+    EXPECT_EQ(describe(*spec), r.expected);
+  }
+  // "hours: {}" is never open; no hours at all is open around the clock.
+  const auto closed = duly::parse_calendar("hours: {}\n");
+  ASSERT_TRUE(closed.has_value());
+  EXPECT_EQ(show(closed->next_open(at("2026-11-23T00:00:00Z"))),
+            "error(never_open): calendar has no open time within ten years after 2026-11-23T00:00:00Z");
+  const auto always = duly::parse_calendar("");
+  ASSERT_TRUE(always.has_value());
+  EXPECT_EQ(show(always->add(at("2026-11-21T00:00:00Z"), 48h)), "2026-11-23T00:00:00Z");
+}
+
+struct bad_doc {
+  const char* doc;
+  errc code;
+  const char* message;  // the whole of error::message()
+};
+
+void check_bad_docs(const std::vector<bad_doc>& rows) {
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.doc);
+    const auto spec = duly::parse_calendar_spec(r.doc, "cal.yaml");
+    ASSERT_FALSE(spec.has_value()) << describe(*spec);
+    EXPECT_EQ(spec.error().code(), r.code) << duly::to_string(spec.error().code());
+    EXPECT_EQ(spec.error().message(), r.message);
+    // parse_calendar says the same.
+    const auto cal = duly::parse_calendar(r.doc, "cal.yaml");
+    ASSERT_FALSE(cal.has_value());
+    EXPECT_EQ(cal.error().message(), r.message);
+  }
+}
+
+TEST(CalendarParse, ReportsBadWindowsWithPositionAndPath) {
+  check_bad_docs({
+      {"timezone: UTC\nhours:\n  mon: \"25:00-26:00\"\n", errc::invalid_argument,
+       "cal.yaml:3:8: hours.mon: invalid window '25:00-26:00': '25:00': hours must be 00 to 23, or 24:00 for "
+       "the end of the day"},
+      {"timezone: UTC\nhours:\n  mon-fri: [\"08:00-12:00\", \"9-17\"]\n", errc::invalid_argument,
+       "cal.yaml:3:28: hours.mon-fri[1]: invalid window '9-17': '9': expected HH:MM, e.g. 08:00 or 17:30"},
+      {"hours:\n  mon: noon-17:00\n", errc::invalid_argument,
+       "cal.yaml:2:8: hours.mon: invalid window 'noon-17:00': 'noon': expected HH:MM, e.g. 08:00 or 17:30"},
+      {"hours:\n  mon: \"12:60-13:00\"\n", errc::invalid_argument,
+       "cal.yaml:2:8: hours.mon: invalid window '12:60-13:00': '12:60': minutes must be 00 to 59"},
+      {"hours:\n  mon: \"24:00-08:00\"\n", errc::invalid_argument,
+       "cal.yaml:2:8: hours.mon: invalid window '24:00-08:00': 24:00 can only end a window"},
+      {"hours:\n  mon: \"08:00-17:00-18:00\"\n", errc::invalid_argument,
+       "cal.yaml:2:8: hours.mon: invalid window '08:00-17:00-18:00': expected HH:MM-HH:MM, e.g. 08:00-17:00"},
+      {"hours:\n  mon: {start: 1}\n", errc::invalid_argument,
+       "cal.yaml:2:8: hours.mon: expected a window such as \"08:00-17:00\" or a list of them, got a map"},
+      {"hours:\n  funday: \"09:00-17:00\"\n", errc::invalid_argument,
+       "cal.yaml:2:3: hours.funday: unknown day 'funday': expected mon, tue, wed, thu, fri, sat, sun, a range "
+       "such as mon-fri, or daily"},
+      {"hours:\n  mon-someday: \"09:00-17:00\"\n", errc::invalid_argument,
+       "cal.yaml:2:3: hours.mon-someday: unknown day 'mon-someday': expected mon, tue, wed, thu, fri, sat, "
+       "sun, a range such as mon-fri, or daily"},
+      {"hours:\n  mon-wed: \"08:00-17:00\"\n  wed-fri: \"09:00-17:00\"\n", errc::invalid_argument,
+       "cal.yaml:3:3: hours.wed-fri: day 'wed' is already given by 'mon-wed'"},
+  });
+}
+
+TEST(CalendarParse, ReportsBadZonesDatesAndKeysWithPositionAndPath) {
+  check_bad_docs({
+      {"timezone: Mars/Olympus_Mons\n", errc::unknown_zone,
+       "cal.yaml:1:11: timezone: unknown time zone 'Mars/Olympus_Mons': not in the system tz database "
+       "(/usr/share/zoneinfo)"},
+      {"timezone: \"\"\n", errc::unknown_zone,
+       "cal.yaml:1:11: timezone: unknown time zone '': give an IANA name such as America/New_York"},
+      {"timezone: [UTC]\n", errc::invalid_argument, "cal.yaml:1:11: timezone: expected a text value, got a list"},
+      {"holidays:\n  - {name: Thanksgiving, month: 11, weekday: thu, nth: 6}\n", errc::invalid_argument,
+       "cal.yaml:2:56: holidays[0].nth: must be 1 to 5, or -1 (last) to -5, got 6"},
+      {"holidays:\n  - 2026-02-30\n", errc::invalid_argument,
+       "cal.yaml:2:5: holidays[0]: invalid date '2026-02-30': day 30 does not exist in February 2026"},
+      {"holidays:\n  - {date: 2027-02-29}\n", errc::invalid_argument,
+       "cal.yaml:2:12: holidays[0].date: invalid date '2027-02-29': day 29 does not exist in February 2027"},
+      {"exceptions:\n  2026-02-30: []\n", errc::invalid_argument,
+       "cal.yaml:2:3: exceptions.2026-02-30: invalid date '2026-02-30': day 30 does not exist in February 2026"},
+      {"exceptions:\n  2026-12-24: [\"08:00-12:00\"]\n  2026-12-24: []\n", errc::invalid_argument,
+       "cal.yaml:3:3: exceptions.2026-12-24: date given twice"},
+      {"exceptions: [2026-12-24]\n", errc::invalid_argument,
+       "cal.yaml:1:13: exceptions: expected a map of keys and values, got a list"},
+      {"holidays: 2026-12-25\n", errc::invalid_argument, "cal.yaml:1:11: holidays: expected a list, got a value"},
+      {"colour: blue\ntimezone: UTC\n", errc::invalid_argument,
+       "cal.yaml:1:1: colour: unknown key (expected timezone, hours, holidays, exceptions)"},
+      {"holidays:\n  - {name: X, month: 11, weekday: thu, nth: 4, when: never}\n", errc::invalid_argument,
+       "cal.yaml:2:48: holidays[0].when: unknown key (expected name, date, month, day, weekday, nth, observed, "
+       "easter)"},
+      {"[1, 2]\n", errc::invalid_argument, "cal.yaml:1:1: expected a map of keys and values, got a list"},
+      // JSON positions count the same way.
+      {"{\"timezone\": \"UTC\", \"hours\": {\"mon\": \"9-17\"}, \"extra\": 1}", errc::invalid_argument,
+       "cal.yaml:1:38: hours.mon: invalid window '9-17': '9': expected HH:MM, e.g. 08:00 or 17:30\n"
+       "cal.yaml:1:47: extra: unknown key (expected timezone, hours, holidays, exceptions)"},
+      {"{\"timezone\": \"UTC\",\n \"holidays\": [{\"month\": 11, \"weekday\": \"thu\", \"nth\": 6}]}\n",
+       errc::invalid_argument, "cal.yaml:2:54: holidays[0].nth: must be 1 to 5, or -1 (last) to -5, got 6"},
+  });
+}
+
+TEST(CalendarParse, ReportsBadHolidayRules) {
+  check_bad_docs({
+      {"holidays:\n"
+       "  - {month: 13, day: 1}\n"
+       "  - {month: 2, day: 30}\n"
+       "  - {month: 1, weekday: funday, nth: 1}\n"
+       "  - {easter: 1, month: 3}\n"
+       "  - {name: Nothing}\n"
+       "  - {date: 2026-12-25, easter: 1}\n"
+       "  - {month: 12, day: 25, observed: sometimes}\n"
+       "  - {month: 5, weekday: mon}\n"
+       "  - {easter: 400}\n"
+       "  - {month: 11, weekday: thu, nth: zero}\n",
+       errc::invalid_argument,
+       "cal.yaml:2:13: holidays[0].month: must be 1 to 12, got 13\n"
+       "cal.yaml:3:21: holidays[1].day: day 30 does not exist in month 2\n"
+       "cal.yaml:4:25: holidays[2].weekday: unknown weekday 'funday': expected mon, tue, wed, thu, fri, sat or sun\n"
+       "cal.yaml:5:24: holidays[3].month: not used with easter\n"
+       "cal.yaml:6:5: holidays[4]: a holiday rule needs one of: date; month and day; month, weekday and nth; or "
+       "easter\n"
+       "cal.yaml:7:5: holidays[5]: a holiday rule takes only one of: date; day; weekday and nth; easter\n"
+       "cal.yaml:8:36: holidays[6].observed: unknown rule 'sometimes': expected none, nearest_weekday, "
+       "next_weekday or previous_weekday\n"
+       "cal.yaml:9:5: holidays[7].nth: missing: give nth, 1 to 5 or -1 (last) to -5\n"
+       "cal.yaml:10:14: holidays[8].easter: days from Easter Sunday must be -300 to 300, got 400\n"
+       "cal.yaml:11:36: holidays[9].nth: expected a whole number, got 'zero'"},
+  });
+}
+
+TEST(CalendarParse, ReportsEveryProblemAtOnceInDocumentOrder) {
+  const char* doc =
+      "timezone: Mars/Base\n"
+      "hours:\n"
+      "  mon-fri: [\"08:00-12:00\", \"13:00-26:00\"]\n"
+      "  funday: \"09:00-17:00\"\n"
+      "holidays:\n"
+      "  - 2026-02-30\n"
+      "  - {name: Thanksgiving, month: 11, weekday: thu, nth: 6}\n"
+      "exceptions:\n"
+      "  2026-12-24: noon-17:00\n"
+      "colour: blue\n";
+  const auto got = duly::parse_calendar(doc, "cal.yaml");
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().code(), errc::unknown_zone);  // the first problem's code
+  EXPECT_EQ(got.error().message(),
+            "cal.yaml:1:11: timezone: unknown time zone 'Mars/Base': not in the system tz database "
+            "(/usr/share/zoneinfo)\n"
+            "cal.yaml:3:28: hours.mon-fri[1]: invalid window '13:00-26:00': '26:00': hours must be 00 to 23, or "
+            "24:00 for the end of the day\n"
+            "cal.yaml:4:3: hours.funday: unknown day 'funday': expected mon, tue, wed, thu, fri, sat, sun, a range "
+            "such as mon-fri, or daily\n"
+            "cal.yaml:6:5: holidays[0]: invalid date '2026-02-30': day 30 does not exist in February 2026\n"
+            "cal.yaml:7:56: holidays[1].nth: must be 1 to 5, or -1 (last) to -5, got 6\n"
+            "cal.yaml:9:15: exceptions.2026-12-24: invalid window 'noon-17:00': 'noon': expected HH:MM, e.g. "
+            "08:00 or 17:30\n"
+            "cal.yaml:10:1: colour: unknown key (expected timezone, hours, holidays, exceptions)");
+  const auto& ds = got.error().diagnostics();
+  ASSERT_EQ(ds.size(), 7u);
+  EXPECT_EQ(ds[1].code, errc::invalid_argument);
+  EXPECT_EQ(ds[1].file, "cal.yaml");
+  EXPECT_EQ(ds[1].line, 3);
+  EXPECT_EQ(ds[1].column, 28);
+  EXPECT_EQ(ds[1].path, "hours.mon-fri[1]");
+  EXPECT_EQ(ds[1].source_line, "  mon-fri: [\"08:00-12:00\", \"13:00-26:00\"]");
+  EXPECT_EQ(ds[1].message,
+            "invalid window '13:00-26:00': '26:00': hours must be 00 to 23, or 24:00 for the end of the day");
+  // render() shows each source line with a caret under the column.
+  EXPECT_EQ(ds[4].render(),
+            "cal.yaml:7:56: holidays[1].nth: must be 1 to 5, or -1 (last) to -5, got 6\n"
+            "  - {name: Thanksgiving, month: 11, weekday: thu, nth: 6}\n"
+            "                                                       ^");
+  EXPECT_NE(got.error().render().find("timezone: Mars/Base\n          ^\n"), std::string::npos);
+}
+
+TEST(CalendarParse, SyntaxErrorsAreParseErrorsWithAPosition) {
+  check_bad_docs({
+      {"hours: [1, 2\n", errc::parse_error, "cal.yaml:2:1: end of sequence flow not found"},
+      {"{\"timezone\": \"UTC\",\n \"hours\": {\"mon\": \"09:00-17:00\",}\n", errc::parse_error,
+       "cal.yaml:3:1: end of map flow not found"},
+  });
+}
+
+TEST(CalendarParse, MessagesLeaveOutAnUnknownSourceName) {
+  const auto got = duly::parse_calendar_spec("timezone: UTC\nhours:\n  mon: \"25:00-26:00\"\n");
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().message(),
+            "3:8: hours.mon: invalid window '25:00-26:00': '25:00': hours must be 00 to 23, or 24:00 for the end "
+            "of the day");
+}
+
+TEST(CalendarParse, LoadCalendarNamesTheFile) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("duly_calendar_test_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::filesystem::create_directories(dir);
+  const auto good = dir / "good.yaml";
+  const auto bad = dir / "bad.yaml";
+  {
+    std::ofstream(good) << spec_yaml;
+    std::ofstream(bad) << "timezone: UTC\nhours:\n  mon: \"9-17\"\n";
+  }
+  const auto loaded = duly::load_calendar(good);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().render();
+  EXPECT_EQ(loaded->zone().name(), "America/Denver");
+  const auto failed = duly::load_calendar(bad);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().message(),
+            bad.string() + ":3:8: hours.mon: invalid window '9-17': '9': expected HH:MM, e.g. 08:00 or 17:30");
+  const auto missing = duly::load_calendar(dir / "missing.yaml");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code(), errc::io_error);
+  EXPECT_EQ(missing.error().message(), (dir / "missing.yaml").string() + ": cannot open the file for reading");
+  std::filesystem::remove_all(dir);
 }
 
 // --- SPEC section 9: the minimal C++ surface compiles exactly as written --------

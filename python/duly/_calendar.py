@@ -30,6 +30,7 @@ from ._convert import (
     flat,
     instant_from_seconds,
     instant_seconds,
+    type_name,
 )
 from ._errors import Error, InvalidArgumentError
 
@@ -50,11 +51,6 @@ _DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # --- keyword arguments -> JSON document -----------------------------------------
 
 
-def _type_name(x: object) -> str:
-    t = type(x)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-
-
 def _json_value(x: object, path: str) -> Any:
     """Plain JSON data for a keyword argument; dates become ISO text."""
     if x is None or isinstance(x, (bool, str)):
@@ -72,14 +68,14 @@ def _json_value(x: object, path: str) -> Any:
         for key, value in x.items():
             if isinstance(key, _dt.datetime) or not isinstance(key, (str, _dt.date)):
                 raise InvalidArgumentError(
-                    f"keys must be text or dates, got {_type_name(key)} {key!r}", path=path
+                    f"keys must be text or dates, got {type_name(key)} {key!r}", path=path
                 )
             k = key if isinstance(key, str) else key.isoformat()
             out[k] = _json_value(value, f"{path}.{k}" if path else k)
         return out
     if isinstance(x, (list, tuple)):
         return [_json_value(v, f"{path}[{i}]") for i, v in enumerate(x)]
-    raise InvalidArgumentError(f"unexpected {_type_name(x)} {x!r}", path=path)
+    raise InvalidArgumentError(f"unexpected {type_name(x)} {x!r}", path=path)
 
 
 def _zone_name(timezone: object) -> Any:
@@ -92,7 +88,7 @@ def _zone_name(timezone: object) -> Any:
         return "UTC"
     raise InvalidArgumentError(
         f"expected an IANA time zone name such as 'America/New_York' or a zoneinfo.ZoneInfo, "
-        f"got {_type_name(timezone)} {timezone!r}",
+        f"got {type_name(timezone)} {timezone!r}",
         path="timezone",
     )
 
@@ -314,7 +310,7 @@ class Calendar:
     def add_business_days(self, t: InstantLike, n: int) -> _dt.datetime:
         """The last closing time of the n-th open day after t's local date (n >= 0; 0 gives t)."""
         if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-            raise InvalidArgumentError(f"expected an int, got {_type_name(n)}", path="n")
+            raise InvalidArgumentError(f"expected an int, got {type_name(n)}", path="n")
         return instant_from_seconds(self._native.add_business_days(instant_seconds(t, "t"), int(n)))
 
     def open_intervals(

@@ -27,6 +27,7 @@ UTC = _dt.timezone.utc
 EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
 NAT = np.iinfo(np.int64).min
 _I64_MAX = np.iinfo(np.int64).max
+_I64_MIN_VALUE = NAT + 1  # the most negative int64 that is not NaT
 
 #: What an instant argument may be.
 InstantLike = Union[_dt.datetime, str]
@@ -34,7 +35,8 @@ InstantLike = Union[_dt.datetime, str]
 DurationLike = Union[_dt.timedelta, str]
 
 
-def _type_name(x: object) -> str:
+def type_name(x: object) -> str:
+    """``int``, ``numpy.ndarray``: a type's name for messages."""
     t = type(x)
     return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
@@ -67,7 +69,7 @@ def instant_seconds(t: object, name: str) -> int:
             path=name,
         )
     raise InvalidArgumentError(
-        f"expected an aware datetime.datetime or ISO-8601 text, got {_type_name(t)}", path=name
+        f"expected an aware datetime.datetime or ISO-8601 text, got {type_name(t)}", path=name
     )
 
 
@@ -92,7 +94,7 @@ def duration_seconds(d: object, name: str) -> tuple[int, int]:
             raise InvalidArgumentError("NaT is not a duration", path=name)
         return int(s), 0
     raise InvalidArgumentError(
-        f"expected a datetime.timedelta or duration text such as '4h' or '1h30m', got {_type_name(d)}",
+        f"expected a datetime.timedelta or duration text such as '4h' or '1h30m', got {type_name(d)}",
         path=name,
     )
 
@@ -116,10 +118,11 @@ _UNIT_SECONDS: dict[str, Fraction] = {
 
 
 def _ticks_to_seconds(ticks: npt.NDArray[np.int64], tick: Fraction) -> npt.NDArray[np.int64]:
-    """floor(ticks * tick) for int64 ticks, NaT kept, overflow saturated to int64 max.
+    """floor(ticks * tick) for int64 ticks, NaT kept, overflow saturated.
 
-    A saturated value lies far outside the supported range, so the compiled
-    core reports it as out of range with its index.
+    A value that does not fit becomes the largest (or most negative non-NaT)
+    int64, far outside the supported range, so the compiled core reports it as
+    out of range (or as a negative duration) with its index.
     """
     if tick == 1:
         return ticks  # already seconds (a view: callers never write to it)
@@ -128,7 +131,7 @@ def _ticks_to_seconds(ticks: npt.NDArray[np.int64], tick: Fraction) -> npt.NDArr
     if den == 1:
         limit = _I64_MAX // num
         over = (ticks > limit) | (ticks < -limit)
-        out = np.where(over, _I64_MAX, ticks * np.where(over, 0, num))
+        out = np.where(over, _saturated(ticks), ticks * np.where(over, 0, num))
     elif num == 1:
         out = np.floor_divide(ticks, den)
     else:
@@ -137,16 +140,23 @@ def _ticks_to_seconds(ticks: npt.NDArray[np.int64], tick: Fraction) -> npt.NDArr
         limit = _I64_MAX // num // 2
         over = (q > limit) | (q < -limit)
         q = np.where(over, 0, q)
-        out = np.where(over, _I64_MAX, q * num + (r * num) // den)
+        out = np.where(over, _saturated(q), q * num + (r * num) // den)
     return np.where(nat, NAT, out).astype(np.int64, copy=False)
+
+
+def _saturated(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    return np.where(values < 0, _I64_MIN_VALUE, _I64_MAX)
 
 
 def _array(x: object, name: str) -> npt.NDArray[Any]:
     dtype = getattr(x, "dtype", None)
     if dtype is not None and getattr(dtype, "tz", None) is not None and hasattr(x, "to_numpy"):
         # A time-zone-aware pandas Series or DatetimeIndex: its UTC values.
-        x = x.to_numpy(dtype="datetime64[ns]")  # type: ignore[attr-defined]
-    return np.asarray(x)
+        x = x.to_numpy(dtype=f"datetime64[{getattr(dtype, 'unit', 'ns')}]")
+    arr = np.asarray(x)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return arr
 
 
 def datetime64_seconds(x: object, name: str) -> npt.NDArray[np.int64]:
@@ -165,12 +175,12 @@ def datetime64_seconds(x: object, name: str) -> npt.NDArray[np.int64]:
     too_far = (ticks != NAT) & (np.abs(np.where(ticks == NAT, 0, ticks)) > 10**9)
     safe = np.where(too_far, 0, ticks).view(arr.dtype)
     out = safe.astype("datetime64[s]").view(np.int64)
-    return np.where(too_far, _I64_MAX, out).astype(np.int64, copy=False)
+    return np.where(too_far, _saturated(ticks), out).astype(np.int64, copy=False)
 
 
 def timedelta64_seconds(x: object, name: str) -> npt.NDArray[np.int64]:
     """A timedelta64 array (fixed-length unit) -> int64 seconds (floored), same shape."""
-    arr = np.asarray(x)
+    arr = _array(x, name)
     if arr.dtype.kind != "m":
         raise InvalidArgumentError(
             f"expected a numpy timedelta64 array, got dtype {arr.dtype}", path=name

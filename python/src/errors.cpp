@@ -58,8 +58,11 @@ void bind_errors(py::module_& m) {
       "error_codes",
       [] {
         py::dict codes;
-        for (int c = 1; c <= static_cast<int>(errc::io_error); ++c) {
-          codes[py::int_(c)] = py::str(std::string(to_string(static_cast<errc>(c))));
+        // Codes are numbered from 1 without gaps; to_string names unknown ones "unknown".
+        for (int c = 1; c < 256; ++c) {
+          const std::string_view name = to_string(static_cast<errc>(c));
+          if (name == "unknown") break;
+          codes[py::int_(c)] = py::str(std::string(name));
         }
         return codes;
       },

@@ -68,6 +68,8 @@ std::string usage_message(const CLI::App* root, const CLI::Error& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Batches of instants on stdin: no need to keep C stdio in step.
+  std::ios::sync_with_stdio(false);
   CLI::App app{"duly: customer commitments as deadlines", "duly"};
   app.set_version_flag("--version", std::string("duly ") + duly::version_string);
   app.require_subcommand(1);

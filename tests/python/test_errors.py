@@ -266,3 +266,12 @@ def test_errors_can_be_raised_by_users() -> None:
     assert e.path == "x.y" and e.line is None
     assert e.diagnostics == [duly.Diagnostic(code="invalid_argument", message="bad thing", path="x.y")]
     assert str(duly.Error("plain")) == "plain"
+
+
+def test_every_code_of_the_library_has_a_class() -> None:
+    from duly import _duly, _errors
+
+    codes = _duly.error_codes()
+    assert codes[1] == "invalid_argument" and len(codes) >= 7
+    for name in codes.values():
+        assert _errors.error_class(name) is not duly.Error, name

@@ -4,6 +4,8 @@ The reference follows SPEC section 3 word for word, with the standard library's
 zoneinfo: it lists every window of every local date as the span between the
 instants a wall clock first reaches its start and its end, drops the windows of
 holidays, lets exceptions replace a date's windows, and merges what is left.
+Business days follow docs/calendars.md: an open day is a local date one of whose
+windows holds some time, and its deadline is the end of its last window.
 """
 
 from __future__ import annotations
@@ -133,6 +135,8 @@ class Reference:
                 holidays.update(holiday_dates(rule, y))
         exceptions = {dt.date.fromisoformat(k): v for k, v in kwargs.get("exceptions", {}).items()}
         spans: list[tuple[int, int]] = []
+        self.zone = zone
+        self.day_closes: dict[dt.date, int] = {}  # open day -> end of its last window
         day = first
         while day <= last:
             if day in exceptions:
@@ -152,6 +156,7 @@ class Reference:
                 end = first_reach(midnight + dt.timedelta(minutes=b), zone)
                 if start < end:
                     spans.append((start, end))
+                    self.day_closes[day] = max(end, self.day_closes.get(day, end))
             day += dt.timedelta(days=1)
         spans.sort()
         merged: list[list[int]] = []
@@ -201,6 +206,16 @@ class Reference:
             return t
         i = bisect.bisect_right(self.starts, t)
         return self.starts[i] if i < len(self.starts) else None
+
+    def add_business_days(self, t: int, n: int) -> int | None:
+        if n == 0:
+            return t
+        local = (EPOCH + dt.timedelta(seconds=t)).astimezone(self.zone).date()
+        for day in sorted(d for d in self.day_closes if d > local):
+            n -= 1
+            if n == 0:
+                return self.day_closes[day]
+        return None
 
     def next_close(self, t: int) -> int:
         i = bisect.bisect_right(self.starts, t) - 1
@@ -276,6 +291,11 @@ def test_random_calendars_match_the_reference(data: st.DataObject) -> None:
         back = ref.subtract(b, d)
         if back is not None and back > lo:
             assert seconds(cal.subtract(as_dt(b), dt.timedelta(seconds=d))) == back, (b, d)
+        n = data.draw(st.integers(0, 6))
+        due = ref.add_business_days(a, n)
+        if due is not None and due < hi:
+            assert seconds(cal.add_business_days(as_dt(a), n)) == due, (a, n)
+            assert seconds(cal.add(as_dt(a), f"{n}bd")) == due, (a, n)
         nxt = ref.next_open(a)
         if nxt is not None and nxt < hi:
             assert seconds(cal.next_open(as_dt(a))) == nxt, a

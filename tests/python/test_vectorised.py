@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -222,12 +224,26 @@ def test_element_errors_name_the_index(office: duly.Calendar) -> None:
         office.add_many(s, "3bd")
 
 
+def test_non_native_byte_order(office: duly.Calendar) -> None:
+    s = np.array(["2026-11-20T21:00", "2026-11-23T14:00"], dtype=">M8[s]")
+    d = np.array([2, 8], dtype=">m8[h]")
+    assert list(office.add_many(s, d)) == [dt64(2026, 11, 23, 15), dt64(2026, 11, 23, 22)]
+    assert list(office.elapsed_many(s, s.astype("<M8[s]"))) == [np.timedelta64(0, "s")] * 2
+
+
 def test_huge_values_do_not_wrap_around(office: duly.Calendar) -> None:
     far = np.array([np.iinfo(np.int64).max - 1], dtype="datetime64[D]")
     with pytest.raises(duly.OutOfRangeError):
         office.add_many(far, "1h")
     with pytest.raises(duly.OutOfRangeError):
         office.add_many(np.array(["2026-01-01"], "datetime64[s]"), np.array([10**15], "timedelta64[W]"))
+    with pytest.raises(duly.InvalidArgumentError, match="negative") as info:
+        office.add_many(np.array(["2026-01-01"], "datetime64[s]"), np.array([-(10**15)], "timedelta64[W]"))
+    assert info.value.path == "durations[0]"
+    with pytest.raises(duly.OutOfRangeError):
+        office.add_many(np.array([-(10**15)], "datetime64[W]"), "1h")
+    with pytest.raises(duly.OutOfRangeError):
+        office.add_many(np.array([-(10**12)], "datetime64[Y]"), "1h")
 
 
 def test_pandas_inputs(office: duly.Calendar) -> None:
@@ -264,3 +280,27 @@ def test_threads_share_one_calendar(spec_calendar: duly.Calendar) -> None:
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         assert all(pool.map(work, range(16)))
+
+
+def test_add_many_releases_the_gil(office: duly.Calendar) -> None:
+    # While one thread is inside add_many, another keeps running Python code.
+    n = 2_000_000
+    starts = (T2020 + np.arange(n, dtype=np.int64) * 151).astype("datetime64[s]")
+    durations = (np.arange(n, dtype=np.int64) % 50_000).astype("timedelta64[s]")
+    span: dict[str, float] = {}
+
+    def worker() -> None:
+        span["start"] = time.perf_counter()
+        office.add_many(starts, durations)
+        span["end"] = time.perf_counter()
+
+    ticks: list[float] = []
+    thread = threading.Thread(target=worker)
+    thread.start()
+    while thread.is_alive():
+        ticks.append(time.perf_counter())
+        time.sleep(0.001)
+    thread.join()
+    start, end = span["start"], span["end"]
+    quarter = (end - start) / 4
+    assert [t for t in ticks if start + quarter < t < end - quarter], (end - start, len(ticks))

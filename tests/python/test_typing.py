@@ -1,0 +1,66 @@
+"""The type information shipped with duly: inline types, _duly.pyi and py.typed."""
+
+from __future__ import annotations
+
+import importlib.resources
+import pathlib
+import textwrap
+
+import pytest
+
+mypy_api = pytest.importorskip("mypy.api")
+
+SOURCE = pathlib.Path(__file__).resolve().parents[2] / "python" / "duly"
+
+USAGE = textwrap.dedent(
+    """
+    import datetime
+    import numpy as np
+    import numpy.typing as npt
+    import duly
+
+    cal = duly.Calendar(timezone="America/New_York", hours={"mon-fri": "09:00-17:00"})
+    t = datetime.datetime(2026, 11, 20, 16, tzinfo=datetime.timezone.utc)
+    due: datetime.datetime = cal.add(t, datetime.timedelta(hours=2))
+    due = cal.add(t, "3bd")
+    used: datetime.timedelta = cal.elapsed(t, due)
+    flag: bool = cal.is_open(t)
+    many: npt.NDArray[np.datetime64] = cal.add_many(np.array([t], "datetime64[s]"), "1h")
+    spans: npt.NDArray[np.timedelta64] = cal.elapsed_many(many, many)
+    try:
+        duly.load_calendar("support.yaml")
+    except duly.Error as e:
+        line: int | None = e.line
+        where: str | None = e.path
+        first: duly.Diagnostic = e.diagnostics[0]
+    version: str = duly.__version__
+    """
+)
+
+
+def run_mypy(*args: str) -> None:
+    out, err, status = mypy_api.run(list(args))
+    assert status == 0, out + err
+
+
+def test_the_package_type_checks_strictly(tmp_path: pathlib.Path) -> None:
+    run_mypy("--strict", "--cache-dir", str(tmp_path / "cache"), str(SOURCE))
+
+
+def test_the_installed_package_is_typed(tmp_path: pathlib.Path) -> None:
+    assert importlib.resources.files("duly").joinpath("py.typed").is_file()
+    assert importlib.resources.files("duly").joinpath("_duly.pyi").is_file()
+    usage = tmp_path / "usage.py"
+    usage.write_text(USAGE)
+    run_mypy("--strict", "--cache-dir", str(tmp_path / "cache"), str(usage))
+
+
+def test_stubs_match_the_extension(tmp_path: pathlib.Path) -> None:
+    stubtest = pytest.importorskip("mypy.stubtest")
+    allow = tmp_path / "allowlist.txt"
+    # pybind11 classes have their own metaclass, which stubs do not spell out.
+    allow.write_text("duly._duly.Calendar\n")
+    status = stubtest.test_stubs(
+        stubtest.parse_options(["--allowlist", str(allow), "--mypy-config-file", str(tmp_path / "none.ini"), "duly._duly"])
+    )
+    assert status == 0
