@@ -3,6 +3,8 @@
 
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -360,10 +362,23 @@ namespace detail {
 
 result<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(errc::io_error, path.string() + ": cannot open the file for reading");
+  const auto io_error = [&](std::string what) {
+    diagnostic d;
+    d.code = errc::io_error;
+    d.message = std::move(what);
+    d.file = path.string();
+    return tl::unexpected(error(std::move(d)));
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return io_error("is a directory, not a file");
+  if (!in) {
+    const int e = errno;
+    return io_error(e != 0 ? "cannot open the file for reading: " + std::string(std::strerror(e))
+                           : std::string("cannot open the file for reading"));
+  }
   std::ostringstream out;
   out << in.rdbuf();
-  if (in.bad()) return fail(errc::io_error, path.string() + ": error while reading the file");
+  if (in.bad()) return io_error("error while reading the file");
   return out.str();
 }
 

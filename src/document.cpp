@@ -22,7 +22,23 @@ document::document(std::string_view text, std::string_view source_name)
 
 bool document::load() {
   try {
-    root_ = YAML::Load(text_);
+    const auto documents = YAML::LoadAll(text_);
+    if (documents.size() > 1) {
+      const YAML::Mark mark = documents[1].Mark();
+      diagnostic d;
+      d.code = errc::parse_error;
+      d.message = "more than one document: a file holds one (remove the '---' or the text after the first)";
+      d.file = source_name_;
+      if (!mark.is_null()) {
+        d.line = mark.line + 1;
+        d.column = mark.column + 1;
+        if (static_cast<std::size_t>(mark.line) < lines_.size())
+          d.source_line = std::string(lines_[static_cast<std::size_t>(mark.line)]);
+      }
+      problems_.push_back(std::move(d));
+      return false;
+    }
+    root_ = documents.empty() ? YAML::Node() : documents.front();
     return true;
   } catch (const YAML::Exception& e) {
     diagnostic d;
@@ -111,8 +127,21 @@ bool document::is_list(const YAML::Node& node, const std::string& path) {
   return false;
 }
 
+void document::check_unique_keys(const YAML::Node& map, const std::string& path) {
+  std::vector<std::string> seen;
+  for (const auto& kv : map) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      report(kv.first, join(path, key), "key '" + key + "' is given twice");
+    } else {
+      seen.push_back(key);
+    }
+  }
+}
+
 void document::check_keys(const YAML::Node& map, const std::string& path,
                           std::initializer_list<std::string_view> allowed) {
+  check_unique_keys(map, path);
   for (const auto& kv : map) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
     bool known = false;

@@ -47,7 +47,9 @@ class document {
   std::optional<std::int64_t> integer(const YAML::Node& node, const std::string& path);
   bool is_map(const YAML::Node& node, const std::string& path);
   bool is_list(const YAML::Node& node, const std::string& path);
-  // Reports every key of a map not in `allowed`.
+  // Reports every key given more than once (yaml-cpp keeps the first silently).
+  void check_unique_keys(const YAML::Node& map, const std::string& path);
+  // Reports every key of a map not in `allowed`, and duplicated keys.
   void check_keys(const YAML::Node& map, const std::string& path,
                   std::initializer_list<std::string_view> allowed);
 

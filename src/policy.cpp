@@ -136,6 +136,7 @@ class policy_reader {
   void read_calendars(const YAML::Node& node) {
     if (!node || node.IsNull()) return;
     if (!doc_.is_map(node, "calendars")) return;
+    doc_.check_unique_keys(node, "calendars");
     for (const auto& kv : node) {
       const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
       const std::string path = join("calendars", name);
@@ -193,6 +194,7 @@ class policy_reader {
     }
     if (const auto labels = t["labels"]) {
       if (doc_.is_map(labels, join(path, "labels"))) {
+        doc_.check_unique_keys(labels, join(path, "labels"));
         for (const auto& kv : labels) {
           const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
           if (auto v = doc_.string(kv.second, join(join(path, "labels"), key))) tg.labels[key] = *v;

@@ -1495,7 +1495,7 @@ TEST(CalendarParse, LoadCalendarNamesTheFile) {
   const auto missing = duly::load_calendar(dir / "missing.yaml");
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().code(), errc::io_error);
-  EXPECT_EQ(missing.error().message(), (dir / "missing.yaml").string() + ": cannot open the file for reading");
+  EXPECT_EQ(missing.error().message(), (dir / "missing.yaml").string() + ": cannot open the file for reading: No such file or directory");
   std::filesystem::remove_all(dir);
 }
 

@@ -65,7 +65,8 @@ class registry {
 };
 
 // Registration functions, one per subcommand file.
-void register_calendar_command(registry& r);
+void register_calendar_command(registry& r);  // calendar_command.cpp
+void register_policy_commands(registry& r);   // policy_commands.cpp: check, evaluate
 
 // ---- helpers shared by subcommands (inputs.cpp) ----------------------------
 

@@ -15,6 +15,7 @@ namespace {
 using register_function = void (*)(duly::cli::registry&);
 
 constexpr register_function commands[] = {
+    &duly::cli::register_policy_commands,
     &duly::cli::register_calendar_command,
 };
 

@@ -655,12 +655,6 @@ std::vector<cmp_row> reference_record(const policy_choice& p, std::vector<gen_ev
 
 // --- the test ---------------------------------------------------------------------
 
-std::map<std::string, std::vector<cmp_row>> by_record(const duly::evaluation& e) {
-  std::map<std::string, std::vector<cmp_row>> out;
-  for (const auto& r : e.timers) out[r.id].push_back(from_engine(r));
-  return out;
-}
-
 std::string describe(const std::string& yaml, const std::vector<gen_event>& events, int64_t as_of) {
   std::ostringstream os;
   os << "policy:\n" << yaml << "as_of: " << iso(as_of) << "\nevents (input order):\n";
@@ -683,9 +677,105 @@ std::string show_rows(const std::vector<cmp_row>& rows) {
   return s.empty() ? "    (none)\n" : s;
 }
 
+struct tally {
+  int mismatches = 0;
+  std::uint64_t rows = 0;
+  std::map<std::string, int> seen;  // states and edge cases the reference met
+};
+
+// Compares, at `as_of`, the reference with duly::evaluate, and duly::evaluate
+// with the two evaluators.
+void check_round(const policy_choice& choice, const std::string& yaml, const duly::policy& pol,
+                 const std::vector<gen_event>& input, const std::vector<duly::event>& engine_events,
+                 const std::vector<const duly::evaluator*>& evaluators, int64_t as_of, const std::string& where,
+                 tally& t) {
+  std::map<std::string, std::vector<gen_event>> input_of;
+  for (const auto& e : input) input_of[e.id].push_back(e);
+  const duly::instant as_of_instant = to_instant(as_of);
+  const duly::evaluation batch = duly::evaluate(pol, engine_events, as_of_instant);
+
+  // Reference rows, in ascending id order.
+  std::vector<cmp_row> expected;
+  std::uint64_t applied = 0;
+  for (const auto& [id, evs] : input_of) {
+    for (const auto& e : evs) applied += e.at <= as_of ? 1 : 0;
+    for (auto& row : reference_record(choice, evs, as_of)) expected.push_back(std::move(row));
+  }
+  EXPECT_EQ(batch.events_applied, applied) << where;
+  EXPECT_EQ(batch.events_ignored, input.size() - applied) << where;
+
+  const auto report = [&](const std::string& what, const std::string& id, const std::vector<cmp_row>& want,
+                          const char* want_name, const std::vector<cmp_row>& got, const char* got_name) {
+    ++t.mismatches;
+    if (t.mismatches > 5) return;
+    ADD_FAILURE() << what << " (" << where << ", record " << id << ")\n"
+                  << describe(yaml, input_of[id], as_of) << "  " << want_name << ":\n"
+                  << show_rows(want) << "  " << got_name << ":\n"
+                  << show_rows(got);
+  };
+
+  // Field by field, record by record; then the order of the rows.
+  std::vector<cmp_row> actual;
+  for (const auto& row : batch.timers) actual.push_back(from_engine(row));
+  if (actual != expected) {
+    std::map<std::string, std::vector<cmp_row>> want, got;
+    for (const auto& row : expected) want[row.id].push_back(row);
+    for (const auto& row : actual) got[row.id].push_back(row);
+    std::set<std::string> ids;
+    for (const auto& [id, rows] : want) ids.insert(id);
+    for (const auto& [id, rows] : got) ids.insert(id);
+    const int before = t.mismatches;
+    for (const auto& id : ids)
+      if (want[id] != got[id]) report("mismatch", id, want[id], "reference", got[id], "duly::evaluate");
+    if (t.mismatches == before) {
+      ++t.mismatches;
+      ADD_FAILURE() << "the same rows in another order (" << where << ")";
+    }
+  }
+  t.rows += expected.size();
+  for (const auto& row : expected) {
+    ++t.seen[row.state];
+    if (row.stopped && row.due && *row.stopped == *row.due) ++t.seen["(stopped at due)"];
+    if (!row.ended && row.due && *row.due == to_epoch_seconds(as_of)) ++t.seen["(as_of at due)"];
+    if (row.cycle > 0 && row.goal_index < 0) ++t.seen["(no goal)"];
+    if (row.goal && *row.goal == 0) ++t.seen["(zero goal)"];
+    if (row.goal_index >= 0 && choice.targets[row.target == "resolution" ? 0 : 1]
+                                       .goals[static_cast<std::size_t>(row.goal_index)]
+                                       .business_days > 0)
+      ++t.seen["(business days)"];
+    if (row.paused && *row.paused > 0 && row.ended) ++t.seen["(ended after a pause)"];
+    if (row.cycle > 1) ++t.seen["(second cycle)"];
+  }
+
+  // The incremental evaluators equal the batch call.
+  std::map<std::string, std::vector<cmp_row>> want;
+  for (const auto& row : actual) want[row.id].push_back(row);
+  for (std::size_t k = 0; k < evaluators.size(); ++k) {
+    const std::string how = k == 0 ? "duly::evaluator (shuffled arrival)" : "duly::evaluator (time-ordered arrival)";
+    const auto inc = evaluators[k]->results(as_of_instant);
+    EXPECT_EQ(inc.events_applied, batch.events_applied) << how << ", " << where;
+    EXPECT_EQ(inc.events_ignored, batch.events_ignored) << how << ", " << where;
+    std::vector<cmp_row> inc_rows;
+    for (const auto& row : inc.timers) inc_rows.push_back(from_engine(row));
+    if (inc_rows == actual) continue;
+    std::map<std::string, std::vector<cmp_row>> got;
+    for (const auto& row : inc_rows) got[row.id].push_back(row);
+    std::set<std::string> ids;
+    for (const auto& [id, rows] : want) ids.insert(id);
+    for (const auto& [id, rows] : got) ids.insert(id);
+    const int before = t.mismatches;
+    for (const auto& id : ids)
+      if (want[id] != got[id]) report(how + " differs from duly::evaluate", id, want[id], "duly::evaluate", got[id], how.c_str());
+    if (t.mismatches == before) {
+      ++t.mismatches;
+      ADD_FAILURE() << how << ": the same rows as duly::evaluate in another order (" << where << ")";
+    }
+  }
+}
+
 TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
   const std::uint64_t seed = env_number("DULY_PROPERTY_SEED", 20261123);
-  const std::uint64_t total = env_number("DULY_DIFF_RECORDS", 3000);
+  const std::uint64_t total = env_number("DULY_DIFF_RECORDS", 5000);
   std::printf("EngineDifferential: DULY_PROPERTY_SEED=%llu DULY_DIFF_RECORDS=%llu\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(total));
   RecordProperty("seed", std::to_string(seed));
@@ -693,11 +783,11 @@ TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
   (void)calendars();
 
   constexpr std::uint64_t per_round = 50;
-  int mismatches = 0;
-  std::uint64_t records_done = 0, rows_compared = 0, rounds = 0;
-  std::map<std::string, int> states_seen;
+  std::uint64_t records_done = 0, rounds = 0;
+  tally t;
   while (records_done < total) {
     ++rounds;
+    // A policy, a grain for its instants, and an as_of.
     static constexpr std::array<int64_t, 3> grains = {1, 15, 60};
     const int64_t grain = grains[static_cast<std::size_t>(r.below(3))];
     const policy_choice choice = random_policy(r, grain);
@@ -705,129 +795,59 @@ TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
     const auto compiled = duly::parse_policy(yaml, "random.yaml");
     ASSERT_TRUE(compiled.has_value()) << yaml << "\n" << compiled.error().render();
     const duly::policy& pol = *compiled;
-
     int64_t as_of = r.between(7 * 1440, 21 * 1440);
     as_of -= as_of % grain;
+
+    // Records, interleaved into one input in a random order; the sequence is the
+    // input position.
     const std::uint64_t n = std::min(per_round, total - records_done);
     records_done += n;
-
-    // Records, interleaved into one input in a random order.
-    std::vector<std::vector<gen_event>> records;
     std::vector<gen_event> input;
     for (std::uint64_t k = 0; k < n; ++k) {
-      records.push_back(random_record(r, "R" + std::to_string(r.below(100000)) + "-" + std::to_string(k), as_of, grain));
-      for (const auto& e : records.back()) input.push_back(e);
+      for (auto& e : random_record(r, "R" + std::to_string(r.below(100000)) + "-" + std::to_string(k), as_of, grain))
+        input.push_back(std::move(e));
     }
-    for (std::size_t i = input.size(); i > 1; --i) std::swap(input[i - 1], input[static_cast<std::size_t>(r.below(static_cast<int64_t>(i)))]);
-    for (std::size_t i = 0; i < input.size(); ++i) input[i].sequence = i;
-    std::map<std::string, std::vector<gen_event>> input_of;
-    for (const auto& e : input) input_of[e.id].push_back(e);
-
+    for (std::size_t i = input.size(); i > 1; --i)
+      std::swap(input[i - 1], input[static_cast<std::size_t>(r.below(static_cast<int64_t>(i)))]);
     std::vector<duly::event> engine_events;
-    for (const auto& e : input) engine_events.push_back(to_engine(e));
-    const duly::instant as_of_instant = to_instant(as_of);
-    const duly::evaluation batch = duly::evaluate(pol, engine_events, as_of_instant);
-
-    // Reference rows, in ascending id order.
-    std::vector<cmp_row> expected;
-    std::uint64_t applied = 0;
-    for (const auto& [id, evs] : input_of) {
-      for (const auto& e : evs) applied += e.at <= as_of ? 1 : 0;
-      for (auto& row : reference_record(choice, evs, as_of)) expected.push_back(std::move(row));
-    }
-    EXPECT_EQ(batch.events_applied, applied);
-    EXPECT_EQ(batch.events_ignored, input.size() - applied);
-
-    // Field by field, record by record.
-    std::vector<cmp_row> actual;
-    for (const auto& t : batch.timers) actual.push_back(from_engine(t));
-    if (actual != expected) {
-      std::map<std::string, std::vector<cmp_row>> want, got;
-      for (const auto& row : expected) want[row.id].push_back(row);
-      for (const auto& row : actual) got[row.id].push_back(row);
-      std::set<std::string> ids;
-      for (const auto& [id, rows] : want) ids.insert(id);
-      for (const auto& [id, rows] : got) ids.insert(id);
-      for (const auto& id : ids) {
-        if (want[id] == got[id]) continue;
-        ++mismatches;
-        if (mismatches <= 5) {
-          ADD_FAILURE() << "mismatch (seed " << seed << ", round " << rounds << ", record " << id << ")\n"
-                        << describe(yaml, input_of[id], as_of) << "  reference:\n"
-                        << show_rows(want[id]) << "  duly::evaluate:\n"
-                        << show_rows(got[id]);
-        }
-      }
-      // Row order: ascending id, targets in policy order, cycles in order.
-      if (mismatches == 0) ADD_FAILURE() << "same rows in a different order (seed " << seed << ", round " << rounds << ")";
-    }
-    rows_compared += expected.size();
-    for (const auto& row : expected) {
-      ++states_seen[row.state];
-      if (row.stopped && row.due && *row.stopped == *row.due) ++states_seen["(stopped at due)"];
-      if (!row.ended && row.due && *row.due == to_epoch_seconds(as_of)) ++states_seen["(as_of at due)"];
-      if (row.cycle > 0 && row.goal_index < 0) ++states_seen["(no goal)"];
-      if (row.goal && *row.goal == 0) ++states_seen["(zero goal)"];
-      if (row.goal_index >= 0 && choice.targets[row.target == "resolution" ? 0 : 1]
-                                         .goals[static_cast<std::size_t>(row.goal_index)]
-                                         .business_days > 0)
-        ++states_seen["(business days)"];
-      if (row.paused && *row.paused > 0 && row.ended) ++states_seen["(ended after a pause)"];
+    for (std::size_t i = 0; i < input.size(); ++i) {
+      input[i].sequence = i;
+      engine_events.push_back(to_engine(input[i]));
     }
 
-    // The incremental evaluator, fed one event at a time in a shuffled order
-    // and in time order, equals the batch call.
+    // The incremental evaluator, fed one event at a time: in a shuffled order,
+    // and in time order.
     std::vector<std::size_t> order(engine_events.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(r.below(static_cast<int64_t>(i)))]);
+    for (std::size_t i = order.size(); i > 1; --i)
+      std::swap(order[i - 1], order[static_cast<std::size_t>(r.below(static_cast<int64_t>(i)))]);
     duly::evaluator shuffled(pol);
     for (const std::size_t i : order) shuffled.add(engine_events[i]);
-    std::vector<std::size_t> timed = order;
-    std::stable_sort(timed.begin(), timed.end(), [&](std::size_t a, std::size_t b) {
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       return engine_events[a].at != engine_events[b].at ? engine_events[a].at < engine_events[b].at
                                                         : engine_events[a].sequence < engine_events[b].sequence;
     });
     duly::evaluator in_time(pol);
-    for (const std::size_t i : timed) in_time.add(engine_events[i]);
-    for (const auto* which : {&shuffled, &in_time}) {
-      const char* how = which == &shuffled ? "shuffled arrival" : "time-ordered arrival";
-      const auto inc = which->results(as_of_instant);
-      const auto got = by_record(inc);
-      const auto want = by_record(batch);
-      EXPECT_EQ(inc.events_applied, batch.events_applied) << how;
-      EXPECT_EQ(inc.events_ignored, batch.events_ignored) << how;
-      std::vector<cmp_row> inc_rows;
-      for (const auto& t : inc.timers) inc_rows.push_back(from_engine(t));
-      if (inc_rows == actual) continue;
-      for (const auto& [id, rows] : want) {
-        const auto it = got.find(id);
-        const std::vector<cmp_row> g = it == got.end() ? std::vector<cmp_row>{} : it->second;
-        if (g == rows) continue;
-        ++mismatches;
-        if (mismatches <= 5) {
-          ADD_FAILURE() << "evaluator (" << how << ") differs from evaluate (seed " << seed << ", round " << rounds
-                        << ", record " << id << ")\n"
-                        << describe(yaml, input_of[id], as_of) << "  duly::evaluate:\n"
-                        << show_rows(rows) << "  duly::evaluator:\n"
-                        << show_rows(g);
-        }
-      }
-      if (got.size() != want.size()) {
-        ++mismatches;
-        ADD_FAILURE() << "evaluator (" << how << ") reports " << got.size() << " records, evaluate " << want.size();
-      }
-    }
+    for (const std::size_t i : order) in_time.add(engine_events[i]);
+
+    // At the as_of the events were drawn around, and at an earlier moment.
+    const std::string where = "seed " + std::to_string(seed) + ", round " + std::to_string(rounds);
+    check_round(choice, yaml, pol, input, engine_events, {&shuffled, &in_time}, as_of, where, t);
+    int64_t earlier = as_of - r.between(0, 2 * 1440);
+    earlier -= earlier % grain;
+    check_round(choice, yaml, pol, input, engine_events, {&shuffled, &in_time}, earlier, where + ", earlier as_of", t);
   }
-  std::printf("EngineDifferential: %llu records in %llu rounds, %llu rows compared, %d mismatches; states:",
+  std::printf("EngineDifferential: %llu records in %llu rounds, %llu rows compared, %d mismatches; seen:",
               static_cast<unsigned long long>(records_done), static_cast<unsigned long long>(rounds),
-              static_cast<unsigned long long>(rows_compared), mismatches);
-  for (const auto& [state, count] : states_seen) std::printf(" %s=%d", state.c_str(), count);
+              static_cast<unsigned long long>(t.rows), t.mismatches);
+  for (const auto& [what, count] : t.seen) std::printf(" %s=%d", what.c_str(), count);
   std::printf("\n");
-  EXPECT_EQ(mismatches, 0) << "seed " << seed;
-  // The generator reaches every state.
+  EXPECT_EQ(t.mismatches, 0) << "seed " << seed;
+  // The generator reaches every state and the edge cases.
   for (const char* s : {"pending", "running", "paused", "breached", "met", "cancelled", "reset", "(stopped at due)",
-                        "(as_of at due)", "(no goal)", "(zero goal)", "(business days)", "(ended after a pause)"})
-    EXPECT_GT(states_seen[s], 0) << s;
+                        "(as_of at due)", "(no goal)", "(zero goal)", "(business days)", "(ended after a pause)",
+                        "(second cycle)"})
+    EXPECT_GT(t.seen[s], 0) << s;
 }
 
 }  // namespace

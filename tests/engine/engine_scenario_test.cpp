@@ -37,7 +37,6 @@
 
 namespace {
 
-using namespace std::chrono_literals;
 using duly::instant;
 
 // --- helpers ----------------------------------------------------------------
@@ -85,7 +84,6 @@ struct row {
   std::string id, target;
   std::int64_t cycle = 0;
   std::string state, goal, started, stopped, due, breached_at, elapsed, remaining, paused, next_wakeup;
-  friend bool operator==(const row&, const row&) = default;
 };
 
 std::string canonical_instant(const std::string& text) {
@@ -112,10 +110,19 @@ std::string text(const std::optional<instant>& t) { return t ? duly::format_inst
 std::string text(const std::optional<duly::seconds>& d) { return d ? duly::format_duration(*d) : "-"; }
 
 row from_engine(const duly::timer_row& r) {
-  return row{r.id,        r.target,           r.cycle,
+  return row{r.id,
+             r.target,
+             r.cycle,
              std::string(duly::to_string(r.state)),
-             text(r.goal_seconds), text(r.started), text(r.stopped), text(r.due), text(r.breached_at),
-             text(r.elapsed_seconds), text(r.remaining_seconds), text(r.paused_seconds), text(r.next_wakeup)};
+             text(r.goal_seconds),
+             text(r.started),
+             text(r.stopped),
+             text(r.due),
+             text(r.breached_at),
+             text(r.elapsed_seconds),
+             text(r.remaining_seconds),
+             text(r.paused_seconds),
+             text(r.next_wakeup)};
 }
 
 std::vector<row> from_engine(const duly::evaluation& e) {
@@ -643,6 +650,9 @@ targets:
            // E: the goal goes away.
            {"E", "2026-11-23T10:00:00Z", "created", {{"priority", "P1"}}},
            {"E", "2026-11-23T10:30:00Z", "note", {{"priority", "P3"}}},
+           // F: the stop's own updates leave no goal: met, though 1h had passed under P1.
+           {"F", "2026-11-23T10:00:00Z", "created", {{"priority", "P1"}}},
+           {"F", "2026-11-23T11:30:00Z", "resolved", {{"priority", "P3"}}},
        },
        "2026-11-23T12:00:00Z",
        {
@@ -653,6 +663,8 @@ targets:
            {"D", "resolution", 1, "breached", "1h", "2026-11-23T10:00:00Z", "-", "2026-11-23T11:00:00Z",
             "2026-11-23T11:00:00Z", "2h", "-1h", "0s", "-"},
            {"E", "resolution", 1, "running", "-", "2026-11-23T10:00:00Z", "-", "-", "-", "-", "-", "0s", "-"},
+           {"F", "resolution", 1, "met", "-", "2026-11-23T10:00:00Z", "2026-11-23T11:30:00Z", "-", "-", "-", "-",
+            "0s", "-"},
        }});
 }
 
@@ -841,6 +853,55 @@ targets:
            {"D", "resolution", 1, "running", "16h", "2026-11-23T18:00:00Z", "-", "2026-11-25T17:00:00Z", "-", "3h",
             "13h", "0s", "2026-11-25T17:00:01Z"},
        }});
+}
+
+TEST(EngineScenario, BusinessDaysAreCountedInTheRecordsZone) {
+  constexpr const char* policy = R"(duly: 1
+calendars:
+  office: { timezone: UTC, hours: { mon-fri: "09:00-17:00" } }
+  ny: { timezone: America/New_York, hours: { mon-fri: "09:00-17:00" } }
+targets:
+  - name: resolution
+    start_when: event == "created"
+    goals:
+      - { when: site == "ny", within: 1bd, calendar: ny }
+      - { within: 1bd, calendar: office, timezone_from: tz }
+)";
+  // T: on UTC office hours 1bd from Monday 10:00Z is Tuesday 17:00Z (15h);
+  // when the zone becomes Tokyo the goal is worked out again from the start,
+  // Monday 19:00 JST: Tuesday 17:00 JST = 08:00Z, 8h of open time.
+  run({"business days in the record's zone", policy,
+       {
+           {"T", "2026-11-23T10:00:00Z", "created", {{"tz", "UTC"}}},
+           {"T", "2026-11-23T12:00:00Z", "note", {{"tz", "Asia/Tokyo"}}},
+       },
+       "2026-11-23T13:00:00Z",
+       {{"T", "resolution", 1, "running", "8h", "2026-11-23T10:00:00Z", "-", "2026-11-24T08:00:00Z", "-", "0s", "8h",
+         "0s", "2026-11-24T08:00:01Z"}}});
+  // N: New York over the fall-back weekend: Friday 16:00 EDT + 1bd is Monday
+  // 17:00 EST, 1h on Friday + 8h on Monday.
+  run({"business days over fall back", policy,
+       {{"N", "2026-10-30T16:00:00-04:00", "created", {{"site", "ny"}}}},
+       "2026-11-02T10:00:00-05:00",
+       {{"N", "resolution", 1, "running", "9h", "2026-10-30T20:00:00Z", "-", "2026-11-02T17:00:00-05:00", "-", "2h",
+         "7h", "0s", "2026-11-02T17:00:01-05:00"}}});
+}
+
+TEST(EngineScenario, DaysAreTwentyFourHoursOfRunningTime) {
+  constexpr const char* policy = R"(duly: 1
+calendars:
+  office: { hours: { mon-fri: "09:00-17:00" } }
+targets:
+  - name: resolution
+    start_when: event == "created"
+    goals: [ { within: 1d, calendar: office } ]
+)";
+  // 24h of office time from Monday 09:00 is three office days: Wednesday 17:00.
+  run({"days", policy,
+       {{"A", "2026-11-23T09:00:00Z", "created"}},
+       "2026-11-23T12:00:00Z",
+       {{"A", "resolution", 1, "running", "24h", "2026-11-23T09:00:00Z", "-", "2026-11-25T17:00:00Z", "-", "3h",
+         "21h", "0s", "2026-11-25T17:00:01Z"}}});
 }
 
 TEST(EngineScenario, RowsComeByRecordIdThenTargetInPolicyOrder) {
