@@ -20,14 +20,17 @@
 //   goals        priority == "P1" / "P2" / always, in whole minutes on 24x7 or
 //                one of three calendars, or a business-day goal on office hours
 // with one or two targets, and replays random records (1 to 15 events each,
-// interleaved, with same-instant ties and events after as_of). Every row is
-// compared field by field with duly::evaluate, and duly::evaluate is compared
-// with duly::evaluator fed one event at a time, in a shuffled order and in
-// time order.
+// interleaved, with same-instant ties and events after as_of). Instants and
+// goals of a round fall on a grain of 1, 15 or 60 minutes, so that stops and
+// as_of often land exactly on a due. Each round is checked at the as_of its
+// events were drawn around and at an earlier one: every row is compared field
+// by field with duly::evaluate, and duly::evaluate with duly::evaluator fed
+// one event at a time, in a shuffled order and in time order. A mismatch
+// prints the policy, the record's events and both sets of rows.
 //
 // Environment:
 //   DULY_PROPERTY_SEED   the seed (default 20261123; printed either way)
-//   DULY_DIFF_RECORDS    the number of records over all rounds (default 3000)
+//   DULY_DIFF_RECORDS    the number of records over all rounds (default 5000)
 #include <duly/duly.hpp>
 
 #include <algorithm>

@@ -1030,6 +1030,25 @@ escalations:
             "policy.yaml:11:36: escalations[0].repeat.until: unknown key (expected every, times)");
 }
 
+TEST(EnginePolicyErrors, AKeyGivenTwice) {
+  EXPECT_EQ(policy_render(R"(duly: 1
+calendars:
+  office: { hours: { mon-fri: "09:00-17:00" } }
+  office: { hours: { mon-fri: "08:00-16:00" } }
+targets:
+  - name: a
+    start_when: event == "created"
+    start_when: event == "opened"
+    goals: [ { within: 4h } ]
+)"),
+            "policy.yaml:4:3: calendars.office: key 'office' is given twice\n"
+            "  office: { hours: { mon-fri: \"08:00-16:00\" } }\n"
+            "  ^\n"
+            "policy.yaml:8:5: targets[0].start_when: key 'start_when' is given twice\n"
+            "    start_when: event == \"opened\"\n"
+            "    ^");
+}
+
 TEST(EnginePolicyErrors, UnknownCalendarListsTheDefinedOnes) {
   EXPECT_EQ(policy_render(R"(duly: 1
 calendars:
