@@ -2,8 +2,13 @@
 # Installs what duly needs on a fresh Debian machine: the C++ libraries and tools
 # from Debian's archive, and a virtual environment at .venv with the pinned
 # Python packages from PyPI. Safe to run again; later runs are quick.
+#
+#   scripts/setup.sh               Debian packages and .venv
+#   scripts/setup.sh --no-python   Debian packages only (what the C++ build needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+with_python=1
+[ "${1:-}" = "--no-python" ] && with_python=0
 
 debian_packages=(
   build-essential cmake ninja-build pkg-config git clang
@@ -24,6 +29,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+[ $with_python -eq 1 ] || exit 0
 
 python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
