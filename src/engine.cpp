@@ -69,12 +69,17 @@ void record_engine::reset() {
   applied_ = 0;
 }
 
-instant record_engine::start_instant(const target& tg, instant t) const {
+instant record_engine::start_instant(const target& tg, const target_state& ts, instant t) const {
   if (tg.start_at_slot < 0) return t;
   const value v = attributes_[static_cast<std::size_t>(tg.start_at_slot)];
   if (v.kind() != value_kind::string) return t;
   auto at = parse_instant(v.as_string());
-  return at ? *at : t;
+  if (!at) return t;
+  // A retroactive start lies between the previous cycle's end and the event
+  // that starts the cycle: never in the future, never overlapping.
+  instant start = std::min(*at, t);
+  if (!ts.cycles.empty() && ts.cycles.back().end) start = std::max(start, *ts.cycles.back().end);
+  return start;
 }
 
 void record_engine::choose_goal(const target& tg, cycle_state& c) const {
@@ -154,7 +159,7 @@ void record_engine::apply(const event& e) {
     target_state& ts = targets_[i];
     if (!ts.active) {
       if ((!tg.applies_when || tg.applies_when->evaluate(ctx)) && tg.start_when.evaluate(ctx) && !holds(tg.stop_when)) {
-        begin_cycle(ts, start_instant(tg, e.at), holds(tg.pause_when));
+        begin_cycle(ts, start_instant(tg, ts, e.at), holds(tg.pause_when));
         choose_goal(tg, ts.cycles.back());
       }
       continue;
@@ -340,11 +345,9 @@ struct evaluator::state {
   policy pol;
   std::deque<event> events;  // stable addresses: record states point into them
   struct record {
-    std::string id;
-    std::vector<const event*> events;  // in arrival order
-    detail::record_engine engine;
-    bool in_order = true;  // every event so far came in (at, sequence) order
-    explicit record(std::string i, const policy& p) : id(std::move(i)), engine(p) {}
+    std::vector<const event*> events;  // in (at, sequence, arrival) order
+    detail::record_engine engine;      // state after all of `events`
+    explicit record(const policy& p) : engine(p) {}
   };
   std::map<std::string, std::unique_ptr<record>, std::less<>> records;
   explicit state(policy p) : pol(std::move(p)) {}
@@ -358,38 +361,39 @@ evaluator& evaluator::operator=(evaluator&&) noexcept = default;
 void evaluator::add(event e) {
   auto& s = *state_;
   s.events.push_back(std::move(e));
-  const event& stored = s.events.back();
-  auto it = s.records.find(stored.id);
-  if (it == s.records.end())
-    it = s.records.emplace(stored.id, std::make_unique<state::record>(stored.id, s.pol)).first;
+  const event* stored = &s.events.back();
+  auto it = s.records.find(stored->id);
+  if (it == s.records.end()) it = s.records.emplace(stored->id, std::make_unique<state::record>(s.pol)).first;
   auto& rec = *it->second;
-  if (!rec.events.empty() && before(&stored, rec.events.back())) rec.in_order = false;
-  rec.events.push_back(&stored);
-  // In-order events apply at once; the rest wait for a replay in results().
-  if (rec.in_order) rec.engine.apply(stored);
+  if (rec.events.empty() || !before(stored, rec.events.back())) {
+    rec.events.push_back(stored);
+    rec.engine.apply(*stored);
+    return;
+  }
+  // Late arrival: put it in its place and replay the record once.
+  rec.events.insert(std::upper_bound(rec.events.begin(), rec.events.end(), stored, before), stored);
+  rec.engine.reset();
+  for (const event* x : rec.events) rec.engine.apply(*x);
 }
 
 evaluation evaluator::results(instant as_of) const {
   evaluation out;
   const auto& s = *state_;
   for (const auto& [id, rec] : s.records) {
-    const bool all_applied_in_time = rec->in_order && rec->events.back()->at <= as_of;
-    if (all_applied_in_time) {
+    if (rec->events.back()->at <= as_of) {
       out.events_applied += rec->events.size();
       rec->engine.report(id, as_of, out.timers);
       continue;
     }
-    // Replay this record up to as_of.
-    std::vector<const event*> sorted = rec->events;
-    std::stable_sort(sorted.begin(), sorted.end(), before);
+    // Some events lie after as_of: replay the ones before it.
     detail::record_engine replay(s.pol);
     std::size_t applied = 0;
-    for (const event* e : sorted) {
-      if (e->at > as_of) {
+    for (const event* x : rec->events) {
+      if (x->at > as_of) {
         ++out.events_ignored;
         continue;
       }
-      replay.apply(*e);
+      replay.apply(*x);
       ++applied;
     }
     out.events_applied += applied;

@@ -62,7 +62,7 @@ class record_engine {
   void choose_goal(const target& tg, cycle_state& c) const;
   void begin_cycle(target_state& ts, instant start, bool paused);
   void end_cycle(const target& tg, target_state& ts, instant t, timer_state how);
-  [[nodiscard]] instant start_instant(const target& tg, instant t) const;
+  [[nodiscard]] instant start_instant(const target& tg, const target_state& ts, instant t) const;
 
   const policy* policy_;
   const policy::impl* impl_;

@@ -297,7 +297,9 @@ class policy_reader {
       const auto it = std::find_if(out_.targets.begin(), out_.targets.end(),
                                    [&](const target& tg) { return tg.name == *t; });
       if (it == out_.targets.end()) {
-        doc_.report(e["target"], join(path, "target"), "unknown target '" + *t + "'");
+        std::string known;
+        for (const auto& tg : out_.targets) known += (known.empty() ? "" : ", ") + tg.name;
+        doc_.report(e["target"], join(path, "target"), "unknown target '" + *t + "' (defined: " + known + ")");
       } else {
         out.target_index = static_cast<int>(it - out_.targets.begin());
       }
@@ -393,7 +395,8 @@ class policy_reader {
     }
     const bool minus = rest.front() == '-';
     auto d = parse_duration(detail::trim(rest.substr(1)));
-    if (!d) return tl::unexpected(d.error());
+    if (!d)
+      return fail(errc::invalid_argument, "invalid point '" + std::string(original) + "': " + d.error().message());
     if (d->is_business_days())
       return fail(errc::invalid_argument, "invalid point '" + std::string(original) +
                                               "': business days cannot offset a point; use hours");

@@ -86,9 +86,9 @@ class DULY_EXPORT evaluator {
   evaluator(evaluator&&) noexcept;
   evaluator& operator=(evaluator&&) noexcept;
 
-  // Adds one event. Cost: amortised O(conditions) when events of a record come
-  // in time order; an event earlier than its record's latest makes that record
-  // replay once at the next results() call.
+  // Adds one event. Cost: O(conditions) when events of a record come in time
+  // order; an event earlier than its record's latest replays that record once.
+  // results() replays a record only when some of its events lie after as_of.
   void add(event e);
   // The evaluation at `as_of` of every event added so far.
   [[nodiscard]] evaluation results(instant as_of) const;

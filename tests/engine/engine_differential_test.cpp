@@ -612,8 +612,11 @@ std::vector<cmp_row> reference_record(const policy_choice& p, std::vector<gen_ev
         if (applies && e.name == "open" && !stop) {
           int64_t start = e.at;
           if (t.start_at) {
-            if (const update* u = attrs.get("opened_at"); u && u->kind == 1 && u->instant_minute)
-              start = *u->instant_minute;
+            if (const update* u = attrs.get("opened_at"); u && u->kind == 1 && u->instant_minute) {
+              // Retroactive, but never after the event nor before the last cycle's end.
+              start = std::min(*u->instant_minute, e.at);
+              if (!cs.empty() && cs.back().end) start = std::max(start, *cs.back().end);
+            }
           }
           begin(start);
         }

@@ -1227,7 +1227,7 @@ escalations:
     target: resolution
     at: 75%
 )"),
-            "policy.yaml:8:13: escalations[0].target: unknown target 'resolution'\n"
+            "policy.yaml:8:13: escalations[0].target: unknown target 'resolution' (defined: a)\n"
             "    target: resolution\n"
             "            ^");
 }
@@ -1257,7 +1257,7 @@ escalations:
             "- D or start + D\n"
             "policy.yaml:11:32: escalations[4].at: invalid point '': expected P% (e.g. 75%), due, due + D, due - D "
             "or start + D\n"
-            "policy.yaml:12:32: escalations[5].at: invalid duration '1x': unknown unit 'x' (s, m, h, d or bd)\n"
+            "policy.yaml:12:32: escalations[5].at: invalid point 'due+1x': invalid duration '1x': unknown unit 'x' (s, m, h, d or bd)\n"
             "policy.yaml:13:5: escalations[6].at: missing: when does it fire? e.g. at: 75%, due, due + 2h, start + "
             "30m");
 }
@@ -1282,7 +1282,7 @@ escalations:
             "bd)\n"
             "policy.yaml:5:38: targets[0].goals[0].calendar: unknown calendar 'nope' (the policy defines no "
             "calendars)\n"
-            "policy.yaml:7:24: escalations[0].target: unknown target 'b'");
+            "policy.yaml:7:24: escalations[0].target: unknown target 'b' (defined: a)");
   ASSERT_EQ(p.error().diagnostics().size(), 5u);
   const auto& d = p.error().diagnostics()[1];
   EXPECT_EQ(d.code, duly::errc::parse_error);

@@ -1,0 +1,109 @@
+// The timer engine replaying events through a compiled two-target policy with a
+// few conditions each (the helpdesk shape): first response and resolution, with
+// pauses, priority-dependent goals on a business calendar and 24x7 goals.
+//
+// Run: build/bench/duly_engine_bench   (see docs/performance.md)
+#include <random>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include <duly/duly.hpp>
+
+namespace {
+
+constexpr const char* policy_text = R"(
+duly: 1
+calendars:
+  support:
+    timezone: America/New_York
+    hours: {mon-fri: ["08:00-12:00", "13:00-17:00"]}
+    holidays:
+      - {name: Thanksgiving, month: 11, weekday: thu, nth: 4}
+      - {name: Christmas, month: 12, day: 25, observed: nearest_weekday}
+targets:
+  - name: first_response
+    applies_when: channel != "internal"
+    start_when: event == "created"
+    stop_when: event == "replied" and actor == "agent"
+    cancel_when: status == "cancelled"
+    goals:
+      - {when: priority == "P1", within: 1h}
+      - {when: priority == "P2", within: 4h, calendar: support}
+      - {within: 8h, calendar: support}
+  - name: resolution
+    start_when: event == "created" or event == "reopened"
+    stop_when: status == "resolved"
+    pause_when: status in ["waiting_on_customer", "waiting_on_vendor"]
+    cancel_when: status == "cancelled"
+    goals:
+      - {when: priority == "P1", within: 4h}
+      - {when: priority == "P2", within: 2bd, calendar: support}
+      - {within: 5bd, calendar: support}
+)";
+
+duly::event make(const std::string& id, std::int64_t at, const char* name,
+                 std::initializer_list<std::pair<const char*, const char*>> attrs) {
+  duly::event e;
+  e.id = id;
+  e.at = duly::instant{duly::seconds{at}};
+  e.name = name;
+  for (const auto& [k, v] : attrs) e.updates.push_back({k, duly::owned_value(duly::value::string(v))});
+  return e;
+}
+
+// A year of tickets: each opened, worked (status changes, waits), replied and
+// resolved, some reopened; about 8 events a ticket.
+std::vector<duly::event> make_events(std::size_t tickets) {
+  std::mt19937_64 rng(7);
+  std::vector<duly::event> out;
+  const std::int64_t year = duly::parse_instant("2026-01-01T00:00:00Z")->time_since_epoch().count();
+  std::uniform_int_distribution<std::int64_t> open_at(year, year + 365 * 86400);
+  std::uniform_int_distribution<std::int64_t> gap(600, 6 * 3600);
+  const char* priorities[] = {"P1", "P2", "P3", "P3"};
+  for (std::size_t i = 0; i < tickets; ++i) {
+    const std::string id = "T-" + std::to_string(i);
+    std::int64_t t = open_at(rng);
+    out.push_back(make(id, t, "created", {{"priority", priorities[i % 4]}, {"channel", "email"}, {"status", "new"}}));
+    out.push_back(make(id, t += gap(rng), "assigned", {{"status", "open"}, {"assignee", "agent-7"}}));
+    out.push_back(make(id, t += gap(rng), "replied", {{"actor", "agent"}}));
+    out.push_back(make(id, t += gap(rng), "updated", {{"status", "waiting_on_customer"}}));
+    out.push_back(make(id, t += gap(rng), "replied", {{"actor", "customer"}, {"status", "open"}}));
+    out.push_back(make(id, t += gap(rng), "updated", {{"status", "waiting_on_vendor"}}));
+    out.push_back(make(id, t += gap(rng), "updated", {{"status", "open"}}));
+    out.push_back(make(id, t += gap(rng), "updated", {{"status", "resolved"}}));
+  }
+  return out;
+}
+
+void engine_evaluate(benchmark::State& state) {
+  const auto policy = duly::parse_policy(policy_text).value();
+  const auto events = make_events(static_cast<std::size_t>(state.range(0)));
+  const auto as_of = *duly::parse_instant("2027-02-01T00:00:00Z");
+  for (auto _ : state) {
+    auto r = duly::evaluate(policy, events, as_of);
+    benchmark::DoNotOptimize(r.timers.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(events.size()));
+  state.counters["events"] = static_cast<double>(events.size());
+}
+BENCHMARK(engine_evaluate)->Arg(25000)->Unit(benchmark::kMillisecond);
+
+void engine_incremental(benchmark::State& state) {
+  const auto policy = duly::parse_policy(policy_text).value();
+  const auto events = make_events(static_cast<std::size_t>(state.range(0)));
+  const auto as_of = *duly::parse_instant("2027-02-01T00:00:00Z");
+  for (auto _ : state) {
+    duly::evaluator ev(policy);
+    for (const auto& e : events) ev.add(e);
+    auto r = ev.results(as_of);
+    benchmark::DoNotOptimize(r.timers.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(events.size()));
+}
+BENCHMARK(engine_incremental)->Arg(25000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
