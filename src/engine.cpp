@@ -20,6 +20,10 @@
 
 namespace duly {
 
+std::string escalation_row::key() const {
+  return id + "/" + target + "/" + escalation + "/" + std::to_string(cycle) + "/" + std::to_string(point);
+}
+
 std::string_view to_string(timer_state s) noexcept {
   switch (s) {
     case timer_state::pending: return "pending";
@@ -56,6 +60,13 @@ record_engine::record_engine(const policy& p) : policy_(&p), impl_(&p.internals(
   attributes_.assign(impl_->slots.size(), value::null());
   changed_.assign(impl_->slots.size(), 0);
   targets_.resize(impl_->targets.size());
+  points_.resize(impl_->targets.size());
+  for (std::size_t k = 0; k < impl_->escalations.size(); ++k) {
+    const escalation& esc = impl_->escalations[k];
+    if (esc.target_index < 0) continue;
+    for (std::int64_t r = 0; r <= esc.repeat_times; ++r)
+      points_[static_cast<std::size_t>(esc.target_index)].push_back({static_cast<int>(k), r});
+  }
 }
 
 void record_engine::reset() {
@@ -67,6 +78,75 @@ void record_engine::reset() {
   last_at_.reset();
   last_sequence_ = 0;
   applied_ = 0;
+  firings_.clear();
+}
+
+std::int64_t record_engine::point_position(const point_ref& p, std::int64_t goal) const {
+  const escalation& esc = impl_->escalations[static_cast<std::size_t>(p.escalation)];
+  std::int64_t e = 0;
+  switch (esc.at.type) {
+    case escalation_point::kind::percent: e = (esc.at.percent * goal + 99) / 100; break;  // ceil
+    case escalation_point::kind::due: e = goal + esc.at.offset.count(); break;
+    case escalation_point::kind::start: e = esc.at.offset.count(); break;
+  }
+  e = std::max<std::int64_t>(e, 0);
+  return e + p.repeat * esc.repeat_every.count();
+}
+
+std::optional<instant> record_engine::scan(std::size_t i, const cycle_state& c, instant from, instant until,
+                                           bool inclusive, std::vector<std::uint8_t>& done,
+                                           std::vector<escalation_row>& out) const {
+  const auto& points = points_[i];
+  if (points.empty() || c.end || c.goal < 0) return std::nullopt;
+  const target& tg = impl_->targets[i];
+  const measurement m = measure(tg, c, from);
+  if (!m.goal || !m.elapsed) return std::nullopt;
+  const std::int64_t elapsed = m.elapsed->count();
+  const bool running = !c.paused_since;
+  const condition_context ctx{attributes_, {}, value::null()};
+  std::optional<instant> next;
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    if (done[k]) continue;
+    const std::int64_t e = point_position(points[k], m.goal->count());
+    std::optional<instant> fire;
+    if (elapsed >= e) {
+      fire = from;
+    } else if (running) {
+      if (auto f = c.cal.add(from, seconds{e - elapsed})) fire = *f;
+    }
+    if (!fire) continue;
+    if (*fire < until || (inclusive && *fire == until)) {
+      done[k] = 1;
+      const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
+      if (esc.when && !esc.when->evaluate(ctx)) continue;  // skipped for this cycle
+      escalation_row row;
+      row.target = tg.name;
+      row.escalation = esc.name;
+      row.cycle = c.number;
+      row.point = points[k].repeat;
+      row.fired_at = *fire;
+      row.actions_json = esc.actions_json;
+      out.push_back(std::move(row));
+    } else if (!next || *fire < *next) {
+      next = fire;
+    }
+  }
+  return next;
+}
+
+namespace {
+bool earlier_firing(const escalation_row& a, const escalation_row& b) { return a.fired_at < b.fired_at; }
+}  // namespace
+
+void record_engine::advance(instant from, instant until) {
+  const std::size_t first = firings_.size();
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    target_state& ts = targets_[i];
+    if (!ts.active) continue;
+    cycle_state& c = ts.cycles.back();
+    (void)scan(i, c, from, until, false, c.point_done, firings_);
+  }
+  std::stable_sort(firings_.begin() + static_cast<std::ptrdiff_t>(first), firings_.end(), earlier_firing);
 }
 
 instant record_engine::start_instant(const target& tg, const target_state& ts, instant t) const {
@@ -116,6 +196,7 @@ void record_engine::begin_cycle(target_state& ts, instant start, bool paused) {
   c.number = static_cast<std::int64_t>(ts.cycles.size()) + 1;
   c.start = start;
   if (paused) c.paused_since = start;
+  c.point_done.assign(points_[static_cast<std::size_t>(&ts - targets_.data())].size(), 0);
   ts.cycles.push_back(std::move(c));
   ts.active = true;
 }
@@ -138,6 +219,8 @@ void record_engine::end_cycle(const target& tg, target_state& ts, instant t, tim
 }
 
 void record_engine::apply(const event& e) {
+  // 0. Escalation points that fire before this instant, after the last one's events.
+  if (last_at_ && e.at > *last_at_) advance(*last_at_, e.at);
   // 1. Attribute updates.
   std::fill(changed_.begin(), changed_.end(), 0);
   for (const auto& u : e.updates) {
@@ -247,7 +330,15 @@ measurement record_engine::measure(const target& tg, const cycle_state& c, insta
   return m;
 }
 
-void record_engine::report(std::string_view id, instant as_of, std::vector<timer_row>& out) const {
+std::optional<instant> record_engine::report(std::string_view id, instant as_of, std::vector<timer_row>& out,
+                                             std::vector<escalation_row>& firings) const {
+  std::optional<instant> wakeup;
+  const auto earliest = [](std::optional<instant>& a, const std::optional<instant>& b) {
+    if (b && (!a || *b < *a)) a = b;
+  };
+  const std::size_t first_firing = firings.size();
+  firings.insert(firings.end(), firings_.begin(), firings_.end());
+  const std::size_t tail = firings.size();
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     const target& tg = impl_->targets[i];
     const target_state& ts = targets_[i];
@@ -284,10 +375,20 @@ void record_engine::report(std::string_view id, instant as_of, std::vector<timer
         row.state = past_due ? timer_state::breached : c.paused_since ? timer_state::paused : timer_state::running;
         if (past_due) row.breached_at = m.due;
         if (m.due && *m.due >= as_of) row.next_wakeup = *m.due + seconds{1};
+        // Points between the last event and as_of fire now; the next one wakes the host.
+        if (last_at_) {
+          std::vector<std::uint8_t> done = c.point_done;
+          const auto next_point = scan(i, c, *last_at_, as_of, true, done, firings);
+          earliest(row.next_wakeup, next_point);
+        }
       }
+      earliest(wakeup, row.next_wakeup);
       out.push_back(std::move(row));
     }
   }
+  std::stable_sort(firings.begin() + static_cast<std::ptrdiff_t>(tail), firings.end(), earlier_firing);
+  for (std::size_t k = first_firing; k < firings.size(); ++k) firings[k].id = std::string(id);
+  return wakeup;
 }
 
 }  // namespace detail
@@ -333,7 +434,8 @@ evaluation evaluate(const policy& p, std::span<const event> events, instant as_o
     engine.reset();
     for (const event* e : group) engine.apply(*e);
     out.events_applied += group.size();
-    engine.report(ids[r], as_of, out.timers);
+    const auto w = engine.report(ids[r], as_of, out.timers, out.escalations);
+    if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
   }
   return out;
 }
@@ -382,7 +484,8 @@ evaluation evaluator::results(instant as_of) const {
   for (const auto& [id, rec] : s.records) {
     if (rec->events.back()->at <= as_of) {
       out.events_applied += rec->events.size();
-      rec->engine.report(id, as_of, out.timers);
+      const auto w = rec->engine.report(id, as_of, out.timers, out.escalations);
+      if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
       continue;
     }
     // Some events lie after as_of: replay the ones before it.
@@ -397,7 +500,10 @@ evaluation evaluator::results(instant as_of) const {
       ++applied;
     }
     out.events_applied += applied;
-    if (applied > 0) replay.report(id, as_of, out.timers);
+    if (applied > 0) {
+      const auto w = replay.report(id, as_of, out.timers, out.escalations);
+      if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
+    }
   }
   return out;
 }

@@ -28,6 +28,14 @@ struct cycle_state {
   mutable bool goal_cache_valid = false;
   mutable int cached_goal_index = -1;
   mutable std::optional<seconds> cached_goal;
+  // One flag per escalation point of the target: fired or skipped this cycle.
+  std::vector<std::uint8_t> point_done;
+};
+
+// An escalation point of a target: the escalation and which repeat (0 = first).
+struct point_ref {
+  int escalation = -1;
+  std::int64_t repeat = 0;
 };
 
 struct target_state {
@@ -51,8 +59,10 @@ class record_engine {
   void reset();
   // Applies one event; events must come in (at, sequence) order.
   void apply(const event& e);
-  // Appends a timer row per cycle (or a pending row) of every target at as_of.
-  void report(std::string_view id, instant as_of, std::vector<timer_row>& out) const;
+  // Appends a timer row per cycle (or a pending row) of every target at as_of,
+  // and the escalation firings up to as_of. Returns the earliest next_wakeup.
+  std::optional<instant> report(std::string_view id, instant as_of, std::vector<timer_row>& out,
+                                std::vector<escalation_row>& firings) const;
 
   [[nodiscard]] measurement measure(const target& tg, const cycle_state& c, instant until) const;
   [[nodiscard]] const std::vector<target_state>& targets() const noexcept { return targets_; }
@@ -63,12 +73,24 @@ class record_engine {
   void begin_cycle(target_state& ts, instant start, bool paused);
   void end_cycle(const target& tg, target_state& ts, instant t, timer_state how);
   [[nodiscard]] instant start_instant(const target& tg, const target_state& ts, instant t) const;
+  // The elapsed-clock position of a point under a goal of `goal` seconds.
+  [[nodiscard]] std::int64_t point_position(const point_ref& p, std::int64_t goal) const;
+  // Fires (or skips) the points of target i's active cycle whose firing instant
+  // lies in [from, until) (or [from, until] when `inclusive`), marking them in
+  // `done` and appending firings to `out`. Returns the earliest firing instant
+  // beyond the window, if any.
+  std::optional<instant> scan(std::size_t i, const cycle_state& c, instant from, instant until, bool inclusive,
+                              std::vector<std::uint8_t>& done, std::vector<escalation_row>& out) const;
+  // Runs scan() for every target over [from, until) and keeps the firings.
+  void advance(instant from, instant until);
 
   const policy* policy_;
   const policy::impl* impl_;
   std::vector<value> attributes_;
   std::vector<std::uint8_t> changed_;
   std::vector<target_state> targets_;
+  std::vector<std::vector<point_ref>> points_;  // per target
+  std::vector<escalation_row> firings_;         // fired before the last event's instant
   std::optional<instant> last_at_;
   std::uint64_t last_sequence_ = 0;
   std::uint64_t applied_ = 0;

@@ -343,6 +343,7 @@ std::string to_json(const escalation_row& row) {
   append(out, "cycle", row.cycle);
   append(out, "point", row.point);
   append(out, "fired_at", std::optional<instant>(row.fired_at));
+  append(out, "key", row.key());
   append_key(out, "actions");
   out += row.actions_json.empty() ? std::string_view("[]") : std::string_view(row.actions_json);
   out += '}';

@@ -63,9 +63,12 @@ struct escalation_row {
   std::string target;
   std::string escalation;
   std::int64_t cycle = 0;
-  std::int64_t point = 0;
+  std::int64_t point = 0;                // 0 for the first, k for the k-th repeat
   instant fired_at;
   std::string actions_json;
+  // "id/target/escalation/cycle/point": the same firing always has the same key,
+  // so a host can deduplicate across runs.
+  [[nodiscard]] DULY_EXPORT std::string key() const;
 };
 
 struct evaluation {
@@ -74,6 +77,8 @@ struct evaluation {
   std::vector<rejected_row> rejected;        // passed through from the readers
   std::uint64_t events_applied = 0;          // events at or before as_of
   std::uint64_t events_ignored = 0;          // events after as_of
+  // The earliest next_wakeup of any cycle: when a host should evaluate next.
+  std::optional<instant> next_wakeup;
 };
 
 // Evaluates every record in `events` at `as_of`.
