@@ -79,7 +79,7 @@ std::string value::to_json() const {
 namespace {
 
 enum class op : std::uint8_t {
-  literal, attribute, event, exists, changed,
+  literal, attribute, event, due, remaining, exists, changed,
   eq, ne, lt, le, gt, ge, in, not_in,
   and_, or_, not_,
 };
@@ -91,8 +91,16 @@ struct node {
   int slot = -1;    // attribute slot
   int first = 0;    // list literal: first index into `lists`
   int count = 0;    // list literal: length
+  bool instants = false;  // a comparison with `due`: ISO-8601 text compares as an instant
   value literal;
 };
+
+// For comparisons with `due`: ISO-8601 text becomes seconds since the epoch.
+value as_instant(const value& v) noexcept {
+  if (v.kind() != value_kind::string) return v;
+  auto t = parse_instant(v.as_string());
+  return t ? value::number(static_cast<double>(t->time_since_epoch().count())) : value::null();
+}
 
 }  // namespace
 
@@ -112,23 +120,33 @@ struct condition::impl {
                    ? ctx.attributes[static_cast<std::size_t>(n.slot)]
                    : value::null();
       case op::event: return ctx.event;
+      case op::due: return ctx.due;
+      case op::remaining: return ctx.remaining;
       case op::exists:
         return value::boolean(static_cast<std::size_t>(n.slot) < ctx.attributes.size() &&
                               !ctx.attributes[static_cast<std::size_t>(n.slot)].is_null());
       case op::changed:
         return value::boolean(static_cast<std::size_t>(n.slot) < ctx.changed.size() &&
                               ctx.changed[static_cast<std::size_t>(n.slot)] != 0);
-      case op::eq: return value::boolean(eval(n.a, ctx) == eval(n.b, ctx));
-      case op::ne: return value::boolean(!(eval(n.a, ctx) == eval(n.b, ctx)));
-      case op::lt: return value::boolean(value::less(eval(n.a, ctx), eval(n.b, ctx)));
-      case op::gt: return value::boolean(value::less(eval(n.b, ctx), eval(n.a, ctx)));
-      case op::le: {
-        const value x = eval(n.a, ctx), y = eval(n.b, ctx);
-        return value::boolean(value::orderable(x, y) && !value::less(y, x));
-      }
+      case op::eq:
+      case op::ne:
+      case op::lt:
+      case op::gt:
+      case op::le:
       case op::ge: {
-        const value x = eval(n.a, ctx), y = eval(n.b, ctx);
-        return value::boolean(value::orderable(x, y) && !value::less(x, y));
+        value x = eval(n.a, ctx), y = eval(n.b, ctx);
+        if (n.instants) {
+          x = as_instant(x);
+          y = as_instant(y);
+        }
+        switch (n.code) {
+          case op::eq: return value::boolean(x == y);
+          case op::ne: return value::boolean(!(x == y));
+          case op::lt: return value::boolean(value::less(x, y));
+          case op::gt: return value::boolean(value::less(y, x));
+          case op::le: return value::boolean(value::orderable(x, y) && !value::less(y, x));
+          default: return value::boolean(value::orderable(x, y) && !value::less(x, y));
+        }
       }
       case op::in:
       case op::not_in: {
@@ -412,7 +430,10 @@ class parser {
       return fail_at(cur_.pos, "a list can only follow 'in' or 'not in'");
     auto right = parse_primary();
     if (!right) return right;
-    return add(binary(code, *left, *right));
+    node cmp = binary(code, *left, *right);
+    cmp.instants = out_.nodes[static_cast<std::size_t>(*left)].code == op::due ||
+                   out_.nodes[static_cast<std::size_t>(*right)].code == op::due;
+    return add(cmp);
   }
 
   result<int> parse_list() {
@@ -494,6 +515,10 @@ class parser {
         if (name.text == "event") {
           n.code = op::event;
           out_.uses_event = true;
+        } else if (name.text == "due") {
+          n.code = op::due;
+        } else if (name.text == "remaining") {
+          n.code = op::remaining;
         } else {
           n.code = op::attribute;
           n.slot = slots_.slot_of(name.text);

@@ -88,6 +88,8 @@ std::int64_t record_engine::point_position(const point_ref& p, std::int64_t goal
     case escalation_point::kind::percent: e = (esc.at.percent * goal + 99) / 100; break;  // ceil
     case escalation_point::kind::due: e = goal + esc.at.offset.count(); break;
     case escalation_point::kind::start: e = esc.at.offset.count(); break;
+    case escalation_point::kind::at_risk:
+    case escalation_point::kind::manual: break;  // not on the elapsed clock
   }
   e = std::max<std::int64_t>(e, 0);
   return e + p.repeat * esc.repeat_every.count();
@@ -103,13 +105,17 @@ std::optional<instant> record_engine::scan(std::size_t i, const cycle_state& c, 
   if (!m.goal || !m.elapsed) return std::nullopt;
   const std::int64_t elapsed = m.elapsed->count();
   const bool running = !c.paused_since;
-  const condition_context ctx{attributes_, {}, value::null()};
+  const condition_context ctx{attributes_, {}, value::null(), value::null(), value::null()};
   std::optional<instant> next;
   for (std::size_t k = 0; k < points.size(); ++k) {
     if (done[k]) continue;
-    const std::int64_t e = point_position(points[k], m.goal->count());
+    const escalation& kind_of = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
+    if (kind_of.at.type == escalation_point::kind::manual) continue;  // only raised
     std::optional<instant> fire;
-    if (elapsed >= e) {
+    const std::int64_t e = point_position(points[k], m.goal->count());
+    if (kind_of.at.type == escalation_point::kind::at_risk) {
+      if (c.at_risk_since) fire = std::max(*c.at_risk_since, from);
+    } else if (elapsed >= e) {
       fire = from;
     } else if (running) {
       if (auto f = c.cal.add(from, seconds{e - elapsed})) fire = *f;
@@ -119,19 +125,59 @@ std::optional<instant> record_engine::scan(std::size_t i, const cycle_state& c, 
       done[k] = 1;
       const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
       if (esc.when && !esc.when->evaluate(ctx)) continue;  // skipped for this cycle
-      escalation_row row;
-      row.target = tg.name;
-      row.escalation = esc.name;
-      row.cycle = c.number;
-      row.point = points[k].repeat;
-      row.fired_at = *fire;
-      row.actions_json = esc.actions_json;
-      out.push_back(std::move(row));
+      out.push_back(firing(tg, c, points[k], *fire));
     } else if (!next || *fire < *next) {
       next = fire;
     }
   }
   return next;
+}
+
+escalation_row record_engine::firing(const target& tg, const cycle_state& c, const point_ref& p, instant at) const {
+  const escalation& esc = impl_->escalations[static_cast<std::size_t>(p.escalation)];
+  escalation_row row;
+  row.target = tg.name;
+  row.escalation = esc.name;
+  row.cycle = c.number;
+  row.point = p.repeat;
+  row.fired_at = at;
+  row.actions_json = esc.actions_json;
+  return row;
+}
+
+void record_engine::after_event(const event& e, const condition_context& event_ctx) {
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    target_state& ts = targets_[i];
+    if (!ts.active) continue;
+    const target& tg = impl_->targets[i];
+    cycle_state& c = ts.cycles.back();
+    // Early warning: the first time at_risk_when holds in this cycle.
+    if (tg.at_risk_when && !c.at_risk_since) {
+      condition_context ctx = event_ctx;
+      const measurement m = measure(tg, c, e.at);
+      if (m.due) ctx.due = value::number(static_cast<double>(m.due->time_since_epoch().count()));
+      if (m.goal && m.elapsed) ctx.remaining = value::number(static_cast<double>((*m.goal - *m.elapsed).count()));
+      if (tg.at_risk_when->evaluate(ctx)) c.at_risk_since = e.at;
+    }
+    // Escalations raised by hand: the escalation's next unfired point, now.
+    const auto& points = points_[i];
+    const condition_context plain{attributes_, {}, value::null(), value::null(), value::null()};
+    std::vector<std::uint8_t> raised_now(points.size(), 0);
+    for (std::size_t k = 0; k < points.size(); ++k) {
+      const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
+      if (!esc.raise_when || c.point_done[k]) continue;
+      // Only the first unfired point of each escalation.
+      bool earlier_open = false;  // or fired by this very event
+      for (std::size_t j = 0; j < k; ++j)
+        earlier_open = earlier_open || (points[j].escalation == points[k].escalation &&
+                                        (!c.point_done[j] || raised_now[j]));
+      if (earlier_open || !esc.raise_when->evaluate(event_ctx)) continue;
+      if (esc.when && !esc.when->evaluate(plain)) continue;
+      c.point_done[k] = 1;
+      raised_now[k] = 1;
+      firings_.push_back(firing(tg, c, points[k], e.at));
+    }
+  }
 }
 
 namespace {
@@ -163,7 +209,7 @@ instant record_engine::start_instant(const target& tg, const target_state& ts, i
 }
 
 void record_engine::choose_goal(const target& tg, cycle_state& c) const {
-  const condition_context ctx{attributes_, {}, value::null()};
+  const condition_context ctx{attributes_, {}, value::null(), value::null(), value::null()};
   int chosen = -1;
   for (std::size_t g = 0; g < tg.goals.size(); ++g) {
     if (!tg.goals[g].has_when || tg.goals[g].when.evaluate(ctx)) {
@@ -233,7 +279,7 @@ void record_engine::apply(const event& e) {
       changed_[k] = 1;
     }
   }
-  const condition_context ctx{attributes_, changed_, value::string(e.name)};
+  const condition_context ctx{attributes_, changed_, value::string(e.name), value::null(), value::null()};
   const auto holds = [&](const std::optional<condition>& c) { return c && c->evaluate(ctx); };
 
   // 2. Each target's transition, then its goal.
@@ -267,6 +313,7 @@ void record_engine::apply(const event& e) {
       choose_goal(tg, c);
     }
   }
+  after_event(e, ctx);
   last_at_ = e.at;
   last_sequence_ = e.sequence;
   ++applied_;

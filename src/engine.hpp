@@ -28,6 +28,8 @@ struct cycle_state {
   mutable bool goal_cache_valid = false;
   mutable int cached_goal_index = -1;
   mutable std::optional<seconds> cached_goal;
+  // When the target's at_risk_when first held in this cycle.
+  std::optional<instant> at_risk_since;
   // One flag per escalation point of the target: fired or skipped this cycle.
   std::vector<std::uint8_t> point_done;
 };
@@ -83,6 +85,9 @@ class record_engine {
                               std::vector<std::uint8_t>& done, std::vector<escalation_row>& out) const;
   // Runs scan() for every target over [from, until) and keeps the firings.
   void advance(instant from, instant until);
+  // After an event: early warning and escalations raised by it.
+  void after_event(const event& e, const condition_context& ctx);
+  [[nodiscard]] escalation_row firing(const target& tg, const cycle_state& c, const point_ref& p, instant at) const;
 
   const policy* policy_;
   const policy::impl* impl_;

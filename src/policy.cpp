@@ -179,7 +179,7 @@ class policy_reader {
   void read_target(const YAML::Node& t, const std::string& path) {
     if (!doc_.is_map(t, path)) return;
     doc_.check_keys(t, path, {"name", "labels", "applies_when", "start_when", "stop_when", "pause_when",
-                              "reset_when", "cancel_when", "start_at", "goals"});
+                              "reset_when", "cancel_when", "at_risk_when", "start_at", "goals"});
     target tg;
     if (!t["name"]) {
       doc_.report(t, join(path, "name"), "missing: every target needs a name");
@@ -211,6 +211,7 @@ class policy_reader {
     tg.pause_when = optional_condition(t, "pause_when", path);
     tg.reset_when = optional_condition(t, "reset_when", path);
     tg.cancel_when = optional_condition(t, "cancel_when", path);
+    tg.at_risk_when = optional_condition(t, "at_risk_when", path);
     if (const auto s = t["start_at"]) {
       if (auto name = attribute_name(s, join(path, "start_at"))) {
         tg.start_at = *name;
@@ -283,7 +284,7 @@ class policy_reader {
   void read_escalation(const YAML::Node& e, const std::string& path) {
     if (!doc_.is_map(e, path)) return;
     const std::size_t before = doc_.problem_count();
-    doc_.check_keys(e, path, {"name", "target", "at", "when", "repeat", "do"});
+    doc_.check_keys(e, path, {"name", "target", "at", "when", "raise_when", "repeat", "do"});
     escalation out;
     if (!e["name"]) {
       doc_.report(e, join(path, "name"), "missing: every escalation needs a name");
@@ -309,8 +310,11 @@ class policy_reader {
           return o.name == out.name && o.target_index == out.target_index;
         }))
       doc_.report(e["name"], join(path, "name"), "escalation '" + out.name + "' is defined twice for this target");
-    if (!e["at"]) {
-      doc_.report(e, join(path, "at"), "missing: when does it fire? e.g. at: 75%, due, due + 2h, start + 30m");
+    if (!e["at"] && e["raise_when"]) {
+      out.at.type = escalation_point::kind::manual;
+      out.at_text = "manual";
+    } else if (!e["at"]) {
+      doc_.report(e, join(path, "at"), "missing: when does it fire? e.g. at: 75%, due, due + 2h, start + 30m, at_risk, manual");
     } else if (auto text = doc_.string(e["at"], join(path, "at"))) {
       out.at_text = *text;
       if (auto p = parse_point(*text)) {
@@ -320,12 +324,22 @@ class policy_reader {
       }
     }
     if (e["when"]) out.when = compile(e["when"], join(path, "when"));
+    if (e["raise_when"]) out.raise_when = compile(e["raise_when"], join(path, "raise_when"));
+    if (out.at.type == escalation_point::kind::manual && !e["raise_when"] && e["at"])
+      doc_.report(e["at"], join(path, "at"), "at: manual needs raise_when, e.g. raise_when: event == \"alarm\"");
+    if (out.at.type == escalation_point::kind::at_risk && out.target_index >= 0 &&
+        !out_.targets[static_cast<std::size_t>(out.target_index)].at_risk_when)
+      doc_.report(e["at"], join(path, "at"), "at: at_risk needs at_risk_when on target '" + out.target + "'");
     if (const auto r = e["repeat"]) {
       const std::string rpath = join(path, "repeat");
       if (doc_.is_map(r, rpath)) {
         doc_.check_keys(r, rpath, {"every", "times"});
-        if (!r["every"]) {
+        const bool timed = out.at.type != escalation_point::kind::manual;
+        if (out.at.type == escalation_point::kind::at_risk) {
+          doc_.report(r, rpath, "at_risk fires once a cycle: it cannot repeat");
+        } else if (!r["every"] && timed) {
           doc_.report(r, join(rpath, "every"), "missing: how often, e.g. every: 1h");
+        } else if (!r["every"]) {
         } else if (auto text = doc_.string(r["every"], join(rpath, "every"))) {
           auto d = parse_duration(*text);
           if (!d || d->is_business_days() || d->value <= seconds{0}) {
@@ -362,8 +376,12 @@ class policy_reader {
     escalation_point p;
     const auto bad = [&] {
       return fail(errc::invalid_argument, "invalid point '" + std::string(original) +
-                                              "': expected P% (e.g. 75%), due, due + D, due - D or start + D");
+                                              "': expected P% (e.g. 75%), due, due + D, due - D, start + D, at_risk or manual");
     };
+    if (text == "at_risk" || text == "manual") {
+      p.type = text == "at_risk" ? escalation_point::kind::at_risk : escalation_point::kind::manual;
+      return p;
+    }
     if (!text.empty() && text.back() == '%') {
       std::int64_t n = 0;
       const auto digits = detail::trim(text.substr(0, text.size() - 1));

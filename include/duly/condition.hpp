@@ -8,6 +8,10 @@
 // [...] (right of `in` / `not in`), durations (4h, 1h30m: their seconds as a
 // number). Names: attributes (letters, digits, `_`, `.`) and `event`, the name of
 // the event being applied (null where a condition is not tied to one event).
+// In `at_risk_when` two more names exist: `due`, the cycle's current due instant
+// (compared with an attribute holding ISO-8601 text, it compares as an instant:
+// `eta > due`), and `remaining`, the goal's remaining running time in seconds
+// (`remaining < 4h`). Elsewhere they are null.
 // Operators: == != < <= > >= in, not in, and, or, not, ( ); functions exists(name)
 // and changed(name). A missing attribute is null.
 //
@@ -58,6 +62,8 @@ struct condition_context {
   std::span<const value> attributes;
   std::span<const std::uint8_t> changed;  // may be empty: nothing changed
   value event;
+  value due;        // seconds since the epoch, or null
+  value remaining;  // seconds, or null
 };
 
 class DULY_EXPORT condition {

@@ -48,6 +48,9 @@ struct target {
   std::optional<condition> pause_when;
   std::optional<condition> reset_when;
   std::optional<condition> cancel_when;
+  // Early warning: checked after every event of an active cycle, with `due` and
+  // `remaining` available; an escalation `at: at_risk` fires the first time it holds.
+  std::optional<condition> at_risk_when;
   std::string start_at;           // attribute with the cycle's start instant; empty = none
   int start_at_slot = -1;
   std::vector<goal> goals;
@@ -55,7 +58,9 @@ struct target {
 
 // Where an escalation point lies on a cycle's elapsed clock (SPEC section 8).
 struct escalation_point {
-  enum class kind { percent, due, start };
+  // percent: P% of the goal; due: goal + offset; start: offset; at_risk: the
+  // first time the target's at_risk_when holds; manual: only when raised.
+  enum class kind { percent, due, start, at_risk, manual };
   kind type = kind::due;
   std::int64_t percent = 0;       // kind::percent
   seconds offset{0};              // due + offset, or start + offset
@@ -68,6 +73,9 @@ struct escalation {
   escalation_point at;
   std::string at_text;
   std::optional<condition> when;
+  // Raises the escalation at once when it holds on an event of an active cycle
+  // (its next unfired point; at most 1 + repeat.times a cycle).
+  std::optional<condition> raise_when;
   seconds repeat_every{0};
   std::int64_t repeat_times = 0;
   std::string actions_json;       // the `do` list as JSON text, returned to the host as data

@@ -51,5 +51,6 @@ T unwrap(result<T>&& r) {
 void bind_errors(py::module_& m);
 void bind_time(py::module_& m);
 void bind_calendar(py::module_& m);
+void bind_policy(py::module_& m);
 
 }  // namespace duly::python

@@ -13,4 +13,5 @@ PYBIND11_MODULE(_duly, m) {
   duly::python::bind_errors(m);
   duly::python::bind_time(m);
   duly::python::bind_calendar(m);
+  duly::python::bind_policy(m);
 }

@@ -992,7 +992,7 @@ targets:
     goals: [{within: 4h}]
 )"),
             "policy.yaml:5:5: targets[0].colour: unknown key (expected name, labels, applies_when, start_when, "
-            "stop_when, pause_when, reset_when, cancel_when, start_at, goals)\n"
+            "stop_when, pause_when, reset_when, cancel_when, at_risk_when, start_at, goals)\n"
             "    colour: red\n"
             "    ^");
   // At the top, in a goal and in a calendar, all reported at once, in
@@ -1026,7 +1026,7 @@ escalations:
     notify: [lead]
     repeat: { every: 1h, times: 2, until: 5h }
 )"),
-            "policy.yaml:10:5: escalations[0].notify: unknown key (expected name, target, at, when, repeat, do)\n"
+            "policy.yaml:10:5: escalations[0].notify: unknown key (expected name, target, at, when, raise_when, repeat, do)\n"
             "policy.yaml:11:36: escalations[0].repeat.until: unknown key (expected every, times)");
 }
 
@@ -1248,18 +1248,18 @@ escalations:
   - { name: e7, target: a }
 )"),
             "policy.yaml:7:32: escalations[0].at: invalid point 'due * 2': expected P% (e.g. 75%), due, due + D, due "
-            "- D or start + D\n"
+            "- D, start + D, at_risk or manual\n"
             "policy.yaml:8:32: escalations[1].at: invalid point 'due + 3bd': business days cannot offset a point; "
             "use hours\n"
             "policy.yaml:9:32: escalations[2].at: invalid point '75 percent': expected P% (e.g. 75%), due, due + D, "
-            "due - D or start + D\n"
+            "due - D, start + D, at_risk or manual\n"
             "policy.yaml:10:32: escalations[3].at: invalid point 'start': expected P% (e.g. 75%), due, due + D, due "
-            "- D or start + D\n"
-            "policy.yaml:11:32: escalations[4].at: invalid point '': expected P% (e.g. 75%), due, due + D, due - D "
-            "or start + D\n"
+            "- D, start + D, at_risk or manual\n"
+            "policy.yaml:11:32: escalations[4].at: invalid point '': expected P% (e.g. 75%), due, due + D, due - D, "
+            "start + D, at_risk or manual\n"
             "policy.yaml:12:32: escalations[5].at: invalid point 'due+1x': invalid duration '1x': unknown unit 'x' (s, m, h, d or bd)\n"
             "policy.yaml:13:5: escalations[6].at: missing: when does it fire? e.g. at: 75%, due, due + 2h, start + "
-            "30m");
+            "30m, at_risk, manual");
 }
 
 TEST(EnginePolicyErrors, EveryProblemIsReportedAtOnce) {

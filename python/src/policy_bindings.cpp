@@ -1,0 +1,378 @@
+// duly::policy and duly::evaluate on integer seconds and columns.
+//
+// `Policy` is an opaque, immutable handle on a compiled duly::policy (plus the
+// name its source was read under, so that a copy re-parsed from `source` for
+// pickling reports problems the same way).
+//
+// `evaluate` takes the events as columns, not as one Python object per event, so
+// that the pure-Python layer can hand over whole DataFrame columns and the C++
+// side never looks up attributes of Python objects per event:
+//
+//   ids        list of n str         (read only where `accepted` is true)
+//   at         int64[n]              seconds since the epoch
+//   names      list of n str         the event names
+//   attributes list of (name, kind, values, rows) with `rows` None (values has
+//              one value per event) or int64[k] (values[j] belongs to event
+//              rows[j]; events that are not listed leave the attribute alone).
+//              kind "object":  a list of None (clears the attribute), bool, int,
+//                              float or str
+//                   "number":  float64 array (NaN leaves the attribute alone)
+//                   "boolean": bool array
+//                   "instant": int64 seconds (INT64_MIN = NaT leaves it alone);
+//                              stored as ISO-8601 text, as JSON Lines carry them
+//   accepted   bool[n] or None       rows the Python layer rejected are skipped
+//
+// Row i becomes an event with sequence i (ties at one instant keep row order)
+// and line i + 1. The events are evaluated with the GIL released; results come
+// back as columns too (see `timer_columns`), instants and durations as int64 with
+// INT64_MIN for null.
+#include "bindings.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <duly/evaluate.hpp>
+#include <duly/event.hpp>
+#include <duly/policy.hpp>
+
+namespace duly::python {
+namespace {
+
+using i64 = std::int64_t;
+using i64_array = py::array_t<i64, py::array::c_style | py::array::forcecast>;
+using f64_array = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using bool_array = py::array_t<bool, py::array::c_style | py::array::forcecast>;
+
+// Null instants and durations in the int64 columns (numpy's NaT).
+constexpr i64 null_i64 = std::numeric_limits<i64>::min();
+
+struct policy_handle {
+  duly::policy compiled;
+  std::string source_name;
+};
+
+policy_handle parse(const std::string& text, const std::string& source_name) {
+  auto r = [&] {
+    py::gil_scoped_release release;
+    return duly::parse_policy(text, source_name);
+  }();
+  return policy_handle{unwrap(std::move(r)), source_name};
+}
+
+policy_handle load(const std::filesystem::path& path) {
+  auto r = [&] {
+    py::gil_scoped_release release;
+    return duly::load_policy(path);
+  }();
+  return policy_handle{unwrap(std::move(r)), path.string()};
+}
+
+// --- events in ------------------------------------------------------------------
+
+std::string single_quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string_view utf8(PyObject* o, const char* column, std::size_t row) {
+  if (!PyUnicode_Check(o)) {
+    raise(errc::invalid_argument,
+          std::string("expected str, got ") + Py_TYPE(o)->tp_name,
+          std::string(column) + "[" + std::to_string(row) + "]");
+  }
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+  if (data == nullptr) throw py::error_already_set();
+  return {data, static_cast<std::size_t>(size)};
+}
+
+[[noreturn]] void bad_cell(const std::string& attribute, std::size_t row, const std::string& why) {
+  raise(errc::invalid_argument, "attribute " + single_quoted(attribute) + ": " + why, "events[" + std::to_string(row) + "]");
+}
+
+// The value of one cell of an "object" column. The Python layer has already
+// turned everything else into these types (or rejected the row).
+owned_value object_value(PyObject* o, const std::string& attribute, std::size_t row) {
+  const auto bad = [&](const std::string& why) { bad_cell(attribute, row, why); };
+  if (o == Py_None) return owned_value();
+  if (PyBool_Check(o)) return owned_value(value::boolean(o == Py_True));
+  if (PyUnicode_Check(o)) {
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+    if (data == nullptr) throw py::error_already_set();
+    return owned_value(value::string(std::string_view(data, static_cast<std::size_t>(size))));
+  }
+  if (PyFloat_Check(o)) {
+    const double d = PyFloat_AS_DOUBLE(o);
+    if (!std::isfinite(d)) bad("not a finite number");
+    return owned_value(value::number(d));
+  }
+  if (PyLong_Check(o)) {
+    const double d = PyLong_AsDouble(o);
+    if (d == -1.0 && PyErr_Occurred()) {
+      PyErr_Clear();
+      bad("integer too large");
+    }
+    return owned_value(value::number(d));
+  }
+  bad_cell(attribute, row, std::string("unsupported value of type ") + Py_TYPE(o)->tp_name);
+}
+
+std::vector<event> build_events(const py::list& ids, const i64_array& at, const py::list& names,
+                                const py::list& attributes, const py::object& accepted_arg) {
+  const std::size_t n = ids.size();
+  if (static_cast<std::size_t>(at.size()) != n || names.size() != n) {
+    raise(errc::invalid_argument, "ids, at and names must have one element per event (" + std::to_string(n) + ", " +
+                                      std::to_string(at.size()) + ", " + std::to_string(names.size()) + ")");
+  }
+  std::vector<char> accepted(n, 1);
+  if (!accepted_arg.is_none()) {
+    const auto mask = accepted_arg.cast<bool_array>();
+    if (static_cast<std::size_t>(mask.size()) != n) raise(errc::invalid_argument, "accepted must have one element per event");
+    const bool* m = mask.data();
+    for (std::size_t i = 0; i < n; ++i) accepted[i] = m[i] ? 1 : 0;
+  }
+
+  std::vector<event> all(n);
+  const i64* t = at.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!accepted[i]) continue;
+    event& e = all[i];
+    e.id = std::string(utf8(PyList_GET_ITEM(ids.ptr(), static_cast<Py_ssize_t>(i)), "ids", i));
+    e.at = instant{seconds{t[i]}};
+    e.name = std::string(utf8(PyList_GET_ITEM(names.ptr(), static_cast<Py_ssize_t>(i)), "names", i));
+    e.sequence = i;
+    e.line = i + 1;
+  }
+
+  for (const py::handle item : attributes) {
+    const auto column = item.cast<py::tuple>();
+    if (column.size() != 4) raise(errc::invalid_argument, "an attribute column is (name, kind, values, rows)");
+    const auto name = column[0].cast<std::string>();
+    const auto kind = column[1].cast<std::string>();
+    const py::object values = column[2];
+    const py::object rows_arg = column[3];
+
+    std::optional<i64_array> rows;
+    std::size_t k = n;
+    if (!rows_arg.is_none()) {
+      rows = rows_arg.cast<i64_array>();
+      k = static_cast<std::size_t>(rows->size());
+    }
+    const i64* r = rows ? rows->data() : nullptr;
+    // Calls f(j, event) for every cell j that belongs to an accepted event.
+    const auto for_each_cell = [&](auto&& f) {
+      for (std::size_t j = 0; j < k; ++j) {
+        std::size_t row = j;
+        if (r != nullptr) {
+          if (r[j] < 0 || static_cast<std::size_t>(r[j]) >= n)
+            raise(errc::invalid_argument, "row " + std::to_string(r[j]) + " out of range", "rows of " + name);
+          row = static_cast<std::size_t>(r[j]);
+        }
+        if (accepted[row]) f(j, row, all[row]);
+      }
+    };
+    const auto check_size = [&](std::size_t size) {
+      if (size != k)
+        raise(errc::invalid_argument,
+              "attribute " + single_quoted(name) + " has " + std::to_string(size) + " values for " + std::to_string(k) + " rows");
+    };
+
+    if (kind == "object") {
+      if (!PyList_Check(values.ptr())) raise(errc::invalid_argument, "an object column must be a list", name);
+      check_size(static_cast<std::size_t>(PyList_GET_SIZE(values.ptr())));
+      for_each_cell([&](std::size_t j, std::size_t row, event& e) {
+        e.updates.push_back(
+            attribute_update{name, object_value(PyList_GET_ITEM(values.ptr(), static_cast<Py_ssize_t>(j)), name, row)});
+      });
+    } else if (kind == "number") {
+      const auto a = values.cast<f64_array>();
+      check_size(static_cast<std::size_t>(a.size()));
+      const double* v = a.data();
+      for_each_cell([&](std::size_t j, std::size_t row, event& e) {
+        if (std::isnan(v[j])) return;
+        if (!std::isfinite(v[j])) bad_cell(name, row, "not a finite number");
+        e.updates.push_back(attribute_update{name, owned_value(value::number(v[j]))});
+      });
+    } else if (kind == "boolean") {
+      const auto a = values.cast<bool_array>();
+      check_size(static_cast<std::size_t>(a.size()));
+      const bool* v = a.data();
+      for_each_cell([&](std::size_t j, std::size_t, event& e) {
+        e.updates.push_back(attribute_update{name, owned_value(value::boolean(v[j]))});
+      });
+    } else if (kind == "instant") {
+      const auto a = values.cast<i64_array>();
+      check_size(static_cast<std::size_t>(a.size()));
+      const i64* v = a.data();
+      for_each_cell([&](std::size_t j, std::size_t, event& e) {
+        if (v[j] == null_i64) return;
+        const std::string text = format_instant(instant{seconds{v[j]}});
+        e.updates.push_back(attribute_update{name, owned_value(value::string(text))});
+      });
+    } else {
+      raise(errc::invalid_argument,
+            "unknown column kind " + single_quoted(kind) + " (expected object, number, boolean or instant)", name);
+    }
+  }
+
+  std::vector<event> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (accepted[i]) out.push_back(std::move(all[i]));
+  return out;
+}
+
+// --- results out -----------------------------------------------------------------
+
+i64 count(instant t) { return t.time_since_epoch().count(); }
+i64 or_null(const std::optional<instant>& t) { return t ? count(*t) : null_i64; }
+i64 or_null(const std::optional<seconds>& d) { return d ? d->count() : null_i64; }
+
+// Fills an int64 column of `n` values from f(i).
+template <class F>
+py::array_t<i64> int_column(std::size_t n, F&& f) {
+  py::array_t<i64> out(static_cast<py::ssize_t>(n));
+  i64* o = out.mutable_data();
+  for (std::size_t i = 0; i < n; ++i) o[i] = f(i);
+  return out;
+}
+
+template <class F>
+py::list str_column(std::size_t n, F&& f) {
+  py::list out(static_cast<py::ssize_t>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view s = f(i);
+    PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+    if (o == nullptr) throw py::error_already_set();
+    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), o);
+  }
+  return out;
+}
+
+// The timer keys of the JSON Lines output (SPEC section 9), in order.
+py::dict timer_columns(const std::vector<timer_row>& rows) {
+  const std::size_t n = rows.size();
+  py::dict c;
+  c["id"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
+  c["target"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
+  c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
+  c["state"] = str_column(n, [&](std::size_t i) { return to_string(rows[i].state); });
+  c["goal_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].goal_seconds); });
+  c["started"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].started); });
+  c["stopped"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].stopped); });
+  c["due"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].due); });
+  c["breached_at"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].breached_at); });
+  c["elapsed_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].elapsed_seconds); });
+  c["remaining_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].remaining_seconds); });
+  c["paused_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].paused_seconds); });
+  c["next_wakeup"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].next_wakeup); });
+  return c;
+}
+
+// The escalation keys of the JSON Lines output; `actions` as JSON text.
+py::dict escalation_columns(const std::vector<escalation_row>& rows) {
+  const std::size_t n = rows.size();
+  std::vector<std::string> keys(n);
+  for (std::size_t i = 0; i < n; ++i) keys[i] = rows[i].key();
+  py::dict c;
+  c["id"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
+  c["target"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
+  c["escalation"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].escalation; });
+  c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
+  c["point"] = int_column(n, [&](std::size_t i) { return rows[i].point; });
+  c["fired_at"] = int_column(n, [&](std::size_t i) { return count(rows[i].fired_at); });
+  c["key"] = str_column(n, [&](std::size_t i) -> std::string_view { return keys[i]; });
+  c["actions"] = str_column(n, [&](std::size_t i) -> std::string_view {
+    return rows[i].actions_json.empty() ? std::string_view("[]") : std::string_view(rows[i].actions_json);
+  });
+  return c;
+}
+
+py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
+                          const py::list& names, const py::list& attributes, const py::object& accepted) {
+  if (as_of < count(min_supported_instant) || as_of >= count(max_supported_instant)) {
+    raise(errc::out_of_range,
+          "instant " + format_instant(instant{seconds{as_of}}) + " is outside the supported range [" +
+              format_instant(min_supported_instant) + ", " + format_instant(max_supported_instant) + ")",
+          "as_of");
+  }
+  std::vector<event> events = build_events(ids, at, names, attributes, accepted);
+  evaluation r = [&] {
+    py::gil_scoped_release release;
+    return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}});
+  }();
+
+  py::dict out;
+  out["timers"] = timer_columns(r.timers);
+  out["escalations"] = escalation_columns(r.escalations);
+  py::list rejected;
+  for (const auto& row : r.rejected) rejected.append(py::make_tuple(row.line, row.reason));
+  out["rejected"] = rejected;
+  out["events_applied"] = r.events_applied;
+  out["events_ignored"] = r.events_ignored;
+  out["next_wakeup"] = r.next_wakeup ? py::object(py::int_(count(*r.next_wakeup))) : py::none();
+  return out;
+}
+
+py::list names_of(const auto& items) {
+  py::list out;
+  for (const auto& x : items) out.append(x.name);
+  return out;
+}
+
+}  // namespace
+
+void bind_policy(py::module_& m) {
+  py::class_<policy_handle>(m, "Policy",
+                            "A compiled policy (immutable, thread-safe). Build it with parse() or load().")
+      .def_static("parse", &parse, py::arg("text"), py::arg("source_name") = std::string(),
+                  "Parse and compile a YAML or JSON policy document (SPEC section 6).")
+      .def_static("load", &load, py::arg("path"), "Read, parse and compile a policy file.")
+      .def_property_readonly("target_names", [](const policy_handle& p) { return names_of(p.compiled.targets()); },
+                             "Target names, in document order.")
+      .def_property_readonly("escalation_names",
+                             [](const policy_handle& p) { return names_of(p.compiled.escalations()); },
+                             "Escalation names, in document order.")
+      .def_property_readonly(
+          "calendar_names", [](const policy_handle& p) { return p.compiled.calendar_names(); },
+          "Calendar names, in document order.")
+      .def_property_readonly(
+          "target_labels",
+          [](const policy_handle& p) {
+            py::list out;
+            for (const auto& t : p.compiled.targets()) out.append(t.labels);
+            return out;
+          },
+          "Each target's labels, in document order.")
+      .def_property_readonly(
+          "escalation_targets",
+          [](const policy_handle& p) {
+            py::list out;
+            for (const auto& e : p.compiled.escalations()) out.append(e.target);
+            return out;
+          },
+          "The target of each escalation, in document order.")
+      .def_property_readonly(
+          "fingerprint", [](const policy_handle& p) { return p.compiled.fingerprint(); },
+          "A stable fingerprint of the source text (FNV-1a, hex).")
+      .def_property_readonly(
+          "source", [](const policy_handle& p) { return p.compiled.source(); }, "The source text.")
+      .def_property_readonly(
+          "source_name", [](const policy_handle& p) { return p.source_name; },
+          "The name the source was read under (a file name, or empty).");
+
+  m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
+        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
+        "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating.");
+}
+
+}  // namespace duly::python
