@@ -124,7 +124,12 @@ std::optional<instant> record_engine::scan(std::size_t i, const cycle_state& c, 
     if (*fire < until || (inclusive && *fire == until)) {
       done[k] = 1;
       const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
-      if (esc.when && !esc.when->evaluate(ctx)) continue;  // skipped for this cycle
+      if (esc.when && !esc.when->evaluate(ctx)) {  // skipped for this cycle
+        note(*fire, explain_entry::kind::skipped, tg, c,
+             esc.name + " point " + std::to_string(points[k].repeat) + " (at " + esc.at_text +
+                 "): when does not hold: " + esc.when->text());
+        continue;
+      }
       out.push_back(firing(tg, c, points[k], *fire));
     } else if (!next || *fire < *next) {
       next = fire;
@@ -157,7 +162,10 @@ void record_engine::after_event(const event& e, const condition_context& event_c
       const measurement m = measure(tg, c, e.at);
       if (m.due) ctx.due = value::number(static_cast<double>(m.due->time_since_epoch().count()));
       if (m.goal && m.elapsed) ctx.remaining = value::number(static_cast<double>((*m.goal - *m.elapsed).count()));
-      if (tg.at_risk_when->evaluate(ctx)) c.at_risk_since = e.at;
+      if (tg.at_risk_when->evaluate(ctx)) {
+        c.at_risk_since = e.at;
+        note(e.at, explain_entry::kind::at_risk, tg, c, "at_risk_when: " + tg.at_risk_when->text());
+      }
     }
     // Escalations raised by hand: the escalation's next unfired point, now.
     const auto& points = points_[i];
@@ -208,6 +216,33 @@ instant record_engine::start_instant(const target& tg, const target_state& ts, i
   return start;
 }
 
+void record_engine::note(instant at, explain_entry::kind k, const target& tg, const cycle_state& c,
+                         std::string detail) const {
+  if (!trace_) return;
+  explain_entry x;
+  x.at = at;
+  x.type = k;
+  x.target = tg.name;
+  x.cycle = c.number;
+  x.detail = std::move(detail);
+  trace_->push_back(std::move(x));
+}
+
+void record_engine::note_due(instant at, const target& tg, cycle_state& c) const {
+  if (!trace_) return;
+  const auto m = measure(tg, c, at);
+  if (c.due_traced && m.due == c.traced_due) return;
+  c.due_traced = true;
+  c.traced_due = m.due;
+  if (m.due) {
+    note(at, explain_entry::kind::due, tg, c,
+         "due " + format_instant(*m.due) + " (elapsed " + format_duration(m.elapsed.value_or(seconds{0})) + " of " +
+             format_duration(m.goal.value_or(seconds{0})) + ")");
+  } else {
+    note(at, explain_entry::kind::due, tg, c, c.goal < 0 ? "no due: no goal holds" : "no due: paused short of the goal");
+  }
+}
+
 void record_engine::choose_goal(const target& tg, cycle_state& c) const {
   const condition_context ctx{attributes_, {}, value::null(), value::null(), value::null()};
   int chosen = -1;
@@ -226,6 +261,20 @@ void record_engine::choose_goal(const target& tg, cycle_state& c) const {
     }
   }
   if (chosen == c.goal && zone == c.zone && c.has_calendar) return;
+  if (trace_ && (chosen != c.goal || !c.goal_chosen)) {
+    std::string d;
+    if (chosen < 0) {
+      d = "no goal holds: no due, no breach";
+    } else {
+      const goal& g = tg.goals[static_cast<std::size_t>(chosen)];
+      d = "goal " + std::to_string(chosen) + ": within " + format_duration(g.within) + " on " +
+          (g.calendar.empty() ? std::string("24x7 UTC") : "calendar '" + g.calendar + "'");
+      if (g.has_when) d += " (when " + g.when.text() + ")";
+      if (!zone.empty()) d += ", zone " + std::string(zone);
+    }
+    note(last_event_at_, explain_entry::kind::goal, tg, c, std::move(d));
+  }
+  c.goal_chosen = true;
   c.goal = chosen;
   c.zone.assign(zone);
   if (chosen >= 0) {
@@ -267,6 +316,19 @@ void record_engine::end_cycle(const target& tg, target_state& ts, instant t, tim
 void record_engine::apply(const event& e) {
   // 0. Escalation points that fire before this instant, after the last one's events.
   if (last_at_ && e.at > *last_at_) advance(*last_at_, e.at);
+  last_event_at_ = e.at;
+  if (trace_) {
+    explain_entry x;
+    x.at = e.at;
+    x.type = explain_entry::kind::event;
+    x.event = e.name;
+    x.line = e.line;
+    for (const auto& u : e.updates) {
+      if (!x.detail.empty()) x.detail += ", ";
+      x.detail += u.name + "=" + u.value.view().to_json();
+    }
+    trace_->push_back(std::move(x));
+  }
   // 1. Attribute updates.
   std::fill(changed_.begin(), changed_.end(), 0);
   for (const auto& u : e.updates) {
@@ -288,29 +350,58 @@ void record_engine::apply(const event& e) {
     target_state& ts = targets_[i];
     if (!ts.active) {
       if ((!tg.applies_when || tg.applies_when->evaluate(ctx)) && tg.start_when.evaluate(ctx) && !holds(tg.stop_when)) {
-        begin_cycle(ts, start_instant(tg, ts, e.at), holds(tg.pause_when));
-        choose_goal(tg, ts.cycles.back());
+        const instant start = start_instant(tg, ts, e.at);
+        const bool paused = holds(tg.pause_when);
+        begin_cycle(ts, start, paused);
+        cycle_state& c = ts.cycles.back();
+        if (trace_) {
+          std::string d = "start_when: " + tg.start_when.text();
+          if (tg.applies_when) d += "; applies_when: " + tg.applies_when->text();
+          if (start != e.at) d += "; starts at " + tg.start_at + " = " + format_instant(start);
+          note(e.at, explain_entry::kind::start, tg, c, std::move(d));
+          if (paused) note(e.at, explain_entry::kind::pause, tg, c, "pause_when: " + tg.pause_when->text());
+        }
+        choose_goal(tg, c);
+        note_due(e.at, tg, c);
       }
       continue;
     }
     if (holds(tg.cancel_when)) {
       end_cycle(tg, ts, e.at, timer_state::cancelled);
+      note(e.at, explain_entry::kind::cancel, tg, ts.cycles.back(), "cancel_when: " + tg.cancel_when->text());
     } else if (holds(tg.stop_when)) {
       end_cycle(tg, ts, e.at, timer_state::met);
+      if (trace_) {
+        const cycle_state& c = ts.cycles.back();
+        const auto m = measure(tg, c, e.at);
+        std::string d = "stop_when: " + tg.stop_when->text() + "; " + std::string(to_string(c.end_state));
+        if (m.due) d += " (due " + format_instant(*m.due) + ")";
+        note(e.at, explain_entry::kind::stop, tg, c, std::move(d));
+      }
     } else if (holds(tg.reset_when)) {
       end_cycle(tg, ts, e.at, timer_state::reset);
-      begin_cycle(ts, e.at, holds(tg.pause_when));
-      choose_goal(tg, ts.cycles.back());
+      note(e.at, explain_entry::kind::reset, tg, ts.cycles.back(), "reset_when: " + tg.reset_when->text());
+      const bool paused = holds(tg.pause_when);
+      begin_cycle(ts, e.at, paused);
+      cycle_state& c = ts.cycles.back();
+      note(e.at, explain_entry::kind::start, tg, c, "after the reset");
+      if (paused) note(e.at, explain_entry::kind::pause, tg, c, "pause_when: " + tg.pause_when->text());
+      choose_goal(tg, c);
+      note_due(e.at, tg, c);
     } else {
       cycle_state& c = ts.cycles.back();
       const bool pause = holds(tg.pause_when);
       if (pause && !c.paused_since) {
         c.paused_since = std::max(e.at, c.start);
+        note(e.at, explain_entry::kind::pause, tg, c, "pause_when: " + tg.pause_when->text());
       } else if (!pause && c.paused_since) {
         c.pauses.emplace_back(*c.paused_since, std::max(e.at, *c.paused_since));
+        note(e.at, explain_entry::kind::resume, tg, c,
+             "pause_when no longer holds; paused " + format_duration(e.at - *c.paused_since));
         c.paused_since.reset();
       }
       choose_goal(tg, c);
+      note_due(e.at, tg, c);
     }
   }
   after_event(e, ctx);
@@ -484,6 +575,67 @@ evaluation evaluate(const policy& p, std::span<const event> events, instant as_o
     const auto w = engine.report(ids[r], as_of, out.timers, out.escalations);
     if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
   }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// explain
+
+std::string_view to_string(explain_entry::kind k) noexcept {
+  using K = explain_entry::kind;
+  switch (k) {
+    case K::event: return "event";
+    case K::start: return "start";
+    case K::stop: return "stop";
+    case K::cancel: return "cancel";
+    case K::reset: return "reset";
+    case K::pause: return "pause";
+    case K::resume: return "resume";
+    case K::goal: return "goal";
+    case K::due: return "due";
+    case K::breach: return "breach";
+    case K::at_risk: return "at_risk";
+    case K::escalation: return "escalation";
+    case K::skipped: return "skipped";
+  }
+  return "event";
+}
+
+explanation explain(const policy& p, std::span<const event> events, std::string_view id, instant as_of) {
+  explanation out;
+  out.id = std::string(id);
+  std::vector<const event*> mine;
+  for (const event& e : events)
+    if (e.id == id && e.at <= as_of) mine.push_back(&e);
+  if (mine.empty()) return out;
+  std::stable_sort(mine.begin(), mine.end(), before);
+  detail::record_engine engine(p);
+  engine.set_trace(&out.entries);
+  for (const event* e : mine) engine.apply(*e);
+  (void)engine.report(id, as_of, out.timers, out.escalations);
+  for (const auto& t : out.timers) {
+    if (!t.breached_at) continue;
+    explain_entry x;
+    x.at = *t.breached_at;
+    x.type = explain_entry::kind::breach;
+    x.target = t.target;
+    x.cycle = t.cycle;
+    x.detail = "due " + format_instant(*t.breached_at) + " passed with the clock at the goal (" +
+               format_duration(t.goal_seconds.value_or(seconds{0})) + "): breached";
+    out.entries.push_back(std::move(x));
+  }
+  for (const auto& f : out.escalations) {
+    explain_entry x;
+    x.at = f.fired_at;
+    x.type = explain_entry::kind::escalation;
+    x.target = f.target;
+    x.cycle = f.cycle;
+    x.detail = f.escalation + " point " + std::to_string(f.point) + " fired: " + f.actions_json;
+    out.entries.push_back(std::move(x));
+  }
+  // Events at an instant first, then what they caused, then firings at it.
+  std::stable_sort(out.entries.begin(), out.entries.end(),
+                   [](const explain_entry& a, const explain_entry& b) { return a.at < b.at; });
   return out;
 }
 

@@ -28,6 +28,10 @@ struct cycle_state {
   mutable bool goal_cache_valid = false;
   mutable int cached_goal_index = -1;
   mutable std::optional<seconds> cached_goal;
+  // The due last written to a trace (explain only).
+  std::optional<instant> traced_due;
+  bool due_traced = false;
+  bool goal_chosen = false;  // choose_goal ran at least once
   // When the target's at_risk_when first held in this cycle.
   std::optional<instant> at_risk_since;
   // One flag per escalation point of the target: fired or skipped this cycle.
@@ -68,6 +72,8 @@ class record_engine {
 
   [[nodiscard]] measurement measure(const target& tg, const cycle_state& c, instant until) const;
   [[nodiscard]] const std::vector<target_state>& targets() const noexcept { return targets_; }
+  // Writes a timeline of everything apply() does into `trace` (null: off).
+  void set_trace(std::vector<explain_entry>* trace) noexcept { trace_ = trace; }
   [[nodiscard]] std::uint64_t applied() const noexcept { return applied_; }
 
  private:
@@ -96,7 +102,11 @@ class record_engine {
   std::vector<target_state> targets_;
   std::vector<std::vector<point_ref>> points_;  // per target
   std::vector<escalation_row> firings_;         // fired before the last event's instant
+  std::vector<explain_entry>* trace_ = nullptr;
+  void note(instant at, explain_entry::kind k, const target& tg, const cycle_state& c, std::string detail) const;
+  void note_due(instant at, const target& tg, cycle_state& c) const;
   std::optional<instant> last_at_;
+  instant last_event_at_{};  // the instant of the event being applied (for traces)
   std::uint64_t last_sequence_ = 0;
   std::uint64_t applied_ = 0;
 };

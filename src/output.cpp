@@ -379,6 +379,82 @@ std::string human_duration(seconds d) {
   return out;
 }
 
+std::string to_json(const explain_entry& entry, std::string_view id) {
+  std::string out = "{";
+  append(out, "kind", "explain");
+  append(out, "id", id);
+  append(out, "at", std::optional<instant>(entry.at));
+  append(out, "what", to_string(entry.type));
+  if (entry.type == explain_entry::kind::event) {
+    append_key(out, "target");
+    out += "null";
+    append_key(out, "cycle");
+    out += "null";
+    append(out, "event", entry.event);
+    append_key(out, "line");
+    if (entry.line > 0) {
+      out += std::to_string(entry.line);
+    } else {
+      out += "null";
+    }
+  } else {
+    append(out, "target", entry.target);
+    append(out, "cycle", entry.cycle);
+    append_key(out, "event");
+    out += "null";
+    append_key(out, "line");
+    out += "null";
+  }
+  append(out, "detail", entry.detail);
+  out += '}';
+  return out;
+}
+
+void write_explanation(std::ostream& out, const explanation& e, output_format format) {
+  if (format != output_format::table) {
+    for (const auto& x : e.entries) out << to_json(x, e.id) << '\n';
+    for (const auto& t : e.timers) out << to_json(t) << '\n';
+    for (const auto& f : e.escalations) out << to_json(f) << '\n';
+    return;
+  }
+  if (e.entries.empty()) {
+    out << "Record " << printable(e.id) << ": no events at or before as_of.\n";
+    return;
+  }
+  out << "Timeline of " << printable(e.id) << " (UTC)\n";
+  std::size_t what_width = 4, who_width = 6;
+  std::vector<std::string> who(e.entries.size());
+  for (std::size_t i = 0; i < e.entries.size(); ++i) {
+    const auto& x = e.entries[i];
+    who[i] = x.type == explain_entry::kind::event ? std::string() : printable(x.target) + " #" + std::to_string(x.cycle);
+    what_width = std::max(what_width, to_string(x.type).size());
+    who_width = std::max(who_width, who[i].size());
+  }
+  const auto pad = [](std::string s, std::size_t w) {
+    if (s.size() < w) s.append(w - s.size(), ' ');
+    return s;
+  };
+  out << pad("AT", 20) << "  " << pad("WHAT", what_width) << "  " << pad("TARGET", who_width) << "  DETAIL\n";
+  for (std::size_t i = 0; i < e.entries.size(); ++i) {
+    const auto& x = e.entries[i];
+    std::string detail;
+    if (x.type == explain_entry::kind::event) {
+      detail = "'" + printable(x.event) + "'";
+      if (x.line > 0) detail += " (line " + std::to_string(x.line) + ")";
+      detail += x.detail.empty() ? std::string(" no attribute changes") : ": " + printable(x.detail);
+    } else {
+      detail = printable(x.detail);
+    }
+    out << pad(format_instant(x.at), 20) << "  " << pad(std::string(to_string(x.type)), what_width) << "  "
+        << pad(who[i], who_width) << "  " << detail << '\n';
+  }
+  out << '\n';
+  evaluation summary;
+  summary.timers = e.timers;
+  summary.escalations = e.escalations;
+  write_table(out, summary, write_options{});
+}
+
 void write_evaluation(std::ostream& out, const evaluation& result, output_format format,
                       const write_options& options) {
   switch (format) {

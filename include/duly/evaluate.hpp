@@ -81,6 +81,49 @@ struct evaluation {
   std::optional<instant> next_wakeup;
 };
 
+// One line of a record's timeline (duly explain): an event applied, or what it
+// caused on a target's cycle.
+struct explain_entry {
+  enum class kind : std::uint8_t {
+    event,       // an event applied: `detail` lists its attribute changes
+    start,       // a cycle started (`detail`: the condition that matched)
+    stop,        // a cycle stopped and was judged (met or breached)
+    cancel,      // a cycle ended cancelled
+    reset,       // a cycle ended reset (the next one starts at the same instant)
+    pause,       // the clock paused (pause_when began to hold)
+    resume,      // the clock resumed
+    goal,        // the goal in force changed (or was chosen at the start)
+    due,         // the due instant moved
+    breach,      // the due passed while the cycle was active
+    at_risk,     // at_risk_when held for the first time
+    escalation,  // an escalation point fired
+    skipped,     // an escalation point was skipped: its `when` did not hold
+  };
+  instant at;
+  kind type = kind::event;
+  std::string target;        // empty for events
+  std::int64_t cycle = 0;
+  std::string event;         // event entries: the event's name
+  std::uint64_t line = 0;    // event entries: the source line, when known
+  std::string detail;        // human-readable: the rule, the values
+};
+
+[[nodiscard]] DULY_EXPORT std::string_view to_string(explain_entry::kind k) noexcept;
+
+// A record's timeline up to as_of, with its timers and firings at as_of.
+struct explanation {
+  std::string id;
+  std::vector<explain_entry> entries;  // in time order; at one instant: events, then what they caused
+  std::vector<timer_row> timers;
+  std::vector<escalation_row> escalations;
+};
+
+// Explains one record: every event (at or before as_of), which rule matched,
+// each state change, pause spans, goal changes, due moves and escalations.
+// A record with no events at or before as_of gives an empty explanation.
+[[nodiscard]] DULY_EXPORT explanation explain(const policy& p, std::span<const event> events, std::string_view id,
+                                             instant as_of);
+
 // Evaluates every record in `events` at `as_of`.
 [[nodiscard]] DULY_EXPORT evaluation evaluate(const policy& p, std::span<const event> events, instant as_of);
 

@@ -31,6 +31,11 @@ struct write_options {
 // "2h 15m", "3d 4h", "45s", "0s"; negative values get a leading '-'.
 [[nodiscard]] DULY_EXPORT std::string human_duration(seconds d);
 
+// An explanation as a table for people ("table") or as JSON Lines, one object
+// per entry followed by the record's timer and escalation lines ("jsonl").
+DULY_EXPORT void write_explanation(std::ostream& out, const explanation& e, output_format format);
+[[nodiscard]] DULY_EXPORT std::string to_json(const explain_entry& entry, std::string_view id);
+
 DULY_EXPORT void write_evaluation(std::ostream& out, const evaluation& result, output_format format,
                                   const write_options& options = {});
 

@@ -1,10 +1,17 @@
-"""duly: customer commitments as deadlines, on business calendars.
+"""duly: customer commitments as deadlines, clocks, breaches and escalations.
 
     >>> import datetime, duly
     >>> from zoneinfo import ZoneInfo
     >>> cal = duly.Calendar(timezone="America/New_York", hours={"mon-fri": "09:00-17:00"})
     >>> cal.add(datetime.datetime(2026, 11, 20, 16, tzinfo=ZoneInfo("America/New_York")), "2h")
     datetime.datetime(2026, 11, 23, 15, 0, tzinfo=datetime.timezone.utc)
+
+Policies turn events into timers and escalations::
+
+    policy = duly.load_policy("examples/helpdesk/policy.yaml")
+    result = duly.evaluate(policy, events, as_of="2026-11-30T17:00:00Z")  # dicts or a DataFrame
+    result.timers, result.escalations, result.rejected                   # objects
+    result.timers_frame()                                                # a pandas DataFrame
 
 Instants are aware ``datetime`` objects (any zone) in and UTC-aware out;
 durations are ``timedelta`` or text such as ``"4h"``; ``add_many`` and
@@ -31,6 +38,8 @@ from ._errors import (
 _install()
 
 from ._calendar import Calendar, load_calendar  # noqa: E402  (needs the errors installed)
+from ._evaluation import Evaluation, Firing, Rejected, Timer, evaluate  # noqa: E402
+from ._policy import Policy, load_policy  # noqa: E402
 
 __version__: str = _duly.__version__
 
@@ -38,13 +47,20 @@ __all__ = [
     "Calendar",
     "Diagnostic",
     "Error",
+    "Evaluation",
+    "Firing",
     "InvalidArgumentError",
     "IoError",
     "NeverClosesError",
     "NeverOpenError",
     "OutOfRangeError",
     "ParseError",
+    "Policy",
+    "Rejected",
+    "Timer",
     "UnknownZoneError",
     "__version__",
+    "evaluate",
     "load_calendar",
+    "load_policy",
 ]

@@ -45,3 +45,40 @@ class Calendar:
     def elapsed_many(
         self, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
     ) -> npt.NDArray[np.int64]: ...
+
+class Policy:
+    @staticmethod
+    def parse(text: str, source_name: str = "") -> Policy: ...
+    @staticmethod
+    def load(path: str) -> Policy: ...
+    @property
+    def target_names(self) -> list[str]: ...
+    @property
+    def escalation_names(self) -> list[str]: ...
+    @property
+    def calendar_names(self) -> list[str]: ...
+    @property
+    def target_labels(self) -> list[dict[str, str]]: ...
+    @property
+    def escalation_targets(self) -> list[str]: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def source_name(self) -> str: ...
+
+# Events as columns (see policy_bindings.cpp); attribute columns are
+# (name, kind, values, rows) with kind "object" | "number" | "boolean" | "instant".
+# Returns {"timers": {key: column}, "escalations": {key: column},
+# "rejected": [(line, reason)], "events_applied": int, "events_ignored": int,
+# "next_wakeup": int | None}.
+def evaluate(
+    policy: Policy,
+    as_of: int,
+    ids: list[Any],
+    at: npt.NDArray[np.int64],
+    names: list[Any],
+    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
+    accepted: npt.NDArray[np.bool_] | None = None,
+) -> dict[str, Any]: ...

@@ -157,11 +157,71 @@ void register_evaluate(registry& r) {
   r.on_selected(cmd, [o](const streams& io) { return run_evaluate(io, *o); });
 }
 
+struct explain_options {
+  evaluate_options base;
+  std::string id;
+};
+
+int run_explain(const streams& io, const explain_options& o) {
+  auto p = load_policy_file(io, o.base.policy_file);
+  std::optional<instant> as_of;
+  bool ok = p.has_value();
+  if (!o.base.as_of.empty()) {
+    auto t = parse_instant(o.base.as_of);
+    if (!t) {
+      report(io, "--as-of", t.error());
+      ok = false;
+    } else {
+      as_of = *t;
+    }
+  }
+  if (!ok) return exit_bad_input;
+  auto batch = read_events(io, o.base);
+  if (!batch) return exit_bad_input;
+  if (!as_of) {
+    // Default: the record's latest event, so the whole history shows.
+    for (const auto& e : batch->events)
+      if (e.id == o.id && (!as_of || e.at > *as_of)) as_of = e.at;
+  }
+  const std::string where = o.base.events_file == "-" ? "<stdin>" : o.base.events_file;
+  if (!as_of) {
+    report(io, where, "no events for record '" + o.id + "'");
+    return exit_bad_input;
+  }
+  const explanation e = explain(*p, batch->events, o.id, *as_of);
+  if (e.entries.empty()) {
+    report(io, where, "no events for record '" + o.id + "' at or before " + format_instant(*as_of));
+    return exit_bad_input;
+  }
+  write_explanation(io.out, e, o.base.format == "json" ? output_format::jsonl : output_format::table);
+  io.out.flush();
+  return exit_ok;
+}
+
+void register_explain(registry& r) {
+  auto* cmd = r.root().add_subcommand("explain", "Show one record's timeline: events, rules, clocks, escalations");
+  auto o = std::make_shared<explain_options>();
+  o->base.format = "table";
+  cmd->add_option("-p,--policy", o->base.policy_file, "Policy file, YAML or JSON")->required()->type_name("FILE");
+  cmd->add_option("-e,--events", o->base.events_file, "Events, JSON Lines or CSV; - reads stdin")
+      ->required()
+      ->type_name("FILE");
+  cmd->add_option("--id", o->id, "The record to explain")->required()->type_name("ID");
+  cmd->add_option("--as-of", o->base.as_of, "Explain up to this instant (default: the record's latest event)")
+      ->type_name("INSTANT");
+  cmd->add_option("-f,--format", o->base.format, "Output: table (default) or json (JSON Lines)")
+      ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_option("--events-format", o->base.events_format, "Events input format (default: from the file name)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
+  r.on_selected(cmd, [o](const streams& io) { return run_explain(io, *o); });
+}
+
 }  // namespace
 
 void register_policy_commands(registry& r) {
   register_check(r);
   register_evaluate(r);
+  register_explain(r);
 }
 
 }  // namespace duly::cli

@@ -1,0 +1,352 @@
+"""``duly.evaluate``: timers, escalation firings and rejected rows at an instant.
+
+The events go to the compiled core as columns (see ``_events.py``), are
+evaluated there with the GIL released, and come back as columns: the keys of
+the JSON Lines output of ``duly evaluate`` (SPEC section 9). ``Evaluation``
+turns them into objects (``Timer``, ``Firing``, ``Rejected``) or pandas
+DataFrames on demand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _duly
+from ._convert import NAT, InstantLike, instant_from_seconds, instant_seconds, type_name
+from ._errors import Diagnostic, InvalidArgumentError
+from ._events import event_columns, pandas_module
+from ._policy import Policy
+
+if TYPE_CHECKING:
+    from pandas import DataFrame  # type: ignore[import, unused-ignore]
+
+__all__ = ["Evaluation", "Firing", "Rejected", "Timer", "evaluate"]
+
+#: What ``evaluate`` takes as events: dicts, or a pandas DataFrame.
+EventsLike = Union[Iterable[Mapping[str, Any]], "DataFrame"]
+
+
+def _timedelta(seconds: int | None) -> _dt.timedelta | None:
+    return None if seconds is None else _dt.timedelta(seconds=seconds)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Timer:
+    """One cycle of one target on one record, at ``as_of`` (a ``timer`` line of the CLI).
+
+    Fields are the JSON Lines keys: instants are UTC-aware ``datetime``s,
+    ``*_seconds`` are ``int`` seconds, and a key that does not apply is ``None``.
+    A target that never started on a record has one row with ``cycle == 0`` and
+    ``state == "pending"``. ``state`` is one of ``pending``, ``running``,
+    ``paused``, ``breached``, ``met``, ``cancelled``, ``reset``.
+    """
+
+    id: str
+    target: str
+    cycle: int
+    state: str
+    goal_seconds: int | None
+    started: _dt.datetime | None
+    stopped: _dt.datetime | None
+    due: _dt.datetime | None
+    breached_at: _dt.datetime | None
+    elapsed_seconds: int | None
+    remaining_seconds: int | None
+    paused_seconds: int | None
+    next_wakeup: _dt.datetime | None
+
+    @property
+    def goal(self) -> _dt.timedelta | None:
+        """``goal_seconds`` as a ``timedelta``."""
+        return _timedelta(self.goal_seconds)
+
+    @property
+    def elapsed(self) -> _dt.timedelta | None:
+        """``elapsed_seconds`` (running time on the goal's calendar) as a ``timedelta``."""
+        return _timedelta(self.elapsed_seconds)
+
+    @property
+    def remaining(self) -> _dt.timedelta | None:
+        """``remaining_seconds`` as a ``timedelta``; negative past the goal."""
+        return _timedelta(self.remaining_seconds)
+
+    @property
+    def paused(self) -> _dt.timedelta | None:
+        """``paused_seconds`` (wall-clock time spent paused) as a ``timedelta``."""
+        return _timedelta(self.paused_seconds)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Firing:
+    """One firing of an escalation point (an ``escalation`` line of the CLI).
+
+    ``point`` counts the repeats (0 for the first); ``key`` is
+    ``"id/target/escalation/cycle/point"``, the same for the same firing in
+    every run, so a host can deduplicate; ``actions`` is the escalation's
+    ``do`` list as plain data, for the host to carry out.
+    """
+
+    id: str
+    target: str
+    escalation: str
+    cycle: int
+    point: int
+    fired_at: _dt.datetime
+    key: str
+    actions: list[Any]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input row that could not become an event: its 1-based ``line`` and the reason."""
+
+    line: int
+    reason: str
+
+
+def _optional_ints(a: npt.NDArray[np.int64]) -> list[int | None]:
+    return [None if v == NAT else v for v in a.tolist()]
+
+
+def _optional_instants(a: npt.NDArray[np.int64]) -> list[_dt.datetime | None]:
+    return [None if v == NAT else instant_from_seconds(v) for v in a.tolist()]
+
+
+_TIMER_INSTANTS = ("started", "stopped", "due", "breached_at", "next_wakeup")
+_TIMER_SECONDS = ("goal_seconds", "elapsed_seconds", "remaining_seconds", "paused_seconds")
+
+
+class Evaluation:
+    """What ``duly.evaluate`` found at ``as_of``.
+
+    - ``timers``: every cycle of every (record, target), by record (in order of
+      first appearance), target and cycle, as ``Timer`` objects;
+    - ``escalations``: every firing up to ``as_of``, as ``Firing`` objects;
+    - ``rejected``: every input row that did not become an event, by line;
+    - ``timers_frame()``, ``escalations_frame()``, ``rejected_frame()``: the
+      same as pandas DataFrames whose columns are the JSON Lines keys.
+
+    Objects are made on first access; the frames are built from the columns
+    directly, without making them.
+    """
+
+    __slots__ = (
+        "_columns",
+        "_timers",
+        "_escalations",
+        "rejected",
+        "as_of",
+        "events_applied",
+        "events_ignored",
+        "next_wakeup",
+    )
+
+    #: Rows that could not become events, by line.
+    rejected: list[Rejected]
+    #: The instant the evaluation is at.
+    as_of: _dt.datetime
+    #: Events at or before ``as_of``, applied.
+    events_applied: int
+    #: Events after ``as_of``, ignored.
+    events_ignored: int
+    #: The earliest ``next_wakeup`` of any cycle: when a host should evaluate next.
+    next_wakeup: _dt.datetime | None
+
+    def __init__(self, columns: dict[str, Any], rejected: list[Rejected], as_of: int) -> None:
+        self._columns = columns
+        self._timers: list[Timer] | None = None
+        self._escalations: list[Firing] | None = None
+        self.rejected = rejected
+        self.as_of = instant_from_seconds(as_of)
+        self.events_applied = int(columns["events_applied"])
+        self.events_ignored = int(columns["events_ignored"])
+        wakeup = columns["next_wakeup"]
+        self.next_wakeup = None if wakeup is None else instant_from_seconds(wakeup)
+
+    @property
+    def timers(self) -> list[Timer]:
+        """Every cycle of every (record, target); pending targets have a ``cycle == 0`` row."""
+        if self._timers is None:
+            c = self._columns["timers"]
+            self._timers = [
+                Timer(*row)
+                for row in zip(
+                    c["id"],
+                    c["target"],
+                    c["cycle"].tolist(),
+                    c["state"],
+                    _optional_ints(c["goal_seconds"]),
+                    _optional_instants(c["started"]),
+                    _optional_instants(c["stopped"]),
+                    _optional_instants(c["due"]),
+                    _optional_instants(c["breached_at"]),
+                    _optional_ints(c["elapsed_seconds"]),
+                    _optional_ints(c["remaining_seconds"]),
+                    _optional_ints(c["paused_seconds"]),
+                    _optional_instants(c["next_wakeup"]),
+                )
+            ]
+        return self._timers
+
+    @property
+    def escalations(self) -> list[Firing]:
+        """Every escalation firing up to ``as_of``."""
+        if self._escalations is None:
+            c = self._columns["escalations"]
+            self._escalations = [
+                Firing(*row)
+                for row in zip(
+                    c["id"],
+                    c["target"],
+                    c["escalation"],
+                    c["cycle"].tolist(),
+                    c["point"].tolist(),
+                    [instant_from_seconds(s) for s in c["fired_at"].tolist()],
+                    c["key"],
+                    [json.loads(a) for a in c["actions"]],
+                )
+            ]
+        return self._escalations
+
+    # --- DataFrames ------------------------------------------------------------------
+
+    def timers_frame(self) -> DataFrame:
+        """The timers as a DataFrame, one row per cycle, columns as the JSON Lines keys.
+
+        ``id``, ``target``, ``state``: ``string``; ``cycle`` and ``*_seconds``:
+        ``Int64`` (nullable); instants: ``datetime64[ns, UTC]`` (NaT for null).
+        """
+        pd = pandas_module()
+        c = self._columns["timers"]
+        data: dict[str, Any] = {
+            "id": pd.array(c["id"], dtype="string"),
+            "target": pd.array(c["target"], dtype="string"),
+            "cycle": _int_array(pd, c["cycle"]),
+            "state": pd.array(c["state"], dtype="string"),
+        }
+        for key in ("goal_seconds", "started", "stopped", "due", "breached_at", "elapsed_seconds",
+                    "remaining_seconds", "paused_seconds", "next_wakeup"):
+            data[key] = _instant_array(pd, c[key]) if key in _TIMER_INSTANTS else _int_array(pd, c[key])
+        return pd.DataFrame(data)
+
+    def escalations_frame(self) -> DataFrame:
+        """The escalation firings as a DataFrame, columns as the JSON Lines keys.
+
+        ``id``, ``target``, ``escalation``, ``key``: ``string``; ``cycle``,
+        ``point``: ``Int64``; ``fired_at``: ``datetime64[ns, UTC]``;
+        ``actions``: ``object`` (the ``do`` list as Python data).
+        """
+        pd = pandas_module()
+        c = self._columns["escalations"]
+        actions = np.empty(len(c["actions"]), dtype=object)
+        actions[:] = [json.loads(a) for a in c["actions"]]
+        return pd.DataFrame(
+            {
+                "id": pd.array(c["id"], dtype="string"),
+                "target": pd.array(c["target"], dtype="string"),
+                "escalation": pd.array(c["escalation"], dtype="string"),
+                "cycle": _int_array(pd, c["cycle"]),
+                "point": _int_array(pd, c["point"]),
+                "fired_at": _instant_array(pd, c["fired_at"]),
+                "key": pd.array(c["key"], dtype="string"),
+                "actions": pd.Series(actions, dtype=object),
+            }
+        )
+
+    def rejected_frame(self) -> DataFrame:
+        """The rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``)."""
+        pd = pandas_module()
+        return pd.DataFrame(
+            {
+                "line": _int_array(pd, np.array([r.line for r in self.rejected], dtype=np.int64)),
+                "reason": pd.array([r.reason for r in self.rejected], dtype="string"),
+            }
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<duly.Evaluation as_of={self.as_of.isoformat().replace('+00:00', 'Z')}: "
+            f"{len(self._columns['timers']['id'])} timers, "
+            f"{len(self._columns['escalations']['id'])} escalations, {len(self.rejected)} rejected>"
+        )
+
+
+def _int_array(pd: Any, a: npt.NDArray[np.int64]) -> Any:
+    """A nullable Int64 array, NaT (the int64 minimum) as <NA>."""
+    values = np.ascontiguousarray(a, dtype=np.int64)
+    return pd.arrays.IntegerArray(values, values == NAT)
+
+
+def _instant_array(pd: Any, a: npt.NDArray[np.int64]) -> Any:
+    """datetime64[ns, UTC] from int64 seconds, NaT for null."""
+    ns = np.ascontiguousarray(a, dtype=np.int64).view("datetime64[s]").astype("datetime64[ns]")
+    return pd.DatetimeIndex(ns).tz_localize("UTC").array
+
+
+def evaluate(
+    policy: Policy,
+    events: EventsLike,
+    as_of: InstantLike,
+    *,
+    strict: bool = False,
+) -> Evaluation:
+    """Every timer, escalation firing and rejected row of ``events`` at ``as_of``.
+
+    ``events`` is an iterable of dicts (``{"id": "T-1", "at": "2026-11-23T09:15:00-05:00",
+    "event": "created", "priority": "P2"}``, as in a JSON Lines file) or a pandas
+    DataFrame with ``id``, ``at`` and ``event`` columns and one column per
+    attribute:
+
+    - ``at``: an aware ``datetime`` or ISO-8601 text with ``Z`` or an offset; in
+      a DataFrame, a ``datetime64[ns, tz]`` column or such text. Naive datetimes
+      raise ``duly.InvalidArgumentError`` naming the row (``events[3].at``) or the
+      column.
+    - Attributes: an absent key leaves an attribute alone and ``None`` clears it;
+      in a DataFrame an empty cell (NaN, None, NaT, ``pd.NA``) leaves it alone.
+    - A bad row (missing ``id``/``at``/``event``, an instant that cannot be read,
+      a list or dict value...) is not an error: it is listed in ``.rejected`` with
+      its 1-based position as ``line`` and the reason, worded as by the CLI, and
+      the other rows are evaluated. With ``strict=True`` any rejected row raises
+      ``duly.InvalidArgumentError`` listing them, and nothing is evaluated.
+
+    ``as_of`` is an aware ``datetime`` or ISO-8601 text; events after it are
+    ignored, so any past moment can be replayed. The evaluation itself runs with
+    the GIL released.
+    """
+    if not isinstance(policy, Policy):
+        raise InvalidArgumentError(
+            f"expected a duly.Policy, got {type_name(policy)}: use duly.load_policy(path) "
+            "or duly.Policy.from_yaml(text)",
+            path="policy",
+        )
+    as_of_seconds = instant_seconds(as_of, "as_of")
+    columns = event_columns(events)
+    if strict and columns.rejected:
+        diagnostics = [
+            Diagnostic(code=InvalidArgumentError.code, message=reason, file="events", line=line)
+            for line, reason in columns.rejected
+        ]
+        count = len(diagnostics)
+        raise InvalidArgumentError(
+            f"{count} event row{'s' if count != 1 else ''} rejected (strict=True), nothing evaluated:\n"
+            + "\n".join(str(d) for d in diagnostics),
+            diagnostics=diagnostics,
+        )
+    raw = _duly.evaluate(
+        policy._native,
+        as_of_seconds,
+        columns.ids,
+        columns.at,
+        columns.names,
+        columns.attributes,
+        columns.accepted,
+    )
+    rejected = sorted(columns.rejected + [(int(line), str(reason)) for line, reason in raw["rejected"]])
+    return Evaluation(raw, [Rejected(line, reason) for line, reason in rejected], as_of_seconds)

@@ -1,0 +1,478 @@
+"""Events from Python (dicts or a pandas DataFrame) as the columns ``duly._duly.evaluate`` takes.
+
+An event is ``id``, ``at``, ``event`` and attribute updates (SPEC section 4).
+Both inputs account for every row, like the C++ readers of JSON Lines and CSV:
+it becomes an event, or a rejected row ``(line, reason)`` with ``line`` its
+1-based position and ``reason`` worded as the readers word it
+(``"at: not an ISO-8601 instant: ..."``, ``"id: missing"``; several problems
+joined by ``"; "``). Mistakes of the calling code rather than of the data, such
+as a naive datetime or a DataFrame without an ``at`` column, raise
+``duly.InvalidArgumentError`` instead.
+
+What "no change" and "clear" mean:
+
+- dicts: an absent key leaves the attribute alone; ``None`` clears it (JSON
+  ``null``). NaN, NaT and ``pd.NA`` (what ``DataFrame.to_dict("records")``
+  gives for an empty cell) leave it alone too.
+- DataFrame: an empty cell (NaN, None, NaT, ``pd.NA``) leaves it alone, as an
+  empty CSV cell does; a DataFrame cannot clear an attribute.
+
+Values: ``str``, ``bool``, ``int`` and ``float`` (numbers are doubles, as in
+JSON), and aware ``datetime``s, which are passed on as ISO-8601 UTC text (the
+form in which JSON Lines carry instants, e.g. for ``start_at``). Lists and
+dicts are rejected rows, as nested JSON is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import importlib
+import math
+import numbers
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _duly
+from ._convert import datetime64_seconds, instant_seconds, type_name
+from ._errors import InvalidArgumentError
+
+#: One attribute column for ``_duly.evaluate``: (name, kind, values, rows).
+AttributeColumn = tuple[str, str, Any, Optional[npt.NDArray[np.int64]]]
+
+_REQUIRED = ("id", "at", "event")
+_KEEP = object()  # an attribute value that leaves the attribute alone
+_INT_LIMIT = 2**1023  # beyond this an int is not a finite double
+
+
+@dataclasses.dataclass
+class EventColumns:
+    """Events as columns; rows that are not ``accepted`` are in ``rejected``."""
+
+    ids: list[Any]
+    at: npt.NDArray[np.int64]
+    names: list[Any]
+    attributes: list[AttributeColumn]
+    accepted: npt.NDArray[np.bool_] | None
+    rejected: list[tuple[int, str]]
+    rows: int
+
+
+def pandas_module() -> Any:
+    """pandas, imported on first use (it is not a dependency of duly)."""
+    try:
+        return importlib.import_module("pandas")
+    except ImportError as e:  # pragma: no cover - pandas is installed for the tests
+        raise ImportError("this needs pandas: pip install pandas") from e
+
+
+def is_dataframe(x: object) -> bool:
+    """Whether x is a pandas DataFrame, without importing pandas."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(x, pd.DataFrame)
+
+
+def event_columns(events: object) -> EventColumns:
+    """Dicts or a DataFrame -> columns; see the module docstring."""
+    if is_dataframe(events):
+        return _from_frame(events)
+    if isinstance(events, Mapping):
+        raise InvalidArgumentError(
+            "expected an iterable of event dicts or a pandas DataFrame, got one dict: "
+            "put it in a list, [event]",
+            path="events",
+        )
+    if isinstance(events, (str, bytes, bytearray)) or not isinstance(events, Iterable):
+        raise InvalidArgumentError(
+            f"expected an iterable of event dicts or a pandas DataFrame, got {type_name(events)}",
+            path="events",
+        )
+    return _from_records(events)
+
+
+# --- single values -----------------------------------------------------------------------
+
+
+def _is_missing(x: object) -> bool:
+    """NaN, NaT or pd.NA: an empty cell. (None is not: in dicts it clears.)"""
+    if isinstance(x, (float, np.floating)):
+        return bool(x != x)
+    if isinstance(x, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(x))
+    return type(x).__name__ in ("NaTType", "NAType")
+
+
+def _describe(v: object) -> str:
+    """How the C++ readers name a value in a message: short scalars as themselves."""
+    if v is None:
+        return "null"
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, Mapping):
+        return "an object"
+    if isinstance(v, (list, tuple)):
+        return "a list"
+    return f"a {type_name(v)}"
+
+
+def _in_range(s: int) -> bool:
+    return _duly.MIN_SUPPORTED_SECONDS <= s < _duly.MAX_SUPPORTED_SECONDS
+
+
+def _outside_range(s: int) -> str:
+    return (
+        f"at: instant {_duly.format_instant(s)} is outside the supported range "
+        f"[{_duly.format_instant(_duly.MIN_SUPPORTED_SECONDS)}, "
+        f"{_duly.format_instant(_duly.MAX_SUPPORTED_SECONDS)})"
+    )
+
+
+def _id_value(v: object) -> tuple[str | None, str | None]:
+    """(id, None) or (None, problem)."""
+    if isinstance(v, str):
+        return (str(v), None) if v else (None, "id: empty")
+    if isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)):
+        return str(int(v)), None
+    return None, "id: expected a string or an integer, got " + _describe(v)
+
+
+def _event_value(v: object) -> tuple[str | None, str | None]:
+    if isinstance(v, str):
+        return (str(v), None) if v else (None, "event: empty")
+    return None, "event: expected a string, got " + _describe(v)
+
+
+def _at_value(v: object, path: str) -> tuple[int, str | None]:
+    """(seconds, None) or (0, problem). A naive datetime raises."""
+    if isinstance(v, str):
+        try:
+            s = _duly.parse_instant(v)
+        except InvalidArgumentError as e:
+            return 0, "at: " + e.message
+    elif isinstance(v, _dt.datetime):
+        s = instant_seconds(v, path)
+    else:
+        return 0, "at: expected an ISO-8601 instant as a string or an aware datetime, got " + _describe(v)
+    if not _in_range(s):
+        return 0, _outside_range(s)
+    return s, None
+
+
+def _attribute_value(name: str, v: object, path: str) -> tuple[object, str | None]:
+    """(value for the C++ side, None), (_KEEP, None) or (None, problem). Naive datetimes raise."""
+    t = type(v)
+    if t is str or t is bool or v is None:
+        return v, None
+    if t is int:
+        if -_INT_LIMIT < v < _INT_LIMIT:  # type: ignore[operator]
+            return v, None
+        return None, f"attribute '{name}': the number {v} is too large"
+    if t is float:
+        if math.isfinite(v):  # type: ignore[arg-type]
+            return v, None
+        return (_KEEP, None) if v != v else (None, f"attribute '{name}': {v} is not a number")
+    if _is_missing(v):
+        return _KEEP, None
+    if isinstance(v, str):
+        return str(v), None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v), None
+    if isinstance(v, _dt.datetime):
+        return _duly.format_instant(instant_seconds(v, path)), None
+    if isinstance(v, numbers.Integral):
+        return _attribute_value(name, int(v), path)
+    if isinstance(v, numbers.Real):
+        return _attribute_value(name, float(v), path)
+    if isinstance(v, (Mapping, list, tuple, set, frozenset)):
+        return None, f"attribute '{name}': objects and lists are not supported"
+    return None, (
+        f"attribute '{name}': unsupported value of type {type_name(v)} "
+        "(expected str, a number, bool, an aware datetime, or None to clear)"
+    )
+
+
+# --- dicts ---------------------------------------------------------------------------------
+
+
+def _from_records(events: Iterable[object]) -> EventColumns:
+    ids: list[Any] = []
+    at: list[int] = []
+    names: list[Any] = []
+    accepted: list[bool] = []
+    rejected: list[tuple[int, str]] = []
+    attributes: dict[str, tuple[list[int], list[object]]] = {}
+
+    for i, row in enumerate(events):
+        rid: str | None = None
+        rat = 0
+        rname: str | None = None
+        problems: list[str] = []
+        updates: list[tuple[str, object]] = []
+        if not isinstance(row, Mapping):
+            problems.append(f"not a dict: got {type_name(row)}")
+        else:
+            seen_id = seen_at = seen_event = False
+            for key, v in row.items():
+                if key == "id":
+                    if _is_missing(v):
+                        continue
+                    seen_id = True
+                    rid, problem = _id_value(v)
+                elif key == "at":
+                    if _is_missing(v):
+                        continue
+                    seen_at = True
+                    rat, problem = _at_value(v, f"events[{i}].at")
+                elif key == "event":
+                    if _is_missing(v):
+                        continue
+                    seen_event = True
+                    rname, problem = _event_value(v)
+                elif not isinstance(key, str):
+                    problem = f"attribute {key!r}: the name is not a string"
+                elif not key:
+                    problem = "attribute '': the name is empty"
+                else:
+                    value, problem = _attribute_value(key, v, f"events[{i}].{key}")
+                    if problem is None and value is not _KEEP:
+                        updates.append((key, value))
+                if problem is not None:
+                    problems.append(problem)
+            if not seen_id:
+                problems.append("id: missing")
+            if not seen_at:
+                problems.append("at: missing")
+            if not seen_event:
+                problems.append("event: missing")
+
+        ok = not problems
+        ids.append(rid)
+        at.append(rat)
+        names.append(rname)
+        accepted.append(ok)
+        if ok:
+            for key, value in updates:
+                column = attributes.get(key)
+                if column is None:
+                    column = attributes[key] = ([], [])
+                column[0].append(i)
+                column[1].append(value)
+        else:
+            rejected.append((i + 1, "; ".join(problems)))
+
+    return EventColumns(
+        ids=ids,
+        at=np.array(at, dtype=np.int64),
+        names=names,
+        attributes=[
+            (key, "object", values, np.array(rows, dtype=np.int64))
+            for key, (rows, values) in attributes.items()
+        ],
+        accepted=np.array(accepted, dtype=bool) if rejected else None,
+        rejected=rejected,
+        rows=len(ids),
+    )
+
+
+# --- DataFrames ----------------------------------------------------------------------------
+
+
+class _Problems:
+    """Problems of a DataFrame's rows, by row position, in the order found."""
+
+    def __init__(self) -> None:
+        self.by_row: dict[int, list[str]] = {}
+
+    def add(self, row: int, problem: str) -> None:
+        self.by_row.setdefault(row, []).append(problem)
+
+    def add_many(self, rows: npt.NDArray[np.intp], problem: str) -> None:
+        for row in rows.tolist():
+            self.add(row, problem)
+
+
+def _column_error(name: str, dtype: object, expected: str) -> InvalidArgumentError:
+    return InvalidArgumentError(f"column {name!r} has dtype {dtype}: expected {expected}", path=name)
+
+
+def _naive_column_error(name: str, dtype: object) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"column {name!r} holds naive datetimes ({dtype}): give them a time zone, e.g. "
+        f"df[{name!r}] = df[{name!r}].dt.tz_localize('UTC') (or the zone they were "
+        "recorded in, e.g. 'America/New_York')",
+        path=name,
+    )
+
+
+def _is_tz_aware(dtype: object) -> bool:
+    return getattr(dtype, "tz", None) is not None
+
+
+def _text_column(
+    series: Any, name: str, value_of: Any, problems: _Problems
+) -> list[Any]:
+    """The id or event column as a list of str (None where the row is rejected)."""
+    pd = pandas_module()
+    missing = series.isna().to_numpy(dtype=bool)
+    if missing.all():
+        values: list[Any] = [None] * len(series)
+    elif series.dtype.kind in "iu" and not missing.any() and name == "id":
+        values = [str(v) for v in series.tolist()]
+    else:
+        cells = series.to_numpy(dtype=object)
+        values = cells.tolist()
+        present = np.flatnonzero(~missing)
+        if pd.api.types.infer_dtype(cells[present], skipna=False) == "string":
+            empty = present[cells[present] == ""]
+            problems.add_many(empty, f"{name}: empty")
+            for row in empty.tolist():
+                values[row] = None
+        else:
+            for row in present.tolist():
+                values[row], problem = value_of(values[row])
+                if problem is not None:
+                    problems.add(row, problem)
+    for row in np.flatnonzero(missing).tolist():
+        values[row] = None
+        problems.add(row, f"{name}: missing")
+    return values
+
+
+def _at_column(series: Any, problems: _Problems) -> npt.NDArray[np.int64]:
+    dtype = series.dtype
+    missing = series.isna().to_numpy(dtype=bool)
+    unusable = missing.copy()  # rows without an instant, already reported
+    problems.add_many(np.flatnonzero(missing), "at: missing")
+    if missing.all():
+        seconds = np.zeros(len(series), dtype=np.int64)
+    elif _is_tz_aware(dtype):
+        seconds = datetime64_seconds(series, "at").astype(np.int64, copy=True)
+    elif dtype.kind == "M":
+        raise _naive_column_error("at", dtype)
+    elif dtype.kind == "O":
+        # Text or datetime objects, cell by cell (naive datetimes raise).
+        seconds = np.zeros(len(series), dtype=np.int64)
+        cells = series.to_numpy(dtype=object)
+        for row in np.flatnonzero(~missing).tolist():
+            s, problem = _at_value(cells[row], f"at[{row}]")
+            if problem is not None:
+                problems.add(row, problem)
+                unusable[row] = True
+            seconds[row] = s
+    else:
+        raise _column_error(
+            "at", dtype, "datetimes with a time zone (e.g. datetime64[ns, UTC]) or ISO-8601 text"
+        )
+    seconds[unusable] = 0
+    outside = np.flatnonzero(
+        ~unusable & ((seconds < _duly.MIN_SUPPORTED_SECONDS) | (seconds >= _duly.MAX_SUPPORTED_SECONDS))
+    )
+    for row in outside.tolist():
+        problems.add(row, _outside_range(int(seconds[row])))
+    return seconds
+
+
+def _attribute_column(name: str, series: Any, problems: _Problems) -> AttributeColumn:
+    pd = pandas_module()
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+        dtype = series.dtype
+    missing = series.isna().to_numpy(dtype=bool)
+    if _is_tz_aware(dtype):
+        return (name, "instant", datetime64_seconds(series, name), None)
+    kind = dtype.kind
+    if kind == "M":
+        raise _naive_column_error(name, dtype)
+    if kind == "b":
+        values = series.to_numpy(dtype=bool, na_value=False)
+        if missing.any():
+            rows = np.flatnonzero(~missing)
+            return (name, "boolean", values[rows], rows.astype(np.int64))
+        return (name, "boolean", values, None)
+    if kind in "iuf":
+        numbers_ = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        for row in np.flatnonzero(np.isinf(numbers_)).tolist():
+            problems.add(row, f"attribute '{name}': {numbers_[row]} is not a number")
+        return (name, "number", numbers_, None)
+    if kind in "OSU":
+        cells = series.to_numpy(dtype=object)
+        rows = np.flatnonzero(~missing)
+        present = cells[rows]
+        if pd.api.types.infer_dtype(present, skipna=False) in ("string", "empty"):
+            return (name, "object", present.tolist(), rows.astype(np.int64))
+        kept_rows: list[int] = []
+        kept: list[object] = []
+        for row, v in zip(rows.tolist(), present.tolist()):
+            value, problem = _attribute_value(name, v, f"{name}[{row}]")
+            if problem is not None:
+                problems.add(row, problem)
+            elif value is not _KEEP and value is not None:
+                kept_rows.append(row)
+                kept.append(value)
+        return (name, "object", kept, np.array(kept_rows, dtype=np.int64))
+    raise _column_error(
+        name, dtype, "text, numbers, bools or datetimes with a time zone (an attribute value)"
+    )
+
+
+def _from_frame(df: Any) -> EventColumns:
+    columns = list(df.columns)
+    for c in columns:
+        if not isinstance(c, str):
+            raise InvalidArgumentError(
+                f"column names must be text, got {type_name(c)} {c!r}: rename it, "
+                "e.g. df.columns = df.columns.astype(str)",
+                path="events",
+            )
+    if df.columns.has_duplicates:
+        dups = sorted({c for c in columns if columns.count(c) > 1})
+        raise InvalidArgumentError(f"column {dups[0]!r} appears more than once", path="events")
+    for c in _REQUIRED:
+        if c not in columns:
+            raise InvalidArgumentError(
+                f"the DataFrame has no {c!r} column (it needs id, at and event; it has "
+                f"{', '.join(map(repr, columns)) or 'no columns'})",
+                path="events",
+            )
+    for c in columns:
+        if not c:
+            raise InvalidArgumentError("a column has an empty name", path="events")
+
+    n = len(df)
+    problems = _Problems()
+    ids: list[Any] = []
+    names: list[Any] = []
+    at = np.zeros(n, dtype=np.int64)
+    attributes: list[AttributeColumn] = []
+    # Column by column, in the frame's order, as the CSV reader reads cells.
+    for c in columns:
+        series = df[c]
+        if c == "id":
+            ids = _text_column(series, "id", _id_value, problems)
+        elif c == "event":
+            names = _text_column(series, "event", _event_value, problems)
+        elif c == "at":
+            at = _at_column(series, problems)
+        else:
+            attributes.append(_attribute_column(c, series, problems))
+
+    rejected = [(row + 1, "; ".join(p)) for row, p in sorted(problems.by_row.items())]
+    accepted = None
+    if rejected:
+        accepted = np.ones(n, dtype=bool)
+        accepted[[row for row in problems.by_row]] = False
+    return EventColumns(
+        ids=ids, at=at, names=names, attributes=attributes, accepted=accepted, rejected=rejected, rows=n
+    )
+
