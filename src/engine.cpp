@@ -413,8 +413,10 @@ void record_engine::apply(const event& e) {
 measurement record_engine::measure(const target& tg, const cycle_state& c, instant until) const {
   measurement m;
   if (until < c.start) until = c.start;
-  m.paused = seconds{paused_within(c, c.start, until)};
-  if (c.goal < 0 || !c.has_calendar) return m;
+  if (c.goal < 0 || !c.has_calendar) {
+    m.paused = seconds{paused_within(c, c.start, until)};
+    return m;
+  }
   const goal& g = tg.goals[static_cast<std::size_t>(c.goal)];
   const calendar& cal = c.cal;
 
@@ -427,18 +429,35 @@ measurement record_engine::measure(const target& tg, const cycle_state& c, insta
       c.cached_goal_index = c.goal;
       c.goal_cache_valid = true;
     }
-    if (!c.cached_goal) return m;
+    if (!c.cached_goal) {
+      m.paused = seconds{paused_within(c, c.start, until)};
+      return m;
+    }
     m.goal = *c.cached_goal;
   } else {
     m.goal = g.within.value;
   }
 
-  // Running spans: [start, until) less the pauses, in order.
+  // Running spans: [start, until) less the pauses, in order. Pauses that ended
+  // by `until` are summed once and kept (span_cache), so measuring a cycle
+  // with many pauses again after each event costs only the new pauses.
   std::int64_t elapsed = 0;
+  std::int64_t paused = 0;
   std::optional<instant> due;
   std::int64_t need = m.goal->count();
   if (need == 0) due = c.start;
   instant cursor = c.start;
+  std::size_t first = 0;
+  span_cache& sc = c.spans;
+  if (sc.valid && sc.goal == c.goal && sc.goal_seconds == m.goal->count() && sc.zone == c.zone &&
+      sc.pauses <= c.pauses.size() && sc.cursor <= until) {
+    elapsed = sc.elapsed;
+    paused = sc.paused;
+    due = sc.due;
+    need = sc.need;
+    cursor = sc.cursor;
+    first = sc.pauses;
+  }
   const auto run = [&](instant a, instant b) {
     if (b <= a) return;
     const auto open = cal.elapsed(a, b).count();
@@ -448,11 +467,31 @@ measurement record_engine::measure(const target& tg, const cycle_state& c, insta
     if (!due) need -= open;
     elapsed += open;
   };
-  for (const auto& p : c.pauses) {
+  std::size_t consumed = first;
+  for (std::size_t k = first; k < c.pauses.size(); ++k) {
+    const auto& p = c.pauses[k];
     if (p.first >= until) break;
     run(cursor, std::min(p.first, until));
     cursor = std::max(cursor, std::min(p.second, until));
+    const instant a = std::max(p.first, c.start), b = std::min(p.second, until);
+    if (b > a) paused += (b - a).count();
+    if (p.second <= until) consumed = k + 1;
   }
+  if (consumed > first && consumed == c.pauses.size()) {
+    // Every closed pause is behind `until`: remember where we are.
+    sc.valid = true;
+    sc.goal = c.goal;
+    sc.goal_seconds = m.goal->count();
+    if (sc.zone != c.zone) sc.zone = c.zone;
+    sc.pauses = consumed;
+    sc.elapsed = elapsed;
+    sc.paused = paused;
+    sc.due = due;
+    sc.need = need;
+    sc.cursor = cursor;
+  }
+  if (c.paused_since && *c.paused_since < until) paused += (until - std::max(*c.paused_since, c.start)).count();
+  m.paused = seconds{paused};
   const bool paused_now = c.paused_since && *c.paused_since <= until && !c.end;
   if (c.paused_since && *c.paused_since < until) {
     run(cursor, *c.paused_since);

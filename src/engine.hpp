@@ -12,6 +12,21 @@
 
 namespace duly::detail {
 
+// Running totals of a cycle up to the end of its last closed pause, for one
+// goal and calendar (see record_engine::measure).
+struct span_cache {
+  bool valid = false;
+  int goal = -1;
+  std::int64_t goal_seconds = 0;
+  std::string zone;
+  std::size_t pauses = 0;  // closed pauses summed
+  std::int64_t elapsed = 0;
+  std::int64_t paused = 0;
+  std::optional<instant> due;
+  std::int64_t need = 0;
+  instant cursor;
+};
+
 // One cycle of one target.
 struct cycle_state {
   std::int64_t number = 0;
@@ -28,6 +43,7 @@ struct cycle_state {
   mutable bool goal_cache_valid = false;
   mutable int cached_goal_index = -1;
   mutable std::optional<seconds> cached_goal;
+  mutable span_cache spans;
   // The due last written to a trace (explain only).
   std::optional<instant> traced_due;
   bool due_traced = false;
