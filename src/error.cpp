@@ -41,17 +41,33 @@ std::string diagnostic::to_string() const {
   return out;
 }
 
+namespace {
+// Whether `part` (a view into `whole`) reaches the end of it.
+bool from_end(std::string_view whole, std::string_view part) {
+  return part.data() + part.size() == whole.data() + whole.size();
+}
+}  // namespace
+
 std::string diagnostic::render() const {
   std::string out = to_string();
   if (!source_line.empty() && column > 0) {
+    // Long lines show a window of them around the column.
+    constexpr std::size_t window = 120;
+    std::string_view text = source_line;
+    std::size_t caret = static_cast<std::size_t>(column - 1);
+    std::string prefix;
+    if (text.size() > window) {
+      const std::size_t from = caret > window / 2 ? caret - window / 2 : 0;
+      if (from > 0) prefix = "...";
+      text = text.substr(from, window);
+      caret = caret - from + prefix.size();
+    }
+    const std::string shown = prefix + std::string(text) + (from_end(source_line, text) ? "" : "...");
     out += '\n';
-    out += source_line;
+    out += shown;
     out += '\n';
     // Keep tabs so the caret lines up under tab-indented text.
-    for (int i = 1; i < column; ++i) {
-      const auto k = static_cast<std::size_t>(i - 1);
-      out += (k < source_line.size() && source_line[k] == '\t') ? '\t' : ' ';
-    }
+    for (std::size_t k = 0; k < caret; ++k) out += (k < shown.size() && shown[k] == '\t') ? '\t' : ' ';
     out += '^';
   }
   return out;

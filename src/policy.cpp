@@ -362,7 +362,12 @@ class policy_reader {
       }
     }
     if (const auto d = e["do"]) {
-      out.actions_json = to_json(d);
+      std::size_t budget = max_actions_bytes;
+      out.actions_json = to_json(d, budget, 0);
+      if (budget == 0)
+        doc_.report(d, join(path, "do"),
+                    "actions too large or too deeply nested (over " + std::to_string(max_actions_bytes) +
+                        " bytes as JSON, or deeper than 64 levels)");
     } else {
       out.actions_json = "[]";
     }
@@ -422,14 +427,28 @@ class policy_reader {
     return p;
   }
 
-  // The node as compact JSON (actions are data handed back to the host).
-  static std::string to_json(const YAML::Node& n) {
+  static constexpr std::size_t max_actions_bytes = 65536;
+
+  // The node as compact JSON (actions are data handed back to the host). Stops
+  // (budget = 0) past max_actions_bytes or 64 levels, so YAML aliases that
+  // expand exponentially cannot hang the reader.
+  static std::string to_json(const YAML::Node& n, std::size_t& budget, int depth) {
+    if (budget == 0 || depth > 64) {
+      budget = 0;
+      return {};
+    }
+    const auto spend = [&](const std::string& s) {
+      budget = s.size() >= budget ? 0 : budget - s.size();
+      return budget > 0;
+    };
     switch (n.Type()) {
       case YAML::NodeType::Sequence: {
         std::string s = "[";
-        for (std::size_t i = 0; i < n.size(); ++i) {
+        for (std::size_t i = 0; i < n.size() && budget > 0; ++i) {
           if (i) s += ',';
-          s += to_json(n[i]);
+          const std::string item = to_json(n[i], budget, depth + 1);
+          if (!spend(item)) return {};
+          s += item;
         }
         return s + "]";
       }
@@ -437,9 +456,13 @@ class policy_reader {
         std::string s = "{";
         bool first = true;
         for (const auto& kv : n) {
+          if (budget == 0) return {};
           if (!first) s += ',';
           first = false;
-          s += value::string(kv.first.Scalar()).to_json() + ":" + to_json(kv.second);
+          const std::string key = value::string(kv.first.IsScalar() ? kv.first.Scalar() : std::string()).to_json();
+          const std::string item = to_json(kv.second, budget, depth + 1);
+          if (!spend(key) || !spend(item)) return {};
+          s += key + ":" + item;
         }
         return s + "}";
       }
