@@ -187,8 +187,8 @@ bool is_name_char(char c) { return is_name_start(c) || detail::is_digit(c) || c 
 
 class parser {
  public:
-  parser(std::string_view text, slot_table& slots, condition::impl& out)
-      : text_(text), slots_(slots), out_(out) {}
+  parser(std::string_view text, slot_table& slots, condition::impl& out, bool risk_names)
+      : text_(text), slots_(slots), out_(out), risk_names_(risk_names) {}
 
   result<int> parse() {
     if (!advance()) return tl::unexpected(error_);
@@ -204,6 +204,7 @@ class parser {
   std::string_view text_;
   slot_table& slots_;
   condition::impl& out_;
+  bool risk_names_ = false;
   token cur_;
   std::size_t pos_ = 0;
   error error_{errc::parse_error, ""};
@@ -515,9 +516,9 @@ class parser {
         if (name.text == "event") {
           n.code = op::event;
           out_.uses_event = true;
-        } else if (name.text == "due") {
+        } else if (risk_names_ && name.text == "due") {
           n.code = op::due;
-        } else if (name.text == "remaining") {
+        } else if (risk_names_ && name.text == "remaining") {
           n.code = op::remaining;
         } else {
           n.code = op::attribute;
@@ -566,10 +567,10 @@ const std::shared_ptr<const condition::impl>& always_true() {
 
 condition::condition() : impl_(always_true()) {}
 
-result<condition> condition::compile(std::string_view text, slot_table& slots) {
+result<condition> condition::compile(std::string_view text, slot_table& slots, bool risk_names) {
   auto out = std::make_shared<impl>();
   out->text = std::string(text);
-  parser p(out->text, slots, *out);
+  parser p(out->text, slots, *out, risk_names);
   auto root = p.parse();
   if (!root) return tl::unexpected(std::move(root.error()));
   // The evaluator starts from the last node: make sure it is the root.

@@ -145,6 +145,7 @@ escalation_row record_engine::firing(const target& tg, const cycle_state& c, con
   row.escalation = esc.name;
   row.cycle = c.number;
   row.point = p.repeat;
+  row.escalation_index = p.escalation;
   row.fired_at = at;
   row.actions_json = esc.actions_json;
   return row;
@@ -188,9 +189,17 @@ void record_engine::after_event(const event& e, const condition_context& event_c
   }
 }
 
-namespace {
-bool earlier_firing(const escalation_row& a, const escalation_row& b) { return a.fired_at < b.fired_at; }
-}  // namespace
+// Firings in time order; at one instant by target (policy order), escalation
+// (policy order), then point.
+bool record_engine::earlier_firing(const escalation_row& a, const escalation_row& b) const {
+  if (a.fired_at != b.fired_at) return a.fired_at < b.fired_at;
+  const auto target_of = [&](const escalation_row& r) {
+    return impl_->escalations[static_cast<std::size_t>(r.escalation_index)].target_index;
+  };
+  if (target_of(a) != target_of(b)) return target_of(a) < target_of(b);
+  if (a.escalation_index != b.escalation_index) return a.escalation_index < b.escalation_index;
+  return a.point < b.point;
+}
 
 void record_engine::advance(instant from, instant until) {
   const std::size_t first = firings_.size();
@@ -200,7 +209,7 @@ void record_engine::advance(instant from, instant until) {
     cycle_state& c = ts.cycles.back();
     (void)scan(i, c, from, until, false, c.point_done, firings_);
   }
-  std::stable_sort(firings_.begin() + static_cast<std::ptrdiff_t>(first), firings_.end(), earlier_firing);
+  std::stable_sort(firings_.begin() + static_cast<std::ptrdiff_t>(first), firings_.end(), [this](const escalation_row& a, const escalation_row& b) { return earlier_firing(a, b); });
 }
 
 instant record_engine::start_instant(const target& tg, const target_state& ts, instant t) const {
@@ -515,7 +524,6 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
   };
   const std::size_t first_firing = firings.size();
   firings.insert(firings.end(), firings_.begin(), firings_.end());
-  const std::size_t tail = firings.size();
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     const target& tg = impl_->targets[i];
     const target_state& ts = targets_[i];
@@ -563,7 +571,7 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
       out.push_back(std::move(row));
     }
   }
-  std::stable_sort(firings.begin() + static_cast<std::ptrdiff_t>(tail), firings.end(), earlier_firing);
+  std::stable_sort(firings.begin() + static_cast<std::ptrdiff_t>(first_firing), firings.end(), [this](const escalation_row& a, const escalation_row& b) { return earlier_firing(a, b); });
   for (std::size_t k = first_firing; k < firings.size(); ++k) firings[k].id = std::string(id);
   return wakeup;
 }

@@ -119,6 +119,7 @@ class record_engine {
   std::vector<std::vector<point_ref>> points_;  // per target
   std::vector<escalation_row> firings_;         // fired before the last event's instant
   std::vector<explain_entry>* trace_ = nullptr;
+  [[nodiscard]] bool earlier_firing(const escalation_row& a, const escalation_row& b) const;
   void note(instant at, explain_entry::kind k, const target& tg, const cycle_state& c, std::string detail) const;
   void note_due(instant at, const target& tg, cycle_state& c) const;
   std::optional<instant> last_at_;

@@ -26,6 +26,17 @@ namespace duly {
 
 namespace {
 
+// An event's `at`: ISO-8601 with an offset, inside the supported years (an
+// instant outside them would give wrong answers, not errors, downstream).
+result<instant> parse_event_instant(std::string_view text) {
+  auto t = parse_instant(text);
+  if (t && (*t < min_supported_instant || *t >= max_supported_instant))
+    return fail(errc::out_of_range,
+                "instant " + format_instant(*t) + " is outside the supported years 1970 to 2199");
+  return t;
+}
+
+
 using json = nlohmann::json;
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
@@ -289,7 +300,7 @@ class event_sax {
       seen_at_ = true;
       if (v.type != jtype::string)
         return problem("at: expected an ISO-8601 instant as a string, got " + describe(v));
-      auto t = parse_instant(*v.s);
+      auto t = parse_event_instant(*v.s);
       if (!t) return problem("at: " + t.error().message());
       e_.at = *t;
       return;
@@ -411,7 +422,7 @@ class fast_line_parser {
       ++attributes;
     }
     if (!id || !at || !name) return false;
-    const auto t = parse_instant(at->text);
+    const auto t = parse_event_instant(at->text);
     if (!t) return false;
     e.id = id->text;
     e.at = *t;
@@ -832,7 +843,7 @@ class csv_reader {
         case column_role::at:
           if (cell.empty()) {
             problems_.emplace_back("at: missing");
-          } else if (auto t = parse_instant(cell)) {
+          } else if (auto t = parse_event_instant(cell)) {
             e.at = *t;
           } else {
             problems_.push_back("at: " + t.error().message());

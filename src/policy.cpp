@@ -86,10 +86,10 @@ class policy_reader {
   document& doc_;
   policy::impl& out_;
 
-  std::optional<condition> compile(const YAML::Node& node, const std::string& path) {
+  std::optional<condition> compile(const YAML::Node& node, const std::string& path, bool risk_names = false) {
     auto text = doc_.string(node, path);
     if (!text) return std::nullopt;
-    auto c = condition::compile(*text, out_.slots);
+    auto c = condition::compile(*text, out_.slots, risk_names);
     if (c) return std::move(*c);
     // Move the condition's column into the document, under the character.
     const auto& d = c.error().diagnostics().front();
@@ -144,15 +144,20 @@ class policy_reader {
         doc_.report(kv.first, path, "a calendar name may use letters, digits, _, - and .");
         continue;
       }
+      // An invalid calendar keeps its name (with a stand-in), so goals that use
+      // it are not also told it does not exist; its own problems are reported.
       auto spec = detail::read_calendar(doc_, kv.second, path);
-      if (!spec) continue;
-      auto cal = calendar::make(std::move(*spec));
-      if (!cal) {
-        doc_.report(kv.second, path, cal.error().message(), cal.error().code());
-        continue;
+      std::optional<calendar> cal;
+      if (spec) {
+        auto made = calendar::make(std::move(*spec));
+        if (made) {
+          cal = std::move(*made);
+        } else {
+          doc_.report(kv.second, path, made.error().message(), made.error().code());
+        }
       }
       out_.calendar_names.push_back(name);
-      out_.calendars.push_back(std::move(*cal));
+      out_.calendars.push_back(cal ? std::move(*cal) : calendar());
     }
   }
 
@@ -211,7 +216,7 @@ class policy_reader {
     tg.pause_when = optional_condition(t, "pause_when", path);
     tg.reset_when = optional_condition(t, "reset_when", path);
     tg.cancel_when = optional_condition(t, "cancel_when", path);
-    tg.at_risk_when = optional_condition(t, "at_risk_when", path);
+    if (t["at_risk_when"]) tg.at_risk_when = compile(t["at_risk_when"], join(path, "at_risk_when"), true);
     if (const auto s = t["start_at"]) {
       if (auto name = attribute_name(s, join(path, "start_at"))) {
         tg.start_at = *name;

@@ -8,10 +8,10 @@
 // [...] (right of `in` / `not in`), durations (4h, 1h30m: their seconds as a
 // number). Names: attributes (letters, digits, `_`, `.`) and `event`, the name of
 // the event being applied (null where a condition is not tied to one event).
-// In `at_risk_when` two more names exist: `due`, the cycle's current due instant
+// In `at_risk_when` (compiled with risk_names) two names change meaning: `due`, the cycle's current due instant
 // (compared with an attribute holding ISO-8601 text, it compares as an instant:
 // `eta > due`), and `remaining`, the goal's remaining running time in seconds
-// (`remaining < 4h`). Elsewhere they are null.
+// (`remaining < 4h`). Elsewhere they are ordinary attributes.
 // Operators: == != < <= > >= in, not in, and, or, not, ( ); functions exists(name)
 // and changed(name). A missing attribute is null.
 //
@@ -75,7 +75,10 @@ class DULY_EXPORT condition {
   // `errc::parse_error` whose diagnostic has the 1-based column in `text`,
   // `text` as its source line, and says what was expected:
   //   compile("priority == ", slots) -> "1:13: expected a value after '=='"
-  [[nodiscard]] static result<condition> compile(std::string_view text, slot_table& slots);
+  // `risk_names`: `due` and `remaining` name the cycle's due and remaining time
+  // (at_risk_when) instead of attributes.
+  [[nodiscard]] static result<condition> compile(std::string_view text, slot_table& slots,
+                                                 bool risk_names = false);
 
   // Cost: proportional to the condition's size; never allocates.
   [[nodiscard]] bool evaluate(const condition_context& ctx) const noexcept;

@@ -64,6 +64,7 @@ struct escalation_row {
   std::string escalation;
   std::int64_t cycle = 0;
   std::int64_t point = 0;                // 0 for the first, k for the k-th repeat
+  int escalation_index = -1;             // index into policy::escalations()
   instant fired_at;
   std::string actions_json;
   // "id/target/escalation/cycle/point": the same firing always has the same key,

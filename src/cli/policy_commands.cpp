@@ -108,6 +108,8 @@ std::optional<event_batch> read_events(const streams& io, const evaluate_options
 int run_evaluate(const streams& io, const evaluate_options& o) {
   auto p = load_policy_file(io, o.policy_file);
   auto as_of = parse_instant(o.as_of);
+  if (as_of && (*as_of < min_supported_instant || *as_of >= max_supported_instant))
+    as_of = fail(errc::out_of_range, "instant " + format_instant(*as_of) + " is outside the supported years 1970 to 2199");
   if (!as_of) report(io, "--as-of", as_of.error());
   if (!p || !as_of) return exit_bad_input;
   auto batch = read_events(io, o);

@@ -19,7 +19,14 @@
 //   start_at     opened_at                              (optional)
 //   goals        priority == "P1" / "P2" / always, in whole minutes on 24x7 or
 //                one of three calendars, or a business-day goal on office hours
-// with one or two targets, and replays random records (1 to 15 events each,
+//   at_risk_when remaining < N minutes                  (optional)
+// with one or two targets, and zero to four escalations (SPEC section 8 and
+// the engine's extensions):
+//   at           P% | due | due + D | due - D | start + D | at_risk | manual
+//   when         assignee != null | tier == "gold"      (optional)
+//   raise_when   event == "page"                        (optional; manual always)
+//   repeat       every D, times 1..3                    (optional)
+// and replays random records (1 to 15 events each,
 // interleaved, with same-instant ties and events after as_of). Instants and
 // goals of a round fall on a grain of 1, 15 or 60 minutes, so that stops and
 // as_of often land exactly on a due. Each round is checked at the as_of its
@@ -27,6 +34,21 @@
 // by field with duly::evaluate, and duly::evaluate with duly::evaluator fed
 // one event at a time, in a shuffled order and in time order. A mismatch
 // prints the policy, the record's events and both sets of rows.
+//
+// Escalations in the reference: the record's timeline is walked minute by
+// minute from its first event to as_of. Events at an instant are applied
+// first (with the at_risk check and manual raises after each event); then
+// every point of an active cycle whose position E is already reached by the
+// cycle's elapsed (under the goal in force, measured on that goal's calendar
+// over the running spans) fires at that instant; then, during a running open
+// minute, a point with E strictly inside the minute fires at the second where
+// elapsed reaches it. `when` is judged at the firing instant on the attributes
+// then; a false `when` spends the point. Firings up to and including as_of are
+// reported, ordered by instant, target, escalation and point. A running
+// cycle's next point after as_of is found by counting open minutes forward
+// (per-calendar prefix sums); a paused cycle or one without a goal schedules
+// none; a timer's next_wakeup is the earlier of that and due + 1 s (when the
+// due is not before as_of), and evaluation::next_wakeup the earliest of all.
 //
 // Environment:
 //   DULY_PROPERTY_SEED   the seed (default 20261123; printed either way)
@@ -45,6 +67,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -79,9 +102,9 @@ struct rng {
 
 // --- time in minutes ----------------------------------------------------------
 
-// Minute 0 is Monday 2026-11-09T00:00Z. The reference covers 45 days.
+// Minute 0 is Monday 2026-11-09T00:00Z. The reference covers 60 days.
 constexpr sys_days day_zero = sys_days{year{2026} / November / 9};
-constexpr int64_t horizon_days = 45;
+constexpr int64_t horizon_days = 60;
 constexpr int64_t horizon = horizon_days * 1440;
 const int64_t epoch_of_zero = duration_cast<seconds>(day_zero.time_since_epoch()).count();
 
@@ -160,6 +183,8 @@ struct reference_calendar {
   // Per date: whether it is an open day, and its last closing minute.
   std::vector<std::uint8_t> open_day;
   std::vector<int64_t> last_close;
+  // prefix[m]: open minutes in [0, m).
+  std::vector<int64_t> prefix;
 };
 
 std::array<reference_calendar, calendar_count> build_calendars() {
@@ -179,6 +204,9 @@ std::array<reference_calendar, calendar_count> build_calendars() {
         for (int64_t m = from; m < to && m < horizon; ++m) rc.open[static_cast<std::size_t>(m)] = 1;
       }
     }
+    rc.prefix.assign(static_cast<std::size_t>(horizon) + 1, 0);
+    for (int64_t m = 0; m < horizon; ++m)
+      rc.prefix[static_cast<std::size_t>(m) + 1] = rc.prefix[static_cast<std::size_t>(m)] + rc.open[static_cast<std::size_t>(m)];
   }
   return out;
 }
@@ -214,11 +242,26 @@ struct target_choice {
   bool reset_on_team = false;
   bool cancel = false;
   bool start_at = false;
+  int64_t at_risk_minutes = 0;  // > 0: at_risk_when: remaining < N minutes
   std::vector<goal_choice> goals;
+};
+
+struct escalation_choice {
+  std::string name;
+  int target = 0;
+  enum kind_t { percent, due, start, at_risk, manual } kind = due;
+  int64_t percent_value = 0;
+  int64_t offset = 0;  // minutes: due + offset, start + offset
+  int when = 0;        // 0: none, 1: assignee != null, 2: tier == "gold"
+  bool raise = false;  // raise_when: event == "page"
+  int64_t every = 0;   // minutes (0 with times > 0: manual repeats without every)
+  int64_t times = 0;
+  bool actions = false;  // do: [{notify: [name]}]
 };
 
 struct policy_choice {
   std::vector<target_choice> targets;
+  std::vector<escalation_choice> escalations;
 };
 
 // `grain`: every goal is a multiple of it (1, 15 or 60 minutes), so that stops
@@ -260,6 +303,49 @@ policy_choice random_policy(rng& r, int64_t grain) {
     }
     p.targets.push_back(std::move(tc));
   }
+  // at_risk_when on some targets, and zero to four escalations.
+  for (auto& tc : p.targets) {
+    if (r.chance(30)) {
+      tc.at_risk_minutes = r.between(10, 600);
+      if (r.chance(60)) tc.at_risk_minutes = std::max(grain, tc.at_risk_minutes - tc.at_risk_minutes % grain);
+    }
+  }
+  const int escalations = r.chance(75) ? static_cast<int>(r.between(1, 4)) : 0;
+  const auto aligned = [&](int64_t minutes) { return r.chance(70) ? minutes - minutes % grain : minutes; };
+  for (int k = 0; k < escalations; ++k) {
+    escalation_choice e;
+    e.name = "e" + std::to_string(k);
+    e.target = static_cast<int>(r.below(static_cast<int64_t>(p.targets.size())));
+    const int kind = static_cast<int>(r.below(100));
+    if (kind < 30) {
+      e.kind = escalation_choice::percent;
+      static constexpr std::array<int64_t, 6> usual = {25, 50, 75, 80, 90, 100};
+      e.percent_value = r.chance(50) ? usual[static_cast<std::size_t>(r.below(6))] : r.between(0, 150);
+    } else if (kind < 60) {
+      e.kind = escalation_choice::due;
+      e.offset = r.chance(25) ? 0 : aligned(r.between(-600, 600));
+    } else if (kind < 80) {
+      e.kind = escalation_choice::start;
+      e.offset = aligned(r.chance(50) ? r.between(0, 240) : r.between(0, 3000));
+    } else if (kind < 90 && p.targets[static_cast<std::size_t>(e.target)].at_risk_minutes > 0) {
+      e.kind = escalation_choice::at_risk;
+    } else if (kind < 90) {
+      e.kind = escalation_choice::due;
+    } else {
+      e.kind = escalation_choice::manual;
+      e.raise = true;
+    }
+    const int when = static_cast<int>(r.below(4));
+    e.when = when < 2 ? 0 : when - 1;
+    if (e.kind != escalation_choice::manual && e.kind != escalation_choice::at_risk) e.raise = r.chance(15);
+    if (e.kind != escalation_choice::at_risk && r.chance(35)) {
+      e.times = r.between(1, 3);
+      e.every = e.kind == escalation_choice::manual && r.chance(50) ? 0
+                                                                     : std::max<int64_t>(1, aligned(r.between(1, 240)));
+    }
+    e.actions = r.chance(50);
+    p.escalations.push_back(std::move(e));
+  }
   return p;
 }
 
@@ -277,6 +363,7 @@ std::string to_yaml(const policy_choice& p) {
     if (t.reset) os << "    reset_when: event == \"reopen\"" << (t.reset_on_team ? " or changed(team)" : "") << "\n";
     if (t.cancel) os << "    cancel_when: event == \"drop\"\n";
     if (t.start_at) os << "    start_at: opened_at\n";
+    if (t.at_risk_minutes > 0) os << "    at_risk_when: remaining < " << t.at_risk_minutes << "m\n";
     os << "    goals:\n";
     for (const auto& g : t.goals) {
       os << "      - {";
@@ -286,6 +373,31 @@ std::string to_yaml(const policy_choice& p) {
       if (g.cal != 0) os << ", calendar: " << calendar_names[static_cast<std::size_t>(g.cal)];
       os << " }\n";
     }
+  }
+  if (!p.escalations.empty()) os << "escalations:\n";
+  for (const auto& e : p.escalations) {
+    os << "  - name: " << e.name << "\n    target: " << p.targets[static_cast<std::size_t>(e.target)].name
+       << "\n    at: ";
+    const auto offset = [](int64_t m) {
+      return std::string(m < 0 ? " - " : " + ") + std::to_string(m < 0 ? -m : m) + "m";
+    };
+    switch (e.kind) {
+      case escalation_choice::percent: os << e.percent_value << "%"; break;
+      case escalation_choice::due: os << "due" << (e.offset == 0 ? std::string() : offset(e.offset)); break;
+      case escalation_choice::start: os << "start" << offset(e.offset); break;
+      case escalation_choice::at_risk: os << "at_risk"; break;
+      case escalation_choice::manual: os << "manual"; break;
+    }
+    os << "\n";
+    if (e.when == 1) os << "    when: assignee != null\n";
+    if (e.when == 2) os << "    when: tier == \"gold\"\n";
+    if (e.raise) os << "    raise_when: event == \"page\"\n";
+    if (e.times > 0) {
+      os << "    repeat: {";
+      if (e.every > 0) os << " every: " << e.every << "m,";
+      os << " times: " << e.times << " }\n";
+    }
+    if (e.actions) os << "    do: [{notify: [" << e.name << "]}]\n";
   }
   return os.str();
 }
@@ -338,6 +450,7 @@ std::vector<gen_event> random_record(rng& r, const std::string& id, int64_t as_o
              : n < 40              ? "close"
              : n < 50              ? "reopen"
              : n < 57              ? "drop"
+             : n < 64              ? "page"
                                    : "note";
     if (r.chance(40)) {
       static constexpr std::array<const char*, 5> statuses = {"open", "hold", "hold", "done", nullptr};
@@ -351,6 +464,13 @@ std::vector<gen_event> random_record(rng& r, const std::string& id, int64_t as_o
     }
     if (r.chance(15)) e.updates.push_back(text_update("channel", r.chance(50) ? "internal" : "email"));
     if (r.chance(12)) e.updates.push_back(text_update("team", r.chance(50) ? "a" : "b"));
+    if (r.chance(15)) e.updates.push_back(r.chance(60) ? text_update("assignee", "ann") : null_update("assignee"));
+    if (r.chance(12)) {
+      const int k = static_cast<int>(r.below(3));
+      e.updates.push_back(k == 0   ? text_update("tier", "gold")
+                          : k == 1 ? text_update("tier", "silver")
+                                   : null_update("tier"));
+    }
     if (r.chance(15)) {
       const int k = static_cast<int>(r.below(10));
       if (k == 0) {
@@ -454,6 +574,14 @@ struct ref_cycle {
   std::vector<std::pair<int64_t, int64_t>> pauses;
   std::optional<int64_t> paused_since;
   int goal = -1;
+  // Escalations: one flag per point of the target (fired, or spent by a false
+  // `when`), when at_risk_when first held, and the running open minutes per
+  // calendar: acc before `since`, plus [since, m) while running.
+  std::vector<std::uint8_t> done;
+  std::optional<int64_t> at_risk_since;
+  std::array<int64_t, calendar_count> acc{};
+  int64_t since = 0;
+  std::map<int, int64_t> goal_cache;  // goal minutes by goal index
 };
 
 struct attribute_store {
@@ -562,18 +690,198 @@ cmp_row measure(const std::string& id, const target_choice& t, const ref_cycle& 
   return row;
 }
 
-// Every row of one record at as_of, or none when no event is at or before it.
-std::vector<cmp_row> reference_record(const policy_choice& p, std::vector<gen_event> events, int64_t as_of) {
+// --- the reference: escalations ---------------------------------------------------
+
+// One firing: the instant in epoch seconds.
+struct esc_row {
+  std::string id;
+  std::string target;
+  std::string escalation;
+  int64_t cycle = 0;
+  int64_t point = 0;
+  int64_t at = 0;
+  std::string actions;
+  friend bool operator==(const esc_row&, const esc_row&) = default;
+  friend bool operator<(const esc_row& a, const esc_row& b) {
+    return std::tie(a.id, a.at, a.target, a.escalation, a.cycle, a.point) <
+           std::tie(b.id, b.at, b.target, b.escalation, b.cycle, b.point);
+  }
+};
+
+esc_row from_engine(const duly::escalation_row& r) {
+  return esc_row{r.id, r.target, r.escalation, r.cycle, r.point, r.fired_at.time_since_epoch().count(), r.actions_json};
+}
+
+std::string show(const esc_row& r) {
+  return r.id + "/" + r.target + "/" + r.escalation + "/" + std::to_string(r.cycle) + "/" + std::to_string(r.point) +
+         " @ " + show_instant(r.at) + " " + r.actions;
+}
+
+// A point of a target: an escalation (index into policy_choice::escalations) and a repeat.
+struct ref_point {
+  int esc = 0;
+  int64_t k = 0;
+};
+
+std::vector<std::vector<ref_point>> points_of(const policy_choice& p) {
+  std::vector<std::vector<ref_point>> out(p.targets.size());
+  for (std::size_t x = 0; x < p.escalations.size(); ++x) {
+    const auto& e = p.escalations[x];
+    for (int64_t k = 0; k <= e.times; ++k) out[static_cast<std::size_t>(e.target)].push_back({static_cast<int>(x), k});
+  }
+  return out;
+}
+
+bool timed(const escalation_choice& e) {
+  return e.kind == escalation_choice::percent || e.kind == escalation_choice::due || e.kind == escalation_choice::start;
+}
+
+// A timed point's position in seconds of elapsed time (SPEC section 8).
+int64_t position(const escalation_choice& e, int64_t goal_seconds, int64_t k) {
+  int64_t base = 0;
+  if (e.kind == escalation_choice::percent) {
+    const int64_t x = e.percent_value * goal_seconds;
+    base = x / 100 + (x % 100 != 0 ? 1 : 0);  // ceil, x >= 0
+  } else if (e.kind == escalation_choice::due) {
+    base = goal_seconds + e.offset * 60;
+  } else if (e.kind == escalation_choice::start) {
+    base = e.offset * 60;
+  }
+  return std::max<int64_t>(base, 0) + k * e.every * 60;
+}
+
+bool when_holds(const escalation_choice& e, const attribute_store& a) {
+  if (e.when == 1) return a.get("assignee") != nullptr;
+  if (e.when == 2) return a.equals("tier", "gold");
+  return true;
+}
+
+int64_t prefix(int cal, int64_t minute) {
+  if (minute < 0 || minute > horizon) {
+    ADD_FAILURE() << "the reference walked out of its horizon: minute " << minute;
+    throw std::out_of_range("horizon");
+  }
+  return calendars()[static_cast<std::size_t>(cal)].prefix[static_cast<std::size_t>(minute)];
+}
+
+// Running open minutes of calendar `cal` in the cycle up to minute m (m at or
+// after the last pause change).
+int64_t elapsed_on(const ref_cycle& c, int cal, int64_t m) {
+  int64_t e = c.acc[static_cast<std::size_t>(cal)];
+  if (!c.paused_since) e += prefix(cal, m) - prefix(cal, c.since);
+  return e;
+}
+
+struct ref_result {
+  std::vector<cmp_row> rows;
+  std::vector<esc_row> firings;
+};
+
+// Every row and firing of one record at as_of (none when no event is at or
+// before it). `seen` counts the cases met.
+ref_result reference_record(const policy_choice& p, std::vector<gen_event> events, int64_t as_of,
+                            std::map<std::string, int>& seen) {
   std::stable_sort(events.begin(), events.end(), [](const gen_event& a, const gen_event& b) {
     return a.at != b.at ? a.at < b.at : a.sequence < b.sequence;
   });
   attribute_store attrs;
   std::vector<std::vector<ref_cycle>> cycles(p.targets.size());
-  std::vector<bool> active(p.targets.size(), false);
+  std::vector<char> active(p.targets.size(), 0);
+  const auto points = points_of(p);
+  struct fired {
+    int64_t at;  // seconds since minute 0
+    std::size_t target;
+    int esc;
+    int64_t k;
+    int64_t cycle;
+    bool raised;
+  };
+  std::vector<fired> fires;
+
+  const auto goal_of = [&](std::size_t i, ref_cycle& c) -> std::optional<int64_t> {
+    if (c.goal < 0) return std::nullopt;
+    auto it = c.goal_cache.find(c.goal);
+    if (it == c.goal_cache.end())
+      it = c.goal_cache.emplace(c.goal, goal_minutes(p.targets[i].goals[static_cast<std::size_t>(c.goal)], c)).first;
+    return it->second;
+  };
+  const auto cal_of = [&](std::size_t i, const ref_cycle& c) {
+    return p.targets[i].goals[static_cast<std::size_t>(c.goal)].cal;
+  };
+  // Spends point k of target i's active cycle at `at` seconds: fires it when its `when` holds.
+  const auto spend = [&](std::size_t i, std::size_t k, int64_t at, const char* what, bool raised = false) {
+    ref_cycle& c = cycles[i].back();
+    c.done[k] = 1;
+    const ref_point& pt = points[i][k];
+    if (!when_holds(p.escalations[static_cast<std::size_t>(pt.esc)], attrs)) {
+      ++seen["(esc skipped by when)"];
+      return;
+    }
+    fires.push_back({at, i, pt.esc, pt.k, static_cast<int64_t>(cycles[i].size()), raised});
+    ++seen[what];
+    if (pt.k > 0) ++seen["(esc repeat fired)"];
+    if (cycles[i].size() > 1) ++seen["(esc in a later cycle)"];
+  };
+  // At the whole minute m, after its events: the points already reached.
+  const auto reached = [&](std::size_t i, int64_t m) {
+    if (!active[i]) return;
+    ref_cycle& c = cycles[i].back();
+    const auto goal = goal_of(i, c);
+    if (!goal) return;
+    const int64_t elapsed = elapsed_on(c, cal_of(i, c), m) * 60;
+    for (std::size_t k = 0; k < points[i].size(); ++k) {
+      if (c.done[k]) continue;
+      const auto& e = p.escalations[static_cast<std::size_t>(points[i][k].esc)];
+      if (e.kind == escalation_choice::at_risk) {
+        if (c.at_risk_since) spend(i, k, m * 60, "(esc at_risk fired)");
+      } else if (timed(e) && position(e, *goal * 60, points[i][k].k) <= elapsed) {
+        spend(i, k, m * 60, "(esc fired at a whole minute)");
+      }
+    }
+  };
+  // From the whole minute `from` (after its events) up to `to` (before its
+  // events), with the state fixed: at each whole minute m the points already
+  // reached fire at m; during an open running minute [m, m + 1) a point
+  // strictly inside it fires at the second where elapsed reaches it.
+  const auto walk = [&](int64_t from, int64_t to) {
+    for (std::size_t i = 0; i < p.targets.size(); ++i) {
+      if (!active[i] || points[i].empty()) continue;
+      reached(i, from);
+      ref_cycle& c = cycles[i].back();
+      const auto goal = goal_of(i, c);
+      if (!goal || c.paused_since) continue;  // nothing moves until the next event
+      const int cal = cal_of(i, c);
+      std::vector<std::pair<int64_t, std::size_t>> pending;  // (E, point), by E
+      for (std::size_t k = 0; k < points[i].size(); ++k) {
+        const auto& e = p.escalations[static_cast<std::size_t>(points[i][k].esc)];
+        if (!c.done[k] && timed(e)) pending.emplace_back(position(e, *goal * 60, points[i][k].k), k);
+      }
+      std::stable_sort(pending.begin(), pending.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      const auto& open = calendars()[static_cast<std::size_t>(cal)].open;
+      int64_t elapsed = elapsed_on(c, cal, from) * 60;
+      std::size_t next = 0;
+      for (int64_t m = from; m < to && next < pending.size(); ++m) {
+        if (m >= horizon) throw std::out_of_range("horizon");
+        while (next < pending.size() && pending[next].first <= elapsed)
+          spend(i, pending[next++].second, m * 60, "(esc fired at a whole minute)");
+        if (open[static_cast<std::size_t>(m)] == 0) continue;
+        while (next < pending.size() && pending[next].first < elapsed + 60) {
+          spend(i, pending[next].second, m * 60 + (pending[next].first - elapsed), "(esc fired inside a minute)");
+          ++next;
+        }
+        elapsed += 60;
+      }
+    }
+  };
+
   bool any = false;
+  int64_t now = 0;  // the instant the record's state is at
   for (const auto& e : events) {
     if (e.at > as_of) continue;
+    if (any && e.at > now) walk(now, e.at);
     any = true;
+    now = e.at;
     bool team_changed = false;
     for (const auto& u : e.updates) {
       const update* old = attrs.get(u.name);
@@ -592,8 +900,10 @@ std::vector<cmp_row> reference_record(const policy_choice& p, std::vector<gen_ev
       const auto begin = [&](int64_t start) {
         ref_cycle c;
         c.start = start;
+        c.since = start;
         if (pause) c.paused_since = start;
         c.goal = choose_goal(t, attrs);
+        c.done.assign(points[i].size(), 0);
         cs.push_back(c);
         active[i] = true;
       };
@@ -633,16 +943,49 @@ std::vector<cmp_row> reference_record(const policy_choice& p, std::vector<gen_ev
         ref_cycle& c = cs.back();
         if (pause && !c.paused_since) {
           c.paused_since = std::max(e.at, c.start);
+          for (int cal = 0; cal < calendar_count; ++cal)
+            c.acc[static_cast<std::size_t>(cal)] += prefix(cal, *c.paused_since) - prefix(cal, c.since);
         } else if (!pause && c.paused_since) {
           c.pauses.emplace_back(*c.paused_since, std::max(e.at, *c.paused_since));
           c.paused_since.reset();
+          c.since = e.at;
         }
         c.goal = choose_goal(t, attrs);
       }
     }
+    // After the event: the early warning, then manual raises.
+    for (std::size_t i = 0; i < p.targets.size(); ++i) {
+      if (!active[i]) continue;
+      ref_cycle& c = cycles[i].back();
+      const target_choice& t = p.targets[i];
+      if (t.at_risk_minutes > 0 && !c.at_risk_since) {
+        if (const auto goal = goal_of(i, c)) {
+          const int64_t remaining = (*goal - elapsed_on(c, cal_of(i, c), e.at)) * 60;
+          if (remaining < t.at_risk_minutes * 60) c.at_risk_since = e.at;
+        }
+      }
+      if (e.name != "page") continue;
+      for (std::size_t x = 0; x < p.escalations.size(); ++x) {
+        const auto& esc = p.escalations[x];
+        if (!esc.raise || esc.target != static_cast<int>(i)) continue;
+        // The escalation's first point not yet fired or spent.
+        for (std::size_t k = 0; k < points[i].size(); ++k) {
+          if (points[i][k].esc != static_cast<int>(x) || c.done[k]) continue;
+          if (when_holds(esc, attrs)) {
+            spend(i, k, e.at * 60, "(esc raised)", true);
+          } else {
+            ++seen["(esc raise ignored by when)"];
+          }
+          break;
+        }
+      }
+    }
   }
-  std::vector<cmp_row> out;
+  ref_result out;
   if (!any) return out;
+  walk(now, as_of);
+  for (std::size_t i = 0; i < p.targets.size(); ++i) reached(i, as_of);
+
   const std::string& id = events.front().id;
   for (std::size_t i = 0; i < p.targets.size(); ++i) {
     if (cycles[i].empty()) {
@@ -650,11 +993,53 @@ std::vector<cmp_row> reference_record(const policy_choice& p, std::vector<gen_ev
       pending.id = id;
       pending.target = p.targets[i].name;
       pending.state = "pending";
-      out.push_back(pending);
+      out.rows.push_back(pending);
       continue;
     }
-    for (std::size_t k = 0; k < cycles[i].size(); ++k)
-      out.push_back(measure(id, p.targets[i], cycles[i][k], static_cast<int64_t>(k + 1), as_of));
+    for (std::size_t k = 0; k < cycles[i].size(); ++k) {
+      cmp_row row = measure(id, p.targets[i], cycles[i][k], static_cast<int64_t>(k + 1), as_of);
+      ref_cycle& c = cycles[i][k];
+      if (active[i] && k + 1 == cycles[i].size() && !c.paused_since) {
+        // The earliest point after as_of, counting open minutes forward.
+        if (const auto goal = goal_of(i, c)) {
+          const int cal = cal_of(i, c);
+          const int64_t elapsed = elapsed_on(c, cal, as_of);
+          const auto& pre = calendars()[static_cast<std::size_t>(cal)].prefix;
+          bool q_first = true;  // counts a cycle once
+          for (std::size_t q = 0; q < points[i].size(); ++q) {
+            const auto& e = p.escalations[static_cast<std::size_t>(points[i][q].esc)];
+            if (c.done[q] || !timed(e)) continue;
+            const int64_t at = position(e, *goal * 60, points[i][q].k);
+            const int64_t minutes = (at + 59) / 60;  // open minutes the point needs in all
+            EXPECT_GT(minutes, elapsed) << "a reached point was not spent";
+            const auto j = std::lower_bound(pre.begin() + as_of, pre.end(), prefix(cal, as_of) + (minutes - elapsed));
+            if (j == pre.end()) throw std::out_of_range("horizon");
+            const int64_t minute = (j - pre.begin()) - 1;
+            const int64_t wake = epoch_of_zero + minute * 60 + (at - (minutes - 1) * 60);
+            if (!row.next_wakeup || wake < *row.next_wakeup) {
+              if (q_first) ++seen["(point is the next wakeup)"];
+              q_first = false;
+              row.next_wakeup = wake;
+            }
+          }
+        }
+      }
+      out.rows.push_back(std::move(row));
+    }
+  }
+  std::stable_sort(fires.begin(), fires.end(), [](const fired& a, const fired& b) {
+    return std::tie(a.at, a.target, a.esc, a.k) < std::tie(b.at, b.target, b.esc, b.k);
+  });
+  for (std::size_t n = 0; n < fires.size(); ++n) {
+    const fired& f = fires[n];
+    // A raise at the instant of an earlier (in policy order) escalation's
+    // point or raise on the same target.
+    if (f.raised && n > 0 && fires[n - 1].at == f.at && fires[n - 1].target == f.target && fires[n - 1].esc < f.esc)
+      { ++seen[fires[n - 1].raised ? "(esc raises tied)" : "(esc raise tied after a point)"]; if (!fires[n-1].raised) { std::printf("TIE %s at %s as_of %s\n", events.front().id.c_str(), show_instant(epoch_of_zero + f.at).c_str(), iso(as_of).c_str()); for (auto& ev : events) std::printf("   %s %s\n", iso(ev.at).c_str(), ev.name.c_str()); } }
+    const auto& e = p.escalations[static_cast<std::size_t>(f.esc)];
+    if (f.at == as_of * 60) ++seen["(esc fired at as_of)"];
+    out.firings.push_back(esc_row{id, p.targets[f.target].name, e.name, f.cycle, f.k, epoch_of_zero + f.at,
+                                  e.actions ? "[{\"notify\":[\"" + e.name + "\"]}]" : "[]"});
   }
   return out;
 }
@@ -683,9 +1068,18 @@ std::string show_rows(const std::vector<cmp_row>& rows) {
   return s.empty() ? "    (none)\n" : s;
 }
 
+std::string show_firings(const std::vector<esc_row>& rows) {
+  std::string s;
+  for (const auto& r : rows) s += "    " + show(r) + "\n";
+  return s.empty() ? "    (none)\n" : s;
+}
+
 struct tally {
-  int mismatches = 0;
+  int mismatches = 0;           // timer rows, next_wakeup, counts
+  int escalation_mismatches = 0;  // firings that differ (not only in order)
+  int order_mismatches = 0;     // the same firings in another order
   std::uint64_t rows = 0;
+  std::uint64_t firings = 0;
   std::map<std::string, int> seen;  // states and edge cases the reference met
 };
 
@@ -700,12 +1094,17 @@ void check_round(const policy_choice& choice, const std::string& yaml, const dul
   const duly::instant as_of_instant = to_instant(as_of);
   const duly::evaluation batch = duly::evaluate(pol, engine_events, as_of_instant);
 
-  // Reference rows, in ascending id order.
+  // Reference rows and firings, in ascending id order.
   std::vector<cmp_row> expected;
+  std::vector<esc_row> expected_firings;
+  std::map<std::string, ref_result> reference_of;
   std::uint64_t applied = 0;
   for (const auto& [id, evs] : input_of) {
     for (const auto& e : evs) applied += e.at <= as_of ? 1 : 0;
-    for (auto& row : reference_record(choice, evs, as_of)) expected.push_back(std::move(row));
+    ref_result ref = reference_record(choice, evs, as_of, t.seen);
+    for (const auto& row : ref.rows) expected.push_back(row);
+    for (const auto& f : ref.firings) expected_firings.push_back(f);
+    reference_of[id] = std::move(ref);
   }
   EXPECT_EQ(batch.events_applied, applied) << where;
   EXPECT_EQ(batch.events_ignored, input.size() - applied) << where;
@@ -753,6 +1152,52 @@ void check_round(const policy_choice& choice, const std::string& yaml, const dul
     if (row.cycle > 1) ++t.seen["(second cycle)"];
   }
 
+  // Escalation firings, record by record: the same rows in the same order.
+  std::vector<esc_row> actual_firings;
+  for (const auto& f : batch.escalations) actual_firings.push_back(from_engine(f));
+  if (actual_firings != expected_firings) {
+    std::map<std::string, std::vector<esc_row>> want, got;
+    for (const auto& f : expected_firings) want[f.id].push_back(f);
+    for (const auto& f : actual_firings) got[f.id].push_back(f);
+    std::set<std::string> ids;
+    for (const auto& [id, rows] : want) ids.insert(id);
+    for (const auto& [id, rows] : got) ids.insert(id);
+    bool found = false;
+    for (const auto& id : ids) {
+      if (want[id] == got[id]) continue;
+      found = true;
+      auto a = want[id], b = got[id];
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      const bool order_only = a == b;
+      int& count = order_only ? t.order_mismatches : t.escalation_mismatches;
+      if (++count > 5) continue;
+      ADD_FAILURE() << (order_only ? "escalation firings in another order" : "escalation firings differ") << " ("
+                    << where << ", record " << id << ")\n"
+                    << describe(yaml, input_of[id], as_of) << "  reference timers:\n"
+                    << show_rows(reference_of[id].rows) << "  reference firings:\n"
+                    << show_firings(want[id]) << "  duly::evaluate firings:\n"
+                    << show_firings(got[id]);
+    }
+    if (!found) {
+      ++t.order_mismatches;
+      ADD_FAILURE() << "escalation firings: the same rows in another record order (" << where << ")";
+    }
+  }
+  t.firings += expected_firings.size();
+  if (input_of.count("R26464-44")) { std::vector<esc_row> g; for (auto& f : actual_firings) if (f.id == "R26464-44") g.push_back(f); std::printf("%s\nREF\n%sENG\n%s", describe(yaml, input_of["R26464-44"], as_of).c_str(), show_firings(reference_of["R26464-44"].firings).c_str(), show_firings(g).c_str()); }
+
+  // evaluation::next_wakeup: the earliest of the rows'.
+  std::optional<int64_t> earliest;
+  for (const auto& row : expected)
+    if (row.next_wakeup && (!earliest || *row.next_wakeup < *earliest)) earliest = row.next_wakeup;
+  if (secs(batch.next_wakeup) != earliest) {
+    ++t.mismatches;
+    if (t.mismatches <= 5)
+      ADD_FAILURE() << "evaluation::next_wakeup " << show_instant(secs(batch.next_wakeup)) << ", the reference's "
+                    << show_instant(earliest) << " (" << where << ")";
+  }
+
   // The incremental evaluators equal the batch call.
   std::map<std::string, std::vector<cmp_row>> want;
   for (const auto& row : actual) want[row.id].push_back(row);
@@ -761,6 +1206,21 @@ void check_round(const policy_choice& choice, const std::string& yaml, const dul
     const auto inc = evaluators[k]->results(as_of_instant);
     EXPECT_EQ(inc.events_applied, batch.events_applied) << how << ", " << where;
     EXPECT_EQ(inc.events_ignored, batch.events_ignored) << how << ", " << where;
+    std::vector<esc_row> inc_firings;
+    for (const auto& f : inc.escalations) inc_firings.push_back(from_engine(f));
+    if (inc_firings != actual_firings) {
+      ++t.escalation_mismatches;
+      if (t.escalation_mismatches <= 5)
+        ADD_FAILURE() << how << ": escalation firings differ from duly::evaluate (" << where << ")\n  duly::evaluate:\n"
+                      << show_firings(actual_firings) << "  " << how << ":\n"
+                      << show_firings(inc_firings);
+    }
+    if (inc.next_wakeup != batch.next_wakeup) {
+      ++t.mismatches;
+      if (t.mismatches <= 5)
+        ADD_FAILURE() << how << ": next_wakeup " << show_instant(secs(inc.next_wakeup)) << ", duly::evaluate's "
+                      << show_instant(secs(batch.next_wakeup)) << " (" << where << ")";
+    }
     std::vector<cmp_row> inc_rows;
     for (const auto& row : inc.timers) inc_rows.push_back(from_engine(row));
     if (inc_rows == actual) continue;
@@ -843,16 +1303,24 @@ TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
     earlier -= earlier % grain;
     check_round(choice, yaml, pol, input, engine_events, {&shuffled, &in_time}, earlier, where + ", earlier as_of", t);
   }
-  std::printf("EngineDifferential: %llu records in %llu rounds, %llu rows compared, %d mismatches; seen:",
-              static_cast<unsigned long long>(records_done), static_cast<unsigned long long>(rounds),
-              static_cast<unsigned long long>(t.rows), t.mismatches);
+  std::printf(
+      "EngineDifferential: %llu records in %llu rounds, %llu rows and %llu firings compared, %d timer mismatches, "
+      "%d escalation mismatches, %d escalation order mismatches; seen:",
+      static_cast<unsigned long long>(records_done), static_cast<unsigned long long>(rounds),
+      static_cast<unsigned long long>(t.rows), static_cast<unsigned long long>(t.firings), t.mismatches,
+      t.escalation_mismatches, t.order_mismatches);
   for (const auto& [what, count] : t.seen) std::printf(" %s=%d", what.c_str(), count);
   std::printf("\n");
   EXPECT_EQ(t.mismatches, 0) << "seed " << seed;
+  EXPECT_EQ(t.escalation_mismatches, 0) << "seed " << seed;
+  EXPECT_EQ(t.order_mismatches, 0) << "seed " << seed;
   // The generator reaches every state and the edge cases.
   for (const char* s : {"pending", "running", "paused", "breached", "met", "cancelled", "reset", "(stopped at due)",
                         "(as_of at due)", "(no goal)", "(zero goal)", "(business days)", "(ended after a pause)",
-                        "(second cycle)"})
+                        "(second cycle)", "(esc skipped by when)", "(esc repeat fired)", "(esc in a later cycle)",
+                        "(esc at_risk fired)", "(esc fired at a whole minute)", "(esc fired inside a minute)",
+                        "(esc raised)", "(esc raise ignored by when)", "(esc fired at as_of)",
+                        "(point is the next wakeup)"})
     EXPECT_GT(t.seen[s], 0) << s;
 }
 

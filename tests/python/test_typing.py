@@ -34,6 +34,23 @@ USAGE = textwrap.dedent(
         where: str | None = e.path
         first: duly.Diagnostic = e.diagnostics[0]
     version: str = duly.__version__
+
+    policy: duly.Policy = duly.load_policy("policy.yaml")
+    policy = duly.Policy.from_yaml("duly: 1", source="p.yaml")
+    names: tuple[str, ...] = policy.targets
+    result: duly.Evaluation = duly.evaluate(
+        policy, [{"id": "T-1", "at": t, "event": "created", "priority": "P1"}], t, strict=True
+    )
+    timer: duly.Timer = result.timers[0]
+    due2: datetime.datetime | None = timer.due
+    goal: int | None = timer.goal_seconds
+    left: datetime.timedelta | None = timer.remaining
+    firing: duly.Firing = result.escalations[0]
+    fired: datetime.datetime = firing.fired_at
+    bad: duly.Rejected = result.rejected[0]
+    bad_line: int = bad.line
+    frame = result.timers_frame()
+    result = duly.evaluate(policy, frame, "2026-11-30T17:00:00Z")
     """
 )
 
@@ -58,8 +75,9 @@ def test_the_installed_package_is_typed(tmp_path: pathlib.Path) -> None:
 def test_stubs_match_the_extension(tmp_path: pathlib.Path) -> None:
     stubtest = pytest.importorskip("mypy.stubtest")
     allow = tmp_path / "allowlist.txt"
-    # pybind11 classes have their own metaclass, which stubs do not spell out.
-    allow.write_text("duly._duly.Calendar\n")
+    # pybind11 classes have their own metaclass, which stubs do not spell out;
+    # _duly.Policy has no constructor (pybind11's __init__ only raises TypeError).
+    allow.write_text("duly._duly.Calendar\nduly._duly.Policy\nduly._duly.Policy.__init__\n")
     status = stubtest.test_stubs(
         stubtest.parse_options(["--allowlist", str(allow), "--mypy-config-file", str(tmp_path / "none.ini"), "duly._duly"])
     )
