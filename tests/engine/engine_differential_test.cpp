@@ -1035,7 +1035,7 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
     // A raise at the instant of an earlier (in policy order) escalation's
     // point or raise on the same target.
     if (f.raised && n > 0 && fires[n - 1].at == f.at && fires[n - 1].target == f.target && fires[n - 1].esc < f.esc)
-      { ++seen[fires[n - 1].raised ? "(esc raises tied)" : "(esc raise tied after a point)"]; if (!fires[n-1].raised) { std::printf("TIE %s at %s as_of %s\n", events.front().id.c_str(), show_instant(epoch_of_zero + f.at).c_str(), iso(as_of).c_str()); for (auto& ev : events) std::printf("   %s %s\n", iso(ev.at).c_str(), ev.name.c_str()); } }
+      ++seen[fires[n - 1].raised ? "(esc raises tied)" : "(esc raise tied after a point)"];
     const auto& e = p.escalations[static_cast<std::size_t>(f.esc)];
     if (f.at == as_of * 60) ++seen["(esc fired at as_of)"];
     out.firings.push_back(esc_row{id, p.targets[f.target].name, e.name, f.cycle, f.k, epoch_of_zero + f.at,
@@ -1185,7 +1185,6 @@ void check_round(const policy_choice& choice, const std::string& yaml, const dul
     }
   }
   t.firings += expected_firings.size();
-  if (input_of.count("R26464-44")) { std::vector<esc_row> g; for (auto& f : actual_firings) if (f.id == "R26464-44") g.push_back(f); std::printf("%s\nREF\n%sENG\n%s", describe(yaml, input_of["R26464-44"], as_of).c_str(), show_firings(reference_of["R26464-44"].firings).c_str(), show_firings(g).c_str()); }
 
   // evaluation::next_wakeup: the earliest of the rows'.
   std::optional<int64_t> earliest;
