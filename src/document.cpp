@@ -1,11 +1,47 @@
 #include "document.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <charconv>
 
 #include "text.hpp"
 
 namespace duly::detail {
+
+namespace {
+
+// Records where documents start; ignores everything else.
+class document_starts final : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> start;
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (!start) start = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// The start of a second document in `text`, if there is one.
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  document_starts first, second;
+  if (!parser.HandleNextDocument(first)) return std::nullopt;
+  if (!parser.HandleNextDocument(second)) return std::nullopt;
+  return second.start ? second.start : std::optional<YAML::Mark>(YAML::Mark());
+}
+
+}  // namespace
 
 document::document(std::string_view text, std::string_view source_name)
     : text_(text), source_name_(source_name) {
@@ -22,23 +58,22 @@ document::document(std::string_view text, std::string_view source_name)
 
 bool document::load() {
   try {
-    const auto documents = YAML::LoadAll(text_);
-    if (documents.size() > 1) {
-      const YAML::Mark mark = documents[1].Mark();
+    root_ = YAML::Load(text_);
+    // YAML::Load keeps the first document and silently drops the rest (and
+    // YAML::LoadAll can loop forever on some malformed input), so look for a
+    // second document with the event parser, at most two documents deep.
+    if (const auto second = second_document(text_)) {
       diagnostic d;
       d.code = errc::parse_error;
       d.message = "more than one document: a file holds one (remove the '---' or the text after the first)";
       d.file = source_name_;
-      if (!mark.is_null()) {
-        d.line = mark.line + 1;
-        d.column = mark.column + 1;
-        if (static_cast<std::size_t>(mark.line) < lines_.size())
-          d.source_line = std::string(lines_[static_cast<std::size_t>(mark.line)]);
-      }
+      d.line = second->line + 1;
+      d.column = second->column + 1;
+      if (static_cast<std::size_t>(second->line) < lines_.size())
+        d.source_line = std::string(lines_[static_cast<std::size_t>(second->line)]);
       problems_.push_back(std::move(d));
       return false;
     }
-    root_ = documents.empty() ? YAML::Node() : documents.front();
     return true;
   } catch (const YAML::Exception& e) {
     diagnostic d;
