@@ -441,7 +441,7 @@ void write_explanation(std::ostream& out, const explanation& e, output_format fo
     if (x.type == explain_entry::kind::event) {
       detail = "'" + printable(x.event) + "'";
       if (x.line > 0) detail += " (line " + std::to_string(x.line) + ")";
-      detail += x.detail.empty() ? std::string(" no attribute changes") : ": " + printable(x.detail);
+      detail += x.detail.empty() ? std::string(" no attribute updates") : ": " + printable(x.detail);
     } else {
       detail = printable(x.detail);
     }

@@ -86,7 +86,7 @@ struct evaluation {
 // caused on a target's cycle.
 struct explain_entry {
   enum class kind : std::uint8_t {
-    event,       // an event applied: `detail` lists its attribute changes
+    event,       // an event applied: `detail` lists its attribute updates as given
     start,       // a cycle started (`detail`: the condition that matched)
     stop,        // a cycle stopped and was judged (met or breached)
     cancel,      // a cycle ended cancelled

@@ -12,6 +12,7 @@ Policies turn events into timers and escalations::
     result = duly.evaluate(policy, events, as_of="2026-11-30T17:00:00Z")  # dicts or a DataFrame
     result.timers, result.escalations, result.rejected                   # objects
     result.timers_frame()                                                # a pandas DataFrame
+    print(duly.explain(policy, events, "HD-1008"))                       # one record's timeline
 
 Instants are aware ``datetime`` objects (any zone) in and UTC-aware out;
 durations are ``timedelta`` or text such as ``"4h"``; ``add_many`` and
@@ -39,6 +40,7 @@ _install()
 
 from ._calendar import Calendar, load_calendar  # noqa: E402  (needs the errors installed)
 from ._evaluation import Evaluation, Firing, Rejected, Timer, evaluate  # noqa: E402
+from ._explain import ExplainEntry, Explanation, explain  # noqa: E402
 from ._policy import Policy, load_policy  # noqa: E402
 
 __version__: str = _duly.__version__
@@ -48,6 +50,8 @@ __all__ = [
     "Diagnostic",
     "Error",
     "Evaluation",
+    "ExplainEntry",
+    "Explanation",
     "Firing",
     "InvalidArgumentError",
     "IoError",
@@ -61,6 +65,7 @@ __all__ = [
     "UnknownZoneError",
     "__version__",
     "evaluate",
+    "explain",
     "load_calendar",
     "load_policy",
 ]

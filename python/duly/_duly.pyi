@@ -69,7 +69,9 @@ class Policy:
     def source_name(self) -> str: ...
 
 # Events as columns (see policy_bindings.cpp); attribute columns are
-# (name, kind, values, rows) with kind "object" | "number" | "boolean" | "instant".
+# (name, kind, values, rows, order) with kind "object" | "number" | "boolean" |
+# "instant" and order (optional: 4-tuples are accepted too) ranking each value
+# among its event's updates.
 # Returns {"timers": {key: column}, "escalations": {key: column},
 # "rejected": [(line, reason)], "events_applied": int, "events_ignored": int,
 # "next_wakeup": int | None}.
@@ -79,6 +81,22 @@ def evaluate(
     ids: list[Any],
     at: npt.NDArray[np.int64],
     names: list[Any],
-    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
+    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]],
+    accepted: npt.NDArray[np.bool_] | None = None,
+) -> dict[str, Any]: ...
+
+# One record of events given as columns (as for evaluate); as_of None = the
+# record's latest event. Returns {"id": str, "as_of": int, "entries": {key: column}
+# (at, what, target, cycle, event, line, detail; target/event lists hold None,
+# cycle/line use the int64 minimum for null), "timers": {key: column},
+# "escalations": {key: column}, "table": str, "json": str}.
+def explain(
+    policy: Policy,
+    id: str,
+    as_of: int | None,
+    ids: list[Any],
+    at: npt.NDArray[np.int64],
+    names: list[Any],
+    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]],
     accepted: npt.NDArray[np.bool_] | None = None,
 ) -> dict[str, Any]: ...

@@ -174,45 +174,14 @@ class Evaluation:
     def timers(self) -> list[Timer]:
         """Every cycle of every (record, target); pending targets have a ``cycle == 0`` row."""
         if self._timers is None:
-            c = self._columns["timers"]
-            self._timers = [
-                Timer(*row)
-                for row in zip(
-                    c["id"],
-                    c["target"],
-                    c["cycle"].tolist(),
-                    c["state"],
-                    _optional_ints(c["goal_seconds"]),
-                    _optional_instants(c["started"]),
-                    _optional_instants(c["stopped"]),
-                    _optional_instants(c["due"]),
-                    _optional_instants(c["breached_at"]),
-                    _optional_ints(c["elapsed_seconds"]),
-                    _optional_ints(c["remaining_seconds"]),
-                    _optional_ints(c["paused_seconds"]),
-                    _optional_instants(c["next_wakeup"]),
-                )
-            ]
+            self._timers = timers_from_columns(self._columns["timers"])
         return self._timers
 
     @property
     def escalations(self) -> list[Firing]:
         """Every escalation firing up to ``as_of``."""
         if self._escalations is None:
-            c = self._columns["escalations"]
-            self._escalations = [
-                Firing(*row)
-                for row in zip(
-                    c["id"],
-                    c["target"],
-                    c["escalation"],
-                    c["cycle"].tolist(),
-                    c["point"].tolist(),
-                    [instant_from_seconds(s) for s in c["fired_at"].tolist()],
-                    c["key"],
-                    [json.loads(a) for a in c["actions"]],
-                )
-            ]
+            self._escalations = firings_from_columns(self._columns["escalations"])
         return self._escalations
 
     # --- DataFrames ------------------------------------------------------------------
@@ -223,18 +192,7 @@ class Evaluation:
         ``id``, ``target``, ``state``: ``string``; ``cycle`` and ``*_seconds``:
         ``Int64`` (nullable); instants: ``datetime64[ns, UTC]`` (NaT for null).
         """
-        pd = pandas_module()
-        c = self._columns["timers"]
-        data: dict[str, Any] = {
-            "id": pd.array(c["id"], dtype="string"),
-            "target": pd.array(c["target"], dtype="string"),
-            "cycle": _int_array(pd, c["cycle"]),
-            "state": pd.array(c["state"], dtype="string"),
-        }
-        for key in ("goal_seconds", "started", "stopped", "due", "breached_at", "elapsed_seconds",
-                    "remaining_seconds", "paused_seconds", "next_wakeup"):
-            data[key] = _instant_array(pd, c[key]) if key in _TIMER_INSTANTS else _int_array(pd, c[key])
-        return pd.DataFrame(data)
+        return timers_to_frame(self._columns["timers"])
 
     def escalations_frame(self) -> DataFrame:
         """The escalation firings as a DataFrame, columns as the JSON Lines keys.
@@ -243,29 +201,14 @@ class Evaluation:
         ``point``: ``Int64``; ``fired_at``: ``datetime64[ns, UTC]``;
         ``actions``: ``object`` (the ``do`` list as Python data).
         """
-        pd = pandas_module()
-        c = self._columns["escalations"]
-        actions = np.empty(len(c["actions"]), dtype=object)
-        actions[:] = [json.loads(a) for a in c["actions"]]
-        return pd.DataFrame(
-            {
-                "id": pd.array(c["id"], dtype="string"),
-                "target": pd.array(c["target"], dtype="string"),
-                "escalation": pd.array(c["escalation"], dtype="string"),
-                "cycle": _int_array(pd, c["cycle"]),
-                "point": _int_array(pd, c["point"]),
-                "fired_at": _instant_array(pd, c["fired_at"]),
-                "key": pd.array(c["key"], dtype="string"),
-                "actions": pd.Series(actions, dtype=object),
-            }
-        )
+        return escalations_to_frame(self._columns["escalations"])
 
     def rejected_frame(self) -> DataFrame:
         """The rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``)."""
         pd = pandas_module()
         return pd.DataFrame(
             {
-                "line": _int_array(pd, np.array([r.line for r in self.rejected], dtype=np.int64)),
+                "line": int_array(pd, np.array([r.line for r in self.rejected], dtype=np.int64)),
                 "reason": pd.array([r.reason for r in self.rejected], dtype="string"),
             }
         )
@@ -278,16 +221,103 @@ class Evaluation:
         )
 
 
-def _int_array(pd: Any, a: npt.NDArray[np.int64]) -> Any:
+# --- columns -> objects and frames (shared with duly.explain) ---------------------------
+
+
+def timers_from_columns(c: dict[str, Any]) -> list[Timer]:
+    """``Timer`` objects from the timer columns of ``_duly.evaluate`` / ``_duly.explain``."""
+    return [
+        Timer(*row)
+        for row in zip(
+            c["id"],
+            c["target"],
+            c["cycle"].tolist(),
+            c["state"],
+            _optional_ints(c["goal_seconds"]),
+            _optional_instants(c["started"]),
+            _optional_instants(c["stopped"]),
+            _optional_instants(c["due"]),
+            _optional_instants(c["breached_at"]),
+            _optional_ints(c["elapsed_seconds"]),
+            _optional_ints(c["remaining_seconds"]),
+            _optional_ints(c["paused_seconds"]),
+            _optional_instants(c["next_wakeup"]),
+        )
+    ]
+
+
+def firings_from_columns(c: dict[str, Any]) -> list[Firing]:
+    """``Firing`` objects from the escalation columns."""
+    return [
+        Firing(*row)
+        for row in zip(
+            c["id"],
+            c["target"],
+            c["escalation"],
+            c["cycle"].tolist(),
+            c["point"].tolist(),
+            [instant_from_seconds(s) for s in c["fired_at"].tolist()],
+            c["key"],
+            [json.loads(a) for a in c["actions"]],
+        )
+    ]
+
+
+def timers_to_frame(c: dict[str, Any]) -> DataFrame:
+    """The timer columns as a DataFrame (see ``Evaluation.timers_frame``)."""
+    pd = pandas_module()
+    data: dict[str, Any] = {
+        "id": pd.array(c["id"], dtype="string"),
+        "target": pd.array(c["target"], dtype="string"),
+        "cycle": int_array(pd, c["cycle"]),
+        "state": pd.array(c["state"], dtype="string"),
+    }
+    for key in ("goal_seconds", "started", "stopped", "due", "breached_at", "elapsed_seconds",
+                "remaining_seconds", "paused_seconds", "next_wakeup"):
+        data[key] = instant_array(pd, c[key]) if key in _TIMER_INSTANTS else int_array(pd, c[key])
+    return pd.DataFrame(data)
+
+
+def escalations_to_frame(c: dict[str, Any]) -> DataFrame:
+    """The escalation columns as a DataFrame (see ``Evaluation.escalations_frame``)."""
+    pd = pandas_module()
+    actions = np.empty(len(c["actions"]), dtype=object)
+    actions[:] = [json.loads(a) for a in c["actions"]]
+    return pd.DataFrame(
+        {
+            "id": pd.array(c["id"], dtype="string"),
+            "target": pd.array(c["target"], dtype="string"),
+            "escalation": pd.array(c["escalation"], dtype="string"),
+            "cycle": int_array(pd, c["cycle"]),
+            "point": int_array(pd, c["point"]),
+            "fired_at": instant_array(pd, c["fired_at"]),
+            "key": pd.array(c["key"], dtype="string"),
+            "actions": pd.Series(actions, dtype=object),
+        }
+    )
+
+
+def int_array(pd: Any, a: npt.NDArray[np.int64]) -> Any:
     """A nullable Int64 array, NaT (the int64 minimum) as <NA>."""
     values = np.ascontiguousarray(a, dtype=np.int64)
     return pd.arrays.IntegerArray(values, values == NAT)
 
 
-def _instant_array(pd: Any, a: npt.NDArray[np.int64]) -> Any:
+def instant_array(pd: Any, a: npt.NDArray[np.int64]) -> Any:
     """datetime64[ns, UTC] from int64 seconds, NaT for null."""
     ns = np.ascontiguousarray(a, dtype=np.int64).view("datetime64[s]").astype("datetime64[ns]")
     return pd.DatetimeIndex(ns).tz_localize("UTC").array
+
+
+def require_policy(policy: object) -> Policy:
+    """``policy`` if it is a ``duly.Policy``; otherwise an error that says how to make one."""
+    if not isinstance(policy, Policy):
+        raise InvalidArgumentError(
+            f"expected a duly.Policy, got {type_name(policy)}: use duly.load_policy(path) "
+            "or duly.Policy.from_yaml(text)",
+            path="policy",
+        )
+    return policy
 
 
 def evaluate(
@@ -320,12 +350,7 @@ def evaluate(
     ignored, so any past moment can be replayed. The evaluation itself runs with
     the GIL released.
     """
-    if not isinstance(policy, Policy):
-        raise InvalidArgumentError(
-            f"expected a duly.Policy, got {type_name(policy)}: use duly.load_policy(path) "
-            "or duly.Policy.from_yaml(text)",
-            path="policy",
-        )
+    require_policy(policy)
     as_of_seconds = instant_seconds(as_of, "as_of")
     columns = event_columns(events)
     if strict and columns.rejected:

@@ -41,8 +41,10 @@ from . import _duly
 from ._convert import datetime64_seconds, instant_seconds, type_name
 from ._errors import InvalidArgumentError
 
-#: One attribute column for ``_duly.evaluate``: (name, kind, values, rows).
-AttributeColumn = tuple[str, str, Any, Optional[npt.NDArray[np.int64]]]
+#: One attribute column for ``_duly.evaluate``: (name, kind, values, rows, order);
+#: ``order`` ranks each value among its event's updates (dicts: the key's position),
+#: so that an event's updates keep the order of its keys as in a JSON line.
+AttributeColumn = tuple[str, str, Any, Optional[npt.NDArray[np.int64]], Optional[npt.NDArray[np.int64]]]
 
 _REQUIRED = ("id", "at", "event")
 _KEEP = object()  # an attribute value that leaves the attribute alone
@@ -210,7 +212,7 @@ def _from_records(events: Iterable[object]) -> EventColumns:
     names: list[Any] = []
     accepted: list[bool] = []
     rejected: list[tuple[int, str]] = []
-    attributes: dict[str, tuple[list[int], list[object]]] = {}
+    attributes: dict[str, tuple[list[int], list[object], list[int]]] = {}
 
     for i, row in enumerate(events):
         rid: str | None = None
@@ -261,12 +263,13 @@ def _from_records(events: Iterable[object]) -> EventColumns:
         names.append(rname)
         accepted.append(ok)
         if ok:
-            for key, value in updates:
+            for rank, (key, value) in enumerate(updates):
                 column = attributes.get(key)
                 if column is None:
-                    column = attributes[key] = ([], [])
+                    column = attributes[key] = ([], [], [])
                 column[0].append(i)
                 column[1].append(value)
+                column[2].append(rank)
         else:
             rejected.append((i + 1, "; ".join(problems)))
 
@@ -275,8 +278,8 @@ def _from_records(events: Iterable[object]) -> EventColumns:
         at=np.array(at, dtype=np.int64),
         names=names,
         attributes=[
-            (key, "object", values, np.array(rows, dtype=np.int64))
-            for key, (rows, values) in attributes.items()
+            (key, "object", values, np.array(rows, dtype=np.int64), np.array(ranks, dtype=np.int64))
+            for key, (rows, values, ranks) in attributes.items()
         ],
         accepted=np.array(accepted, dtype=bool) if rejected else None,
         rejected=rejected,
@@ -390,7 +393,7 @@ def _attribute_column(name: str, series: Any, problems: _Problems) -> AttributeC
         dtype = series.dtype
     missing = series.isna().to_numpy(dtype=bool)
     if _is_tz_aware(dtype):
-        return (name, "instant", datetime64_seconds(series, name), None)
+        return (name, "instant", datetime64_seconds(series, name), None, None)
     kind = dtype.kind
     if kind == "M":
         raise _naive_column_error(name, dtype)
@@ -398,19 +401,19 @@ def _attribute_column(name: str, series: Any, problems: _Problems) -> AttributeC
         values = series.to_numpy(dtype=bool, na_value=False)
         if missing.any():
             rows = np.flatnonzero(~missing)
-            return (name, "boolean", values[rows], rows.astype(np.int64))
-        return (name, "boolean", values, None)
+            return (name, "boolean", values[rows], rows.astype(np.int64), None)
+        return (name, "boolean", values, None, None)
     if kind in "iuf":
         numbers_ = series.to_numpy(dtype=np.float64, na_value=np.nan)
         for row in np.flatnonzero(np.isinf(numbers_)).tolist():
             problems.add(row, f"attribute '{name}': {numbers_[row]} is not a number")
-        return (name, "number", numbers_, None)
+        return (name, "number", numbers_, None, None)
     if kind in "OSU":
         cells = series.to_numpy(dtype=object)
         rows = np.flatnonzero(~missing)
         present = cells[rows]
         if pd.api.types.infer_dtype(present, skipna=False) in ("string", "empty"):
-            return (name, "object", present.tolist(), rows.astype(np.int64))
+            return (name, "object", present.tolist(), rows.astype(np.int64), None)
         kept_rows: list[int] = []
         kept: list[object] = []
         for row, v in zip(rows.tolist(), present.tolist()):
@@ -420,7 +423,7 @@ def _attribute_column(name: str, series: Any, problems: _Problems) -> AttributeC
             elif value is not _KEEP and value is not None:
                 kept_rows.append(row)
                 kept.append(value)
-        return (name, "object", kept, np.array(kept_rows, dtype=np.int64))
+        return (name, "object", kept, np.array(kept_rows, dtype=np.int64), None)
     raise _column_error(
         name, dtype, "text, numbers, bools or datetimes with a time zone (an attribute value)"
     )

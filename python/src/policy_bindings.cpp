@@ -11,9 +11,14 @@
 //   ids        list of n str         (read only where `accepted` is true)
 //   at         int64[n]              seconds since the epoch
 //   names      list of n str         the event names
-//   attributes list of (name, kind, values, rows) with `rows` None (values has
-//              one value per event) or int64[k] (values[j] belongs to event
-//              rows[j]; events that are not listed leave the attribute alone).
+//   attributes list of (name, kind, values, rows[, order]) with `rows` None
+//              (values has one value per event) or int64[k] (values[j] belongs
+//              to event rows[j]; events that are not listed leave the attribute
+//              alone), and `order` None or int64[k]: the rank of values[j] among
+//              its event's updates (dicts: the key's position in the dict), so
+//              that an event's updates keep the order of its keys, as the JSON
+//              Lines reader keeps them (it shows in `explain`); without it, an
+//              event's updates come in column order, as the CSV reader's do.
 //              kind "object":  a list of None (clears the attribute), bool, int,
 //                              float or str
 //                   "number":  float64 array (NaN leaves the attribute alone)
@@ -26,13 +31,22 @@
 // and line i + 1. The events are evaluated with the GIL released; results come
 // back as columns too (see `timer_columns`), instants and durations as int64 with
 // INT64_MIN for null.
+//
+// `explain` takes the same columns plus a record id and an optional as_of (None:
+// the record's latest event, as `duly explain` does) and returns that record's
+// timeline as columns (`entry_columns`), its timers and firings, and the CLI's
+// table and JSON Lines texts (write_explanation), all computed without the GIL.
 #include "bindings.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <numeric>
+#include <optional>
 #include <span>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -44,6 +58,7 @@
 
 #include <duly/evaluate.hpp>
 #include <duly/event.hpp>
+#include <duly/io.hpp>
 #include <duly/policy.hpp>
 
 namespace duly::python {
@@ -153,9 +168,25 @@ std::vector<event> build_events(const py::list& ids, const i64_array& at, const 
     e.line = i + 1;
   }
 
+  const auto column_of = [](py::handle item) {
+    auto column = item.cast<py::tuple>();
+    if (column.size() != 4 && column.size() != 5)
+      raise(errc::invalid_argument, "an attribute column is (name, kind, values, rows[, order])");
+    return column;
+  };
+  // With an `order` on some column, each event's updates are put in the order of
+  // their ranks (as the keys of a JSON line), not in column order.
+  bool ordered = false;
   for (const py::handle item : attributes) {
-    const auto column = item.cast<py::tuple>();
-    if (column.size() != 4) raise(errc::invalid_argument, "an attribute column is (name, kind, values, rows)");
+    const auto column = column_of(item);
+    if (column.size() == 5 && !column[4].is_none()) ordered = true;
+  }
+  // (event, rank) of every update, in the order pushed: per event, the order of
+  // its updates.
+  std::vector<std::pair<std::size_t, i64>> ranked;
+
+  for (const py::handle item : attributes) {
+    const auto column = column_of(item);
     const auto name = column[0].cast<std::string>();
     const auto kind = column[1].cast<std::string>();
     const py::object values = column[2];
@@ -168,7 +199,14 @@ std::vector<event> build_events(const py::list& ids, const i64_array& at, const 
       k = static_cast<std::size_t>(rows->size());
     }
     const i64* r = rows ? rows->data() : nullptr;
-    // Calls f(j, event) for every cell j that belongs to an accepted event.
+    std::optional<i64_array> order;
+    if (column.size() == 5 && !column[4].is_none()) {
+      order = column[4].cast<i64_array>();
+      if (static_cast<std::size_t>(order->size()) != k)
+        raise(errc::invalid_argument, "order must have one element per row", "order of " + name);
+    }
+    const i64* o = order ? order->data() : nullptr;
+    // Calls f(j, row, event) for every cell j that belongs to an accepted event.
     const auto for_each_cell = [&](auto&& f) {
       for (std::size_t j = 0; j < k; ++j) {
         std::size_t row = j;
@@ -177,7 +215,12 @@ std::vector<event> build_events(const py::list& ids, const i64_array& at, const 
             raise(errc::invalid_argument, "row " + std::to_string(r[j]) + " out of range", "rows of " + name);
           row = static_cast<std::size_t>(r[j]);
         }
-        if (accepted[row]) f(j, row, all[row]);
+        if (!accepted[row]) continue;
+        event& e = all[row];
+        const std::size_t before = e.updates.size();
+        f(j, row, e);
+        if (ordered && e.updates.size() != before)
+          ranked.emplace_back(row, o != nullptr ? o[j] : std::numeric_limits<i64>::max());
       }
     };
     const auto check_size = [&](std::size_t size) {
@@ -221,6 +264,32 @@ std::vector<event> build_events(const py::list& ids, const i64_array& at, const 
     } else {
       raise(errc::invalid_argument,
             "unknown column kind " + single_quoted(kind) + " (expected object, number, boolean or instant)", name);
+    }
+  }
+
+  if (ordered) {
+    // Each event's ranks, contiguous: event i's are ranks[start[i] .. start[i + 1]).
+    std::vector<std::size_t> start(n + 1, 0);
+    for (const auto& [row, rank] : ranked) ++start[row + 1];
+    for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+    std::vector<i64> ranks(ranked.size());
+    {
+      std::vector<std::size_t> next(start.begin(), start.end() - 1);
+      for (const auto& [row, rank] : ranked) ranks[next[row]++] = rank;
+    }
+    std::vector<std::size_t> perm;
+    std::vector<attribute_update> sorted;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& updates = all[i].updates;
+      const i64* rank = ranks.data() + start[i];
+      const std::size_t m = start[i + 1] - start[i];
+      if (m < 2 || std::is_sorted(rank, rank + m)) continue;
+      perm.resize(m);
+      std::iota(perm.begin(), perm.end(), std::size_t{0});
+      std::stable_sort(perm.begin(), perm.end(), [&](std::size_t a, std::size_t b) { return rank[a] < rank[b]; });
+      sorted.clear();
+      for (const std::size_t j : perm) sorted.push_back(std::move(updates[j]));
+      updates.swap(sorted);
     }
   }
 
@@ -297,14 +366,116 @@ py::dict escalation_columns(const std::vector<escalation_row>& rows) {
   return c;
 }
 
-py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
-                          const py::list& names, const py::list& attributes, const py::object& accepted) {
+void check_as_of(i64 as_of) {
   if (as_of < count(min_supported_instant) || as_of >= count(max_supported_instant)) {
     raise(errc::out_of_range,
           "instant " + format_instant(instant{seconds{as_of}}) + " is outside the supported range [" +
               format_instant(min_supported_instant) + ", " + format_instant(max_supported_instant) + ")",
           "as_of");
   }
+}
+
+// A list of n str or None (None where f(i) gives no value).
+template <class F>
+py::list optional_str_column(std::size_t n, F&& f) {
+  py::list out(static_cast<py::ssize_t>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::optional<std::string_view> s = f(i);
+    PyObject* o = nullptr;
+    if (s) {
+      o = PyUnicode_DecodeUTF8(s->data(), static_cast<Py_ssize_t>(s->size()), "replace");
+      if (o == nullptr) throw py::error_already_set();
+    } else {
+      o = Py_NewRef(Py_None);
+    }
+    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), o);
+  }
+  return out;
+}
+
+// The keys of the CLI's `explain` JSON lines (to_json(explain_entry, id)), in
+// order, without kind and id: an event entry has no target or cycle, any other
+// entry no event or line; a line that is not known is null too.
+py::dict entry_columns(const std::vector<explain_entry>& rows) {
+  const std::size_t n = rows.size();
+  const auto is_event = [&](std::size_t i) { return rows[i].type == explain_entry::kind::event; };
+  py::dict c;
+  c["at"] = int_column(n, [&](std::size_t i) { return count(rows[i].at); });
+  c["what"] = str_column(n, [&](std::size_t i) { return to_string(rows[i].type); });
+  c["target"] = optional_str_column(n, [&](std::size_t i) -> std::optional<std::string_view> {
+    if (is_event(i)) return std::nullopt;
+    return std::string_view(rows[i].target);
+  });
+  c["cycle"] = int_column(n, [&](std::size_t i) { return is_event(i) ? null_i64 : rows[i].cycle; });
+  c["event"] = optional_str_column(n, [&](std::size_t i) -> std::optional<std::string_view> {
+    if (!is_event(i)) return std::nullopt;
+    return std::string_view(rows[i].event);
+  });
+  c["line"] = int_column(n, [&](std::size_t i) {
+    return is_event(i) && rows[i].line > 0 ? static_cast<i64>(rows[i].line) : null_i64;
+  });
+  c["detail"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].detail; });
+  return c;
+}
+
+py::str utf8_str(const std::string& s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(o);
+}
+
+py::dict explain_columns(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
+                         const py::list& ids, const i64_array& at, const py::list& names, const py::list& attributes,
+                         const py::object& accepted) {
+  if (as_of_arg) check_as_of(*as_of_arg);
+  std::vector<event> events = build_events(ids, at, names, attributes, accepted);
+
+  struct outcome {
+    std::optional<instant> as_of;
+    explanation e;
+    std::string table;
+    std::string json;
+  };
+  outcome r = [&] {
+    py::gil_scoped_release release;
+    outcome o;
+    o.as_of = as_of_arg ? std::optional<instant>(instant{seconds{*as_of_arg}}) : std::nullopt;
+    if (!as_of_arg) {
+      // Default: the record's latest event, so the whole history shows (as `duly explain`).
+      for (const auto& e : events)
+        if (e.id == id && (!o.as_of || e.at > *o.as_of)) o.as_of = e.at;
+    }
+    if (!o.as_of) return o;
+    o.e = duly::explain(p.compiled, std::span<const event>(events), id, *o.as_of);
+    if (o.e.entries.empty()) return o;
+    std::ostringstream table;
+    write_explanation(table, o.e, output_format::table);
+    o.table = std::move(table).str();
+    std::ostringstream json;
+    write_explanation(json, o.e, output_format::jsonl);
+    o.json = std::move(json).str();
+    return o;
+  }();
+  if (!r.as_of) raise(errc::invalid_argument, "no events for record " + single_quoted(id), "id");
+  if (r.e.entries.empty()) {
+    raise(errc::invalid_argument,
+          "no events for record " + single_quoted(id) + " at or before " + format_instant(*r.as_of), "id");
+  }
+
+  py::dict out;
+  out["id"] = utf8_str(r.e.id);
+  out["as_of"] = count(*r.as_of);
+  out["entries"] = entry_columns(r.e.entries);
+  out["timers"] = timer_columns(r.e.timers);
+  out["escalations"] = escalation_columns(r.e.escalations);
+  out["table"] = utf8_str(r.table);
+  out["json"] = utf8_str(r.json);
+  return out;
+}
+
+py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
+                          const py::list& names, const py::list& attributes, const py::object& accepted) {
+  check_as_of(as_of);
   std::vector<event> events = build_events(ids, at, names, attributes, accepted);
   evaluation r = [&] {
     py::gil_scoped_release release;
@@ -373,6 +544,10 @@ void bind_policy(py::module_& m) {
   m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
         "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating.");
+  m.def("explain", &explain_columns, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
+        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
+        "Explain one record of events given as columns up to as_of (seconds; None: its latest event); "
+        "releases the GIL while explaining.");
 }
 
 }  // namespace duly::python

@@ -170,6 +170,8 @@ int run_explain(const streams& io, const explain_options& o) {
   bool ok = p.has_value();
   if (!o.base.as_of.empty()) {
     auto t = parse_instant(o.base.as_of);
+    if (t && (*t < min_supported_instant || *t >= max_supported_instant))
+      t = fail(errc::out_of_range, "instant " + format_instant(*t) + " is outside the supported years 1970 to 2199");
     if (!t) {
       report(io, "--as-of", t.error());
       ok = false;

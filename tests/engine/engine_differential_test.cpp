@@ -1,9 +1,9 @@
 // Property test: the timer engine (duly::evaluate and duly::evaluator) against
-// a slow, obviously-correct reference of SPEC section 7 written here.
+// a slow, obviously-correct reference of SPEC sections 7 and 8 written here.
 //
 // The reference shares nothing with src/: it works in whole minutes (every
 // random instant and every window boundary is a whole minute, so it is exact at
-// one-second resolution), marks each minute of a 45-day span open or closed
+// one-second resolution), marks each minute of a 60-day span open or closed
 // from the calendars' weekly windows, holidays and exceptions by a plain loop
 // over dates (UTC only), evaluates the conditions of a fixed vocabulary with
 // plain code, replays each record's events through the rules of section 7, and
@@ -26,14 +26,15 @@
 //   when         assignee != null | tier == "gold"      (optional)
 //   raise_when   event == "page"                        (optional; manual always)
 //   repeat       every D, times 1..3                    (optional)
-// and replays random records (1 to 15 events each,
-// interleaved, with same-instant ties and events after as_of). Instants and
+// and replays random records (1 to 15 events each, interleaved, with
+// same-instant ties and events after as_of). Instants and
 // goals of a round fall on a grain of 1, 15 or 60 minutes, so that stops and
 // as_of often land exactly on a due. Each round is checked at the as_of its
 // events were drawn around and at an earlier one: every row is compared field
 // by field with duly::evaluate, and duly::evaluate with duly::evaluator fed
-// one event at a time, in a shuffled order and in time order. A mismatch
-// prints the policy, the record's events and both sets of rows.
+// one event at a time, in a shuffled order and in time order; likewise every
+// escalation firing (in order), and evaluation::next_wakeup. A mismatch prints
+// the policy, the record's events and both sets of rows.
 //
 // Escalations in the reference: the record's timeline is walked minute by
 // minute from its first event to as_of. Events at an instant are applied
@@ -49,6 +50,10 @@
 // (per-calendar prefix sums); a paused cycle or one without a goal schedules
 // none; a timer's next_wakeup is the earlier of that and due + 1 s (when the
 // due is not before as_of), and evaluation::next_wakeup the earliest of all.
+// The at_risk check (`remaining` = goal - elapsed at the event) and manual
+// raises (the escalation's first point not yet spent, if its `when` holds)
+// follow each event of an active cycle; an at_risk point fires at the next
+// check of its cycle (the same instant, after all its events) with a goal.
 //
 // Environment:
 //   DULY_PROPERTY_SEED   the seed (default 20261123; printed either way)
@@ -308,6 +313,9 @@ policy_choice random_policy(rng& r, int64_t grain) {
     if (r.chance(30)) {
       tc.at_risk_minutes = r.between(10, 600);
       if (r.chance(60)) tc.at_risk_minutes = std::max(grain, tc.at_risk_minutes - tc.at_risk_minutes % grain);
+      // Sometimes exactly a goal: remaining equals it when a cycle starts.
+      const goal_choice& g = tc.goals[static_cast<std::size_t>(r.below(static_cast<int64_t>(tc.goals.size())))];
+      if (g.business_days == 0 && g.minutes > 0 && r.chance(30)) tc.at_risk_minutes = g.minutes;
     }
   }
   const int escalations = r.chance(75) ? static_cast<int>(r.between(1, 4)) : 0;
@@ -317,19 +325,19 @@ policy_choice random_policy(rng& r, int64_t grain) {
     e.name = "e" + std::to_string(k);
     e.target = static_cast<int>(r.below(static_cast<int64_t>(p.targets.size())));
     const int kind = static_cast<int>(r.below(100));
-    if (kind < 30) {
+    if (kind < 28) {
       e.kind = escalation_choice::percent;
       static constexpr std::array<int64_t, 6> usual = {25, 50, 75, 80, 90, 100};
       e.percent_value = r.chance(50) ? usual[static_cast<std::size_t>(r.below(6))] : r.between(0, 150);
-    } else if (kind < 60) {
+    } else if (kind < 55) {
       e.kind = escalation_choice::due;
       e.offset = r.chance(25) ? 0 : aligned(r.between(-600, 600));
-    } else if (kind < 80) {
+    } else if (kind < 75) {
       e.kind = escalation_choice::start;
-      e.offset = aligned(r.chance(50) ? r.between(0, 240) : r.between(0, 3000));
-    } else if (kind < 90 && p.targets[static_cast<std::size_t>(e.target)].at_risk_minutes > 0) {
+      e.offset = r.chance(30) ? 0 : aligned(r.chance(50) ? r.between(0, 240) : r.between(0, 3000));
+    } else if (kind < 87 && p.targets[static_cast<std::size_t>(e.target)].at_risk_minutes > 0) {
       e.kind = escalation_choice::at_risk;
-    } else if (kind < 90) {
+    } else if (kind < 87) {
       e.kind = escalation_choice::due;
     } else {
       e.kind = escalation_choice::manual;
@@ -450,7 +458,7 @@ std::vector<gen_event> random_record(rng& r, const std::string& id, int64_t as_o
              : n < 40              ? "close"
              : n < 50              ? "reopen"
              : n < 57              ? "drop"
-             : n < 64              ? "page"
+             : n < 66              ? "page"
                                    : "note";
     if (r.chance(40)) {
       static constexpr std::array<const char*, 5> statuses = {"open", "hold", "hold", "done", nullptr};
@@ -962,6 +970,11 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
         if (const auto goal = goal_of(i, c)) {
           const int64_t remaining = (*goal - elapsed_on(c, cal_of(i, c), e.at)) * 60;
           if (remaining < t.at_risk_minutes * 60) c.at_risk_since = e.at;
+          if (remaining == t.at_risk_minutes * 60 &&
+              std::any_of(points[i].begin(), points[i].end(), [&](const ref_point& pt) {
+                return p.escalations[static_cast<std::size_t>(pt.esc)].kind == escalation_choice::at_risk;
+              }))
+            ++seen["(at_risk_when at its threshold)"];
         }
       }
       if (e.name != "page") continue;
@@ -1032,10 +1045,15 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
   });
   for (std::size_t n = 0; n < fires.size(); ++n) {
     const fired& f = fires[n];
-    // A raise at the instant of an earlier (in policy order) escalation's
-    // point or raise on the same target.
-    if (f.raised && n > 0 && fires[n - 1].at == f.at && fires[n - 1].target == f.target && fires[n - 1].esc < f.esc)
-      ++seen[fires[n - 1].raised ? "(esc raises tied)" : "(esc raise tied after a point)"];
+    // Ties at one instant: across targets with the escalations listed the
+    // other way round, and within a target (a raise after an earlier
+    // escalation's point, or any two escalations).
+    if (n > 0 && fires[n - 1].at == f.at) {
+      const fired& before = fires[n - 1];
+      if (before.target != f.target && before.esc > f.esc) ++seen["(esc tie across targets)"];
+      if (before.target == f.target && before.esc < f.esc) ++seen["(esc tie within a target)"];
+      if (before.target == f.target && f.raised && !before.raised) ++seen["(esc raise tied after a point)"];
+    }
     const auto& e = p.escalations[static_cast<std::size_t>(f.esc)];
     if (f.at == as_of * 60) ++seen["(esc fired at as_of)"];
     out.firings.push_back(esc_row{id, p.targets[f.target].name, e.name, f.cycle, f.k, epoch_of_zero + f.at,
@@ -1239,7 +1257,8 @@ void check_round(const policy_choice& choice, const std::string& yaml, const dul
 }
 
 TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
-  const std::uint64_t seed = env_number("DULY_PROPERTY_SEED", 20261123);
+  constexpr std::uint64_t default_seed = 20261123;
+  const std::uint64_t seed = env_number("DULY_PROPERTY_SEED", default_seed);
   const std::uint64_t total = env_number("DULY_DIFF_RECORDS", 5000);
   std::printf("EngineDifferential: DULY_PROPERTY_SEED=%llu DULY_DIFF_RECORDS=%llu\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(total));
@@ -1319,8 +1338,14 @@ TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
                         "(second cycle)", "(esc skipped by when)", "(esc repeat fired)", "(esc in a later cycle)",
                         "(esc at_risk fired)", "(esc fired at a whole minute)", "(esc fired inside a minute)",
                         "(esc raised)", "(esc raise ignored by when)", "(esc fired at as_of)",
-                        "(point is the next wakeup)"})
+                        "(esc tie within a target)", "(point is the next wakeup)"})
     EXPECT_GT(t.seen[s], 0) << s;
+  // Rarer ones depend on the few policies a seed draws: required at the
+  // default seed, only reported with another.
+  if (seed == default_seed) {
+    for (const char* s : {"(esc tie across targets)", "(esc raise tied after a point)", "(at_risk_when at its threshold)"})
+      EXPECT_GT(t.seen[s], 0) << s;
+  }
 }
 
 }  // namespace

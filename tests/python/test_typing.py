@@ -51,6 +51,23 @@ USAGE = textwrap.dedent(
     bad_line: int = bad.line
     frame = result.timers_frame()
     result = duly.evaluate(policy, frame, "2026-11-30T17:00:00Z")
+
+    story: duly.Explanation = duly.explain(policy, frame, "HD-1008")
+    story = duly.explain(policy, [{"id": "T-1", "at": t, "event": "created"}], "T-1", as_of=t)
+    entry: duly.ExplainEntry = story.entries[0]
+    when: datetime.datetime = entry.at
+    what: str = entry.what
+    on: str | None = entry.target
+    cycle: int | None = entry.cycle
+    line_no: int | None = entry.line
+    detail: str = entry.detail
+    table: str = str(story)
+    lines: str = story.to_json_lines()
+    story_timer: duly.Timer = story.timers[0]
+    story_firing: duly.Firing = story.escalations[0]
+    story_frame = story.entries_frame()
+    record: str = story.id
+    story_as_of: datetime.datetime = story.as_of
     """
 )
 

@@ -1,0 +1,221 @@
+"""``duly.explain``: one record's timeline, as ``duly explain`` prints it.
+
+The events go to the compiled core as the same columns as for ``duly.evaluate``
+(see ``_events.py``). The core explains the record with the GIL released and
+sends back the timeline as columns (the keys of the CLI's ``explain`` JSON
+lines), the record's timer and escalation columns, and the CLI's two texts:
+the table (``str(explanation)``) and the JSON Lines (``to_json_lines()``), both
+written by the C++ ``write_explanation``, so they are the CLI's byte for byte.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import numbers
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import _duly
+from ._convert import NAT, InstantLike, instant_from_seconds, instant_seconds, type_name
+from ._errors import InvalidArgumentError
+from ._evaluation import (
+    EventsLike,
+    Firing,
+    Timer,
+    escalations_to_frame,
+    firings_from_columns,
+    instant_array,
+    int_array,
+    require_policy,
+    timers_from_columns,
+    timers_to_frame,
+)
+from ._events import event_columns, pandas_module
+from ._policy import Policy
+
+if TYPE_CHECKING:
+    from pandas import DataFrame  # type: ignore[import, unused-ignore]
+
+__all__ = ["ExplainEntry", "Explanation", "explain"]
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ExplainEntry:
+    """One line of a record's timeline (an ``explain`` line of ``duly explain --format json``).
+
+    ``what`` is ``"event"`` for an event applied, with its name in ``event``, its
+    1-based input position in ``line`` (``None`` when unknown) and its attribute
+    changes in ``detail``; ``target`` and ``cycle`` are then ``None``. Otherwise
+    it is what the event (or the passing of time) did to ``target``'s cycle
+    ``cycle``: ``start``, ``stop``, ``cancel``, ``reset``, ``pause``, ``resume``,
+    ``goal``, ``due``, ``breach``, ``at_risk``, ``escalation`` or ``skipped``, with
+    ``event`` and ``line`` ``None`` and ``detail`` saying which rule matched and
+    with which values. ``at`` is a UTC-aware ``datetime``.
+    """
+
+    at: _dt.datetime
+    what: str
+    target: str | None
+    cycle: int | None
+    event: str | None
+    line: int | None
+    detail: str
+
+
+class Explanation:
+    """What ``duly.explain`` found for one record, up to ``as_of``.
+
+    - ``entries``: the timeline as ``ExplainEntry`` objects, in time order (at
+      one instant: the events, then what they caused);
+    - ``timers``, ``escalations``: the record's ``Timer`` and ``Firing`` objects
+      at ``as_of``, as ``duly.evaluate`` gives them;
+    - ``entries_frame()``, ``timers_frame()``, ``escalations_frame()``: the same
+      as pandas DataFrames;
+    - ``str(explanation)``: the table ``duly explain`` prints;
+      ``to_json_lines()``: what ``duly explain --format json`` prints.
+    """
+
+    __slots__ = ("_columns", "_entries", "_timers", "_escalations", "id", "as_of")
+
+    #: The record's id.
+    id: str
+    #: The instant the timeline runs to (by default the record's latest event).
+    as_of: _dt.datetime
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self._columns = columns
+        self._entries: list[ExplainEntry] | None = None
+        self._timers: list[Timer] | None = None
+        self._escalations: list[Firing] | None = None
+        self.id = str(columns["id"])
+        self.as_of = instant_from_seconds(int(columns["as_of"]))
+
+    @property
+    def entries(self) -> list[ExplainEntry]:
+        """The timeline, in time order."""
+        if self._entries is None:
+            c = self._columns["entries"]
+            self._entries = [
+                ExplainEntry(*row)
+                for row in zip(
+                    [instant_from_seconds(s) for s in c["at"].tolist()],
+                    c["what"],
+                    c["target"],
+                    [None if v == NAT else v for v in c["cycle"].tolist()],
+                    c["event"],
+                    [None if v == NAT else v for v in c["line"].tolist()],
+                    c["detail"],
+                )
+            ]
+        return self._entries
+
+    @property
+    def timers(self) -> list[Timer]:
+        """The record's cycles at ``as_of``, by target and cycle."""
+        if self._timers is None:
+            self._timers = timers_from_columns(self._columns["timers"])
+        return self._timers
+
+    @property
+    def escalations(self) -> list[Firing]:
+        """The record's escalation firings up to ``as_of``."""
+        if self._escalations is None:
+            self._escalations = firings_from_columns(self._columns["escalations"])
+        return self._escalations
+
+    # --- DataFrames ------------------------------------------------------------------
+
+    def entries_frame(self) -> DataFrame:
+        """The timeline as a DataFrame, columns as the JSON keys without ``kind`` and ``id``.
+
+        ``at``: ``datetime64[ns, UTC]``; ``what``, ``target``, ``event``,
+        ``detail``: ``string``; ``cycle``, ``line``: ``Int64``; ``<NA>`` for null.
+        """
+        pd = pandas_module()
+        c = self._columns["entries"]
+        return pd.DataFrame(
+            {
+                "at": instant_array(pd, c["at"]),
+                "what": pd.array(c["what"], dtype="string"),
+                "target": pd.array(c["target"], dtype="string"),
+                "cycle": int_array(pd, c["cycle"]),
+                "event": pd.array(c["event"], dtype="string"),
+                "line": int_array(pd, c["line"]),
+                "detail": pd.array(c["detail"], dtype="string"),
+            }
+        )
+
+    def timers_frame(self) -> DataFrame:
+        """The record's timers as a DataFrame (as ``Evaluation.timers_frame``)."""
+        return timers_to_frame(self._columns["timers"])
+
+    def escalations_frame(self) -> DataFrame:
+        """The record's firings as a DataFrame (as ``Evaluation.escalations_frame``)."""
+        return escalations_to_frame(self._columns["escalations"])
+
+    # --- text ------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        """The table ``duly explain`` prints: the timeline, then the timers at ``as_of``."""
+        return str(self._columns["table"])
+
+    def to_json_lines(self) -> str:
+        """What ``duly explain --format json`` prints: one ``explain`` line per entry,
+        then the record's ``timer`` and ``escalation`` lines, each ending in a newline."""
+        return str(self._columns["json"])
+
+    def __repr__(self) -> str:
+        return (
+            f"<duly.Explanation id={self.id!r} as_of={self.as_of.isoformat().replace('+00:00', 'Z')}: "
+            f"{len(self._columns['entries']['what'])} entries, "
+            f"{len(self._columns['timers']['id'])} timers, "
+            f"{len(self._columns['escalations']['id'])} escalations>"
+        )
+
+
+def _record_id(id: object) -> str:
+    if isinstance(id, str):
+        return id
+    if isinstance(id, numbers.Integral) and not isinstance(id, (bool, np.bool_)):
+        return str(int(id))  # as an integer id in the events becomes its text
+    raise InvalidArgumentError(f"expected the record id as str, got {type_name(id)}", path="id")
+
+
+def explain(
+    policy: Policy,
+    events: EventsLike,
+    id: str | int,
+    as_of: InstantLike | None = None,
+) -> Explanation:
+    """The timeline of record ``id``: what ``duly explain --id ID`` shows.
+
+    Every event of the record at or before ``as_of`` (with its line and attribute
+    changes), which rule matched, each cycle's start and end, pauses, goal
+    choices, due moves, breaches and escalation points, in time order, then the
+    record's timers and firings at ``as_of``.
+
+    ``events`` are dicts or a pandas DataFrame exactly as for ``duly.evaluate``
+    (all records may be passed; rows of other records only cost the reading). A
+    row's ``line`` is its 1-based position in ``events``; rejected rows are left
+    out, as the CLI leaves them out. ``as_of`` is an aware ``datetime`` or
+    ISO-8601 text; by default the record's latest event, so the whole history
+    shows. A record with no events (at or before ``as_of``) raises
+    ``duly.InvalidArgumentError`` with ``path="id"``. The explaining runs with
+    the GIL released.
+    """
+    require_policy(policy)
+    record = _record_id(id)
+    as_of_seconds = None if as_of is None else instant_seconds(as_of, "as_of")
+    columns = event_columns(events)
+    raw = _duly.explain(
+        policy._native,
+        record,
+        as_of_seconds,
+        columns.ids,
+        columns.at,
+        columns.names,
+        columns.attributes,
+        columns.accepted,
+    )
+    return Explanation(raw)
