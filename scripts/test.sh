@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds duly and runs every test that guards it: C++ unit, property, CLI,
-# example and consumer tests; the whole C++ suite again under AddressSanitizer
-# and UndefinedBehaviorSanitizer; then the Python package built with
-# `pip install .` and its pytest suite. This is what CI runs (.ci/run).
+# example, limit and consumer tests; the whole C++ suite again under
+# AddressSanitizer and UndefinedBehaviorSanitizer; the thread tests under
+# ThreadSanitizer; short libFuzzer runs of every parser and the engine; then the
+# Python package built with `pip install .` and its pytest suite. This is what CI
+# runs (.ci/run).
 #
 #   scripts/test.sh           everything
 #   scripts/test.sh --quick   the edit-test loop: one build, unit tests, pytest
@@ -36,6 +38,15 @@ else
   cmake --build build-asan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --test-dir build-asan -LE consumer -j "$jobs" --output-on-failure
+
+  step "Threads under ThreadSanitizer: one policy shared by many threads"
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDULY_SANITIZE=thread \
+    -DDULY_BUILD_BENCHMARKS=OFF -DDULY_BUILD_EXAMPLES=OFF -DDULY_BUILD_CLI=OFF
+  cmake --build build-tsan --target thread_test
+  TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan -L threads --output-on-failure
+
+  step "Fuzzing: regressions, then ${DULY_FUZZ_SECONDS:-20} s per target (libFuzzer, ASan, UBSan)"
+  scripts/fuzz.sh "${DULY_FUZZ_SECONDS:-20}"
 fi
 
 step "Python package (pip install .) and pytest"
