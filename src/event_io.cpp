@@ -47,29 +47,6 @@ bool is_blank(std::string_view s) noexcept {
   return true;
 }
 
-// Length of the valid UTF-8 sequence at the start of `s` (a non-ASCII lead
-// byte), or 0 when it is not one: overlong forms, surrogates and code points
-// above U+10FFFF are refused, as nlohmann refuses them.
-std::size_t utf8_length(std::string_view s) noexcept {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(0);
-  std::size_t n = 0;
-  unsigned lo = 0x80, hi = 0xBF;  // bounds of the second byte
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c == 0xE0) n = 3, lo = 0xA0;
-  else if (c == 0xED) n = 3, hi = 0x9F;
-  else if (c >= 0xE1 && c <= 0xEF) n = 3;
-  else if (c == 0xF0) n = 4, lo = 0x90;
-  else if (c >= 0xF1 && c <= 0xF3) n = 4;
-  else if (c == 0xF4) n = 4, hi = 0x8F;
-  else return 0;
-  if (n > s.size()) return 0;
-  if (byte(1) < lo || byte(1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (byte(k) < 0x80 || byte(k) > 0xBF) return 0;
-  return n;
-}
-
 std::string single_quoted(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
@@ -498,7 +475,7 @@ class fast_line_parser {
       }
       if (c < 0x20) return false;
       if (c >= 0x80) {
-        const std::size_t n = utf8_length(std::string_view(p_, static_cast<std::size_t>(end_ - p_)));
+        const std::size_t n = detail::utf8_sequence(std::string_view(p_, static_cast<std::size_t>(end_ - p_)), 0);
         if (n == 0) return false;
         out.append(p_, n);
         p_ += n;

@@ -11,46 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "text.hpp"
+
 namespace duly {
 
 namespace {
 
-// Our own names for the states, so that writing does not depend on the engine.
-std::string_view state_name(timer_state s) noexcept {
-  switch (s) {
-    case timer_state::pending: return "pending";
-    case timer_state::running: return "running";
-    case timer_state::paused: return "paused";
-    case timer_state::breached: return "breached";
-    case timer_state::met: return "met";
-    case timer_state::cancelled: return "cancelled";
-    case timer_state::reset: return "reset";
-  }
-  return "unknown";
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when the bytes there are not
-// one (overlong forms, surrogates and code points above U+10FFFF included).
-std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  std::size_t n = 0;
-  unsigned lo = 0x80, hi = 0xBF;  // bounds of the second byte
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c == 0xE0) n = 3, lo = 0xA0;
-  else if (c == 0xED) n = 3, hi = 0x9F;
-  else if (c >= 0xE1 && c <= 0xEF) n = 3;
-  else if (c == 0xF0) n = 4, lo = 0x90;
-  else if (c >= 0xF1 && c <= 0xF3) n = 4;
-  else if (c == 0xF4) n = 4, hi = 0x8F;
-  else return 0;
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return n;
-}
 
 // A JSON string literal. UTF-8 passes through; bytes that are not UTF-8 become
 // U+FFFD so that the output is always valid JSON.
@@ -61,7 +27,7 @@ void append_json_string(std::string& out, std::string_view s) {
     const char c = s[i];
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) {
-      const std::size_t n = utf8_sequence(s, i);
+      const std::size_t n = detail::utf8_sequence(s, i);
       if (n == 0) {
         out += "\\ufffd";
         ++i;
@@ -157,7 +123,7 @@ void write_csv(std::ostream& out, const evaluation& r) {
     const std::string cells[] = {t.id,
                                  t.target,
                                  std::to_string(t.cycle),
-                                 std::string(state_name(t.state)),
+                                 std::string(to_string(t.state)),
                                  csv_text(t.goal_seconds),
                                  csv_text(t.started),
                                  csv_text(t.stopped),
@@ -268,7 +234,7 @@ void write_table(std::ostream& out, const evaluation& r, const write_options& op
     for (const timer_row& row : r.timers) {
       const bool breached = row.state == timer_state::breached;
       t.rows.push_back({breached ? "!" : "", printable(row.id), printable(row.target), std::to_string(row.cycle),
-                        std::string(state_name(row.state)), table_text(row.goal_seconds), table_text(row.started),
+                        std::string(to_string(row.state)), table_text(row.goal_seconds), table_text(row.started),
                         table_text(row.due), table_text(row.elapsed_seconds), table_text(row.remaining_seconds),
                         table_text(row.paused_seconds)});
       red.push_back(breached && options.color);
@@ -290,7 +256,7 @@ void write_table(std::ostream& out, const evaluation& r, const write_options& op
     first = false;
     summary += std::to_string(n);
     summary += ' ';
-    summary += state_name(s);
+    summary += to_string(s);
   }
   out << summary << '\n';
 
@@ -320,7 +286,7 @@ std::string to_json(const timer_row& row) {
   append(out, "id", row.id);
   append(out, "target", row.target);
   append(out, "cycle", row.cycle);
-  append(out, "state", state_name(row.state));
+  append(out, "state", to_string(row.state));
   append(out, "goal_seconds", row.goal_seconds);
   append(out, "started", row.started);
   append(out, "stopped", row.stopped);
