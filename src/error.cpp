@@ -1,6 +1,7 @@
 // Errors: formatting of diagnostics.
 #include <duly/error.hpp>
 
+#include <algorithm>
 #include <string>
 
 namespace duly {
@@ -54,7 +55,10 @@ std::string diagnostic::render() const {
     // Long lines show a window of them around the column.
     constexpr std::size_t window = 120;
     std::string_view text = source_line;
-    std::size_t caret = static_cast<std::size_t>(column - 1);
+    // A column past the line (a mark from a decoder that read the bytes
+    // differently, e.g. yaml-cpp taking a leading NUL for UTF-16) points just
+    // past its end.
+    std::size_t caret = std::min(static_cast<std::size_t>(column - 1), text.size());
     std::string prefix;
     if (text.size() > window) {
       const std::size_t from = caret > window / 2 ? caret - window / 2 : 0;

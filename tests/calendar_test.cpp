@@ -1459,6 +1459,19 @@ TEST(CalendarParse, ReportsEveryProblemAtOnceInDocumentOrder) {
   EXPECT_NE(got.error().render().find("timezone: Mars/Base\n          ^\n"), std::string::npos);
 }
 
+TEST(CalendarParse, RenderClampsAColumnPastTheLine) {
+  // yaml-cpp decodes a document starting with NUL as UTF-16/32, so its marks can
+  // lie past the byte line (found by fuzz_calendar; fuzz/regressions/).
+  duly::diagnostic d{errc::parse_error, "bad", {}, "cal.yaml", 1, 184, std::string(121, 'x')};
+  EXPECT_EQ(d.render(), "cal.yaml:1:184: bad\n..." + std::string(60, 'x') + "\n" + std::string(63, ' ') + "^");
+  d.source_line = "short";
+  EXPECT_EQ(d.render(), "cal.yaml:1:184: bad\nshort\n     ^");
+  std::string doc("\0timezone: UTC\n", 16);
+  const auto got = duly::parse_calendar_spec(doc, "nul.yaml");
+  ASSERT_FALSE(got.has_value());
+  EXPECT_FALSE(got.error().render().empty());
+}
+
 TEST(CalendarParse, SyntaxErrorsAreParseErrorsWithAPosition) {
   check_bad_docs({
       {"hours: [1, 2\n", errc::parse_error, "cal.yaml:2:1: end of sequence flow not found"},

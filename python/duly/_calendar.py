@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import numbers
 import os
 from collections.abc import Mapping, Sequence
@@ -24,15 +25,20 @@ from ._convert import (
     DurationLike,
     InstantLike,
     broadcast_shape,
+    check_text,
     datetime64_seconds,
+    document_text,
     duration_seconds,
     durations_seconds,
+    file_path,
     flat,
     instant_from_seconds,
+    is_integer,
     instant_seconds,
+    source_name,
     type_name,
 )
-from ._errors import Error, InvalidArgumentError
+from ._errors import Error, InvalidArgumentError, OutOfRangeError
 
 __all__ = ["Calendar", "load_calendar"]
 
@@ -47,18 +53,40 @@ ZoneLike = Union[str, _dt.tzinfo]
 
 _DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+#: How deep keyword arguments may nest (a calendar needs 3 levels: a holiday rule
+#: in the holidays list); deeper data, or a list that contains itself, is an error
+#: rather than a RecursionError.
+_MAX_DEPTH = 16
+#: Integers beyond int64 are errors here (the reader takes whole numbers within it).
+_INT64 = 2**63
+
 
 # --- keyword arguments -> JSON document -----------------------------------------
 
 
-def _json_value(x: object, path: str) -> Any:
+def _json_value(x: object, path: str, depth: int = 0) -> Any:
     """Plain JSON data for a keyword argument; dates become ISO text."""
-    if x is None or isinstance(x, (bool, str)):
+    if depth > _MAX_DEPTH:
+        raise InvalidArgumentError(f"nested more than {_MAX_DEPTH} levels deep (or contains itself)", path=path)
+    if x is None or isinstance(x, bool):
         return x
-    if isinstance(x, numbers.Integral):
-        return int(x)
-    if isinstance(x, numbers.Real):
-        return float(x)
+    if isinstance(x, str):
+        return check_text(str(x), path)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if is_integer(x):
+        i = int(x)
+        if not -_INT64 <= i < _INT64:
+            raise InvalidArgumentError("the integer is out of range (more than 64 bits)", path=path)
+        return i
+    if isinstance(x, numbers.Real) and not isinstance(x, np.timedelta64):
+        try:
+            f = float(x)
+        except OverflowError:
+            f = math.inf
+        if not math.isfinite(f):
+            raise InvalidArgumentError(f"expected a finite number, got {f}", path=path)
+        return f
     if isinstance(x, _dt.datetime):
         raise InvalidArgumentError(f"expected a date, got the datetime {x}: use its .date()", path=path)
     if isinstance(x, _dt.date):
@@ -68,19 +96,36 @@ def _json_value(x: object, path: str) -> Any:
         for key, value in x.items():
             if isinstance(key, _dt.datetime) or not isinstance(key, (str, _dt.date)):
                 raise InvalidArgumentError(
-                    f"keys must be text or dates, got {type_name(key)} {key!r}", path=path
+                    f"keys must be text or dates, got {type_name(key)} {_short_repr(key)}", path=path
                 )
-            k = key if isinstance(key, str) else key.isoformat()
-            out[k] = _json_value(value, f"{path}.{k}" if path else k)
+            k = check_text(str(key), path) if isinstance(key, str) else key.isoformat()
+            out[k] = _json_value(value, f"{path}.{k}" if path else k, depth + 1)
         return out
     if isinstance(x, (list, tuple)):
-        return [_json_value(v, f"{path}[{i}]") for i, v in enumerate(x)]
-    raise InvalidArgumentError(f"unexpected {type_name(x)} {x!r}", path=path)
+        return [_json_value(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(x)]
+    raise InvalidArgumentError(f"unexpected {type_name(x)} {_short_repr(x)}", path=path)
+
+
+def _short_repr(x: object) -> str:
+    """repr(x) for a message: at most 80 characters, and never an exception."""
+    try:
+        r = repr(x)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real problem
+        return f"<{type_name(x)}>"
+    return r if len(r) <= 80 else r[:77] + "..."
+
+
+def _blame(e: Error, out_of_range: str, other: str) -> Error:
+    """``e`` with a path when it has none: ``out_of_range`` for a result past the
+    supported years or a too long duration, ``other`` (the instant) otherwise."""
+    if e.path is not None:
+        return e
+    return e.with_path(out_of_range if isinstance(e, OutOfRangeError) else other)
 
 
 def _zone_name(timezone: object) -> Any:
     if isinstance(timezone, str):
-        return timezone
+        return check_text(str(timezone), "timezone")
     key = getattr(timezone, "key", None)  # zoneinfo.ZoneInfo
     if isinstance(key, str):
         return key
@@ -88,7 +133,7 @@ def _zone_name(timezone: object) -> Any:
         return "UTC"
     raise InvalidArgumentError(
         f"expected an IANA time zone name such as 'America/New_York' or a zoneinfo.ZoneInfo, "
-        f"got {type_name(timezone)} {timezone!r}",
+        f"got {type_name(timezone)} {_short_repr(timezone)}",
         path="timezone",
     )
 
@@ -101,7 +146,10 @@ def _document(timezone: object, hours: object, holidays: object, exceptions: obj
         doc["holidays"] = _json_value(holidays, "holidays")
     if exceptions is not None:
         doc["exceptions"] = _json_value(exceptions, "exceptions")
-    return json.dumps(doc)
+    # ensure_ascii=False: the reader (YAML) takes UTF-8 but not the JSON escapes of
+    # surrogate pairs ("\\ud83c\\udf84") that json.dumps writes for characters
+    # beyond the BMP by default.
+    return json.dumps(doc, ensure_ascii=False, allow_nan=False)
 
 
 # --- validated spec -> canonical keyword arguments ----------------------------------
@@ -217,12 +265,12 @@ class Calendar:
 
         ``source`` names the text in messages (like a file name).
         """
-        return cls._wrap(_duly.Calendar.parse(text, source or ""))
+        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source)))
 
     @classmethod
     def from_json(cls, text: str, *, source: str | None = None) -> Calendar:
         """Parse a JSON calendar document (same schema and reader as ``from_yaml``)."""
-        return cls._wrap(_duly.Calendar.parse(text, source or ""))
+        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source)))
 
     # --- what it is -------------------------------------------------------------
 
@@ -237,11 +285,15 @@ class Calendar:
 
     def to_json(self) -> str:
         """The definition as a JSON calendar document; ``from_json`` reads it back."""
-        return json.dumps(self.to_dict(), sort_keys=False)
+        return json.dumps(self.to_dict(), sort_keys=False, ensure_ascii=False)
 
     def with_timezone(self, timezone: ZoneLike) -> Calendar:
         """The same hours, holidays and exceptions read in another zone."""
-        return Calendar._wrap(self._native.with_timezone(_zone_name(timezone)))
+        name = _zone_name(timezone)
+        try:
+            return Calendar._wrap(self._native.with_timezone(name))
+        except Error as e:
+            raise e.with_path("timezone") from None
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items())
@@ -275,9 +327,12 @@ class Calendar:
         """
         ts = instant_seconds(t, "t")
         seconds, business_days = duration_seconds(d, "d")
-        if business_days:
-            return instant_from_seconds(self._native.add_business_days(ts, business_days))
-        return instant_from_seconds(self._native.add(ts, seconds))
+        try:
+            if business_days:
+                return instant_from_seconds(self._native.add_business_days(ts, business_days))
+            return instant_from_seconds(self._native.add(ts, seconds))
+        except Error as e:
+            raise _blame(e, "d", "t") from None
 
     def subtract(self, t: InstantLike, d: DurationLike) -> _dt.datetime:
         """The latest t0 <= t with d of open time in [t0, t) (d >= 0)."""
@@ -287,13 +342,18 @@ class Calendar:
             raise InvalidArgumentError(
                 f"business days ({d!r}) cannot be subtracted: give a duration such as '8h'", path="d"
             )
-        return instant_from_seconds(self._native.subtract(ts, seconds))
+        try:
+            return instant_from_seconds(self._native.subtract(ts, seconds))
+        except Error as e:
+            raise _blame(e, "d", "t") from None
 
     def elapsed(self, a: InstantLike, b: InstantLike) -> _dt.timedelta:
         """Open time in [a, b); negative when b < a."""
-        return _dt.timedelta(
-            seconds=self._native.elapsed(instant_seconds(a, "a"), instant_seconds(b, "b"))
-        )
+        sa, sb = instant_seconds(a, "a"), instant_seconds(b, "b")
+        try:
+            return _dt.timedelta(seconds=self._native.elapsed(sa, sb))
+        except Error as e:
+            raise _blame(e, "b", "a") from None
 
     def is_open(self, t: InstantLike) -> bool:
         """Whether the calendar is open at t."""
@@ -301,23 +361,46 @@ class Calendar:
 
     def next_open(self, t: InstantLike) -> _dt.datetime:
         """The earliest open instant >= t."""
-        return instant_from_seconds(self._native.next_open(instant_seconds(t, "t")))
+        ts = instant_seconds(t, "t")
+        try:
+            return instant_from_seconds(self._native.next_open(ts))
+        except Error as e:
+            raise _blame(e, "t", "t") from None
 
     def next_close(self, t: InstantLike) -> _dt.datetime:
         """The earliest instant >= t that is not open."""
-        return instant_from_seconds(self._native.next_close(instant_seconds(t, "t")))
+        ts = instant_seconds(t, "t")
+        try:
+            return instant_from_seconds(self._native.next_close(ts))
+        except Error as e:
+            raise _blame(e, "t", "t") from None
 
     def add_business_days(self, t: InstantLike, n: int) -> _dt.datetime:
         """The last closing time of the n-th open day after t's local date (n >= 0; 0 gives t)."""
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        if not is_integer(n):
             raise InvalidArgumentError(f"expected an int, got {type_name(n)}", path="n")
-        return instant_from_seconds(self._native.add_business_days(instant_seconds(t, "t"), int(n)))
+        ts = instant_seconds(t, "t")
+        days = int(n)
+        if days >= _INT64:
+            raise OutOfRangeError(
+                "that many business days fall after the supported years 1970 to 2199", path="n"
+            )
+        if days < -_INT64:
+            raise InvalidArgumentError("negative number of business days: n must be >= 0", path="n")
+        try:
+            return instant_from_seconds(self._native.add_business_days(ts, days))
+        except Error as e:
+            raise _blame(e, "n", "t") from None
 
     def open_intervals(
         self, start: InstantLike, end: InstantLike
     ) -> list[tuple[_dt.datetime, _dt.datetime]]:
         """The merged open intervals that meet [start, end), clipped to it."""
-        spans = self._native.open_intervals(instant_seconds(start, "start"), instant_seconds(end, "end"))
+        s, e_ = instant_seconds(start, "start"), instant_seconds(end, "end")
+        try:
+            spans = self._native.open_intervals(s, e_)
+        except Error as e:
+            raise _blame(e, "end", "start") from None
         return [(instant_from_seconds(a), instant_from_seconds(b)) for a, b in spans]
 
     # --- vectorised ---------------------------------------------------------------
@@ -355,4 +438,4 @@ def _from_json(text: str) -> Calendar:
 
 def load_calendar(path: str | os.PathLike[str]) -> Calendar:
     """Read a calendar file (YAML or JSON); errors name the file, line and column."""
-    return Calendar._wrap(_duly.Calendar.load(os.fspath(path)))
+    return Calendar._wrap(_duly.Calendar.load(file_path(path)))

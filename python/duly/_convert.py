@@ -14,14 +14,16 @@ durations as int64 seconds; sub-second parts are floored (SPEC section 2).
 from __future__ import annotations
 
 import datetime as _dt
+import numbers
+import os
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any, SupportsInt, TypeGuard, Union
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _duly
-from ._errors import InvalidArgumentError
+from ._errors import Error, InvalidArgumentError
 
 UTC = _dt.timezone.utc
 EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
@@ -41,6 +43,100 @@ def type_name(x: object) -> str:
     return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
+def is_integer(x: object) -> TypeGuard[SupportsInt]:
+    """An int or numpy integer, not a bool (an int to Python) nor a timedelta64
+    (a numpy integer whose int() fails)."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_, np.timedelta64))
+
+
+def text_problem(s: str) -> str | None:
+    """What makes ``s`` unusable as text (a lone surrogate), or None when it is fine.
+
+    A ``str`` can hold code points that UTF-8 cannot encode (``"\\udcff"``, left
+    by ``surrogateescape`` decoding or by a bad ``\\u`` escape); the compiled core
+    works on UTF-8.
+    """
+    if s.isascii():  # constant time: CPython keeps the flag
+        return None
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError as e:
+        return f"not valid Unicode text: lone surrogate {s[e.start]!r} at index {e.start}"
+    return None
+
+
+def check_text(s: str, name: str) -> str:
+    """``s`` itself, or an InvalidArgumentError naming ``name``."""
+    problem = text_problem(s)
+    if problem is not None:
+        raise InvalidArgumentError(problem, path=name)
+    return s
+
+
+def bad_text_rows(values: list[str]) -> list[int]:
+    """Positions of the strings of ``values`` that are not valid text (one pass when none is)."""
+    try:
+        "".join(values).encode("utf-8")
+    except UnicodeEncodeError:
+        return [i for i, v in enumerate(values) if text_problem(v) is not None]
+    return []
+
+
+def document_text(text: object, what: str) -> str:
+    """The ``text`` argument of ``from_yaml``/``from_json``: a str of valid text."""
+    if isinstance(text, str):
+        return check_text(str(text), "text")
+    raise InvalidArgumentError(
+        f"expected the {what} document as str, got {type_name(text)}"
+        + (": decode it first, e.g. text.decode('utf-8')" if isinstance(text, (bytes, bytearray)) else ""),
+        path="text",
+    )
+
+
+def source_name(source: object) -> str:
+    """The ``source`` argument of ``from_yaml``/``from_json``: None or a str."""
+    if source is None:
+        return ""
+    if isinstance(source, str):
+        return check_text(str(source), "source")
+    raise InvalidArgumentError(f"expected the source name as str or None, got {type_name(source)}", path="source")
+
+
+def file_path(path: object, name: str = "path") -> bytes:
+    """A file path (str, bytes or os.PathLike) as the bytes the OS gets."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise InvalidArgumentError(
+            f"expected a file path (str or os.PathLike), got {type_name(path)}", path=name
+        )
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError as e:
+        raise InvalidArgumentError(
+            f"not a valid file name: {e.object[e.start]!r} at index {e.start} cannot be encoded", path=name
+        ) from None
+    except TypeError as e:  # an os.PathLike whose __fspath__ returns something else
+        raise InvalidArgumentError(f"not a file path: {e}", path=name) from None
+    if b"\0" in raw:
+        raise InvalidArgumentError(f"a file name cannot contain a NUL character: {os.fsdecode(raw)!r}", path=name)
+    return raw
+
+
+def is_nat(x: object) -> bool:
+    """pandas' NaT (a datetime subclass), recognised without importing pandas."""
+    return type(x).__name__ == "NaTType"
+
+
+#: Instants that ``_duly.format_instant`` writes correctly: years 0001 to 9999.
+_FORMATTABLE = (-62135596800, 253402300800)
+
+
+def format_instant(s: int) -> str:
+    """``2026-11-23T15:30:00Z``; outside years 0001-9999, ``<seconds>s``."""
+    if _FORMATTABLE[0] <= s < _FORMATTABLE[1]:
+        return _duly.format_instant(s)
+    return f"{s}s"
+
+
 def naive_message(dt: _dt.datetime) -> str:
     return (
         f"naive datetime {dt}: attach a time zone, e.g. "
@@ -51,6 +147,8 @@ def naive_message(dt: _dt.datetime) -> str:
 
 def instant_seconds(t: object, name: str) -> int:
     """An aware datetime or ISO-8601 text -> seconds since the epoch (floored)."""
+    if is_nat(t):
+        raise InvalidArgumentError("NaT is not an instant", path=name)
     if isinstance(t, _dt.datetime):
         if t.tzinfo is None or t.utcoffset() is None:
             raise InvalidArgumentError(naive_message(t), path=name)
@@ -59,8 +157,8 @@ def instant_seconds(t: object, name: str) -> int:
         return delta.days * 86400 + delta.seconds
     if isinstance(t, str):
         try:
-            return _duly.parse_instant(t)
-        except InvalidArgumentError as e:
+            return _duly.parse_instant(check_text(str(t), name))
+        except Error as e:
             raise e.with_path(name) from None
     if isinstance(t, _dt.date):
         raise InvalidArgumentError(
@@ -80,19 +178,21 @@ def instant_from_seconds(s: int) -> _dt.datetime:
 
 def duration_seconds(d: object, name: str) -> tuple[int, int]:
     """A timedelta or duration text -> (seconds, business days); seconds floored."""
+    if is_nat(d):
+        raise InvalidArgumentError("NaT is not a duration", path=name)
     if isinstance(d, _dt.timedelta):
         return d.days * 86400 + d.seconds, 0
     if isinstance(d, str):
         try:
-            seconds, business_days = _duly.parse_duration(d)
-        except InvalidArgumentError as e:
+            seconds, business_days = _duly.parse_duration(check_text(str(d), name))
+        except Error as e:
             raise e.with_path(name) from None
         return seconds, business_days
     if isinstance(d, np.timedelta64):
-        (s,) = timedelta64_seconds(np.asarray(d), name).tolist()
+        s = int(timedelta64_seconds(np.asarray(d), name).reshape(-1)[0])
         if s == NAT:
             raise InvalidArgumentError("NaT is not a duration", path=name)
-        return int(s), 0
+        return s, 0
     raise InvalidArgumentError(
         f"expected a datetime.timedelta or duration text such as '4h' or '1h30m', got {type_name(d)}",
         path=name,
@@ -153,6 +253,14 @@ def _array(x: object, name: str) -> npt.NDArray[Any]:
     if dtype is not None and getattr(dtype, "tz", None) is not None and hasattr(x, "to_numpy"):
         # A time-zone-aware pandas Series or DatetimeIndex: its UTC values.
         x = x.to_numpy(dtype=f"datetime64[{getattr(dtype, 'unit', 'ns')}]")
+    if isinstance(x, np.ma.MaskedArray):
+        # Masked elements are missing values: NaT, as for pandas' NaT.
+        mask = np.ma.getmaskarray(x)
+        arr = np.ma.getdata(x)
+        arr = arr.astype(arr.dtype.newbyteorder("="))  # a native-order copy
+        if arr.dtype.kind in "mM" and mask.any():
+            arr.view(np.int64)[mask] = NAT
+        return _array(arr, name)
     arr = np.asarray(x)
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))

@@ -351,6 +351,8 @@ def evaluate(
     the GIL released.
     """
     require_policy(policy)
+    if not isinstance(strict, (bool, np.bool_)):
+        raise InvalidArgumentError(f"expected True or False, got {type_name(strict)}", path="strict")
     as_of_seconds = instant_seconds(as_of, "as_of")
     columns = event_columns(events)
     if strict and columns.rejected:

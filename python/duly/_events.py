@@ -38,8 +38,17 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _duly
-from ._convert import datetime64_seconds, instant_seconds, type_name
-from ._errors import InvalidArgumentError
+from ._convert import (
+    NAT,
+    bad_text_rows,
+    datetime64_seconds,
+    format_instant,
+    instant_seconds,
+    is_integer,
+    text_problem,
+    type_name,
+)
+from ._errors import Error, InvalidArgumentError
 
 #: One attribute column for ``_duly.evaluate``: (name, kind, values, rows, order);
 #: ``order`` ranks each value among its event's updates (dicts: the key's position),
@@ -47,6 +56,8 @@ from ._errors import InvalidArgumentError
 AttributeColumn = tuple[str, str, Any, Optional[npt.NDArray[np.int64]], Optional[npt.NDArray[np.int64]]]
 
 _REQUIRED = ("id", "at", "event")
+_YEAR_1 = -62135596800  # 0001-01-01T00:00:00Z
+_YEAR_10000 = 253402300800  # 10000-01-01T00:00:00Z
 _KEEP = object()  # an attribute value that leaves the attribute alone
 _INT_LIMIT = 2**1023  # beyond this an int is not a finite double
 
@@ -108,14 +119,23 @@ def _is_missing(x: object) -> bool:
     return type(x).__name__ in ("NaTType", "NAType")
 
 
+def _integer_text(v: int) -> str | None:
+    """str(v), or None when Python will not write it (more than 4300 digits by default)."""
+    try:
+        return str(v)
+    except ValueError:
+        return None
+
+
 def _describe(v: object) -> str:
     """How the C++ readers name a value in a message: short scalars as themselves."""
     if v is None:
         return "null"
     if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"
-    if isinstance(v, numbers.Integral):
-        return str(int(v))
+    if is_integer(v):
+        i = int(v)
+        return _integer_text(i) or f"an integer of {i.bit_length()} bits"
     if isinstance(v, (float, np.floating)):
         return repr(float(v))
     if isinstance(v, str):
@@ -133,33 +153,52 @@ def _in_range(s: int) -> bool:
 
 def _outside_range(s: int) -> str:
     return (
-        f"at: instant {_duly.format_instant(s)} is outside the supported range "
-        f"[{_duly.format_instant(_duly.MIN_SUPPORTED_SECONDS)}, "
-        f"{_duly.format_instant(_duly.MAX_SUPPORTED_SECONDS)})"
+        f"at: instant {format_instant(s)} is outside the supported range "
+        f"[{format_instant(_duly.MIN_SUPPORTED_SECONDS)}, "
+        f"{format_instant(_duly.MAX_SUPPORTED_SECONDS)})"
     )
+
+
+def _safe_repr(x: object) -> str:
+    """repr(x) for a message: at most 60 characters, and never an exception."""
+    try:
+        r = repr(x)
+    except Exception:  # noqa: BLE001 - a broken or too deep __repr__ must not stop the others
+        return f"<{type_name(x)}>"
+    return r if len(r) <= 60 else r[:57] + "..."
 
 
 def _id_value(v: object) -> tuple[str | None, str | None]:
     """(id, None) or (None, problem)."""
     if isinstance(v, str):
-        return (str(v), None) if v else (None, "id: empty")
-    if isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)):
-        return str(int(v)), None
+        if not v:
+            return None, "id: empty"
+        problem = None if v.isascii() else text_problem(v)
+        return (str(v), None) if problem is None else (None, "id: " + problem)
+    if is_integer(v):
+        text = _integer_text(int(v))
+        return (text, None) if text is not None else (None, "id: the integer has too many digits")
     return None, "id: expected a string or an integer, got " + _describe(v)
 
 
 def _event_value(v: object) -> tuple[str | None, str | None]:
     if isinstance(v, str):
-        return (str(v), None) if v else (None, "event: empty")
+        if not v:
+            return None, "event: empty"
+        problem = None if v.isascii() else text_problem(v)
+        return (str(v), None) if problem is None else (None, "event: " + problem)
     return None, "event: expected a string, got " + _describe(v)
 
 
 def _at_value(v: object, path: str) -> tuple[int, str | None]:
     """(seconds, None) or (0, problem). A naive datetime raises."""
     if isinstance(v, str):
+        problem = None if v.isascii() else text_problem(v)
+        if problem is not None:
+            return 0, "at: " + problem
         try:
-            s = _duly.parse_instant(v)
-        except InvalidArgumentError as e:
+            s = _duly.parse_instant(str(v))
+        except Error as e:
             return 0, "at: " + e.message
     elif isinstance(v, _dt.datetime):
         s = instant_seconds(v, path)
@@ -174,11 +213,13 @@ def _attribute_value(name: str, v: object, path: str) -> tuple[object, str | Non
     """(value for the C++ side, None), (_KEEP, None) or (None, problem). Naive datetimes raise."""
     t = type(v)
     if t is str or t is bool or v is None:
+        # A str is checked for lone surrogates later, a whole column at once
+        # (_late_text_problems): one pass in C instead of a call per value.
         return v, None
     if t is int:
         if -_INT_LIMIT < v < _INT_LIMIT:  # type: ignore[operator]
             return v, None
-        return None, f"attribute '{name}': the number {v} is too large"
+        return None, f"attribute '{name}': the number {_describe(v)} is too large"
     if t is float:
         if math.isfinite(v):  # type: ignore[arg-type]
             return v, None
@@ -191,10 +232,14 @@ def _attribute_value(name: str, v: object, path: str) -> tuple[object, str | Non
         return bool(v), None
     if isinstance(v, _dt.datetime):
         return _duly.format_instant(instant_seconds(v, path)), None
-    if isinstance(v, numbers.Integral):
+    if is_integer(v):
         return _attribute_value(name, int(v), path)
-    if isinstance(v, numbers.Real):
-        return _attribute_value(name, float(v), path)
+    if isinstance(v, numbers.Real) and not isinstance(v, np.timedelta64):
+        try:
+            f = float(v)
+        except OverflowError:  # e.g. Fraction(10**400)
+            return None, f"attribute '{name}': the number is too large"
+        return _attribute_value(name, f, path)
     if isinstance(v, (Mapping, list, tuple, set, frozenset)):
         return None, f"attribute '{name}': objects and lists are not supported"
     return None, (
@@ -213,6 +258,7 @@ def _from_records(events: Iterable[object]) -> EventColumns:
     accepted: list[bool] = []
     rejected: list[tuple[int, str]] = []
     attributes: dict[str, tuple[list[int], list[object], list[int]]] = {}
+    good_keys: set[str] = set()  # attribute names already found to be valid text
 
     for i, row in enumerate(events):
         rid: str | None = None
@@ -241,10 +287,16 @@ def _from_records(events: Iterable[object]) -> EventColumns:
                     seen_event = True
                     rname, problem = _event_value(v)
                 elif not isinstance(key, str):
-                    problem = f"attribute {key!r}: the name is not a string"
+                    problem = f"attribute {_safe_repr(key)}: the name is not a string"
                 elif not key:
                     problem = "attribute '': the name is empty"
                 else:
+                    if key not in good_keys:
+                        name_problem = text_problem(key)
+                        if name_problem is not None:
+                            problems.append(f"attribute {_safe_repr(key)}: the name is {name_problem}")
+                            continue
+                        good_keys.add(key)
                     value, problem = _attribute_value(key, v, f"events[{i}].{key}")
                     if problem is None and value is not _KEEP:
                         updates.append((key, value))
@@ -273,6 +325,13 @@ def _from_records(events: Iterable[object]) -> EventColumns:
         else:
             rejected.append((i + 1, "; ".join(problems)))
 
+    # Rows otherwise fine but with a text value that is not valid text: rejected
+    # now (the core skips rows that are not accepted, cells included).
+    for row, problems in _late_text_problems(attributes).items():
+        accepted[row] = False
+        rejected.append((row + 1, "; ".join(problems)))
+    rejected.sort()
+
     return EventColumns(
         ids=ids,
         at=np.array(at, dtype=np.int64),
@@ -285,6 +344,20 @@ def _from_records(events: Iterable[object]) -> EventColumns:
         rejected=rejected,
         rows=len(ids),
     )
+
+
+def _late_text_problems(attributes: dict[str, tuple[list[int], list[object], list[int]]]) -> dict[int, list[str]]:
+    """{row: problems} for the str values with lone surrogates, by row."""
+    late: dict[int, list[str]] = {}
+    for key, (rows, values, _) in attributes.items():
+        try:
+            bad = bad_text_rows(values)  # type: ignore[arg-type]  # all str: one join, in C
+        except TypeError:  # not all str: check the str ones
+            texts = [(j, v) for j, v in enumerate(values) if isinstance(v, str)]
+            bad = [texts[k][0] for k in bad_text_rows([v for _, v in texts])]
+        for j in bad:
+            late.setdefault(rows[j], []).append(f"attribute '{key}': {text_problem(str(values[j]))}")
+    return late
 
 
 # --- DataFrames ----------------------------------------------------------------------------
@@ -340,6 +413,11 @@ def _text_column(
             problems.add_many(empty, f"{name}: empty")
             for row in empty.tolist():
                 values[row] = None
+            texts = cells[present].tolist()
+            for i in bad_text_rows(texts):
+                row = int(present[i])
+                problems.add(row, f"{name}: {text_problem(texts[i])}")
+                values[row] = None
         else:
             for row in present.tolist():
                 values[row], problem = value_of(values[row])
@@ -393,7 +471,15 @@ def _attribute_column(name: str, series: Any, problems: _Problems) -> AttributeC
         dtype = series.dtype
     missing = series.isna().to_numpy(dtype=bool)
     if _is_tz_aware(dtype):
-        return (name, "instant", datetime64_seconds(series, name), None, None)
+        seconds = datetime64_seconds(series, name).astype(np.int64, copy=True)
+        # Written as ISO-8601 text, which has four-digit years: 0001 to 9999.
+        unwritable = np.flatnonzero(
+            ~missing & ((seconds < _YEAR_1) | (seconds >= _YEAR_10000))
+        )
+        for row in unwritable.tolist():
+            problems.add(row, f"attribute '{name}': instant {format_instant(int(seconds[row]))} is outside the years 0001 to 9999")
+        seconds[unwritable] = NAT
+        return (name, "instant", seconds, None, None)
     kind = dtype.kind
     if kind == "M":
         raise _naive_column_error(name, dtype)
@@ -413,11 +499,23 @@ def _attribute_column(name: str, series: Any, problems: _Problems) -> AttributeC
         rows = np.flatnonzero(~missing)
         present = cells[rows]
         if pd.api.types.infer_dtype(present, skipna=False) in ("string", "empty"):
-            return (name, "object", present.tolist(), rows.astype(np.int64), None)
+            texts = present.tolist()
+            bad = bad_text_rows(texts)
+            if bad:
+                for i in bad:
+                    problems.add(int(rows[i]), f"attribute '{name}': {text_problem(texts[i])}")
+                keep = np.ones(len(texts), dtype=bool)
+                keep[bad] = False
+                rows = rows[keep]
+                texts = [t for t, k in zip(texts, keep.tolist()) if k]
+            return (name, "object", texts, rows.astype(np.int64), None)
         kept_rows: list[int] = []
         kept: list[object] = []
         for row, v in zip(rows.tolist(), present.tolist()):
             value, problem = _attribute_value(name, v, f"{name}[{row}]")
+            if problem is None and isinstance(value, str) and not value.isascii():
+                text = text_problem(value)
+                problem = None if text is None else f"attribute '{name}': {text}"
             if problem is not None:
                 problems.add(row, problem)
             elif value is not _KEEP and value is not None:
@@ -434,10 +532,13 @@ def _from_frame(df: Any) -> EventColumns:
     for c in columns:
         if not isinstance(c, str):
             raise InvalidArgumentError(
-                f"column names must be text, got {type_name(c)} {c!r}: rename it, "
+                f"column names must be text, got {type_name(c)} {_safe_repr(c)}: rename it, "
                 "e.g. df.columns = df.columns.astype(str)",
                 path="events",
             )
+        problem = text_problem(c)
+        if problem is not None:
+            raise InvalidArgumentError(f"column {c!r}: the name is {problem}", path="events")
     if df.columns.has_duplicates:
         dups = sorted({c for c in columns if columns.count(c) > 1})
         raise InvalidArgumentError(f"column {dups[0]!r} appears more than once", path="events")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _duly
-from ._convert import NAT, InstantLike, instant_from_seconds, instant_seconds, type_name
+from ._convert import NAT, InstantLike, check_text, instant_from_seconds, instant_seconds, is_integer, type_name
 from ._errors import InvalidArgumentError
 from ._evaluation import (
     EventsLike,
@@ -176,9 +176,12 @@ class Explanation:
 
 def _record_id(id: object) -> str:
     if isinstance(id, str):
-        return id
-    if isinstance(id, numbers.Integral) and not isinstance(id, (bool, np.bool_)):
-        return str(int(id))  # as an integer id in the events becomes its text
+        return check_text(str(id), "id")
+    if is_integer(id):
+        try:
+            return str(int(id))  # as an integer id in the events becomes its text
+        except ValueError:  # more digits than Python writes (4300 by default)
+            raise InvalidArgumentError("the integer has too many digits to be an id", path="id") from None
     raise InvalidArgumentError(f"expected the record id as str, got {type_name(id)}", path="id")
 
 

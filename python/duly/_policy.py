@@ -14,8 +14,7 @@ import os
 from typing import Any
 
 from . import _duly
-from ._convert import type_name
-from ._errors import InvalidArgumentError
+from ._convert import document_text, file_path, source_name
 
 __all__ = ["Policy", "load_policy"]
 
@@ -57,12 +56,12 @@ class Policy:
         ``source`` names the text in messages, like a file name:
         ``source="helpdesk.yaml"`` gives ``helpdesk.yaml:12:17: targets[0]...``.
         """
-        return cls._wrap(_duly.Policy.parse(_text(text), source or ""))
+        return cls._wrap(_duly.Policy.parse(document_text(text, "policy"), source_name(source)))
 
     @classmethod
     def from_json(cls, text: str, *, source: str | None = None) -> Policy:
         """Parse and compile a JSON policy document (same schema and reader as YAML)."""
-        return cls._wrap(_duly.Policy.parse(_text(text), source or ""))
+        return cls._wrap(_duly.Policy.parse(document_text(text, "policy"), source_name(source)))
 
     # --- what it is -------------------------------------------------------------
 
@@ -130,16 +129,6 @@ class Policy:
         return self
 
 
-def _text(text: object) -> str:
-    if isinstance(text, str):
-        return text
-    raise InvalidArgumentError(
-        f"expected the policy document as str, got {type_name(text)}"
-        + (": decode it first, e.g. text.decode('utf-8')" if isinstance(text, (bytes, bytearray)) else ""),
-        path="text",
-    )
-
-
 def _from_source(text: str, source_name: str) -> Policy:
     """Unpickling: compile the source text again, under the same name."""
     return Policy._wrap(_duly.Policy.parse(text, source_name))
@@ -152,4 +141,4 @@ def load_policy(path: str | os.PathLike[str]) -> Policy:
     unknown calendar 'nope'``. A file that cannot be read raises
     ``duly.IoError``.
     """
-    return Policy._wrap(_duly.Policy.load(os.fspath(path)))
+    return Policy._wrap(_duly.Policy.load(file_path(path)))

@@ -8,7 +8,10 @@
 
 #include <cstdint>
 #include <exception>
+#include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <pybind11/pybind11.h>
@@ -47,6 +50,27 @@ T unwrap(result<T>&& r) {
   if (!r) raise(std::move(r).error());
   return *std::move(r);
 }
+
+// Text from the library as a Python str. Documents read from Python are UTF-8
+// (str is encoded, files are checked by read_document), but file names and
+// messages quoting them may hold any bytes: those that are not UTF-8 become
+// backslash escapes (\xe9) rather than a UnicodeDecodeError.
+inline py::str text(std::string_view s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "backslashreplace");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(o);
+}
+
+// The bytes of a document file, or nullopt when it cannot be read (the caller
+// then lets the library's own loader report why, worded as the CLI words it).
+// A file that is not UTF-8 raises a parse_error at its first bad byte: Python
+// works on text, so a policy's `source` must be text, and names read from the
+// file must come back as the str they were.
+std::optional<std::string> read_document(const std::filesystem::path& path);
+
+// Raises a parse_error at the first byte of `bytes` that is not UTF-8; `file`
+// names the document in the message.
+void check_utf8(std::string_view bytes, const std::string& file);
 
 void bind_errors(py::module_& m);
 void bind_time(py::module_& m);

@@ -79,7 +79,7 @@ const char* observed_name(observed_rule r) {
 
 py::dict holiday_dict(const holiday_rule& h) {
   py::dict d;
-  d["name"] = h.name;
+  d["name"] = text(h.name);
   switch (h.type) {
     case holiday_rule::kind::date:
       d["type"] = "date";
@@ -109,7 +109,7 @@ py::dict holiday_dict(const holiday_rule& h) {
 //  "holidays": [dict], "exceptions": {"YYYY-MM-DD": [windows]}}
 py::dict spec_dict(const calendar_spec& spec) {
   py::dict out;
-  out["timezone"] = spec.timezone;
+  out["timezone"] = text(spec.timezone);
   if (spec.hours) {
     py::list days;
     for (const auto& ws : *spec.hours) days.append(windows_list(ws));
@@ -189,7 +189,10 @@ i64_array add_many(const calendar& cal, const i64_array& starts, const i64_array
       }
       auto r = cal.add(at(t), seconds{dt});
       if (!r) {
-        failure = element_failure{i, "starts", std::move(r).error()};
+        // Out of range: a duration too long, or a deadline past the supported
+        // years (the start was checked above); otherwise the calendar never opens.
+        const char* argument = r.error().code() == errc::out_of_range ? "durations" : "starts";
+        failure = element_failure{i, argument, std::move(r).error()};
         break;
       }
       o[i] = count(*r);
@@ -251,9 +254,15 @@ void bind_calendar(py::module_& m) {
           py::arg("text"), py::arg("source_name") = std::string(),
           "Parse a YAML or JSON calendar document (SPEC section 3).")
       .def_static(
-          "load", [](const std::filesystem::path& path) { return unwrap(load_calendar(path)); },
-          py::arg("path"), "Read and parse a calendar file.")
-      .def_property_readonly("timezone", [](const calendar& c) { return c.zone().name(); },
+          "load",
+          [](const std::filesystem::path& path) {
+            const std::optional<std::string> bytes = read_document(path);
+            if (!bytes) return unwrap(load_calendar(path));  // reports why, as the CLI does
+            check_utf8(*bytes, path.string());
+            return unwrap(parse_calendar(*bytes, path.string()));
+          },
+          py::arg("path"), "Read and parse a calendar file (which must be UTF-8).")
+      .def_property_readonly("timezone", [](const calendar& c) { return text(c.zone().name()); },
                              "The IANA name of the calendar's time zone.")
       .def("spec", [](const calendar& c) { return spec_dict(c.spec()); },
            "The calendar's validated definition as plain data.")

@@ -77,20 +77,111 @@ struct policy_handle {
   std::string source_name;
 };
 
+// --- conditions too long to evaluate -------------------------------------------
+//
+// The library evaluates a condition recursively, one stack frame per 'and' or
+// 'or' of a chain (a chain compiles to a left-leaning tree), and its parser only
+// bounds nesting ('not' and parentheses, 200 levels). A chain of some 40,000
+// comparisons (a generated `a == 1 or a == 2 or ...`) parses, then overflows an
+// 8 MiB stack (SIGSEGV) on the first event it is evaluated on, with no way for
+// Python to catch it. So the Python boundary refuses such conditions when the
+// policy is compiled: at most this many 'and'/'or' in one condition (with the
+// 200 levels of nesting, some 1,200 frames of about 220 bytes: ~260 KiB, well
+// within a main thread's 8 MiB and the default stack of Linux threads);
+// `name in [...]` takes long lists of values.
+constexpr std::size_t max_condition_operators = 1000;
+
+bool is_word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+}
+
+// The 'and' and 'or' keywords of a condition's text (string literals skipped, as
+// the condition lexer skips them).
+std::size_t and_or_count(std::string_view s) {
+  std::size_t n = 0;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '"' || c == '\'') {
+      ++i;
+      while (i < s.size() && s[i] != c) i += s[i] == '\\' ? 2 : 1;
+      ++i;
+    } else if (is_word_char(c)) {
+      const std::size_t start = i;
+      while (i < s.size() && is_word_char(s[i])) ++i;
+      const std::string_view word = s.substr(start, i - start);
+      if (word == "and" || word == "or") ++n;
+    } else {
+      ++i;
+    }
+  }
+  return n;
+}
+
+void check_conditions(const duly::policy& p, const std::string& source_name) {
+  std::vector<diagnostic> problems;
+  const auto check = [&](const condition& c, const std::string& path) {
+    const std::size_t n = and_or_count(c.text());
+    if (n <= max_condition_operators) return;
+    diagnostic d;
+    d.code = errc::parse_error;
+    d.path = path;
+    d.file = source_name;
+    d.message = "condition too long: " + std::to_string(n) + " 'and'/'or' operators, at most " +
+                std::to_string(max_condition_operators) + " (write a long list of values as name in [...])";
+    problems.push_back(std::move(d));
+  };
+  const auto check_optional = [&](const std::optional<condition>& c, const std::string& path) {
+    if (c) check(*c, path);
+  };
+  const auto& targets = p.targets();
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const target& t = targets[i];
+    const std::string at = "targets[" + std::to_string(i) + "].";
+    check_optional(t.applies_when, at + "applies_when");
+    check(t.start_when, at + "start_when");
+    check_optional(t.stop_when, at + "stop_when");
+    check_optional(t.pause_when, at + "pause_when");
+    check_optional(t.reset_when, at + "reset_when");
+    check_optional(t.cancel_when, at + "cancel_when");
+    check_optional(t.at_risk_when, at + "at_risk_when");
+    for (std::size_t j = 0; j < t.goals.size(); ++j)
+      if (t.goals[j].has_when) check(t.goals[j].when, at + "goals[" + std::to_string(j) + "].when");
+  }
+  const auto& escalations = p.escalations();
+  for (std::size_t i = 0; i < escalations.size(); ++i) {
+    const std::string at = "escalations[" + std::to_string(i) + "].";
+    check_optional(escalations[i].when, at + "when");
+    check_optional(escalations[i].raise_when, at + "raise_when");
+  }
+  if (!problems.empty()) raise(duly::error(std::move(problems)));
+}
+
 policy_handle parse(const std::string& text, const std::string& source_name) {
   auto r = [&] {
     py::gil_scoped_release release;
     return duly::parse_policy(text, source_name);
   }();
-  return policy_handle{unwrap(std::move(r)), source_name};
+  policy_handle out{unwrap(std::move(r)), source_name};
+  check_conditions(out.compiled, source_name);
+  return out;
 }
 
 policy_handle load(const std::filesystem::path& path) {
-  auto r = [&] {
-    py::gil_scoped_release release;
-    return duly::load_policy(path);
-  }();
-  return policy_handle{unwrap(std::move(r)), path.string()};
+  const std::optional<std::string> bytes = read_document(path);
+  if (!bytes) {
+    // Cannot be read: the library's loader says why, as the CLI does.
+    auto r = [&] {
+      py::gil_scoped_release release;
+      return duly::load_policy(path);
+    }();
+    policy_handle out{unwrap(std::move(r)), path.string()};
+    check_utf8(out.compiled.source(), out.source_name);
+    check_conditions(out.compiled, out.source_name);
+    return out;
+  }
+  check_utf8(*bytes, path.string());
+  return parse(*bytes, path.string());
 }
 
 // --- events in ------------------------------------------------------------------
@@ -105,7 +196,12 @@ std::string_view utf8(PyObject* o, const char* column, std::size_t row) {
   }
   Py_ssize_t size = 0;
   const char* data = PyUnicode_AsUTF8AndSize(o, &size);
-  if (data == nullptr) throw py::error_already_set();
+  if (data == nullptr) {
+    // A lone surrogate (the Python layer rejects such rows before they get here).
+    PyErr_Clear();
+    raise(errc::invalid_argument, "not valid Unicode text (a lone surrogate)",
+          std::string(column) + "[" + std::to_string(row) + "]");
+  }
   return {data, static_cast<std::size_t>(size)};
 }
 
@@ -122,7 +218,10 @@ owned_value object_value(PyObject* o, const std::string& attribute, std::size_t 
   if (PyUnicode_Check(o)) {
     Py_ssize_t size = 0;
     const char* data = PyUnicode_AsUTF8AndSize(o, &size);
-    if (data == nullptr) throw py::error_already_set();
+    if (data == nullptr) {
+      PyErr_Clear();
+      bad("not valid Unicode text (a lone surrogate)");
+    }
     return owned_value(value::string(std::string_view(data, static_cast<std::size_t>(size))));
   }
   if (PyFloat_Check(o)) {
@@ -187,8 +286,10 @@ std::vector<event> build_events(const py::list& ids, const i64_array& at, const 
 
   for (const py::handle item : attributes) {
     const auto column = column_of(item);
-    const auto name = column[0].cast<std::string>();
-    const auto kind = column[1].cast<std::string>();
+    if (!PyUnicode_Check(column[0].ptr()) || !PyUnicode_Check(column[1].ptr()))
+      raise(errc::invalid_argument, "an attribute column's name and kind must be str");
+    const auto name = std::string(utf8(column[0].ptr(), "attribute names", 0));
+    const auto kind = std::string(utf8(column[1].ptr(), "attribute kinds", 0));
     const py::object values = column[2];
     const py::object rows_arg = column[3];
 
@@ -496,7 +597,7 @@ py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids
 
 py::list names_of(const auto& items) {
   py::list out;
-  for (const auto& x : items) out.append(x.name);
+  for (const auto& x : items) out.append(text(x.name));
   return out;
 }
 
@@ -514,13 +615,22 @@ void bind_policy(py::module_& m) {
                              [](const policy_handle& p) { return names_of(p.compiled.escalations()); },
                              "Escalation names, in document order.")
       .def_property_readonly(
-          "calendar_names", [](const policy_handle& p) { return p.compiled.calendar_names(); },
+          "calendar_names",
+          [](const policy_handle& p) {
+            py::list out;
+            for (const auto& name : p.compiled.calendar_names()) out.append(text(name));
+            return out;
+          },
           "Calendar names, in document order.")
       .def_property_readonly(
           "target_labels",
           [](const policy_handle& p) {
             py::list out;
-            for (const auto& t : p.compiled.targets()) out.append(t.labels);
+            for (const auto& t : p.compiled.targets()) {
+              py::dict labels;
+              for (const auto& [key, value] : t.labels) labels[text(key)] = text(value);
+              out.append(labels);
+            }
             return out;
           },
           "Each target's labels, in document order.")
@@ -528,17 +638,17 @@ void bind_policy(py::module_& m) {
           "escalation_targets",
           [](const policy_handle& p) {
             py::list out;
-            for (const auto& e : p.compiled.escalations()) out.append(e.target);
+            for (const auto& e : p.compiled.escalations()) out.append(text(e.target));
             return out;
           },
           "The target of each escalation, in document order.")
       .def_property_readonly(
-          "fingerprint", [](const policy_handle& p) { return p.compiled.fingerprint(); },
+          "fingerprint", [](const policy_handle& p) { return text(p.compiled.fingerprint()); },
           "A stable fingerprint of the source text (FNV-1a, hex).")
       .def_property_readonly(
-          "source", [](const policy_handle& p) { return p.compiled.source(); }, "The source text.")
+          "source", [](const policy_handle& p) { return text(p.compiled.source()); }, "The source text.")
       .def_property_readonly(
-          "source_name", [](const policy_handle& p) { return p.source_name; },
+          "source_name", [](const policy_handle& p) { return text(p.source_name); },
           "The name the source was read under (a file name, or empty).");
 
   m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
