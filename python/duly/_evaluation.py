@@ -21,7 +21,7 @@ import numpy.typing as npt
 from . import _duly
 from ._convert import NAT, InstantLike, instant_from_seconds, instant_seconds, type_name
 from ._errors import Diagnostic, InvalidArgumentError
-from ._events import event_columns, pandas_module
+from ._events import event_columns, is_dataframe, pandas_module
 from ._policy import Policy
 
 if TYPE_CHECKING:
@@ -146,6 +146,8 @@ class Evaluation:
         "events_applied",
         "events_ignored",
         "next_wakeup",
+        "policy",
+        "events",
     )
 
     #: Rows that could not become events, by line.
@@ -158,6 +160,12 @@ class Evaluation:
     events_ignored: int
     #: The earliest ``next_wakeup`` of any cycle: when a host should evaluate next.
     next_wakeup: _dt.datetime | None
+    #: The policy evaluated (``duly.report`` and the plots read it again).
+    policy: Policy | None
+    #: The events evaluated, kept when they can be read again (a DataFrame, list or
+    #: tuple; ``None`` for a one-shot iterator), so that ``duly.report`` can replay
+    #: attributes over time.
+    events: EventsLike | None
 
     def __init__(self, columns: dict[str, Any], rejected: list[Rejected], as_of: int) -> None:
         self._columns = columns
@@ -169,6 +177,8 @@ class Evaluation:
         self.events_ignored = int(columns["events_ignored"])
         wakeup = columns["next_wakeup"]
         self.next_wakeup = None if wakeup is None else instant_from_seconds(wakeup)
+        self.policy = None
+        self.events = None
 
     @property
     def timers(self) -> list[Timer]:
@@ -376,4 +386,7 @@ def evaluate(
         columns.accepted,
     )
     rejected = sorted(columns.rejected + [(int(line), str(reason)) for line, reason in raw["rejected"]])
-    return Evaluation(raw, [Rejected(line, reason) for line, reason in rejected], as_of_seconds)
+    result = Evaluation(raw, [Rejected(line, reason) for line, reason in rejected], as_of_seconds)
+    result.policy = policy
+    result.events = events if isinstance(events, (list, tuple)) or is_dataframe(events) else None
+    return result
