@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -144,6 +145,30 @@ void write_csv(std::ostream& out, const evaluation& r) {
   }
 }
 
+void write_csv_firings(std::ostream& out, std::span<const escalation_row> firings) {
+  out << "id,target,escalation,cycle,point,fired_at,key,actions\n";
+  std::string line;
+  for (const escalation_row& e : firings) {
+    line.clear();
+    const std::string cells[] = {e.id,
+                                 e.target,
+                                 e.escalation,
+                                 std::to_string(e.cycle),
+                                 std::to_string(e.point),
+                                 format_instant(e.fired_at),
+                                 e.key(),
+                                 e.actions_json.empty() ? std::string("[]") : e.actions_json};
+    bool first = true;
+    for (const auto& c : cells) {
+      if (!first) line += ',';
+      first = false;
+      append_csv_cell(line, c);
+    }
+    line += '\n';
+    out << line;
+  }
+}
+
 // --- table ------------------------------------------------------------------
 
 // Text for a terminal: control characters are shown escaped, so that an id
@@ -225,6 +250,26 @@ std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
+void write_firings_table(std::ostream& out, std::span<const escalation_row> firings) {
+  out << plural(firings.size(), "escalation", "escalations") << ":\n";
+  if (firings.empty()) return;
+  table t;
+  t.headers = {"FIRED", "ID", "TARGET", "ESCALATION", "CYCLE", "POINT", "ACTIONS"};
+  t.right = {false, false, false, false, true, true, false};
+  for (const escalation_row& e : firings)
+    t.rows.push_back({compact_instant(e.fired_at), printable(e.id), printable(e.target), printable(e.escalation),
+                      std::to_string(e.cycle), std::to_string(e.point),
+                      e.actions_json.empty() ? std::string("[]") : printable(e.actions_json)});
+  t.write(out);
+}
+
+void write_rejected_table(std::ostream& out, std::span<const rejected_row> rejected, bool blank_line_before) {
+  if (rejected.empty()) return;
+  if (blank_line_before) out << '\n';
+  out << plural(rejected.size(), "rejected row", "rejected rows") << ":\n";
+  for (const rejected_row& row : rejected) out << "line " << row.line << ": " << printable(row.reason) << '\n';
+}
+
 void write_table(std::ostream& out, const evaluation& r, const write_options& options) {
   if (!r.timers.empty()) {
     table t;
@@ -261,21 +306,10 @@ void write_table(std::ostream& out, const evaluation& r, const write_options& op
   out << summary << '\n';
 
   if (!r.escalations.empty()) {
-    out << '\n' << plural(r.escalations.size(), "escalation", "escalations") << ":\n";
-    table t;
-    t.headers = {"FIRED", "ID", "TARGET", "ESCALATION", "CYCLE", "POINT", "ACTIONS"};
-    t.right = {false, false, false, false, true, true, false};
-    for (const escalation_row& e : r.escalations)
-      t.rows.push_back({compact_instant(e.fired_at), printable(e.id), printable(e.target), printable(e.escalation),
-                        std::to_string(e.cycle), std::to_string(e.point),
-                        e.actions_json.empty() ? std::string("[]") : printable(e.actions_json)});
-    t.write(out);
+    out << '\n';
+    write_firings_table(out, r.escalations);
   }
-
-  if (!r.rejected.empty()) {
-    out << '\n' << plural(r.rejected.size(), "rejected row", "rejected rows") << ":\n";
-    for (const rejected_row& row : r.rejected) out << "line " << row.line << ": " << printable(row.reason) << '\n';
-  }
+  write_rejected_table(out, r.rejected, true);
 }
 
 }  // namespace
@@ -432,6 +466,22 @@ void write_evaluation(std::ostream& out, const evaluation& result, output_format
     }
     case output_format::csv: write_csv(out, result); return;
     case output_format::table: write_table(out, result, options); return;
+  }
+}
+
+void write_firings(std::ostream& out, std::span<const escalation_row> firings,
+                   std::span<const rejected_row> rejected, output_format format) {
+  switch (format) {
+    case output_format::jsonl: {
+      for (const auto& e : firings) out << to_json(e) << '\n';
+      for (const auto& r : rejected) out << to_json(r) << '\n';
+      return;
+    }
+    case output_format::csv: write_csv_firings(out, firings); return;
+    case output_format::table:
+      write_firings_table(out, firings);
+      write_rejected_table(out, rejected, true);
+      return;
   }
 }
 

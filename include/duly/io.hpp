@@ -9,6 +9,7 @@
 #pragma once
 
 #include <ostream>
+#include <span>
 #include <string>
 
 #include <duly/evaluate.hpp>
@@ -36,6 +37,11 @@ struct write_options {
 DULY_EXPORT void write_explanation(std::ostream& out, const explanation& e, output_format format);
 [[nodiscard]] DULY_EXPORT std::string to_json(const explain_entry& entry, std::string_view id);
 
+// Escalation firings (and the rejected rows of their input) alone, as `duly run`
+// prints them: JSON Lines (escalation then rejected lines), CSV (one row per
+// firing with its key; rejected rows are left out) or a table.
+DULY_EXPORT void write_firings(std::ostream& out, std::span<const escalation_row> firings,
+                               std::span<const rejected_row> rejected, output_format format);
 DULY_EXPORT void write_evaluation(std::ostream& out, const evaluation& result, output_format format,
                                   const write_options& options = {});
 

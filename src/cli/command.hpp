@@ -7,7 +7,8 @@
 // line, runs the one selected action and turns the outcome into an exit code.
 //
 // Exit codes: 0 success, 1 bad input (a file, an instant, a duration; the message
-// on stderr names where), 2 usage error (the command line itself).
+// on stderr names where), 2 usage error (the command line itself); run and state
+// add 3 (the store is busy) and 4 (the store cannot be used).
 #pragma once
 
 #include <functional>
@@ -66,7 +67,8 @@ class registry {
 
 // Registration functions, one per subcommand file.
 void register_calendar_command(registry& r);  // calendar_command.cpp
-void register_policy_commands(registry& r);   // policy_commands.cpp: check, evaluate
+void register_policy_commands(registry& r);   // policy_commands.cpp: check, evaluate, explain
+void register_store_commands(registry& r);    // store_commands.cpp: run, state
 
 // ---- helpers shared by subcommands (inputs.cpp) ----------------------------
 
@@ -79,6 +81,21 @@ void report(const streams& io, std::string_view where, std::string_view message)
 // messages name the file and position, and returns nothing.
 [[nodiscard]] std::optional<calendar> load_calendar_file(const streams& io,
                                                          const std::string& path);
+
+// Loads a policy file (YAML or JSON). On failure prints every problem.
+[[nodiscard]] std::optional<policy> load_policy_file(const streams& io, const std::string& path);
+
+// Reads an events file ("-" = stdin) in `events_format` ("jsonl", "csv", or
+// empty: from the file name, or for stdin from its first character). Bad rows
+// are in the batch's `rejected`; a file that cannot be read (or a CSV header
+// without id/at/event) prints the problem and returns nothing.
+[[nodiscard]] std::optional<event_batch> read_event_file(const streams& io, const std::string& file,
+                                                         const std::string& events_format);
+
+// Parses an --as-of style instant (ISO-8601 with Z or an offset, years 1970 to
+// 2199). On failure prints the problem under `option`.
+[[nodiscard]] std::optional<instant> parse_as_of(const streams& io, const std::string& text,
+                                                 std::string_view option = "--as-of");
 
 // Reads the zone of `--zone` (empty = none). On failure prints the error.
 [[nodiscard]] bool load_input_zone(const streams& io, const std::string& name,

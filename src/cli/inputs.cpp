@@ -2,6 +2,8 @@
 #include "command.hpp"
 
 #include <cctype>
+#include <fstream>
+#include <sstream>
 #include <istream>
 #include <ostream>
 
@@ -35,6 +37,73 @@ bool load_input_zone(const streams& io, const std::string& name,
   }
   zone = std::move(*z);
   return true;
+}
+
+std::optional<policy> load_policy_file(const streams& io, const std::string& path) {
+  auto p = load_policy(path);
+  if (!p) {
+    io.err << p.error().render() << '\n';
+    return std::nullopt;
+  }
+  return std::move(*p);
+}
+
+// Reads the whole events input and parses it in the format asked for, or the
+// one its name (or, for stdin, its first character) suggests.
+std::optional<event_batch> read_event_file(const streams& io, const std::string& file, const std::string& events_format) {
+  std::string text;
+  std::string name = file;
+  if (file == "-") {
+    name = "<stdin>";
+    std::ostringstream buf;
+    buf << io.in.rdbuf();
+    text = buf.str();
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      report(io, file, "cannot open the file for reading");
+      return std::nullopt;
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    text = buf.str();
+  }
+  std::string format = events_format;
+  if (format.empty()) {
+    const auto ends_with = [&](std::string_view s) {
+      return file.size() >= s.size() && file.compare(file.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends_with(".csv")) {
+      format = "csv";
+    } else if (ends_with(".jsonl") || ends_with(".ndjson") || ends_with(".json")) {
+      format = "jsonl";
+    } else {
+      const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+      format = first != std::string::npos && text[first] == '{' ? "jsonl" : "csv";
+    }
+  }
+  read_options ro;
+  ro.source_name = name;
+  if (format == "csv") {
+    auto batch = read_events_csv(std::string_view(text), ro);
+    if (!batch) {
+      report(io, name, batch.error());
+      return std::nullopt;
+    }
+    return std::move(*batch);
+  }
+  return read_events_jsonl(std::string_view(text), ro);
+}
+
+std::optional<instant> parse_as_of(const streams& io, const std::string& text, std::string_view option) {
+  auto t = parse_instant(text);
+  if (t && (*t < min_supported_instant || *t >= max_supported_instant))
+    t = fail(errc::out_of_range, "instant " + format_instant(*t) + " is outside the supported years 1970 to 2199");
+  if (!t) {
+    report(io, option, t.error());
+    return std::nullopt;
+  }
+  return *t;
 }
 
 namespace {

@@ -17,6 +17,7 @@ using register_function = void (*)(duly::cli::registry&);
 constexpr register_function commands[] = {
     &duly::cli::register_policy_commands,
     &duly::cli::register_calendar_command,
+    &duly::cli::register_store_commands,
 };
 
 // The command the user had reached when parsing stopped: `root` or its

@@ -21,15 +21,6 @@
 namespace duly::cli {
 namespace {
 
-std::optional<policy> load_policy_file(const streams& io, const std::string& path) {
-  auto p = load_policy(path);
-  if (!p) {
-    io.err << p.error().render() << '\n';
-    return std::nullopt;
-  }
-  return std::move(*p);
-}
-
 std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
@@ -58,61 +49,11 @@ struct evaluate_options {
   bool strict = false;
 };
 
-// Reads the whole events input and parses it in the format asked for, or the
-// one its name (or, for stdin, its first character) suggests.
-std::optional<event_batch> read_events(const streams& io, const evaluate_options& o) {
-  std::string text;
-  std::string name = o.events_file;
-  if (o.events_file == "-") {
-    name = "<stdin>";
-    std::ostringstream buf;
-    buf << io.in.rdbuf();
-    text = buf.str();
-  } else {
-    std::ifstream in(o.events_file, std::ios::binary);
-    if (!in) {
-      report(io, o.events_file, "cannot open the file for reading");
-      return std::nullopt;
-    }
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    text = buf.str();
-  }
-  std::string format = o.events_format;
-  if (format.empty()) {
-    const auto ends_with = [&](std::string_view s) {
-      return o.events_file.size() >= s.size() && o.events_file.compare(o.events_file.size() - s.size(), s.size(), s) == 0;
-    };
-    if (ends_with(".csv")) {
-      format = "csv";
-    } else if (ends_with(".jsonl") || ends_with(".ndjson") || ends_with(".json")) {
-      format = "jsonl";
-    } else {
-      const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-      format = first != std::string::npos && text[first] == '{' ? "jsonl" : "csv";
-    }
-  }
-  read_options ro;
-  ro.source_name = name;
-  if (format == "csv") {
-    auto batch = read_events_csv(std::string_view(text), ro);
-    if (!batch) {
-      report(io, name, batch.error());
-      return std::nullopt;
-    }
-    return std::move(*batch);
-  }
-  return read_events_jsonl(std::string_view(text), ro);
-}
-
 int run_evaluate(const streams& io, const evaluate_options& o) {
   auto p = load_policy_file(io, o.policy_file);
-  auto as_of = parse_instant(o.as_of);
-  if (as_of && (*as_of < min_supported_instant || *as_of >= max_supported_instant))
-    as_of = fail(errc::out_of_range, "instant " + format_instant(*as_of) + " is outside the supported years 1970 to 2199");
-  if (!as_of) report(io, "--as-of", as_of.error());
+  const auto as_of = parse_as_of(io, o.as_of);
   if (!p || !as_of) return exit_bad_input;
-  auto batch = read_events(io, o);
+  auto batch = read_event_file(io, o.events_file, o.events_format);
   if (!batch) return exit_bad_input;
 
   if (o.strict && !batch->rejected.empty()) {
@@ -169,18 +110,11 @@ int run_explain(const streams& io, const explain_options& o) {
   std::optional<instant> as_of;
   bool ok = p.has_value();
   if (!o.base.as_of.empty()) {
-    auto t = parse_instant(o.base.as_of);
-    if (t && (*t < min_supported_instant || *t >= max_supported_instant))
-      t = fail(errc::out_of_range, "instant " + format_instant(*t) + " is outside the supported years 1970 to 2199");
-    if (!t) {
-      report(io, "--as-of", t.error());
-      ok = false;
-    } else {
-      as_of = *t;
-    }
+    as_of = parse_as_of(io, o.base.as_of);
+    if (!as_of) ok = false;
   }
   if (!ok) return exit_bad_input;
-  auto batch = read_events(io, o.base);
+  auto batch = read_event_file(io, o.base.events_file, o.base.events_format);
   if (!batch) return exit_bad_input;
   if (!as_of) {
     // Default: the record's latest event, so the whole history shows.

@@ -1,0 +1,213 @@
+// `duly run` and `duly state`: incremental, crash-safe runs over a store.
+//
+//   duly run   --policy P --store FILE --events FILE|- --as-of INSTANT
+//              [--format jsonl|csv|table] [--events-format jsonl|csv] [--strict]
+//              [--recompute none|open|all] [--quiet-before INSTANT] [--wait SECONDS] [-v]
+//   duly state --policy P --store FILE --as-of INSTANT
+//              [--format jsonl|csv|table] [--recompute none|open|all] [--wait SECONDS]
+//
+// run adds the new events to the store, evaluates the records that got events
+// or whose wake-up has come, and prints the escalation firings no earlier run
+// printed (and this input's rejected rows). state prints every timer as
+// `duly evaluate` would over everything the store holds. Exit codes: 0 done,
+// 1 bad input, 2 usage, 3 the store is busy (retry later), 4 the store cannot
+// be used (not a duly store, damaged, newer format, cannot be written).
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "command.hpp"
+#include "store.hpp"
+
+namespace duly::cli {
+namespace {
+
+inline constexpr int exit_busy = 3;
+inline constexpr int exit_store = 4;
+
+struct store_options {
+  std::string policy_file;
+  std::string store_file;
+  std::string events_file;
+  std::string events_format;
+  std::string as_of;
+  std::string format = "jsonl";
+  std::string recompute = "none";
+  std::string quiet_before;
+  std::string color = "auto";
+  double wait_seconds = 0;
+  bool strict = false;
+  bool verbose = false;
+};
+
+recompute_mode to_recompute(const std::string& s) {
+  if (s == "open") return recompute_mode::open;
+  if (s == "all") return recompute_mode::all;
+  return recompute_mode::none;
+}
+
+output_format to_format(const std::string& s) {
+  if (s == "csv") return output_format::csv;
+  if (s == "table") return output_format::table;
+  return output_format::jsonl;
+}
+
+int exit_code(const store_failure& f) {
+  switch (f.status) {
+    case store_status::ok: return exit_ok;
+    case store_status::bad_input: return exit_bad_input;
+    case store_status::busy: return exit_busy;
+    case store_status::unusable: return exit_store;
+  }
+  return exit_store;
+}
+
+std::chrono::milliseconds wait_of(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::clamp(seconds, 0.0, 1e6) * 1000));
+}
+
+std::string plural(std::uint64_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+int run_run(const streams& io, const store_options& o) {
+  auto p = load_policy_file(io, o.policy_file);
+  const auto as_of = parse_as_of(io, o.as_of);
+  std::optional<instant> quiet_before;
+  bool ok = p && as_of;
+  if (!o.quiet_before.empty()) {
+    quiet_before = parse_as_of(io, o.quiet_before, "--quiet-before");
+    ok = ok && quiet_before;
+  }
+  if (!ok) return exit_bad_input;
+  auto batch = read_event_file(io, o.events_file, o.events_format);
+  if (!batch) return exit_bad_input;
+  const std::string where = o.events_file == "-" ? "<stdin>" : o.events_file;
+  if (o.strict && !batch->rejected.empty()) {
+    for (const auto& r : batch->rejected) report(io, where + ":" + std::to_string(r.line), r.reason);
+    io.err << "duly: run: " << plural(batch->rejected.size(), "row")
+           << " rejected (--strict): nothing stored, nothing evaluated\n";
+    return exit_bad_input;
+  }
+
+  run_request request;
+  request.store_file = o.store_file;
+  request.current = &*p;
+  request.policy_name = o.policy_file;
+  request.as_of = *as_of;
+  request.events = std::move(batch->events);
+  request.rejected = std::move(batch->rejected);
+  request.recompute = to_recompute(o.recompute);
+  request.quiet_before = quiet_before;
+  request.wait = wait_of(o.wait_seconds);
+
+  const output_format format = to_format(o.format);
+  auto outcome = store_run(request, [&](const run_outcome& out) {
+    write_firings(io.out, out.printed, request.rejected, format);
+    io.out.flush();
+    // Test hook: die between printing and committing, the worst moment for a
+    // crash (tests/store checks the next run prints these firings again).
+    if (const char* hook = std::getenv("DULY_TEST_KILL_BEFORE_COMMIT"); hook != nullptr && *hook == '1')
+      ::kill(::getpid(), SIGKILL);
+    return static_cast<bool>(io.out);
+  });
+  if (!outcome) {
+    io.err << "duly: " << outcome.error().message << '\n';
+    return exit_code(outcome.error());
+  }
+  if (format == output_format::csv && !request.rejected.empty())
+    io.err << "duly: run: " << plural(request.rejected.size(), "row")
+           << " rejected (run with --format jsonl to see them)\n";
+  if (outcome->policy_changed && request.recompute == recompute_mode::none && outcome->records_kept_on_old_policy > 0)
+    io.err << "duly: run: the policy changed; " << plural(outcome->records_kept_on_old_policy, "record")
+           << " in flight stay on the policy they started with (--recompute none); pass --recompute open to "
+              "move them\n";
+  if (o.verbose) {
+    io.err << "duly: run " << outcome->run << " at " << format_instant(*as_of) << ": "
+           << plural(outcome->events_new, "new event") << ", " << plural(outcome->events_duplicate, "duplicate")
+           << ", " << plural(request.rejected.size(), "rejected row") << "; "
+           << plural(outcome->records_evaluated, "record") << " evaluated; "
+           << plural(outcome->printed.size(), "firing") << " printed";
+    if (outcome->firings_suppressed > 0) io.err << ", " << outcome->firings_suppressed << " recorded quietly";
+    io.err << "; next wake-up "
+           << (outcome->next_wakeup ? format_instant(*outcome->next_wakeup) : std::string("none")) << '\n';
+  }
+  return exit_ok;
+}
+
+int run_state(const streams& io, const store_options& o) {
+  auto p = load_policy_file(io, o.policy_file);
+  const auto as_of = parse_as_of(io, o.as_of);
+  if (!p || !as_of) return exit_bad_input;
+  state_request request;
+  request.store_file = o.store_file;
+  request.current = &*p;
+  request.as_of = *as_of;
+  request.recompute = to_recompute(o.recompute);
+  request.wait = wait_of(o.wait_seconds);
+  auto result = store_state(request);
+  if (!result) {
+    io.err << "duly: " << result.error().message << '\n';
+    return exit_code(result.error());
+  }
+  write_options wo;
+  wo.color = o.color == "always" || (o.color == "auto" && &io.out == &std::cout && ::isatty(1));
+  write_evaluation(io.out, *result, to_format(o.format), wo);
+  io.out.flush();
+  return io.out ? exit_ok : exit_bad_input;
+}
+
+void add_common(CLI::App* cmd, store_options& o) {
+  cmd->add_option("-p,--policy", o.policy_file, "Policy file, YAML or JSON")->required()->type_name("FILE");
+  cmd->add_option("-s,--store", o.store_file, "The store (an SQLite file)")->required()->type_name("FILE");
+  cmd->add_option("--as-of", o.as_of, "Evaluate at this instant (ISO-8601 with Z or an offset)")
+      ->required()
+      ->type_name("INSTANT");
+  cmd->add_option("-f,--format", o.format, "Output: jsonl (default), csv or table")
+      ->check(CLI::IsMember({"jsonl", "csv", "table"}));
+  cmd->add_option("--recompute", o.recompute,
+                  "Records evaluated with an earlier policy: none (default: they keep it), open (those in "
+                  "flight move to this one), all")
+      ->check(CLI::IsMember({"none", "open", "all"}));
+  cmd->add_option("--wait", o.wait_seconds, "Wait this long for another run to finish (default 0: refuse at once)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.0, 1e6));
+}
+
+void register_run(registry& r) {
+  auto* cmd = r.root().add_subcommand("run", "Add new events to a store and print the escalations due");
+  auto o = std::make_shared<store_options>();
+  add_common(cmd, *o);
+  cmd->add_option("-e,--events", o->events_file, "New events, JSON Lines or CSV; - reads stdin")
+      ->required()
+      ->type_name("FILE");
+  cmd->add_option("--events-format", o->events_format, "Events input format (default: from the file name)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
+  cmd->add_flag("--strict", o->strict, "Fail (exit 1, store unchanged) if any input row is rejected");
+  cmd->add_option("--quiet-before", o->quiet_before,
+                  "Record firings before this instant without printing them (loading history)")
+      ->type_name("INSTANT");
+  cmd->add_flag("-v,--verbose", o->verbose, "Print a summary of the run on stderr");
+  r.on_selected(cmd, [o](const streams& io) { return run_run(io, *o); });
+}
+
+void register_state(registry& r) {
+  auto* cmd = r.root().add_subcommand("state", "Print every timer of a store at an instant");
+  auto o = std::make_shared<store_options>();
+  add_common(cmd, *o);
+  cmd->add_option("--color", o->color, "Colour breached rows in tables: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  r.on_selected(cmd, [o](const streams& io) { return run_state(io, *o); });
+}
+
+}  // namespace
+
+void register_store_commands(registry& r) {
+  register_run(r);
+  register_state(r);
+}
+
+}  // namespace duly::cli
