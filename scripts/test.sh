@@ -45,8 +45,8 @@ else
   cmake --build build-tsan --target thread_test
   TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan -L threads --output-on-failure
 
-  step "Fuzzing: regressions, then ${DULY_FUZZ_SECONDS:-20} s per target (libFuzzer, ASan, UBSan)"
-  scripts/fuzz.sh "${DULY_FUZZ_SECONDS:-20}"
+  step "Fuzzing: regressions, then ${DULY_FUZZ_SECONDS:-30} s per target (libFuzzer, ASan, UBSan)"
+  scripts/fuzz.sh "${DULY_FUZZ_SECONDS:-30}"
 fi
 
 step "Python package (pip install .) and pytest"
