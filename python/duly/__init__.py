@@ -42,10 +42,13 @@ from ._calendar import Calendar, load_calendar  # noqa: E402  (needs the errors 
 from ._evaluation import Evaluation, Firing, Rejected, Timer, evaluate  # noqa: E402
 from ._explain import ExplainEntry, Explanation, explain  # noqa: E402
 from ._policy import Policy, load_policy  # noqa: E402
+from ._backtest import Backtest, backtest  # noqa: E402
+from ._report import attainment_over_time, report, spans  # noqa: E402
 
 __version__: str = _duly.__version__
 
 __all__ = [
+    "Backtest",
     "Calendar",
     "Diagnostic",
     "Error",
@@ -64,8 +67,12 @@ __all__ = [
     "Timer",
     "UnknownZoneError",
     "__version__",
+    "attainment_over_time",
+    "backtest",
     "evaluate",
     "explain",
     "load_calendar",
     "load_policy",
+    "report",
+    "spans",
 ]

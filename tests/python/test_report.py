@@ -1,0 +1,237 @@
+"""duly.report, duly.spans and duly.attainment_over_time.
+
+The numbers for the small history of report_example.py were worked out by hand
+(see that module's docstring and the comments below); the ServiceNow sample
+checks that the splits add up to the engine's own totals.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import pathlib
+import pickle
+import sys
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import duly
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from report_example import AS_OF, EVENTS, POLICY  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+COUNTS = ["cycles", "met", "breached", "open", "cancelled", "reset", "pending"]
+
+
+@pytest.fixture(scope="module")
+def policy() -> duly.Policy:
+    return duly.Policy.from_yaml(POLICY)
+
+
+@pytest.fixture(scope="module")
+def result(policy: duly.Policy) -> duly.Evaluation:
+    return duly.evaluate(policy, EVENTS, AS_OF)
+
+
+def rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
+    """The frame's rows as plain tuples (<NA> and NaN as None)."""
+    out = []
+    for row in frame[columns].astype(object).itertuples(index=False):
+        out.append(tuple(None if (v is pd.NA or (isinstance(v, float) and v != v)) else v for v in row))
+    return out
+
+
+def test_report_per_target_by_hand(result: duly.Evaluation) -> None:
+    r = duly.report(result)
+    assert list(r.columns) == [
+        "target", "kind", "supports", *COUNTS, "attainment", "p50_seconds", "p90_seconds",
+        "running_seconds", "paused_seconds",
+    ]
+    # response: T1 met (30 min), T3 met (20 min), T2 breached (no reply), T4 running.
+    #   time to stop [1200, 1800]: p50 = 1200 (rank ceil(0.5*2) = 1), p90 = 1800 (rank 2).
+    #   running: T1 09:00-09:30 1800 + T2 08:00-20:00 43200 + T3 1200 + T4 19:30-20:00 1800 = 48000.
+    # resolution: T1 met at 19:00 exactly at due (09:00 + 8 h running + 2 h paused),
+    #   T3 met (2 h), T2 breached at 19:00 (08:00 + 8 h + 3 h paused), T4 running.
+    #   time to stop [7200, 28800]; running 28800 + 32400 + 7200 + 1800 = 70200;
+    #   paused T1 11:00-13:00 7200 + T2 09:00-12:00 10800 = 18000.
+    # team_fix (OLA, first in the document, reported after resolution which it supports):
+    #   T1 from 10:00, due 16:00 (1 h, 2 h paused, 3 h), stopped 19:00: breached,
+    #   elapsed 25200; T2 from 12:00, breached at 16:00, still open; T3 met (7200);
+    #   T4 never with B: pending. Time to stop [7200, 25200].
+    assert rows(r, ["target", "kind", "supports", *COUNTS, "p50_seconds", "p90_seconds",
+                    "running_seconds", "paused_seconds"]) == [
+        ("response", "sla", None, 4, 2, 1, 1, 0, 0, 0, 1200, 1800, 48000, 0),
+        ("resolution", "sla", None, 4, 2, 1, 1, 0, 0, 0, 7200, 28800, 70200, 18000),
+        ("team_fix", "ola", "resolution", 3, 1, 2, 0, 0, 0, 1, 7200, 25200, 61200, 7200),
+    ]
+    assert r["attainment"].tolist() == pytest.approx([2 / 3, 2 / 3, 1 / 3])
+    assert str(r["p50_seconds"].dtype) == "Int64"
+    assert r["running_seconds"].dtype == np.int64
+
+
+def test_report_by_owner_says_who_held_the_clock(result: duly.Evaluation) -> None:
+    r = duly.report(result, by="group", paused_by="state")
+    assert list(r.columns)[:4] == ["target", "kind", "supports", "group"]
+    assert list(r.columns)[-3:] == [
+        "paused_seconds", "paused_seconds[waiting_customer]", "paused_seconds[waiting_vendor]",
+    ]
+    # Counted under the holder just before the deciding instant: T2's response ran
+    # out at 09:00 with A; T1's and T2's resolution and team_fix ran out / stopped
+    # with B. Time is split by the holder at each second: resolution ran 09:00-10:00
+    # (T1) and 08:00-09:00 (T2) with A, and T2 waited on the vendor 09:00-12:00 with A.
+    assert rows(r, ["target", "group", *COUNTS, "p50_seconds", "p90_seconds", "running_seconds",
+                    "paused_seconds", "paused_seconds[waiting_customer]", "paused_seconds[waiting_vendor]"]) == [
+        ("response", "A", 2, 1, 1, 0, 0, 0, 0, 1800, 1800, 1800 + 4 * 3600, 0, 0, 0),
+        ("response", "B", 1, 1, 0, 0, 0, 0, 0, 1200, 1200, 8 * 3600 + 1200, 0, 0, 0),
+        ("response", "C", 1, 0, 0, 1, 0, 0, 0, None, None, 1800, 0, 0, 0),
+        ("resolution", "A", 0, 0, 0, 0, 0, 0, 0, None, None, 3600 + 3600, 10800, 0, 10800),
+        ("resolution", "B", 3, 2, 1, 0, 0, 0, 0, 7200, 28800, 25200 + 28800 + 7200, 7200, 7200, 0),
+        ("team_fix", "B", 3, 1, 2, 0, 0, 0, 0, 7200, 25200, 25200 + 28800 + 7200, 7200, 7200, 0),
+        ("resolution", "C", 1, 0, 0, 1, 0, 0, 0, None, None, 1800, 0, 0, 0),
+        ("team_fix", "C", 0, 0, 0, 0, 0, 0, 1, None, None, 0, 0, 0, 0),
+    ]
+    attainment = r["attainment"].tolist()
+    assert attainment[0] == 0.5 and attainment[1] == 1.0 and attainment[4] == pytest.approx(2 / 3)
+    assert np.isnan(attainment[2]) and np.isnan(attainment[3])
+
+
+def test_report_splits_add_up_to_the_totals(result: duly.Evaluation) -> None:
+    total = duly.report(result).set_index("target")
+    split = duly.report(result, by="group").groupby("target")[["running_seconds", "paused_seconds", *COUNTS]].sum()
+    for column in ["running_seconds", "paused_seconds", *COUNTS]:
+        assert split[column].to_dict() == total[column].to_dict(), column
+
+
+def test_spans_of_one_record(result: duly.Evaluation) -> None:
+    s = duly.spans(result, by="group", ids="T1")
+    got = [(t, c, k, a.strftime("%H:%M"), b.strftime("%H:%M"), n, g)
+           for t, c, k, a, b, n, g in s[["target", "cycle", "span", "start", "end", "seconds", "group"]]
+           .itertuples(index=False)]
+    assert got == [
+        ("team_fix", 1, "running", "10:00", "11:00", 3600, "B"),
+        ("team_fix", 1, "paused", "11:00", "13:00", 7200, "B"),
+        ("team_fix", 1, "running", "13:00", "19:00", 21600, "B"),
+        ("response", 1, "running", "09:00", "09:30", 1800, "A"),
+        ("resolution", 1, "running", "09:00", "10:00", 3600, "A"),
+        ("resolution", 1, "running", "10:00", "11:00", 3600, "B"),
+        ("resolution", 1, "paused", "11:00", "13:00", 7200, "B"),
+        ("resolution", 1, "running", "13:00", "19:00", 21600, "B"),
+    ]
+    assert str(s["start"].dtype) == "datetime64[ns, UTC]"
+    everything = duly.spans(result)
+    assert set(everything["id"]) == {"T1", "T2", "T3", "T4"}
+    assert list(everything.columns) == ["id", "target", "cycle", "span", "start", "end", "seconds"]
+
+
+def test_report_from_a_dataframe_equals_from_dicts(policy: duly.Policy, result: duly.Evaluation) -> None:
+    frame = pd.DataFrame(EVENTS)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True).dt.tz_convert("America/New_York")
+    from_frame = duly.evaluate(policy, frame, AS_OF)
+    pd.testing.assert_frame_equal(
+        duly.report(from_frame, by="group", paused_by="state"), duly.report(result, by="group", paused_by="state")
+    )
+
+
+def test_rejected_rows_and_later_events_are_not_replayed(policy: duly.Policy, result: duly.Evaluation) -> None:
+    events = EVENTS + [
+        {"id": "T1", "at": "2026-01-05T25:00:00Z", "event": "assigned", "group": "Z"},  # rejected
+        {"id": "T2", "at": "2026-01-05T21:00:00Z", "event": "assigned", "group": "Z"},  # after as_of
+    ]
+    again = duly.evaluate(policy, events, AS_OF)
+    assert len(again.rejected) == 1
+    pd.testing.assert_frame_equal(duly.report(again, by="group"), duly.report(result, by="group"))
+
+
+def test_one_shot_events_need_to_be_passed_again(policy: duly.Policy, result: duly.Evaluation) -> None:
+    once = duly.evaluate(policy, iter(EVENTS), AS_OF)
+    assert once.events is None and once.policy == policy
+    pd.testing.assert_frame_equal(duly.report(once), duly.report(result))  # no replay needed
+    with pytest.raises(duly.InvalidArgumentError, match="did not keep them") as e:
+        duly.report(once, by="group")
+    assert e.value.path == "events"
+    pd.testing.assert_frame_equal(duly.report(once, by="group", events=EVENTS), duly.report(result, by="group"))
+
+
+def test_report_after_pickling(result: duly.Evaluation) -> None:
+    back = pickle.loads(pickle.dumps(result))
+    pd.testing.assert_frame_equal(duly.report(back, by="group"), duly.report(result, by="group"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path", "message"),
+    [
+        ({"by": "id"}, "by", "'id' is not an attribute"),
+        ({"by": ["group", "group"]}, "by", "named twice"),
+        ({"by": "team"}, "by", "no event has the attribute 'team'"),
+        ({"by": 5}, "by", "expected an attribute name or a list of them, got int"),
+        ({"paused_by": ["state", "group"]}, "paused_by", "expected one attribute name"),
+    ],
+)
+def test_bad_arguments(result: duly.Evaluation, kwargs: dict[str, Any], path: str, message: str) -> None:
+    with pytest.raises(duly.InvalidArgumentError, match=message) as e:
+        duly.report(result, **kwargs)
+    assert e.value.path == path
+
+
+def test_report_needs_an_evaluation() -> None:
+    with pytest.raises(duly.InvalidArgumentError, match="expected what duly.evaluate returns") as e:
+        duly.report([])  # type: ignore[arg-type]
+    assert e.value.path == "result"
+
+
+def test_attainment_over_time(result: duly.Evaluation) -> None:
+    a = duly.attainment_over_time(result, "h")
+    got = [(p.strftime("%H:%M"), t, m, b) for p, t, m, b in a[["period", "target", "met", "breached"]]
+           .itertuples(index=False)]
+    # Judged at the stop, or at breached_at for a cycle still open past due.
+    assert got == [
+        ("09:00", "response", 1, 1),     # T1 met 09:30, T2 breached at 09:00
+        ("10:00", "response", 1, 0),     # T3 met 10:20
+        ("12:00", "resolution", 1, 0),   # T3
+        ("12:00", "team_fix", 1, 0),     # T3
+        ("16:00", "team_fix", 0, 1),     # T2 ran out at 16:00 and is still open
+        ("19:00", "resolution", 1, 1),   # T1 met at due, T2 ran out at 19:00
+        ("19:00", "team_fix", 0, 1),     # T1 stopped (late) at 19:00
+    ]
+    assert a["attainment"].tolist() == [0.5, 1.0, 1.0, 1.0, 0.0, 0.5, 0.0]
+    assert list(a.columns) == ["period", "target", "met", "breached", "attainment"]
+
+
+def servicenow() -> tuple[duly.Policy, list[dict[str, Any]]]:
+    sys.path.insert(0, str(ROOT / "examples" / "servicenow"))
+    import convert  # type: ignore[import-not-found]
+
+    out = io.StringIO()
+    with open(ROOT / "examples/servicenow/data/servicenow_incidents_sample.csv", newline="", encoding="utf-8") as f:
+        convert.convert(csv.DictReader(f), out)
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    return duly.load_policy(ROOT / "examples/servicenow/policy.yaml"), events
+
+
+def test_servicenow_splits_match_the_engine() -> None:
+    policy, events = servicenow()
+    result = duly.evaluate(policy, events, "2017-03-01T00:00:00Z")
+    timers = result.timers_frame()
+    started = timers[timers.cycle > 0]
+    end = started["stopped"].fillna(pd.Timestamp(result.as_of))
+    wall = ((end - started["started"]).dt.total_seconds().astype("int64")).groupby(started["target"]).sum()
+    paused = started["paused_seconds"].astype("int64").groupby(started["target"]).sum()
+
+    total = duly.report(result).set_index("target")
+    assert total.loc["response", "met"] == 541 and total.loc["response", "breached"] == 347
+    assert total.loc["resolution", "met"] == 736 and total.loc["resolution", "breached"] == 165
+    split = duly.report(result, by="group", paused_by="state")
+    sums = split.groupby("target").sum(numeric_only=True)
+    for target in ("response", "resolution"):
+        assert sums.loc[target, "paused_seconds"] == paused[target]
+        assert sums.loc[target, "running_seconds"] + sums.loc[target, "paused_seconds"] == wall[target]
+        for column in COUNTS:
+            assert sums.loc[target, column] == total.loc[target, column]
+    by_status = [c for c in split.columns if c.startswith("paused_seconds[")]
+    assert set(by_status) >= {"paused_seconds[Awaiting User Info]", "paused_seconds[Awaiting Vendor]"}
+    assert (split[by_status].sum(axis=1) == split["paused_seconds"]).all()
