@@ -395,7 +395,16 @@ store_result<evaluation> store_state(const state_request& r) {
   if (!std::filesystem::exists(r.store_file, ec))
     return tl::unexpected(failure(store_status::unusable, r.store_file, "no such store (`duly run` creates it)"));
   try {
-    database db(r.store_file, true, false);
+    // Read-write (never created) so that SQLite can roll back the journal of
+    // a killed run; read-only when the file cannot be written.
+    std::optional<database> opened;
+    try {
+      opened.emplace(r.store_file, false, false);
+    } catch (const sqlite_error& e) {
+      if (e.code != SQLITE_CANTOPEN && e.code != SQLITE_READONLY && e.code != SQLITE_PERM) throw;
+      opened.emplace(r.store_file, true, false);
+    }
+    database& db = *opened;
     db.busy_timeout(static_cast<int>(std::min<std::int64_t>(r.wait.count(), 1'000'000'000)));
     db.exec("BEGIN");  // one snapshot: a run committing meanwhile is not half seen
     if (auto bad = check_format(db, r.store_file, false)) return tl::unexpected(*bad);
