@@ -43,6 +43,7 @@ from ._evaluation import Evaluation, Firing, Rejected, Timer, evaluate  # noqa: 
 from ._explain import ExplainEntry, Explanation, explain  # noqa: E402
 from ._policy import Policy, load_policy  # noqa: E402
 from ._backtest import Backtest, backtest  # noqa: E402
+from ._plot import plot_attainment, plot_timeline  # noqa: E402
 from ._report import attainment_over_time, report, spans  # noqa: E402
 
 __version__: str = _duly.__version__
@@ -73,6 +74,8 @@ __all__ = [
     "explain",
     "load_calendar",
     "load_policy",
+    "plot_attainment",
+    "plot_timeline",
     "report",
     "spans",
 ]
