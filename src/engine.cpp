@@ -151,7 +151,7 @@ escalation_row record_engine::firing(const target& tg, const cycle_state& c, con
   return row;
 }
 
-void record_engine::after_event(const event& e, const condition_context& event_ctx) {
+void record_engine::after_event(instant at, const condition_context& event_ctx) {
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     target_state& ts = targets_[i];
     if (!ts.active) continue;
@@ -160,12 +160,12 @@ void record_engine::after_event(const event& e, const condition_context& event_c
     // Early warning: the first time at_risk_when holds in this cycle.
     if (tg.at_risk_when && !c.at_risk_since) {
       condition_context ctx = event_ctx;
-      const measurement m = measure(tg, c, e.at);
+      const measurement m = measure(tg, c, at);
       if (m.due) ctx.due = value::number(static_cast<double>(m.due->time_since_epoch().count()));
       if (m.goal && m.elapsed) ctx.remaining = value::number(static_cast<double>((*m.goal - *m.elapsed).count()));
       if (tg.at_risk_when->evaluate(ctx)) {
-        c.at_risk_since = e.at;
-        note(e.at, explain_entry::kind::at_risk, tg, c, "at_risk_when: " + tg.at_risk_when->text());
+        c.at_risk_since = at;
+        note(at, explain_entry::kind::at_risk, tg, c, "at_risk_when: " + tg.at_risk_when->text());
       }
     }
     // Escalations raised by hand: the escalation's next unfired point, now.
@@ -184,7 +184,7 @@ void record_engine::after_event(const event& e, const condition_context& event_c
       if (esc.when && !esc.when->evaluate(plain)) continue;
       c.point_done[k] = 1;
       raised_now[k] = 1;
-      firings_.push_back(firing(tg, c, points[k], e.at));
+      firings_.push_back(firing(tg, c, points[k], at));
     }
   }
 }
@@ -323,16 +323,24 @@ void record_engine::end_cycle(const target& tg, target_state& ts, instant t, tim
 }
 
 void record_engine::apply(const event& e) {
+  scratch_.clear();
+  for (const auto& u : e.updates) scratch_.push_back(slot_update{impl_->slots.find(u.name), u.value.view()});
+  apply_view(event_view{e.at, e.name, e.sequence, scratch_}, &e);
+}
+
+void record_engine::apply(const event_view& e) { apply_view(e, nullptr); }
+
+void record_engine::apply_view(const event_view& e, const event* source) {
   // 0. Escalation points that fire before this instant, after the last one's events.
   if (last_at_ && e.at > *last_at_) advance(*last_at_, e.at);
   last_event_at_ = e.at;
-  if (trace_) {
+  if (trace_ && source != nullptr) {
     explain_entry x;
     x.at = e.at;
     x.type = explain_entry::kind::event;
-    x.event = e.name;
-    x.line = e.line;
-    for (const auto& u : e.updates) {
+    x.event = source->name;
+    x.line = source->line;
+    for (const auto& u : source->updates) {
       if (!x.detail.empty()) x.detail += ", ";
       x.detail += u.name + "=" + u.value.view().to_json();
     }
@@ -341,12 +349,10 @@ void record_engine::apply(const event& e) {
   // 1. Attribute updates.
   std::fill(changed_.begin(), changed_.end(), 0);
   for (const auto& u : e.updates) {
-    const int slot = impl_->slots.find(u.name);
-    if (slot < 0) continue;  // the policy never reads it
-    const auto k = static_cast<std::size_t>(slot);
-    const value v = u.value.view();
-    if (!(attributes_[k] == v)) {
-      attributes_[k] = v;
+    if (u.slot < 0) continue;  // the policy never reads it
+    const auto k = static_cast<std::size_t>(u.slot);
+    if (!(attributes_[k] == u.v)) {
+      attributes_[k] = u.v;
       changed_[k] = 1;
     }
   }
@@ -413,7 +419,7 @@ void record_engine::apply(const event& e) {
       note_due(e.at, tg, c);
     }
   }
-  after_event(e, ctx);
+  after_event(e.at, ctx);
   last_at_ = e.at;
   last_sequence_ = e.sequence;
   ++applied_;
@@ -620,6 +626,83 @@ evaluation evaluate(const policy& p, std::span<const event> events, instant as_o
     for (const event* e : group) engine.apply(*e);
     out.events_applied += group.size();
     const auto w = engine.report(ids[r], as_of, out.timers, out.escalations);
+    if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
+  }
+  return out;
+}
+
+evaluation evaluate(const policy& p, const event_columns& ev, instant as_of) {
+  evaluation out;
+  const std::size_t n = ev.at.size();
+  const std::size_t m = ev.id_values.size();
+  const bool any_skip = !ev.skip.empty();
+  // Rows by record: a counting sort on the id index keeps input order inside
+  // each record.
+  std::vector<std::size_t> start(m + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (any_skip && ev.skip[i] != 0) continue;
+    if (ev.at[i] > as_of) {
+      ++out.events_ignored;
+      continue;
+    }
+    ++start[static_cast<std::size_t>(ev.id[i]) + 1];
+  }
+  for (std::size_t k = 0; k < m; ++k) start[k + 1] += start[k];
+  std::vector<std::uint32_t> rows(start[m]);
+  {
+    std::vector<std::size_t> next(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      if ((any_skip && ev.skip[i] != 0) || ev.at[i] > as_of) continue;
+      rows[next[static_cast<std::size_t>(ev.id[i])]++] = static_cast<std::uint32_t>(i);
+    }
+  }
+  // Records in id order, as the batch call over events orders them.
+  std::vector<std::size_t> order;
+  order.reserve(m);
+  for (std::size_t k = 0; k < m; ++k)
+    if (start[k + 1] > start[k]) order.push_back(k);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return ev.id_values[a] < ev.id_values[b]; });
+
+  // Each attribute column's slot; columns the policy never reads are dropped.
+  const auto& slots = p.internals().slots;
+  std::vector<std::pair<int, const event_columns::attribute*>> columns;
+  for (const auto& a : ev.attributes) {
+    const int slot = slots.find(a.name);
+    if (slot >= 0) columns.emplace_back(slot, &a);
+  }
+
+  detail::record_engine engine(p);
+  std::vector<std::uint32_t> group;
+  std::vector<detail::slot_update> updates;
+  updates.reserve(columns.size());
+  for (std::size_t j = 0; j < order.size();) {
+    // One record: its index and any later ones with the same text.
+    const std::string_view id = ev.id_values[order[j]];
+    group.assign(rows.begin() + static_cast<std::ptrdiff_t>(start[order[j]]),
+                 rows.begin() + static_cast<std::ptrdiff_t>(start[order[j] + 1]));
+    std::size_t next = j + 1;
+    for (; next < order.size() && ev.id_values[order[next]] == id; ++next)
+      group.insert(group.end(), rows.begin() + static_cast<std::ptrdiff_t>(start[order[next]]),
+                   rows.begin() + static_cast<std::ptrdiff_t>(start[order[next] + 1]));
+    if (next > j + 1) std::sort(group.begin(), group.end());
+    j = next;
+    // In (at, row) order: rows are ascending, so a stable sort on at suffices.
+    const auto earlier = [&](std::uint32_t a, std::uint32_t b) { return ev.at[a] < ev.at[b]; };
+    if (!std::is_sorted(group.begin(), group.end(), earlier)) std::stable_sort(group.begin(), group.end(), earlier);
+
+    engine.reset();
+    for (const std::uint32_t row : group) {
+      updates.clear();
+      for (const auto& [slot, a] : columns) {
+        const std::int64_t code = a->codes[row];
+        if (code >= 0) updates.push_back(detail::slot_update{slot, a->values[static_cast<std::size_t>(code)]});
+      }
+      engine.apply(detail::event_view{ev.at[row], ev.name_values[static_cast<std::size_t>(ev.name[row])], row,
+                                      updates});
+    }
+    out.events_applied += group.size();
+    const auto w = engine.report(id, as_of, out.timers, out.escalations);
     if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
   }
   return out;

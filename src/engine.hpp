@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -73,6 +74,21 @@ struct measurement {
   std::optional<instant> due;
 };
 
+// One attribute update with its slot resolved (slot < 0: the policy never reads it).
+struct slot_update {
+  int slot = -1;
+  value v;
+};
+
+// An event as the engine applies it: views into storage that outlives the
+// record's evaluation (the record's attributes point into it).
+struct event_view {
+  instant at;
+  std::string_view name;
+  std::uint64_t sequence = 0;
+  std::span<const slot_update> updates;
+};
+
 class record_engine {
  public:
   explicit record_engine(const policy& p);
@@ -81,6 +97,9 @@ class record_engine {
   void reset();
   // Applies one event; events must come in (at, sequence) order.
   void apply(const event& e);
+  // The same for an event whose updates' slots are resolved (no tracing: the
+  // update names are not at hand).
+  void apply(const event_view& e);
   // Appends a timer row per cycle (or a pending row) of every target at as_of,
   // and the escalation firings up to as_of. Returns the earliest next_wakeup.
   std::optional<instant> report(std::string_view id, instant as_of, std::vector<timer_row>& out,
@@ -108,13 +127,16 @@ class record_engine {
   // Runs scan() for every target over [from, until) and keeps the firings.
   void advance(instant from, instant until);
   // After an event: early warning and escalations raised by it.
-  void after_event(const event& e, const condition_context& ctx);
+  void after_event(instant at, const condition_context& ctx);
+  // apply() with, for traces, the event it came from (null: not traced).
+  void apply_view(const event_view& e, const event* source);
   [[nodiscard]] escalation_row firing(const target& tg, const cycle_state& c, const point_ref& p, instant at) const;
 
   const policy* policy_;
   const policy::impl* impl_;
   std::vector<value> attributes_;
   std::vector<std::uint8_t> changed_;
+  std::vector<slot_update> scratch_;  // apply(const event&)'s resolved updates
   std::vector<target_state> targets_;
   std::vector<std::vector<point_ref>> points_;  // per target
   std::vector<escalation_row> firings_;         // fired before the last event's instant

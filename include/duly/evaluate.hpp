@@ -22,6 +22,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <duly/event.hpp>
@@ -127,6 +128,37 @@ struct explanation {
 
 // Evaluates every record in `events` at `as_of`.
 [[nodiscard]] DULY_EXPORT evaluation evaluate(const policy& p, std::span<const event> events, instant as_of);
+
+// Events held as columns, for hosts that keep them that way (the Python
+// package's DataFrame path): strings are given once in tables of distinct
+// values and rows refer to them by index, so nothing is copied or allocated per
+// event. Row i is the event with sequence i (ties at one instant keep row
+// order): record id_values[id[i]], instant at[i], name name_values[name[i]], and
+// for each attribute column whose codes[i] >= 0 the update name =
+// values[codes[i]] (a null value clears the attribute; codes[i] < 0 leaves it
+// alone). Rows whose `skip` byte is nonzero are left out (e.g. rejected by the
+// host). Every span must hold one element per row (`skip` may be empty), every
+// index must be in range, and all views must outlive the call. Equal ids under
+// different indices are the same record.
+struct event_columns {
+  std::span<const std::string_view> id_values;
+  std::span<const std::int64_t> id;
+  std::span<const instant> at;
+  std::span<const std::string_view> name_values;
+  std::span<const std::int64_t> name;
+  std::span<const std::uint8_t> skip;
+  struct attribute {
+    std::string_view name;
+    std::span<const value> values;
+    std::span<const std::int64_t> codes;
+  };
+  std::span<const attribute> attributes;
+};
+
+// Evaluates events given as columns at `as_of`; the same result as evaluate()
+// on the events they describe. Cost: O(rows) to group them by record plus the
+// engine's work; no allocation per event.
+[[nodiscard]] DULY_EXPORT evaluation evaluate(const policy& p, const event_columns& events, instant as_of);
 
 class DULY_EXPORT evaluator {
  public:

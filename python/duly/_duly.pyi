@@ -72,7 +72,8 @@ class Policy:
 # (name, kind, values, rows, order) with kind "object" | "number" | "boolean" |
 # "instant" and order (optional: 4-tuples are accepted too) ranking each value
 # among its event's updates.
-# Returns {"timers": {key: column}, "escalations": {key: column},
+# Returns {"timers": {key: column}, "escalations": {key: column} (text columns as
+# (codes int64[n], distinct str values)),
 # "rejected": [(line, reason)], "events_applied": int, "events_ignored": int,
 # "next_wakeup": int | None}.
 def evaluate(
@@ -100,3 +101,37 @@ def explain(
     attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]],
     accepted: npt.NDArray[np.bool_] | None = None,
 ) -> dict[str, Any]: ...
+
+# A DataFrame's events as columns (see policy_bindings.cpp): ids and names as
+# (codes int64[n], distinct str values); attribute columns (name, kind, values,
+# codes) with kind "values" (values a list, codes int64[n], -1 = no change),
+# "number" (float64[n], NaN = no change) or "instant" (int64[n] seconds, the
+# int64 minimum = no change), codes None for the last two. Returns as evaluate.
+def evaluate_frame(
+    policy: Policy,
+    as_of: int,
+    ids: tuple[npt.NDArray[np.int64], list[str]],
+    at: npt.NDArray[np.int64],
+    names: tuple[npt.NDArray[np.int64], list[str]],
+    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
+    accepted: npt.NDArray[np.bool_] | None = None,
+) -> dict[str, Any]: ...
+
+# explain on columns as for evaluate_frame.
+def explain_frame(
+    policy: Policy,
+    id: str,
+    as_of: int | None,
+    ids: tuple[npt.NDArray[np.int64], list[str]],
+    at: npt.NDArray[np.int64],
+    names: tuple[npt.NDArray[np.int64], list[str]],
+    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
+    accepted: npt.NDArray[np.bool_] | None = None,
+) -> dict[str, Any]: ...
+
+# Dictionary-encodes a contiguous 1-d object array in one pass: (codes int64[n],
+# distinct values, all_text). None, float NaN and instances of missing_types
+# get code -1; str cells are merged by text, other objects only with themselves.
+def encode_column(
+    cells: npt.NDArray[np.object_], missing_types: tuple[type, ...] = ()
+) -> tuple[npt.NDArray[np.int64], list[Any], bool]: ...

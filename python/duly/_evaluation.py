@@ -21,7 +21,7 @@ import numpy.typing as npt
 from . import _duly
 from ._convert import NAT, InstantLike, instant_from_seconds, instant_seconds, type_name
 from ._errors import Diagnostic, InvalidArgumentError
-from ._events import event_columns, is_dataframe, pandas_module
+from ._events import FrameColumns, event_columns, is_dataframe, pandas_module
 from ._policy import Policy
 
 if TYPE_CHECKING:
@@ -109,6 +109,22 @@ class Rejected:
 
     line: int
     reason: str
+
+
+def strings(column: tuple[npt.NDArray[np.int64], list[str]]) -> npt.NDArray[np.object_]:
+    """An encoded string column (codes, distinct values) as an object array.
+
+    Rows share the distinct ``str`` objects: no string is made per row.
+    """
+    codes, distinct = column
+    table = np.empty(len(distinct), dtype=object)
+    table[:] = distinct
+    return table[codes]
+
+
+def string_array(pd: Any, column: tuple[npt.NDArray[np.int64], list[str]]) -> Any:
+    """An encoded string column as a pandas ``string`` array."""
+    return pd.array(strings(column), dtype="string")
 
 
 def _optional_ints(a: npt.NDArray[np.int64]) -> list[int | None]:
@@ -226,8 +242,8 @@ class Evaluation:
     def __repr__(self) -> str:
         return (
             f"<duly.Evaluation as_of={self.as_of.isoformat().replace('+00:00', 'Z')}: "
-            f"{len(self._columns['timers']['id'])} timers, "
-            f"{len(self._columns['escalations']['id'])} escalations, {len(self.rejected)} rejected>"
+            f"{len(self._columns['timers']['cycle'])} timers, "
+            f"{len(self._columns['escalations']['cycle'])} escalations, {len(self.rejected)} rejected>"
         )
 
 
@@ -239,10 +255,10 @@ def timers_from_columns(c: dict[str, Any]) -> list[Timer]:
     return [
         Timer(*row)
         for row in zip(
-            c["id"],
-            c["target"],
+            strings(c["id"]).tolist(),
+            strings(c["target"]).tolist(),
             c["cycle"].tolist(),
-            c["state"],
+            strings(c["state"]).tolist(),
             _optional_ints(c["goal_seconds"]),
             _optional_instants(c["started"]),
             _optional_instants(c["stopped"]),
@@ -261,9 +277,9 @@ def firings_from_columns(c: dict[str, Any]) -> list[Firing]:
     return [
         Firing(*row)
         for row in zip(
-            c["id"],
-            c["target"],
-            c["escalation"],
+            strings(c["id"]).tolist(),
+            strings(c["target"]).tolist(),
+            strings(c["escalation"]).tolist(),
             c["cycle"].tolist(),
             c["point"].tolist(),
             [instant_from_seconds(s) for s in c["fired_at"].tolist()],
@@ -277,10 +293,10 @@ def timers_to_frame(c: dict[str, Any]) -> DataFrame:
     """The timer columns as a DataFrame (see ``Evaluation.timers_frame``)."""
     pd = pandas_module()
     data: dict[str, Any] = {
-        "id": pd.array(c["id"], dtype="string"),
-        "target": pd.array(c["target"], dtype="string"),
+        "id": string_array(pd, c["id"]),
+        "target": string_array(pd, c["target"]),
         "cycle": int_array(pd, c["cycle"]),
-        "state": pd.array(c["state"], dtype="string"),
+        "state": string_array(pd, c["state"]),
     }
     for key in ("goal_seconds", "started", "stopped", "due", "breached_at", "elapsed_seconds",
                 "remaining_seconds", "paused_seconds", "next_wakeup"):
@@ -295,9 +311,9 @@ def escalations_to_frame(c: dict[str, Any]) -> DataFrame:
     actions[:] = [json.loads(a) for a in c["actions"]]
     return pd.DataFrame(
         {
-            "id": pd.array(c["id"], dtype="string"),
-            "target": pd.array(c["target"], dtype="string"),
-            "escalation": pd.array(c["escalation"], dtype="string"),
+            "id": string_array(pd, c["id"]),
+            "target": string_array(pd, c["target"]),
+            "escalation": string_array(pd, c["escalation"]),
             "cycle": int_array(pd, c["cycle"]),
             "point": int_array(pd, c["point"]),
             "fired_at": instant_array(pd, c["fired_at"]),
@@ -376,13 +392,14 @@ def evaluate(
             + "\n".join(str(d) for d in diagnostics),
             diagnostics=diagnostics,
         )
-    raw = _duly.evaluate(
+    run = _duly.evaluate_frame if isinstance(columns, FrameColumns) else _duly.evaluate
+    raw = run(
         policy._native,
         as_of_seconds,
-        columns.ids,
+        columns.ids,  # type: ignore[arg-type]
         columns.at,
-        columns.names,
-        columns.attributes,
+        columns.names,  # type: ignore[arg-type]
+        columns.attributes,  # type: ignore[arg-type]
         columns.accepted,
     )
     rejected = sorted(columns.rejected + [(int(line), str(reason)) for line, reason in raw["rejected"]])

@@ -89,7 +89,7 @@ def is_dataframe(x: object) -> bool:
     return pd is not None and isinstance(x, pd.DataFrame)
 
 
-def event_columns(events: object) -> EventColumns:
+def event_columns(events: object) -> EventColumns | FrameColumns:
     """Dicts or a DataFrame -> columns; see the module docstring."""
     if is_dataframe(events):
         return _from_frame(events)
@@ -361,6 +361,31 @@ def _late_text_problems(attributes: dict[str, tuple[list[int], list[object], lis
 
 
 # --- DataFrames ----------------------------------------------------------------------------
+#
+# A DataFrame goes over whole columns at a time: numbers, bools and datetimes as
+# numpy buffers, text (and any object column) dictionary-encoded as int64 codes
+# per row and a list of its distinct values (``_duly.encode_column``, or a
+# categorical's codes and categories). Checks and conversions run once per
+# distinct value, and the problems found are spread to the rows with that code,
+# so no Python object is made or looked at per row unless the column mixes types.
+
+#: A column as (codes, distinct values): row i holds distinct[codes[i]]; -1 = empty.
+Encoded = tuple[npt.NDArray[np.int64], list[Any]]
+#: One attribute column for ``_duly.evaluate_frame``: (name, kind, values, codes).
+FrameAttribute = tuple[str, str, Any, Optional[npt.NDArray[np.int64]]]
+
+
+@dataclasses.dataclass
+class FrameColumns:
+    """A DataFrame's events as the columns ``_duly.evaluate_frame`` takes."""
+
+    ids: Encoded
+    at: npt.NDArray[np.int64]
+    names: Encoded
+    attributes: list[FrameAttribute]
+    accepted: npt.NDArray[np.bool_] | None
+    rejected: list[tuple[int, str]]
+    rows: int
 
 
 class _Problems:
@@ -375,6 +400,16 @@ class _Problems:
     def add_many(self, rows: npt.NDArray[np.intp], problem: str) -> None:
         for row in rows.tolist():
             self.add(row, problem)
+
+    def add_by_code(self, codes: npt.NDArray[np.int64], problems: dict[int, str], size: int) -> None:
+        """Each row whose code has a problem gets it."""
+        if not problems:
+            return
+        flagged = np.zeros(size, dtype=bool)
+        flagged[list(problems)] = True
+        rows = np.flatnonzero((codes >= 0) & flagged[codes])
+        for row, code in zip(rows.tolist(), codes[rows].tolist()):
+            self.add(row, problems[code])
 
 
 def _column_error(name: str, dtype: object, expected: str) -> InvalidArgumentError:
@@ -394,62 +429,123 @@ def _is_tz_aware(dtype: object) -> bool:
     return getattr(dtype, "tz", None) is not None
 
 
-def _text_column(
-    series: Any, name: str, value_of: Any, problems: _Problems
-) -> list[Any]:
-    """The id or event column as a list of str (None where the row is rejected)."""
+def _is_categorical(pd: Any, dtype: object) -> bool:
+    return isinstance(dtype, pd.CategoricalDtype)
+
+
+def _scalar_missing(pd: Any, v: object) -> bool:
+    """Whether pandas counts v as an empty cell (NaN, NaT, NA, Decimal NaN...)."""
+    if isinstance(v, str):
+        return False
+    try:
+        r = pd.isna(v)
+    except Exception:  # noqa: BLE001 - an odd object is simply not missing
+        return False
+    return isinstance(r, (bool, np.bool_)) and bool(r)
+
+
+def _encode(series: Any) -> tuple[npt.NDArray[np.int64], list[Any], bool]:
+    """(codes, distinct, all_text) of a column; see ``_duly.encode_column``."""
     pd = pandas_module()
-    missing = series.isna().to_numpy(dtype=bool)
-    if missing.all():
-        values: list[Any] = [None] * len(series)
-    elif series.dtype.kind in "iu" and not missing.any() and name == "id":
-        values = [str(v) for v in series.tolist()]
+    if _is_categorical(pd, series.dtype):
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        distinct = series.cat.categories.to_numpy(dtype=object).tolist()
+        all_text = all(type(v) is str for v in distinct) and not bad_text_rows(distinct)
+        return codes, distinct, all_text
+    cells = np.ascontiguousarray(series.to_numpy(dtype=object))
+    codes, distinct, all_text = _duly.encode_column(cells, (type(pd.NA), type(pd.NaT)))
+    return codes, distinct, bool(all_text)
+
+
+def _first_rows(codes: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.int64]:
+    """The first row of each code (for messages that name a cell)."""
+    first = np.full(size, -1, dtype=np.int64)
+    rows = np.flatnonzero(codes >= 0)[::-1]
+    first[codes[rows]] = rows  # the last assignment, the first row, wins
+    return first
+
+
+def _drop_codes(codes: npt.NDArray[np.int64], dropped: list[int], size: int) -> npt.NDArray[np.int64]:
+    """codes with those of `dropped` values turned into -1 (empty cells)."""
+    if not dropped:
+        return codes
+    remap = np.arange(size, dtype=np.int64)
+    remap[dropped] = -1
+    return np.where(codes >= 0, remap[codes], -1)
+
+
+def _text_column(series: Any, name: str, value_of: Any, problems: _Problems) -> Encoded:
+    """The id or event column, encoded; rows without a usable value get their problem."""
+    pd = pandas_module()
+    dtype = series.dtype
+    if not _is_categorical(pd, dtype) and dtype.kind in "iu":
+        codes, uniques = pd.factorize(series)
+        codes = codes.astype(np.int64, copy=False)
+        raw = np.asarray(uniques, dtype=object).tolist()
+        all_text = False
     else:
-        cells = series.to_numpy(dtype=object)
-        values = cells.tolist()
-        present = np.flatnonzero(~missing)
-        if pd.api.types.infer_dtype(cells[present], skipna=False) == "string":
-            empty = present[cells[present] == ""]
-            problems.add_many(empty, f"{name}: empty")
-            for row in empty.tolist():
-                values[row] = None
-            texts = cells[present].tolist()
-            for i in bad_text_rows(texts):
-                row = int(present[i])
-                problems.add(row, f"{name}: {text_problem(texts[i])}")
-                values[row] = None
-        else:
-            for row in present.tolist():
-                values[row], problem = value_of(values[row])
-                if problem is not None:
-                    problems.add(row, problem)
-    for row in np.flatnonzero(missing).tolist():
-        values[row] = None
-        problems.add(row, f"{name}: missing")
-    return values
+        codes, raw, all_text = _encode(series)
+    found: dict[int, str] = {}
+    dropped: list[int] = []
+    values: list[Any] = list(raw)
+    if all_text:
+        if "" in values:
+            found[values.index("")] = f"{name}: empty"
+    else:
+        for k, v in enumerate(raw):
+            if _scalar_missing(pd, v):
+                dropped.append(k)
+                continue
+            text, problem = value_of(v)
+            if problem is not None:
+                found[k] = problem
+                values[k] = ""
+            else:
+                values[k] = text
+    codes = _drop_codes(codes, dropped, len(values))
+    problems.add_by_code(codes, found, len(values))
+    problems.add_many(np.flatnonzero(codes < 0), f"{name}: missing")
+    return codes, values
 
 
 def _at_column(series: Any, problems: _Problems) -> npt.NDArray[np.int64]:
+    pd = pandas_module()
     dtype = series.dtype
-    missing = series.isna().to_numpy(dtype=bool)
-    unusable = missing.copy()  # rows without an instant, already reported
-    problems.add_many(np.flatnonzero(missing), "at: missing")
-    if missing.all():
-        seconds = np.zeros(len(series), dtype=np.int64)
-    elif _is_tz_aware(dtype):
+    n = len(series)
+    if _is_tz_aware(dtype) and not _is_categorical(pd, dtype):
         seconds = datetime64_seconds(series, "at").astype(np.int64, copy=True)
-    elif dtype.kind == "M":
+        unusable = seconds == NAT
+        problems.add_many(np.flatnonzero(unusable), "at: missing")
+    elif dtype.kind == "M" and not _is_categorical(pd, dtype):
+        if series.isna().all():
+            problems.add_many(np.arange(n), "at: missing")
+            return np.zeros(n, dtype=np.int64)
         raise _naive_column_error("at", dtype)
-    elif dtype.kind == "O":
-        # Text or datetime objects, cell by cell (naive datetimes raise).
-        seconds = np.zeros(len(series), dtype=np.int64)
-        cells = series.to_numpy(dtype=object)
-        for row in np.flatnonzero(~missing).tolist():
-            s, problem = _at_value(cells[row], f"at[{row}]")
+    elif dtype.kind == "O" or _is_categorical(pd, dtype):
+        # Text or datetime objects, once per distinct value (naive datetimes raise).
+        codes, raw, _ = _encode(series)
+        first = _first_rows(codes, len(raw))
+        parsed = np.zeros(len(raw) + 1, dtype=np.int64)
+        bad = np.zeros(len(raw) + 1, dtype=bool)
+        bad[-1] = True  # code -1: missing
+        found: dict[int, str] = {}
+        for k, v in enumerate(raw):
+            if _scalar_missing(pd, v):
+                bad[k] = True
+                codes = _drop_codes(codes, [k], len(raw))
+                continue
+            s, problem = _at_value(v, f"at[{first[k]}]")
             if problem is not None:
-                problems.add(row, problem)
-                unusable[row] = True
-            seconds[row] = s
+                found[k] = problem
+                bad[k] = True
+            parsed[k] = s
+        problems.add_many(np.flatnonzero(codes < 0), "at: missing")
+        problems.add_by_code(codes, found, len(raw))
+        seconds = parsed[codes]
+        unusable = bad[codes]
+    elif series.isna().all():
+        problems.add_many(np.arange(n), "at: missing")
+        return np.zeros(n, dtype=np.int64)
     else:
         raise _column_error(
             "at", dtype, "datetimes with a time zone (e.g. datetime64[ns, UTC]) or ISO-8601 text"
@@ -463,71 +559,68 @@ def _at_column(series: Any, problems: _Problems) -> npt.NDArray[np.int64]:
     return seconds
 
 
-def _attribute_column(name: str, series: Any, problems: _Problems) -> AttributeColumn:
+def _attribute_column(name: str, series: Any, problems: _Problems) -> FrameAttribute:
     pd = pandas_module()
     dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        series = series.astype(object)
-        dtype = series.dtype
-    missing = series.isna().to_numpy(dtype=bool)
-    if _is_tz_aware(dtype):
+    categorical = _is_categorical(pd, dtype)
+    if _is_tz_aware(dtype) and not categorical:
         seconds = datetime64_seconds(series, name).astype(np.int64, copy=True)
         # Written as ISO-8601 text, which has four-digit years: 0001 to 9999.
         unwritable = np.flatnonzero(
-            ~missing & ((seconds < _YEAR_1) | (seconds >= _YEAR_10000))
+            (seconds != NAT) & ((seconds < _YEAR_1) | (seconds >= _YEAR_10000))
         )
         for row in unwritable.tolist():
             problems.add(row, f"attribute '{name}': instant {format_instant(int(seconds[row]))} is outside the years 0001 to 9999")
         seconds[unwritable] = NAT
-        return (name, "instant", seconds, None, None)
-    kind = dtype.kind
+        return (name, "instant", seconds, None)
+    kind = "O" if categorical else dtype.kind
     if kind == "M":
         raise _naive_column_error(name, dtype)
     if kind == "b":
-        values = series.to_numpy(dtype=bool, na_value=False)
-        if missing.any():
-            rows = np.flatnonzero(~missing)
-            return (name, "boolean", values[rows], rows.astype(np.int64), None)
-        return (name, "boolean", values, None, None)
+        flags = series.to_numpy(dtype=bool, na_value=False)
+        codes = flags.astype(np.int64)
+        if not isinstance(dtype, np.dtype):  # nullable: may hold <NA>
+            codes[series.isna().to_numpy(dtype=bool)] = -1
+        return (name, "values", [False, True], codes)
     if kind in "iuf":
         numbers_ = series.to_numpy(dtype=np.float64, na_value=np.nan)
         for row in np.flatnonzero(np.isinf(numbers_)).tolist():
             problems.add(row, f"attribute '{name}': {numbers_[row]} is not a number")
-        return (name, "number", numbers_, None, None)
+        return (name, "number", numbers_, None)
     if kind in "OSU":
-        cells = series.to_numpy(dtype=object)
-        rows = np.flatnonzero(~missing)
-        present = cells[rows]
-        if pd.api.types.infer_dtype(present, skipna=False) in ("string", "empty"):
-            texts = present.tolist()
-            bad = bad_text_rows(texts)
-            if bad:
-                for i in bad:
-                    problems.add(int(rows[i]), f"attribute '{name}': {text_problem(texts[i])}")
-                keep = np.ones(len(texts), dtype=bool)
-                keep[bad] = False
-                rows = rows[keep]
-                texts = [t for t, k in zip(texts, keep.tolist()) if k]
-            return (name, "object", texts, rows.astype(np.int64), None)
-        kept_rows: list[int] = []
-        kept: list[object] = []
-        for row, v in zip(rows.tolist(), present.tolist()):
-            value, problem = _attribute_value(name, v, f"{name}[{row}]")
+        codes, raw, all_text = _encode(series)
+        if all_text:
+            return (name, "values", raw, codes)
+        found: dict[int, str] = {}
+        dropped: list[int] = []
+        values: list[Any] = list(raw)
+        first = _first_rows(codes, len(raw))
+        for k, v in enumerate(raw):
+            if _scalar_missing(pd, v):
+                dropped.append(k)
+                continue
+            value, problem = _attribute_value(name, v, f"{name}[{first[k]}]")
             if problem is None and isinstance(value, str) and not value.isascii():
                 text = text_problem(value)
                 problem = None if text is None else f"attribute '{name}': {text}"
             if problem is not None:
-                problems.add(row, problem)
-            elif value is not _KEEP and value is not None:
-                kept_rows.append(row)
-                kept.append(value)
-        return (name, "object", kept, np.array(kept_rows, dtype=np.int64), None)
+                found[k] = problem
+                values[k] = None
+            elif value is _KEEP or value is None:
+                dropped.append(k)
+            else:
+                values[k] = value
+        codes = _drop_codes(codes, dropped, len(values))
+        problems.add_by_code(codes, found, len(values))
+        for k in found:
+            values[k] = None
+        return (name, "values", values, codes)
     raise _column_error(
         name, dtype, "text, numbers, bools or datetimes with a time zone (an attribute value)"
     )
 
 
-def _from_frame(df: Any) -> EventColumns:
+def _from_frame(df: Any) -> FrameColumns:
     columns = list(df.columns)
     for c in columns:
         if not isinstance(c, str):
@@ -555,10 +648,10 @@ def _from_frame(df: Any) -> EventColumns:
 
     n = len(df)
     problems = _Problems()
-    ids: list[Any] = []
-    names: list[Any] = []
+    empty: Encoded = (np.full(n, -1, dtype=np.int64), [])
+    ids = names = empty
     at = np.zeros(n, dtype=np.int64)
-    attributes: list[AttributeColumn] = []
+    attributes: list[FrameAttribute] = []
     # Column by column, in the frame's order, as the CSV reader reads cells.
     for c in columns:
         series = df[c]
@@ -576,7 +669,6 @@ def _from_frame(df: Any) -> EventColumns:
     if rejected:
         accepted = np.ones(n, dtype=bool)
         accepted[[row for row in problems.by_row]] = False
-    return EventColumns(
+    return FrameColumns(
         ids=ids, at=at, names=names, attributes=attributes, accepted=accepted, rejected=rejected, rows=n
     )
-

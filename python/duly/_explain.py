@@ -32,7 +32,7 @@ from ._evaluation import (
     timers_from_columns,
     timers_to_frame,
 )
-from ._events import event_columns, pandas_module
+from ._events import FrameColumns, event_columns, pandas_module
 from ._policy import Policy
 
 if TYPE_CHECKING:
@@ -169,8 +169,8 @@ class Explanation:
         return (
             f"<duly.Explanation id={self.id!r} as_of={self.as_of.isoformat().replace('+00:00', 'Z')}: "
             f"{len(self._columns['entries']['what'])} entries, "
-            f"{len(self._columns['timers']['id'])} timers, "
-            f"{len(self._columns['escalations']['id'])} escalations>"
+            f"{len(self._columns['timers']['cycle'])} timers, "
+            f"{len(self._columns['escalations']['cycle'])} escalations>"
         )
 
 
@@ -211,14 +211,15 @@ def explain(
     record = _record_id(id)
     as_of_seconds = None if as_of is None else instant_seconds(as_of, "as_of")
     columns = event_columns(events)
-    raw = _duly.explain(
+    run = _duly.explain_frame if isinstance(columns, FrameColumns) else _duly.explain
+    raw = run(
         policy._native,
         record,
         as_of_seconds,
-        columns.ids,
+        columns.ids,  # type: ignore[arg-type]
         columns.at,
-        columns.names,
-        columns.attributes,
+        columns.names,  # type: ignore[arg-type]
+        columns.attributes,  # type: ignore[arg-type]
         columns.accepted,
     )
     return Explanation(raw)

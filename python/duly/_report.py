@@ -28,7 +28,7 @@ import numpy as np
 
 from ._convert import NAT, instant_from_seconds, instant_seconds, is_integer, type_name
 from ._errors import Error, InvalidArgumentError
-from ._evaluation import EventsLike, Evaluation
+from ._evaluation import EventsLike, Evaluation, strings
 from ._events import is_dataframe, pandas_module
 from ._explain import explain
 from ._policy import Policy
@@ -328,10 +328,10 @@ class _Cycles:
 
     def __init__(self, result: Evaluation) -> None:
         c = result._columns["timers"]
-        self.id: list[str] = list(c["id"])
-        self.target: list[str] = list(c["target"])
+        self.id: list[str] = strings(c["id"]).tolist()
+        self.target: list[str] = strings(c["target"]).tolist()
         self.cycle: list[int] = c["cycle"].tolist()
-        self.state: list[str] = list(c["state"])
+        self.state: list[str] = strings(c["state"]).tolist()
         self.started: list[int] = c["started"].tolist()
         self.stopped: list[int] = c["stopped"].tolist()
         self.breached_at: list[int] = c["breached_at"].tolist()

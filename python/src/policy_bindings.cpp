@@ -39,16 +39,19 @@
 #include "bindings.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <optional>
 #include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -401,6 +404,333 @@ std::vector<event> build_events(const py::list& ids, const i64_array& at, const 
   return out;
 }
 
+// --- events in, as a DataFrame's columns ----------------------------------------
+//
+// The DataFrame path hands over whole columns, strings as tables of distinct
+// values with int64 codes per row (pandas factorize / categorical codes), so
+// each distinct string is read once:
+//
+//   ids, names  (codes int64[n], values list of str); row i is values[codes[i]]
+//   at          int64[n] seconds
+//   attributes  list of (name, kind, values, codes):
+//       "values":  values a list of None (clears), bool, int, float or str;
+//                  codes int64[n], values[codes[i]] for row i, -1 = no change
+//       "number":  values float64[n], NaN = no change; codes None
+//       "instant": values int64[n] seconds, INT64_MIN = no change; codes None;
+//                  set as ISO-8601 UTC text, as JSON Lines carry instants
+//   accepted    bool[n] or None: rows the Python layer rejected are skipped
+//
+// The columns are read into a duly::event_columns (views into the Python
+// objects, which the caller holds for the whole call) and evaluated with the GIL
+// released; no Python object is touched per row.
+
+// "2026-11-23T15:30:00Z" for years 0001 to 9999, written by hand: format_instant
+// goes through snprintf, ten times slower, and this runs once per cell.
+void write_instant(i64 s, char* out) {
+  const i64 day = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+  const i64 tod = s - day * 86400;
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
+  const auto put = [&](int at, unsigned v, int width) {
+    for (int k = width - 1; k >= 0; --k, v /= 10) out[at + k] = static_cast<char>('0' + v % 10);
+  };
+  put(0, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+  out[4] = '-';
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  out[7] = '-';
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  out[10] = 'T';
+  put(11, static_cast<unsigned>(tod / 3600), 2);
+  out[13] = ':';
+  put(14, static_cast<unsigned>(tod / 60 % 60), 2);
+  out[16] = ':';
+  put(17, static_cast<unsigned>(tod % 60), 2);
+  out[19] = 'Z';
+}
+constexpr std::size_t instant_text_size = 20;
+
+struct frame_events {
+  std::vector<std::string_view> id_values, name_values;
+  std::vector<instant> at;
+  std::vector<std::uint8_t> skip;
+  std::vector<std::string> names;                 // attribute names
+  std::vector<std::vector<value>> values;         // per attribute
+  std::vector<std::vector<i64>> own_codes;        // per attribute, when made here
+  std::vector<std::span<const i64>> codes;        // per attribute
+  std::vector<std::unique_ptr<char[]>> texts;     // instant texts
+  std::vector<event_columns::attribute> attributes;
+  std::vector<py::object> keep;                   // arrays read in place
+  std::span<const i64> id, name;
+  event_columns view() const {
+    event_columns c;
+    c.id_values = id_values;
+    c.id = id;
+    c.at = at;
+    c.name_values = name_values;
+    c.name = name;
+    c.skip = skip;
+    c.attributes = attributes;
+    return c;
+  }
+};
+
+std::span<const i64> keep_i64(frame_events& f, const py::handle& o, std::size_t n, const std::string& what) {
+  auto a = py::reinterpret_borrow<py::object>(o).cast<i64_array>();
+  if (static_cast<std::size_t>(a.size()) != n)
+    raise(errc::invalid_argument, what + " must have one element per row (" + std::to_string(n) + "), got " +
+                                      std::to_string(a.size()));
+  std::span<const i64> out(a.data(), n);
+  f.keep.push_back(std::move(a));
+  return out;
+}
+
+std::vector<std::string_view> utf8_values(const py::handle& list, const char* what) {
+  if (!PyList_Check(list.ptr())) raise(errc::invalid_argument, std::string(what) + " values must be a list");
+  const auto k = static_cast<std::size_t>(PyList_GET_SIZE(list.ptr()));
+  std::vector<std::string_view> out(k);
+  for (std::size_t j = 0; j < k; ++j) out[j] = utf8(PyList_GET_ITEM(list.ptr(), static_cast<Py_ssize_t>(j)), what, j);
+  return out;
+}
+
+// codes[i] must index `size` values for every row that is not skipped.
+void check_codes(const frame_events& f, std::span<const i64> codes, std::size_t size, i64 lowest,
+                 const std::string& what) {
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    if (!f.skip.empty() && f.skip[i] != 0) continue;
+    if (codes[i] < lowest || codes[i] >= static_cast<i64>(size))
+      raise(errc::invalid_argument, "code " + std::to_string(codes[i]) + " out of range", what + "[" + std::to_string(i) + "]");
+  }
+}
+
+// encode_column(cells, missing_types) -> (codes int64[n], distinct list, all_text)
+//
+// Dictionary-encodes an object column in one pass (pandas' factorize takes two
+// and merges values that compare equal across types: True, 1 and 1.0). Cells
+// that are None, a float NaN or of one of `missing_types` (pd.NA's, pd.NaT's
+// types) get code -1. str cells are merged by their text; any other object is
+// its own entry, merged only with itself, for the Python layer to judge.
+// `all_text` says whether every entry is a str whose UTF-8 form could be read
+// (a lone surrogate cannot be: such a str is its own entry too).
+class text_table {
+ public:
+  explicit text_table(std::size_t hint) {
+    std::size_t capacity = 64;
+    while (capacity < hint * 2) capacity *= 2;
+    slots_.assign(capacity, -1);
+    mask_ = capacity - 1;
+  }
+  // The index of `s` among the texts seen so far, adding it as `next` if new.
+  i64 find_or_add(std::string_view s, i64 next) {
+    std::size_t h = std::hash<std::string_view>{}(s) & mask_;
+    while (true) {
+      const i64 k = slots_[h];
+      if (k < 0) break;
+      if (texts_[static_cast<std::size_t>(k)].first == s) return texts_[static_cast<std::size_t>(k)].second;
+      h = (h + 1) & mask_;
+    }
+    slots_[h] = static_cast<i64>(texts_.size());
+    texts_.emplace_back(s, next);
+    if (texts_.size() * 2 > slots_.size()) grow();
+    return next;
+  }
+
+ private:
+  void grow() {
+    slots_.assign(slots_.size() * 2, -1);
+    mask_ = slots_.size() - 1;
+    for (std::size_t k = 0; k < texts_.size(); ++k) {
+      std::size_t h = std::hash<std::string_view>{}(texts_[k].first) & mask_;
+      while (slots_[h] >= 0) h = (h + 1) & mask_;
+      slots_[h] = static_cast<i64>(k);
+    }
+  }
+  std::vector<i64> slots_;
+  std::vector<std::pair<std::string_view, i64>> texts_;
+  std::size_t mask_ = 0;
+};
+
+py::tuple encode_column(const py::array& cells, const py::tuple& missing_types) {
+  if (cells.ndim() != 1 || cells.dtype().kind() != 'O' || !(cells.flags() & py::array::c_style))
+    raise(errc::invalid_argument, "expected a contiguous one-dimensional object array", "cells");
+  const auto n = static_cast<std::size_t>(cells.size());
+  auto* const* data = static_cast<PyObject* const*>(cells.data());
+  std::vector<PyTypeObject*> missing;
+  for (const py::handle t : missing_types)
+    if (PyType_Check(t.ptr())) missing.push_back(reinterpret_cast<PyTypeObject*>(t.ptr()));
+
+  py::array_t<i64> codes(static_cast<py::ssize_t>(n));
+  i64* c = codes.mutable_data();
+  py::list distinct;
+  bool all_text = true;
+  text_table texts(std::min<std::size_t>(n, 1u << 16));
+  std::unordered_map<PyObject*, i64> others;
+  PyObject* previous = nullptr;
+  i64 previous_code = -1;
+  for (std::size_t i = 0; i < n; ++i) {
+    PyObject* o = data[i];
+    if (o == previous) {  // runs of one object are common (repeated values)
+      c[i] = previous_code;
+      continue;
+    }
+    i64 code = -1;
+    if (PyUnicode_Check(o)) {
+      Py_ssize_t size = 0;
+      const char* utf8_data = PyUnicode_AsUTF8AndSize(o, &size);
+      if (utf8_data != nullptr) {
+        const auto next = static_cast<i64>(PyList_GET_SIZE(distinct.ptr()));
+        code = texts.find_or_add(std::string_view(utf8_data, static_cast<std::size_t>(size)), next);
+        if (code == next) distinct.append(o);
+      } else {
+        PyErr_Clear();  // a lone surrogate: the Python layer says so
+        all_text = false;
+        auto [it, fresh] = others.try_emplace(o, static_cast<i64>(PyList_GET_SIZE(distinct.ptr())));
+        if (fresh) distinct.append(o);
+        code = it->second;
+      }
+    } else if (o == Py_None || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o))) ||
+               std::find(missing.begin(), missing.end(), Py_TYPE(o)) != missing.end()) {
+      code = -1;
+    } else {
+      all_text = false;
+      auto [it, fresh] = others.try_emplace(o, static_cast<i64>(PyList_GET_SIZE(distinct.ptr())));
+      if (fresh) distinct.append(o);
+      code = it->second;
+    }
+    c[i] = code;
+    previous = o;
+    previous_code = code;
+  }
+  return py::make_tuple(std::move(codes), std::move(distinct), all_text);
+}
+
+std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const i64_array& at, const py::tuple& names,
+                                         const py::list& attributes, const py::object& accepted) {
+  auto f = std::make_unique<frame_events>();
+  const auto n = static_cast<std::size_t>(at.size());
+  if (n >= std::numeric_limits<std::uint32_t>::max()) raise(errc::invalid_argument, "too many rows", "events");
+  if (ids.size() != 2 || names.size() != 2) raise(errc::invalid_argument, "ids and names are (codes, values)");
+  if (!accepted.is_none()) {
+    const auto mask = accepted.cast<bool_array>();
+    if (static_cast<std::size_t>(mask.size()) != n) raise(errc::invalid_argument, "accepted must have one element per row");
+    f->skip.resize(n);
+    const bool* m = mask.data();
+    for (std::size_t i = 0; i < n; ++i) f->skip[i] = m[i] ? 0 : 1;
+  }
+  f->id = keep_i64(*f, ids[0], n, "id codes");
+  f->id_values = utf8_values(ids[1], "ids");
+  check_codes(*f, f->id, f->id_values.size(), 0, "ids");
+  f->name = keep_i64(*f, names[0], n, "name codes");
+  f->name_values = utf8_values(names[1], "names");
+  check_codes(*f, f->name, f->name_values.size(), 0, "names");
+  f->at.resize(n);
+  const i64* t = at.data();
+  for (std::size_t i = 0; i < n; ++i) f->at[i] = instant{seconds{t[i]}};
+
+  const std::size_t columns = attributes.size();
+  f->names.resize(columns);
+  f->values.resize(columns);
+  f->own_codes.resize(columns);
+  f->codes.resize(columns);
+  for (std::size_t c = 0; c < columns; ++c) {
+    const auto column = attributes[c].cast<py::tuple>();
+    if (column.size() != 4) raise(errc::invalid_argument, "an attribute column is (name, kind, values, codes)");
+    const auto name = std::string(utf8(column[0].ptr(), "attribute names", c));
+    const auto kind = std::string(utf8(column[1].ptr(), "attribute kinds", c));
+    f->names[c] = name;
+    auto& values = f->values[c];
+    auto& own = f->own_codes[c];
+    const auto skipped = [&](std::size_t i) { return !f->skip.empty() && f->skip[i] != 0; };
+    if (kind == "values") {
+      const py::handle list = column[2];
+      if (!PyList_Check(list.ptr())) raise(errc::invalid_argument, "a values column must be a list", name);
+      const auto k = static_cast<std::size_t>(PyList_GET_SIZE(list.ptr()));
+      values.resize(k);
+      for (std::size_t j = 0; j < k; ++j) {
+        PyObject* o = PyList_GET_ITEM(list.ptr(), static_cast<Py_ssize_t>(j));
+        if (o == Py_None) values[j] = value::null();
+        else if (PyBool_Check(o)) values[j] = value::boolean(o == Py_True);
+        else if (PyUnicode_Check(o)) values[j] = value::string(utf8(o, name.c_str(), j));
+        else if (PyFloat_Check(o) || PyLong_Check(o)) {
+          const double d = PyFloat_Check(o) ? PyFloat_AS_DOUBLE(o) : PyLong_AsDouble(o);
+          if (d == -1.0 && PyErr_Occurred()) {
+            PyErr_Clear();
+            raise(errc::invalid_argument, "integer too large", name + "[" + std::to_string(j) + "]");
+          }
+          if (!std::isfinite(d)) raise(errc::invalid_argument, "not a finite number", name + "[" + std::to_string(j) + "]");
+          values[j] = value::number(d);
+        } else {
+          raise(errc::invalid_argument, std::string("unsupported value of type ") + Py_TYPE(o)->tp_name,
+                name + "[" + std::to_string(j) + "]");
+        }
+      }
+      f->codes[c] = keep_i64(*f, column[3], n, "codes of " + name);
+      check_codes(*f, f->codes[c], k, -1, name);
+    } else if (kind == "number") {
+      const auto a = column[2].cast<f64_array>();
+      if (static_cast<std::size_t>(a.size()) != n) raise(errc::invalid_argument, "one value per row", name);
+      const double* v = a.data();
+      values.resize(n);
+      own.assign(n, -1);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (std::isnan(v[i]) || skipped(i)) continue;
+        if (!std::isfinite(v[i])) raise(errc::invalid_argument, "not a finite number", name + "[" + std::to_string(i) + "]");
+        values[i] = value::number(v[i]);
+        own[i] = static_cast<i64>(i);
+      }
+      f->codes[c] = own;
+    } else if (kind == "instant") {
+      const auto a = column[2].cast<i64_array>();
+      if (static_cast<std::size_t>(a.size()) != n) raise(errc::invalid_argument, "one value per row", name);
+      const i64* v = a.data();
+      values.resize(n);
+      own.assign(n, -1);
+      auto text = std::make_unique<char[]>(n * instant_text_size);
+      constexpr i64 year_1 = -62135596800;     // 0001-01-01T00:00:00Z
+      constexpr i64 year_10000 = 253402300800;  // 10000-01-01T00:00:00Z
+      for (std::size_t i = 0; i < n; ++i) {
+        if (v[i] == null_i64 || skipped(i)) continue;
+        if (v[i] < year_1 || v[i] >= year_10000)
+          raise(errc::invalid_argument, "instant outside the years 0001 to 9999", name + "[" + std::to_string(i) + "]");
+        char* out = text.get() + i * instant_text_size;
+        write_instant(v[i], out);
+        values[i] = value::string(std::string_view(out, instant_text_size));
+        own[i] = static_cast<i64>(i);
+      }
+      f->texts.push_back(std::move(text));
+      f->codes[c] = own;
+    } else {
+      raise(errc::invalid_argument,
+            "unknown column kind " + single_quoted(kind) + " (expected values, number or instant)", name);
+    }
+  }
+  f->attributes.resize(columns);
+  for (std::size_t c = 0; c < columns; ++c)
+    f->attributes[c] = event_columns::attribute{f->names[c], f->values[c], f->codes[c]};
+  return f;
+}
+
+// The events of a frame one by one (for explain, which traces their updates in
+// column order, as the CSV reader lists a line's).
+std::vector<event> frame_event_list(const frame_events& f) {
+  const event_columns c = f.view();
+  std::vector<event> out;
+  out.reserve(c.at.size());
+  for (std::size_t i = 0; i < c.at.size(); ++i) {
+    if (!c.skip.empty() && c.skip[i] != 0) continue;
+    event e;
+    e.id = std::string(c.id_values[static_cast<std::size_t>(c.id[i])]);
+    e.at = c.at[i];
+    e.name = std::string(c.name_values[static_cast<std::size_t>(c.name[i])]);
+    e.sequence = i;
+    e.line = i + 1;
+    for (const auto& a : c.attributes) {
+      const i64 code = a.codes[i];
+      if (code >= 0) e.updates.push_back(attribute_update{std::string(a.name), owned_value(a.values[static_cast<std::size_t>(code)])});
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 // --- results out -----------------------------------------------------------------
 
 i64 count(instant t) { return t.time_since_epoch().count(); }
@@ -414,6 +744,35 @@ py::array_t<i64> int_column(std::size_t n, F&& f) {
   i64* o = out.mutable_data();
   for (std::size_t i = 0; i < n; ++i) o[i] = f(i);
   return out;
+}
+
+// A column of n strings as (codes int64[n], values list of str): each distinct
+// string becomes one Python str, and rows refer to it by index, so that the
+// Python layer builds frames (and objects) without a str per row.
+template <class F>
+py::tuple encoded_str_column(std::size_t n, F&& f) {
+  py::array_t<i64> codes(static_cast<py::ssize_t>(n));
+  i64* c = codes.mutable_data();
+  std::vector<std::string_view> distinct;
+  std::unordered_map<std::string_view, i64> index;
+  i64 previous = -1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view s = f(i);
+    if (previous >= 0 && distinct[static_cast<std::size_t>(previous)] == s) {
+      c[i] = previous;
+      continue;
+    }
+    auto [it, fresh] = index.try_emplace(s, static_cast<i64>(distinct.size()));
+    if (fresh) distinct.push_back(s);
+    c[i] = previous = it->second;
+  }
+  py::list values(static_cast<py::ssize_t>(distinct.size()));
+  for (std::size_t k = 0; k < distinct.size(); ++k) {
+    PyObject* o = PyUnicode_DecodeUTF8(distinct[k].data(), static_cast<Py_ssize_t>(distinct[k].size()), "replace");
+    if (o == nullptr) throw py::error_already_set();
+    PyList_SET_ITEM(values.ptr(), static_cast<Py_ssize_t>(k), o);
+  }
+  return py::make_tuple(std::move(codes), std::move(values));
 }
 
 template <class F>
@@ -432,10 +791,10 @@ py::list str_column(std::size_t n, F&& f) {
 py::dict timer_columns(const std::vector<timer_row>& rows) {
   const std::size_t n = rows.size();
   py::dict c;
-  c["id"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
-  c["target"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
+  c["id"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
+  c["target"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
   c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
-  c["state"] = str_column(n, [&](std::size_t i) { return to_string(rows[i].state); });
+  c["state"] = encoded_str_column(n, [&](std::size_t i) { return to_string(rows[i].state); });
   c["goal_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].goal_seconds); });
   c["started"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].started); });
   c["stopped"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].stopped); });
@@ -454,9 +813,9 @@ py::dict escalation_columns(const std::vector<escalation_row>& rows) {
   std::vector<std::string> keys(n);
   for (std::size_t i = 0; i < n; ++i) keys[i] = rows[i].key();
   py::dict c;
-  c["id"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
-  c["target"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
-  c["escalation"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].escalation; });
+  c["id"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
+  c["target"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
+  c["escalation"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].escalation; });
   c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
   c["point"] = int_column(n, [&](std::size_t i) { return rows[i].point; });
   c["fired_at"] = int_column(n, [&](std::size_t i) { return count(rows[i].fired_at); });
@@ -525,11 +884,8 @@ py::str utf8_str(const std::string& s) {
   return py::reinterpret_steal<py::str>(o);
 }
 
-py::dict explain_columns(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
-                         const py::list& ids, const i64_array& at, const py::list& names, const py::list& attributes,
-                         const py::object& accepted) {
-  if (as_of_arg) check_as_of(*as_of_arg);
-  std::vector<event> events = build_events(ids, at, names, attributes, accepted);
+py::dict explain_events(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
+                        const std::vector<event>& events) {
 
   struct outcome {
     std::optional<instant> as_of;
@@ -574,15 +930,7 @@ py::dict explain_columns(const policy_handle& p, const std::string& id, const st
   return out;
 }
 
-py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
-                          const py::list& names, const py::list& attributes, const py::object& accepted) {
-  check_as_of(as_of);
-  std::vector<event> events = build_events(ids, at, names, attributes, accepted);
-  evaluation r = [&] {
-    py::gil_scoped_release release;
-    return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}});
-  }();
-
+py::dict evaluation_dict(const evaluation& r) {
   py::dict out;
   out["timers"] = timer_columns(r.timers);
   out["escalations"] = escalation_columns(r.escalations);
@@ -593,6 +941,42 @@ py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids
   out["events_ignored"] = r.events_ignored;
   out["next_wakeup"] = r.next_wakeup ? py::object(py::int_(count(*r.next_wakeup))) : py::none();
   return out;
+}
+
+py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const i64_array& at,
+                        const py::tuple& names, const py::list& attributes, const py::object& accepted) {
+  check_as_of(as_of);
+  const auto frame = read_frame(ids, at, names, attributes, accepted);
+  evaluation r = [&] {
+    py::gil_scoped_release release;
+    return duly::evaluate(p.compiled, frame->view(), instant{seconds{as_of}});
+  }();
+  return evaluation_dict(r);
+}
+
+py::dict explain_columns(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
+                         const py::list& ids, const i64_array& at, const py::list& names, const py::list& attributes,
+                         const py::object& accepted) {
+  if (as_of_arg) check_as_of(*as_of_arg);
+  return explain_events(p, id, as_of_arg, build_events(ids, at, names, attributes, accepted));
+}
+
+py::dict explain_frame(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
+                       const py::tuple& ids, const i64_array& at, const py::tuple& names, const py::list& attributes,
+                       const py::object& accepted) {
+  if (as_of_arg) check_as_of(*as_of_arg);
+  return explain_events(p, id, as_of_arg, frame_event_list(*read_frame(ids, at, names, attributes, accepted)));
+}
+
+py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
+                          const py::list& names, const py::list& attributes, const py::object& accepted) {
+  check_as_of(as_of);
+  std::vector<event> events = build_events(ids, at, names, attributes, accepted);
+  evaluation r = [&] {
+    py::gil_scoped_release release;
+    return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}});
+  }();
+  return evaluation_dict(r);
 }
 
 py::list names_of(const auto& items) {
@@ -654,6 +1038,15 @@ void bind_policy(py::module_& m) {
   m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
         "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating.");
+  m.def("evaluate_frame", &evaluate_frame, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
+        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
+        "Evaluate events given as a DataFrame's columns (codes and tables of distinct values) at as_of "
+        "(seconds); releases the GIL while evaluating.");
+  m.def("encode_column", &encode_column, py::arg("cells"), py::arg("missing_types") = py::tuple(),
+        "Dictionary-encode an object array: (codes int64, distinct values, all_text); -1 = missing.");
+  m.def("explain_frame", &explain_frame, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"),
+        py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
+        "explain() on events given as for evaluate_frame.");
   m.def("explain", &explain_columns, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
         "Explain one record of events given as columns up to as_of (seconds; None: its latest event); "
