@@ -182,6 +182,7 @@ result<duration_spec> parse_duration(std::string_view text) {
   if (text.empty()) return bad(usage);
   if (text.front() == '-') return bad("a duration cannot be negative");
   if (text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return bad(usage);
 
   duration_spec out;
   constexpr std::array<std::pair<char, std::int64_t>, 4> units = {
@@ -192,6 +193,8 @@ result<duration_spec> parse_duration(std::string_view text) {
   while (i < text.size()) {
     std::int64_t n = 0;
     const auto* first = text.data() + i;
+    // Each group starts with a digit: from_chars would read "-0" as zero.
+    if (text[i] < '0' || text[i] > '9') return bad(usage);
     const auto [ptr, ec] = std::from_chars(first, text.data() + text.size(), n);
     if (ptr == first || n < 0) return bad(usage);
     if (ec == std::errc::result_out_of_range)

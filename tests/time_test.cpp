@@ -280,6 +280,13 @@ TEST(ParseDuration, RejectsNegativeEmptyAndMalformedText) {
       {"4", "invalid duration '4': missing unit after 4 (s, m, h, d or bd)"},
       {"h", "invalid duration 'h': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business "
             "days such as 3bd"},
+      // A sign alone, or a sign inside (found by the JSON Schema agreement test).
+      {"+", "invalid duration '+': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business "
+            "days such as 3bd"},
+      {"1h-0m", "invalid duration '1h-0m': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business "
+                "days such as 3bd"},
+      {"++1h", "invalid duration '++1h': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business "
+               "days such as 3bd"},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.text);
