@@ -49,6 +49,17 @@ else
   scripts/fuzz.sh "${DULY_FUZZ_SECONDS:-30}"
 fi
 
-step "Python package (pip install .) and pytest"
-.venv/bin/pip install -q .
+step "Python package (the wheel pip install . builds) and pytest"
+wheels=$(mktemp -d)
+.venv/bin/pip wheel -q --no-deps -w "$wheels" .
+.venv/bin/pip install -q --force-reinstall --no-deps "$wheels"/duly-*.whl
 .venv/bin/python -m pytest -q
+
+step "Python wheel in a clean virtual environment (no build tree around)"
+scripts/check_wheel.sh "$wheels"/duly-*.whl
+rm -rf "$wheels"
+
+step "Python example: the ServiceNow study (evaluate, report, backtest, PNG plots)"
+study=$(mktemp -d)
+.venv/bin/python examples/python/servicenow_study.py "$study"
+rm -rf "$study"
