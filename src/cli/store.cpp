@@ -379,6 +379,13 @@ store_result<run_outcome> store_run(const run_request& r, const std::function<bo
   try {
     database db(r.store_file, false, true);
     db.busy_timeout(static_cast<int>(std::min<std::int64_t>(r.wait.count(), 1'000'000'000)));
+    // Write-ahead logging: `duly state` reading never blocks a run's commit.
+    // Only for a duly store or an empty file: never convert another program's
+    // database (check_format refuses it below).
+    const std::int64_t app = db.scalar("PRAGMA application_id");
+    if (app == application_id || (app == 0 && db.scalar("SELECT count(*) FROM sqlite_master") == 0))
+      db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");  // a committed run survives a power cut
     db.exec("BEGIN IMMEDIATE");
     if (auto bad = check_format(db, r.store_file, true)) return tl::unexpected(*bad);
     auto out = run_in_transaction(db, r, emit);
