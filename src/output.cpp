@@ -103,6 +103,19 @@ void append_csv_cell(std::string& out, std::string_view cell) {
   out += '"';
 }
 
+// Writes one CSV row of `cells`, using `line` as the buffer.
+void write_csv_row(std::ostream& out, std::string& line, std::span<const std::string> cells) {
+  line.clear();
+  bool first = true;
+  for (const auto& c : cells) {
+    if (!first) line += ',';
+    first = false;
+    append_csv_cell(line, c);
+  }
+  line += '\n';
+  out << line;
+}
+
 std::string csv_text(const std::optional<seconds>& d) { return d ? std::to_string(d->count()) : std::string(); }
 std::string csv_text(const std::optional<instant>& t) { return t ? format_instant(*t) : std::string(); }
 
@@ -134,14 +147,7 @@ void write_csv(std::ostream& out, const evaluation& r) {
                                  csv_text(t.remaining_seconds),
                                  csv_text(t.paused_seconds),
                                  csv_text(t.next_wakeup)};
-    bool first = true;
-    for (const auto& c : cells) {
-      if (!first) line += ',';
-      first = false;
-      append_csv_cell(line, c);
-    }
-    line += '\n';
-    out << line;
+    write_csv_row(out, line, cells);
   }
 }
 
@@ -158,14 +164,7 @@ void write_csv_firings(std::ostream& out, std::span<const escalation_row> firing
                                  format_instant(e.fired_at),
                                  e.key(),
                                  e.actions_json.empty() ? std::string("[]") : e.actions_json};
-    bool first = true;
-    for (const auto& c : cells) {
-      if (!first) line += ',';
-      first = false;
-      append_csv_cell(line, c);
-    }
-    line += '\n';
-    out << line;
+    write_csv_row(out, line, cells);
   }
 }
 
