@@ -39,7 +39,7 @@ matplotlib.use("Agg")
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples" / "servicenow"))
-import convert  # type: ignore[import-not-found]  # noqa: E402  (CSV rows -> JSON Lines events)
+import convert  # type: ignore[import-not-found, import-untyped, unused-ignore]  # noqa: E402
 
 AS_OF = "2017-03-01T00:00:00Z"
 P2_RESOLUTION = '{when: priority == "P2", within: 2bd, calendar: service_desk}'

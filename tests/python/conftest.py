@@ -13,6 +13,17 @@ import pytest
 
 import duly
 
+try:
+    import pandas as _pd
+except ImportError:  # pragma: no cover
+    _pd = None
+if _pd is not None:
+    # pyarrow comes with the dask extra (requirements-dev.txt); pandas would then
+    # back its text columns with Arrow, which cannot hold the lone surrogates that
+    # the boundary tests put in frames. Keep pandas' Python-backed text columns,
+    # which hold any str, as on a machine without pyarrow.
+    _pd.set_option("mode.string_storage", "python")
+
 NEW_YORK = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")
 UTC = dt.timezone.utc

@@ -47,6 +47,9 @@ from hypothesis.extra import numpy as hnp
 
 import duly
 
+# Text columns that can hold lone surrogates, also in the child interpreters (see conftest.py).
+pd.set_option("mode.string_storage", "python")
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 HELPDESK = ROOT / "examples" / "helpdesk"

@@ -61,7 +61,13 @@ def test_dask_equals_local_on_servicenow(scheduler: str) -> None:
     assert dict(timers.dtypes) == dict(local.dtypes)  # meta matches the computed frames
     got = timers.compute(scheduler=scheduler)
     assert len(got) == 1791
-    pd.testing.assert_frame_equal(ordered(got, KEYS), ordered(local, KEYS))
+    # Worker processes keep pandas' default text storage (Arrow, with pyarrow installed),
+    # which the tests' own process sets to Python (conftest.py): same values, same dtype names.
+    assert [str(t) for t in got.dtypes] == [str(t) for t in local.dtypes]
+    same_process = scheduler != "processes"
+    pd.testing.assert_frame_equal(
+        ordered(got, KEYS), ordered(local, KEYS), check_dtype=same_process, check_column_type=same_process
+    )
 
 
 def test_rows_at_one_instant_keep_their_input_order_across_the_shuffle() -> None:
