@@ -19,14 +19,13 @@ Every figure is an exact integer number of seconds; nothing is sampled.
 from __future__ import annotations
 
 import bisect
-import datetime as _dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union, cast
 
 import numpy as np
 
-from ._convert import NAT, instant_from_seconds, instant_seconds, is_integer, type_name
+from ._convert import NAT, instant_seconds, is_integer, type_name
 from ._errors import Error, InvalidArgumentError
 from ._evaluation import EventsLike, Evaluation, strings
 from ._events import is_dataframe, pandas_module
