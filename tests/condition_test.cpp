@@ -1,0 +1,205 @@
+// The condition language (SPEC section 5): evaluation tables for every operator
+// and function, the comparison rules of value.hpp, and syntax errors asserted
+// whole, column and caret included.
+#include <duly/condition.hpp>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+using duly::condition;
+using duly::errc;
+using duly::slot_table;
+using duly::value;
+
+// A record: attribute name -> value (strings kept alive by the map), the
+// attributes the current event changed, and the event's name.
+struct record {
+  std::map<std::string, value> attributes;
+  std::vector<std::string> changed;
+  std::optional<std::string> event;
+  value due;
+  value remaining;
+};
+
+bool eval(std::string_view text, const record& r, bool risk_names = false) {
+  slot_table slots;
+  auto c = condition::compile(text, slots, risk_names);
+  EXPECT_TRUE(c.has_value()) << text << ": " << (c ? "" : c.error().render());
+  if (!c) return false;
+  std::vector<value> attrs(slots.size());
+  std::vector<std::uint8_t> changed(slots.size(), 0);
+  for (const auto& [name, v] : r.attributes)
+    if (const int s = slots.find(name); s >= 0) attrs[static_cast<std::size_t>(s)] = v;
+  for (const auto& name : r.changed)
+    if (const int s = slots.find(name); s >= 0) changed[static_cast<std::size_t>(s)] = 1;
+  duly::condition_context ctx{attrs, changed, r.event ? value::string(*r.event) : value::null(), r.due, r.remaining};
+  return c->evaluate(ctx);
+}
+
+TEST(Condition, ComparisonsFollowTheValueRules) {
+  const record r{{{"priority", value::string("P1")},
+                  {"count", value::number(3)},
+                  {"vip", value::boolean(true)},
+                  {"note", value::null()}},
+                 {},
+                 std::nullopt,
+                 {},
+                 {}};
+  struct row {
+    const char* text;
+    bool expected;
+  };
+  const row rows[] = {
+      {R"(priority == "P1")", true},
+      {R"(priority == 'P1')", true},
+      {R"(priority != "P1")", false},
+      {R"(priority < "P2")", true},  // strings order byte-wise
+      {"count == 3", true},
+      {"count >= 3", true},
+      {"count > 3", false},
+      {"count < 3.5", true},
+      {"count <= 2", false},
+      {"vip == true", true},
+      {"vip", true},               // a bare name holds when it is the boolean true
+      {"count", false},            // anything else is false
+      {"note == null", true},      // null == null
+      {"missing == null", true},   // a missing attribute is null
+      {"missing != null", false},
+      {R"(count == "3")", false},  // different kinds are never equal
+      {R"(count != "3")", true},
+      {R"(count < "4")", false},   // ordering only between two numbers or two strings
+      {R"(count >= "1")", false},
+      {"vip > false", false},
+      {"missing < 1", false},
+      {"count == 1m", false},      // a duration is its seconds: 1m = 60
+      {"count < 1m", true},
+  };
+  for (const auto& [text, expected] : rows) EXPECT_EQ(eval(text, r), expected) << text;
+}
+
+TEST(Condition, ListsAndBooleanOperators) {
+  const record r{{{"priority", value::string("P2")}, {"tier", value::string("gold")}}, {}, std::nullopt, {}, {}};
+  struct row {
+    const char* text;
+    bool expected;
+  };
+  const row rows[] = {
+      {R"(priority in ["P1", "P2"])", true},
+      {R"(priority in ["P1"])", false},
+      {R"(priority not in ["P1"])", true},
+      {R"(priority in [])", false},
+      {R"(missing in [null, "x"])", true},
+      {R"(priority in [2, "P2", true])", true},
+      {R"(priority == "P1" or tier == "gold")", true},
+      {R"(priority == "P1" and tier == "gold")", false},
+      {R"(not priority == "P1")", true},
+      // `and` binds tighter than `or`; `not` tighter than both.
+      {R"(tier == "gold" or priority == "P1" and priority == "P3")", true},
+      {R"((tier == "gold" or priority == "P1") and priority == "P3")", false},
+      {R"(not tier == "gold" or priority == "P2")", true},
+      {R"(not (tier == "gold" or priority == "P2"))", false},
+      {"true", true},
+      {"false", false},
+      {"not false and true", true},
+  };
+  for (const auto& [text, expected] : rows) EXPECT_EQ(eval(text, r), expected) << text;
+}
+
+TEST(Condition, ExistsChangedAndTheEventName) {
+  record r{{{"assignee", value::string("ana")}, {"status", value::string("open")}, {"cleared", value::null()}},
+           {"status"},
+           std::string("updated"),
+           {},
+           {}};
+  EXPECT_TRUE(eval("exists(assignee)", r));
+  EXPECT_FALSE(eval("exists(cleared)", r));  // null is not there
+  EXPECT_FALSE(eval("exists(nowhere)", r));
+  EXPECT_TRUE(eval("changed(status)", r));
+  EXPECT_FALSE(eval("changed(assignee)", r));
+  EXPECT_TRUE(eval(R"(event == "updated" and changed(status))", r));
+  EXPECT_FALSE(eval(R"(event == "created")", r));
+  r.event.reset();  // a condition not tied to one event sees event as null
+  EXPECT_TRUE(eval("event == null", r));
+
+  slot_table slots;
+  EXPECT_TRUE(condition::compile(R"(event == "x")", slots)->uses_event());
+  EXPECT_FALSE(condition::compile(R"(status == "x")", slots)->uses_event());
+  EXPECT_EQ(condition::compile(R"(status  ==  "x")", slots)->text(), R"(status  ==  "x")");
+}
+
+TEST(Condition, RiskNamesReadTheCyclesDueAndRemaining) {
+  // 2026-11-23T17:00:00Z = 1795453200.
+  record r{{{"eta", value::string("2026-11-23T18:00:00Z")}, {"early", value::string("2026-11-23T16:00:00+00:00")}},
+           {},
+           std::nullopt,
+           value::number(1795453200),
+           value::number(3 * 3600)};
+  EXPECT_TRUE(eval("eta > due", r, true));      // instant text compares as an instant with due
+  EXPECT_FALSE(eval("early > due", r, true));
+  EXPECT_TRUE(eval("remaining < 4h", r, true));
+  EXPECT_FALSE(eval("remaining < 2h", r, true));
+  // Elsewhere `due` and `remaining` are ordinary attributes (missing: null).
+  EXPECT_TRUE(eval("due == null and remaining == null", r, false));
+}
+
+TEST(Condition, SlotsAreSharedByTheConditionsOfAPolicy) {
+  slot_table slots;
+  ASSERT_TRUE(condition::compile(R"(priority == "P1" and exists(assignee))", slots));
+  ASSERT_TRUE(condition::compile(R"(priority in ["P2"] or changed(status))", slots));
+  EXPECT_EQ(slots.size(), 3u);
+  EXPECT_EQ(slots.find("priority"), 0);
+  EXPECT_EQ(slots.find("assignee"), 1);
+  EXPECT_EQ(slots.find("status"), 2);
+  EXPECT_EQ(slots.find("event"), -1);  // the event's name is not an attribute
+}
+
+TEST(Condition, SyntaxErrorsSayWhatAndWhereWithACaret) {
+  struct row {
+    const char* text;
+    int column;
+    const char* message;
+  };
+  const row rows[] = {
+      {"priority == ", 13, "expected a value after '=='"},
+      {R"(priority = "P1")", 10, "'=' is not an operator: write '==' to compare"},
+      {"(a == 1", 1, "unclosed '(': add ')'"},
+      {"a == 1)", 7, "unexpected ')' after a complete condition"},
+      {"a in 5", 6, R"(expected a list such as ["P1", "P2"] after 'in')"},
+      {"foo(a)", 1, "unknown function 'foo' (expected exists or changed)"},
+      {R"(a == "x)", 6, R"(unterminated string: add the closing ")"},
+      {"a == 'x", 6, "unterminated string: add the closing '"},
+      {"a == 1 b", 8, "unexpected 'b' after a complete condition"},
+      {"", 1, R"(empty condition: write one such as status == "open")"},
+      {"exists(1)", 8, "exists() takes an attribute name, e.g. exists(assignee)"},
+      {"changed()", 9, "changed() takes an attribute name, e.g. changed(assignee)"},
+      {"a @ b", 3, "unexpected character '@'"},
+      {"not", 4, "expected a condition after 'not'"},
+      {"a in [1, ", 10, "unterminated list: add ']'"},
+      {"x == 1.2.3", 6, "not a number or a duration: '1.2.3'"},
+  };
+  for (const auto& [text, column, message] : rows) {
+    SCOPED_TRACE(text);
+    slot_table slots;
+    const auto got = condition::compile(text, slots);
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().code(), errc::parse_error);
+    const auto& d = got.error().diagnostics().front();
+    EXPECT_EQ(d.line, 1);
+    EXPECT_EQ(d.column, column);
+    EXPECT_EQ(d.source_line, text);
+    EXPECT_EQ(got.error().message(), "1:" + std::to_string(column) + ": " + message);
+  }
+  slot_table slots;
+  EXPECT_EQ(condition::compile("priority == ", slots).error().render(),
+            "1:13: expected a value after '=='\n"
+            "priority == \n"
+            "            ^");
+}
+
+}  // namespace
