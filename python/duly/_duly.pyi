@@ -62,6 +62,20 @@ class Policy:
     @property
     def escalation_targets(self) -> list[str]: ...
     @property
+    def goal_timezones(self) -> list[list[str]]: ...
+    # Per row: the open seconds of [a, b) on the calendar of goal goal_index of
+    # target target_index read in zone zones[zone] (-1: its own), as the engine
+    # measures a cycle; goal_index -1 (no goal): b - a. Releases the GIL.
+    def _business_elapsed(
+        self,
+        target_index: npt.NDArray[np.int64],
+        goal_index: npt.NDArray[np.int64],
+        zone: npt.NDArray[np.int64],
+        zones: list[str],
+        a: npt.NDArray[np.int64],
+        b: npt.NDArray[np.int64],
+    ) -> npt.NDArray[np.int64]: ...
+    @property
     def fingerprint(self) -> str: ...
     @property
     def source(self) -> str: ...
@@ -73,7 +87,8 @@ class Policy:
 # "instant" and order (optional: 4-tuples are accepted too) ranking each value
 # among its event's updates.
 # Returns {"timers": {key: column}, "escalations": {key: column} (text columns as
-# (codes int64[n], distinct str values)),
+# (codes int64[n], distinct str values); timers also hold target_index and
+# goal_index (-1: none), which are not JSON Lines keys),
 # "rejected": [(line, reason)], "events_applied": int, "events_ignored": int,
 # "next_wakeup": int | None}.
 def evaluate(

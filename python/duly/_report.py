@@ -1,9 +1,11 @@
 """``duly.report`` and ``duly.spans``: where the clock went, per target and group.
 
 A report is built from what ``duly.evaluate`` returns. The timer rows give each
-cycle's outcome (``met``, ``breached``...), its business time (``elapsed_seconds``)
-and its wall-clock paused time; they do not say *when* a cycle was paused, nor
-who held the record while its clock ran. Those come from two more sources:
+cycle's outcome (``met``, ``breached``...), its business time (``elapsed_seconds``),
+its wall-clock paused time and the goal in force; they do not say *when* a cycle
+was paused, nor who held the record while its clock ran. Those come from two more
+sources (and the business time of each piece of a running span from the goal's
+calendar, in one call to the compiled core):
 
 - **pause spans**: the record's timeline (``duly.explain``), whose ``pause`` and
   ``resume`` entries say when each cycle stopped and started counting; asked
@@ -130,15 +132,21 @@ class _Timelines:
     record only between instants for the purpose of time spent.
     """
 
-    def __init__(self, events: Any, names: list[str], skip_lines: set[int], as_of: int) -> None:
+    def __init__(
+        self, events: Any, names: list[str], skip_lines: set[int], as_of: int, optional: Iterable[str] = ()
+    ) -> None:
         self.names = names
         self.rows: dict[str, list[int]] = defaultdict(list)  # 0-based input rows per record
         self.times: dict[str, list[int]] = {}
         self.values: dict[str, list[tuple[object, ...]]] = {}
+        # (record, instant) -> the values after each of several rows at that instant
+        # that changed them, but the last (which is in ``values``).
+        self.between: dict[tuple[str, int], list[tuple[object, ...]]] = {}
+        skip = set(optional)  # names that may be absent from every event
         if is_dataframe(events):
-            ids, at, updates = self._from_frame(events, names)
+            ids, at, updates = self._from_frame(events, names, skip)
         else:
-            ids, at, updates = self._from_records(events, names)
+            ids, at, updates = self._from_records(events, names, skip)
         order: dict[str, list[int]] = defaultdict(list)
         for row, (rid, t) in enumerate(zip(ids, at)):
             if rid is None or t is None or t > as_of or (row + 1) in skip_lines:
@@ -161,6 +169,7 @@ class _Timelines:
                     continue
                 t = cast(int, at[r])
                 if times and times[-1] == t:
+                    self.between.setdefault((rid, t), []).append(values[-1])
                     values[-1] = tuple(state)
                 else:
                     times.append(t)
@@ -169,7 +178,9 @@ class _Timelines:
             self.values[rid] = values
 
     @staticmethod
-    def _from_records(events: Any, names: list[str]) -> tuple[list[str | None], list[int | None], list[list[object]]]:
+    def _from_records(
+        events: Any, names: list[str], optional: set[str]
+    ) -> tuple[list[str | None], list[int | None], list[list[object]]]:
         ids: list[str | None] = []
         at: list[int | None] = []
         updates: list[list[object]] = [[] for _ in names]
@@ -190,16 +201,18 @@ class _Timelines:
             for k, name in enumerate(names):
                 v = e.get(name, _KEEP)
                 updates[k].append(_KEEP if v is not _KEEP and v is not None and _is_empty(v) else _plain(v))
-        missing = [n for n in names if n not in seen]
+        missing = [n for n in names if n not in seen and n not in optional]
         if missing and ids:
             raise InvalidArgumentError(f"no event has the attribute '{missing[0]}'", path="by")
         return ids, at, updates
 
     @staticmethod
-    def _from_frame(df: Any, names: list[str]) -> tuple[list[str | None], list[int | None], list[list[object]]]:
+    def _from_frame(
+        df: Any, names: list[str], optional: set[str]
+    ) -> tuple[list[str | None], list[int | None], list[list[object]]]:
         pd = pandas_module()
         for name in names:
-            if name not in df.columns:
+            if name not in df.columns and name not in optional:
                 raise InvalidArgumentError(f"the events have no column '{name}'", path="by")
         ids = [_record_id(_plain(v)) for v in df["id"].tolist()]
         column = df["at"]
@@ -216,6 +229,9 @@ class _Timelines:
                     at.append(None)
         updates: list[list[object]] = []
         for name in names:
+            if name not in df.columns:
+                updates.append([_KEEP] * len(ids))
+                continue
             values = df[name].astype(object).tolist()
             # A DataFrame cannot clear an attribute: an empty cell leaves it alone.
             updates.append([_KEEP if v is None or _is_empty(v) else _plain(v) for v in values])
@@ -227,6 +243,11 @@ class _Timelines:
         times = self.times.get(rid, [])
         i = (bisect.bisect_left(times, t) if before else bisect.bisect_right(times, t)) - 1
         return self.values[rid][i] if i >= 0 else (None,) * len(self.names)
+
+    def candidates(self, rid: str, t: int) -> list[tuple[object, ...]]:
+        """The values in effect at ``t`` (after its events), then before ``t``,
+        then after each of several rows at ``t`` that changed them."""
+        return [self.at(rid, t, before=False), self.at(rid, t, before=True), *self.between.get((rid, t), [])]
 
     def split(self, rid: str, a: int, b: int) -> list[tuple[int, int, tuple[object, ...]]]:
         """``[a, b)`` cut where the values change: ``(start, end, values)`` pieces."""
@@ -336,6 +357,8 @@ class _Cycles:
         self.breached_at: list[int] = c["breached_at"].tolist()
         self.elapsed: list[int] = c["elapsed_seconds"].tolist()
         self.paused: list[int] = c["paused_seconds"].tolist()
+        self.target_index: list[int] = c["target_index"].tolist()
+        self.goal_index: list[int] = c["goal_index"].tolist()  # the goal in force at the end; -1: none
         self.as_of = int(result.as_of.timestamp())
 
     def __len__(self) -> int:
@@ -373,6 +396,94 @@ def _spans(
         return {}
     assert timelines is not None and policy is not None
     return _pause_spans(events, policy, result, timelines, sorted(need), cycles.bounds())
+
+
+# --- business time -----------------------------------------------------------------------
+
+
+def _zone_attributes(policy: Policy, cycles: _Cycles) -> list[str]:
+    """The ``timezone_from`` attributes of the goals in force at the cycles' ends."""
+    zones = policy._native.goal_timezones
+    out: list[str] = []
+    for t, g in set(zip(cycles.target_index, cycles.goal_index)):
+        if g >= 0 and 0 <= t < len(zones) and g < len(zones[t]) and zones[t][g] and zones[t][g] not in out:
+            out.append(zones[t][g])
+    return sorted(out)
+
+
+def _business(
+    policy: Policy, cycles: _Cycles, timelines: _Timelines, piece_cycle: list[int], a: list[int], b: list[int]
+) -> list[int]:
+    """The business seconds of running pieces ``[a, b)`` of cycles ``piece_cycle``.
+
+    As the engine measures a cycle (SPEC section 7): the open seconds of the
+    calendar of the goal in force at the cycle's end (its stop, or ``as_of``), the
+    whole cycle on that one calendar, read in the zone the goal's
+    ``timezone_from`` attribute held then (an unknown or non-text zone keeps the
+    calendar's own). A cycle without ``elapsed_seconds`` (no goal in force) runs
+    on a 24x7 clock: its pieces count wall-clock seconds.
+
+    One call to the compiled core for all pieces. The zone is the attribute's
+    value after the events at the end instant; the engine takes it just after the
+    event that ended the cycle, so when the pieces of a cycle do not add up to its
+    ``elapsed_seconds``, the value before that instant, then after each event at
+    it, are tried in turn (only when the zone changed at the very instant a cycle
+    ended).
+    """
+    if not piece_cycle:
+        return []
+    native = policy._native
+    goal_tz = native.goal_timezones
+    zone_k = {name: k for k, name in enumerate(timelines.names)}
+    cand: dict[int, list[str | None]] = {}
+    for i in set(piece_cycle):
+        g = cycles.goal_index[i] if cycles.elapsed[i] != NAT else -1
+        t = cycles.target_index[i]
+        attr = goal_tz[t][g] if 0 <= t < len(goal_tz) and 0 <= g < len(goal_tz[t]) else ""
+        if not attr:
+            cand[i] = [None]
+            continue
+        k = zone_k[attr]
+        options: list[str | None] = []
+        for values in timelines.candidates(cycles.id[i], cycles.end(i)):
+            v = values[k]
+            z = v if isinstance(v, str) else None
+            if z not in options:
+                options.append(z)
+        cand[i] = options
+    choice = dict.fromkeys(cand, 0)
+    zones: list[str] = []
+    codes: dict[str, int] = {}
+
+    def code(z: str | None) -> int:
+        if z is None:
+            return -1
+        if z not in codes:
+            codes[z] = len(zones)
+            zones.append(z)
+        return codes[z]
+
+    idx = np.array(piece_cycle, dtype=np.int64)
+    elapsed = np.array(cycles.elapsed, dtype=np.int64)
+    ti = np.array(cycles.target_index, dtype=np.int64)[idx]
+    gi = np.where(elapsed != NAT, np.array(cycles.goal_index, dtype=np.int64), -1)[idx]
+    start = np.array(a, dtype=np.int64)
+    end = np.array(b, dtype=np.int64)
+    out = np.zeros(len(piece_cycle), dtype=np.int64)
+    todo = np.arange(len(piece_cycle))
+    while len(todo):
+        zc = np.array([code(cand[piece_cycle[r]][choice[piece_cycle[r]]]) for r in todo.tolist()], dtype=np.int64)
+        out[todo] = native._business_elapsed(ti[todo], gi[todo], zc, zones, start[todo], end[todo])
+        sums = np.zeros(len(cycles), dtype=np.int64)
+        np.add.at(sums, idx, out)
+        retry = {
+            i for i in cand
+            if elapsed[i] != NAT and sums[i] != elapsed[i] and choice[i] + 1 < len(cand[i])
+        }
+        for i in retry:
+            choice[i] += 1
+        todo = np.flatnonzero(np.isin(idx, np.array(sorted(retry), dtype=np.int64)))
+    return out.tolist()
 
 
 # --- report ------------------------------------------------------------------------------
@@ -442,11 +553,19 @@ def report(
     - ``p50_seconds``, ``p90_seconds``: business time to stop, the nearest-rank
       percentiles of ``elapsed_seconds`` (open seconds of the goal's calendar)
       over the cycles that stopped ``met`` or ``breached``; ``<NA>`` when none.
-    - ``running_seconds``: wall-clock seconds the clock ran (from each cycle's
-      start to its stop or ``as_of``, less its pauses) *while the record had this
-      row's ``by`` values*; so with ``by="group"`` it is the time the clock ran
-      while each group held the record.
-    - ``paused_seconds``: wall-clock seconds paused, split the same way; with
+    - ``running_seconds``: business seconds the clock ran *while the record had
+      this row's ``by`` values*; so with ``by="group"`` it is the time the clock
+      ran while each group held the record. Business seconds are the open
+      seconds of the calendar of the goal in force at the cycle's end (its stop,
+      or ``as_of``), read in the zone of that goal's ``timezone_from`` attribute
+      as the record had it then, over the cycle's running spans: the whole cycle
+      on that one calendar, as the engine measures ``elapsed_seconds`` (SPEC
+      section 7). A cycle with no goal in force (no ``elapsed_seconds``) counts
+      on a 24x7 clock, i.e. in wall-clock seconds.
+    - ``running_wall_seconds``: the same in wall-clock seconds (from each cycle's
+      start to its stop or ``as_of``, less its pauses).
+    - ``paused_seconds``: wall-clock seconds paused (as the engine reports
+      ``paused_seconds``), split the same way; with
       ``paused_by="state"`` also ``paused_seconds[<value>]``, one column per value
       the ``state`` attribute had while paused (``paused_seconds[<null>]`` while
       unset): which status paused the clock.
@@ -457,9 +576,11 @@ def report(
     just before its stop for one that ended otherwise; at ``as_of`` for one still
     running or paused, and for pending targets. (For a cycle that ends at the
     instant it started, after that instant's events.) The time columns split each
-    cycle's time by the values held at each second instead. So, per target, the
-    rows' ``running_seconds`` add up to every cycle's running time and their
-    ``paused_seconds`` to its ``paused_seconds``, whatever ``by`` is.
+    cycle's time by the values held at each second instead. So, per target and
+    whatever ``by`` is, the rows' ``running_seconds`` add up exactly to the
+    cycles' ``elapsed_seconds`` (plus the wall-clock running time of cycles
+    without a goal), their ``paused_seconds`` to the cycles' ``paused_seconds``,
+    and ``running_wall_seconds + paused_seconds`` to the cycles' wall-clock spans.
 
     Rows are in policy order, each internal target (``kind: ola`` or ``uc`` with
     ``supports: <target>``) right after the external target it supports; with
@@ -482,7 +603,8 @@ def report(
     if attributes:
         src_events, src_policy = _sources(result, events, policy)
         skip = {r.line for r in result.rejected}
-        timelines = _Timelines(src_events, attributes, skip, cycles.as_of)
+        zones = [z for z in _zone_attributes(src_policy, cycles) if z not in attributes]
+        timelines = _Timelines(src_events, attributes + zones, skip, cycles.as_of, optional=zones)
     status_k = attributes.index(status[0]) if status else -1
     nkeys = len(names)
 
@@ -492,6 +614,10 @@ def report(
     paused_split: dict[Key, dict[object, int]] = defaultdict(lambda: defaultdict(int))
     statuses: set[object] = set()
     pauses = _spans(result, cycles, timelines, src_events, src_policy, None) if attributes else {}
+    run_cycle: list[int] = []  # running pieces: cycle, [start, end), row
+    run_a: list[int] = []
+    run_b: list[int] = []
+    run_key: list[Key] = []
     for i in range(len(cycles)):
         rid, target = cycles.id[i], cycles.target[i]
         if timelines is not None:
@@ -518,12 +644,20 @@ def report(
             if b > a:
                 paused = max(cycles.paused[i], 0)
                 counts[(target, group)]["paused_seconds"] += paused
-                counts[(target, group)]["running_seconds"] += b - a - paused
+                counts[(target, group)]["running_wall_seconds"] += b - a - paused
+                # The engine's business time of the whole cycle; 24x7 without a goal.
+                business = cycles.elapsed[i] if cycles.elapsed[i] != NAT else b - a - paused
+                counts[(target, group)]["running_seconds"] += business
             continue
         holes = pauses.get((rid, target, cycles.cycle[i]), [])
         for x, y in _without(a, b, holes):
             for p, q, values in timelines.split(rid, x, y):
-                counts[(target, values[:nkeys])]["running_seconds"] += q - p
+                key = (target, values[:nkeys])
+                counts[key]["running_wall_seconds"] += q - p
+                run_cycle.append(i)
+                run_a.append(p)
+                run_b.append(q)
+                run_key.append(key)
         for x, y in holes:
             for p, q, values in timelines.split(rid, x, y):
                 key = (target, values[:nkeys])
@@ -531,6 +665,11 @@ def report(
                 if status_k >= 0:
                     statuses.add(values[status_k])
                     paused_split[key][values[status_k]] += q - p
+
+    if run_cycle:
+        assert timelines is not None and src_policy is not None
+        for key, seconds in zip(run_key, _business(src_policy, cycles, timelines, run_cycle, run_a, run_b)):
+            counts[key]["running_seconds"] += seconds
 
     order = _target_order(src_policy, {t for t, _ in counts})
     keys = sorted(
@@ -558,6 +697,7 @@ def report(
         stops = [sorted(to_stop[k]) for k in keys]
         data[f"p{p}_seconds"] = pd.array([_percentile(v, p) if v else None for v in stops], dtype="Int64")
     data["running_seconds"] = np.array([counts[k]["running_seconds"] for k in keys], dtype=np.int64)
+    data["running_wall_seconds"] = np.array([counts[k]["running_wall_seconds"] for k in keys], dtype=np.int64)
     data["paused_seconds"] = np.array([counts[k]["paused_seconds"] for k in keys], dtype=np.int64)
     for s in status_columns:
         data[label(s)] = np.array([paused_split[k].get(s, 0) for k in keys], dtype=np.int64)
@@ -582,7 +722,9 @@ def spans(
     ends at its stop or at ``as_of``), ``seconds`` (``end - start``), and one
     column per ``by`` attribute with the value the record had over the span (a
     span is cut where one of them changes). This is what ``duly.report`` adds
-    up; pivot it for any other breakdown::
+    up (``seconds`` are wall-clock: ``running_wall_seconds`` and
+    ``paused_seconds``; its ``running_seconds`` count the open seconds of the
+    goal's calendar within the running spans); pivot it for any other breakdown::
 
         >>> s = duly.spans(result, by="assignee", ids="HD-1008")
         >>> s[["target", "span", "start", "end", "seconds", "assignee"]]

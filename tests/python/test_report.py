@@ -22,7 +22,14 @@ import pytest
 import duly
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from report_example import AS_OF, EVENTS, POLICY  # noqa: E402
+from report_example import (  # noqa: E402
+    AS_OF,
+    BUSINESS_AS_OF,
+    BUSINESS_EVENTS,
+    BUSINESS_POLICY,
+    EVENTS,
+    POLICY,
+)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 COUNTS = ["cycles", "met", "breached", "open", "cancelled", "reset", "pending"]
@@ -50,8 +57,10 @@ def test_report_per_target_by_hand(result: duly.Evaluation) -> None:
     r = duly.report(result)
     assert list(r.columns) == [
         "target", "kind", "supports", *COUNTS, "attainment", "p50_seconds", "p90_seconds",
-        "running_seconds", "paused_seconds",
+        "running_seconds", "running_wall_seconds", "paused_seconds",
     ]
+    # A 24x7 clock: business time is wall-clock time.
+    assert r["running_seconds"].tolist() == r["running_wall_seconds"].tolist()
     # response: T1 met (30 min), T3 met (20 min), T2 breached (no reply), T4 running.
     #   time to stop [1200, 1800]: p50 = 1200 (rank ceil(0.5*2) = 1), p90 = 1800 (rank 2).
     #   running: T1 09:00-09:30 1800 + T2 08:00-20:00 43200 + T3 1200 + T4 19:30-20:00 1800 = 48000.
@@ -102,8 +111,9 @@ def test_report_by_owner_says_who_held_the_clock(result: duly.Evaluation) -> Non
 
 def test_report_splits_add_up_to_the_totals(result: duly.Evaluation) -> None:
     total = duly.report(result).set_index("target")
-    split = duly.report(result, by="group").groupby("target")[["running_seconds", "paused_seconds", *COUNTS]].sum()
-    for column in ["running_seconds", "paused_seconds", *COUNTS]:
+    columns = ["running_seconds", "running_wall_seconds", "paused_seconds", *COUNTS]
+    split = duly.report(result, by="group").groupby("target")[columns].sum()
+    for column in columns:
         assert split[column].to_dict() == total[column].to_dict(), column
 
 
@@ -221,6 +231,7 @@ def test_servicenow_splits_match_the_engine() -> None:
     end = started["stopped"].fillna(pd.Timestamp(result.as_of))
     wall = ((end - started["started"]).dt.total_seconds().astype("int64")).groupby(started["target"]).sum()
     paused = started["paused_seconds"].astype("int64").groupby(started["target"]).sum()
+    elapsed = started["elapsed_seconds"].astype("int64").groupby(started["target"]).sum()  # business time
 
     total = duly.report(result).set_index("target")
     assert total.loc["response", "met"] == 541 and total.loc["response", "breached"] == 347
@@ -229,9 +240,93 @@ def test_servicenow_splits_match_the_engine() -> None:
     sums = split.groupby("target").sum(numeric_only=True)
     for target in ("response", "resolution"):
         assert sums.loc[target, "paused_seconds"] == paused[target]
-        assert sums.loc[target, "running_seconds"] + sums.loc[target, "paused_seconds"] == wall[target]
+        assert sums.loc[target, "running_wall_seconds"] + sums.loc[target, "paused_seconds"] == wall[target]
+        # running_seconds is business time: the service desk's open hours over the
+        # running spans, split by holder, adds up exactly to the engine's elapsed_seconds.
+        assert sums.loc[target, "running_seconds"] == elapsed[target] == total.loc[target, "running_seconds"]
+        assert sums.loc[target, "running_seconds"] < sums.loc[target, "running_wall_seconds"]
         for column in COUNTS:
             assert sums.loc[target, column] == total.loc[target, column]
+    # Split by record too: each record's rows add up to its cycles' elapsed_seconds.
+    tagged = [{**e, "record": e["id"]} for e in events]  # the id as an attribute, to split by it
+    per_id = duly.report(result, by=["record", "group"], events=tagged)
+    per_id = per_id.groupby(["target", "record"])["running_seconds"].sum()
+    per_cycle = started.assign(record=started["id"]).groupby(["target", "record"])["elapsed_seconds"].sum()
+    got = per_id.astype("int64").to_dict()
+    expected = per_cycle.astype("int64").to_dict()
+    assert {k: v for k, v in got.items() if k not in expected} == {  # targets that never started
+        ("response", "INC0000131"): 0, ("response", "INC0000135"): 0,
+    }
+    assert {k: v for k, v in got.items() if k in expected} == expected
     by_status = [c for c in split.columns if c.startswith("paused_seconds[")]
     assert set(by_status) >= {"paused_seconds[Awaiting User Info]", "paused_seconds[Awaiting Vendor]"}
     assert (split[by_status].sum(axis=1) == split["paused_seconds"]).all()
+
+
+# --- business time ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def business() -> duly.Evaluation:
+    return duly.evaluate(duly.Policy.from_yaml(BUSINESS_POLICY), BUSINESS_EVENTS, BUSINESS_AS_OF)
+
+
+def test_running_seconds_are_business_time(business: duly.Evaluation) -> None:
+    # Worked out in report_example.py: per record, elapsed (business) and wall running time.
+    #   B1 25200 of 32400 (3600 paused), B2 28800 of 43200, B3 25200 of 32400 (New York's
+    #   hours, the zone at its stop), B4 7200 of 14400 (New York's: Tokyo came after the stop).
+    timers = business.timers_frame()
+    assert timers["elapsed_seconds"].tolist() == [25200, 28800, 25200, 7200]
+    r = duly.report(business)
+    assert rows(r, ["target", *COUNTS, "p50_seconds", "p90_seconds", "running_seconds",
+                    "running_wall_seconds", "paused_seconds"]) == [
+        ("fix", 4, 1, 3, 0, 0, 0, 0, 25200, 25200, 86400, 122400, 3600),
+    ]
+    # Split by holder: A 3600 (B1 09-10) + 3600 (B2 14-15Z) + 3600 (B3 14-15Z) + 7200 (B4
+    # 14-16Z) = 18000 business of 7200 + 10800 + 10800 + 14400 = 43200 wall; B 21600 (B1)
+    # + 25200 (B2) + 21600 (B3) = 68400 of 25200 + 32400 + 21600 = 79200.
+    g = duly.report(business, by="group")
+    assert rows(g, ["target", "group", *COUNTS, "p50_seconds", "p90_seconds", "running_seconds",
+                    "running_wall_seconds", "paused_seconds"]) == [
+        ("fix", "A", 1, 1, 0, 0, 0, 0, 0, 7200, 7200, 18000, 43200, 0),
+        ("fix", "B", 3, 0, 3, 0, 0, 0, 0, 25200, 25200, 68400, 79200, 3600),
+    ]
+    assert g["running_seconds"].sum() == timers["elapsed_seconds"].sum()
+
+
+def test_business_time_per_record_adds_up_to_elapsed(business: duly.Evaluation) -> None:
+    per_id = duly.report(business, by=["group", "id_copy"], events=[
+        {**e, "id_copy": e["id"]} for e in BUSINESS_EVENTS
+    ]).groupby("id_copy")["running_seconds"].sum()
+    assert per_id.to_dict() == {"B1": 25200, "B2": 28800, "B3": 25200, "B4": 7200}
+    # paused_by alone splits the time too, and still adds up.
+    assert duly.report(business, paused_by="state")["running_seconds"].tolist() == [86400]
+
+
+def test_business_time_from_a_dataframe(business: duly.Evaluation) -> None:
+    frame = pd.DataFrame(BUSINESS_EVENTS)  # customer_tz NaN where absent: left alone
+    from_frame = duly.evaluate(duly.Policy.from_yaml(BUSINESS_POLICY), frame, BUSINESS_AS_OF)
+    pd.testing.assert_frame_equal(duly.report(from_frame, by="group"), duly.report(business, by="group"))
+
+
+def test_business_time_without_the_zone_attribute() -> None:
+    # No event carries customer_tz: every cycle on the calendar's own zone, no error.
+    events = [{k: v for k, v in e.items() if k != "customer_tz"} for e in BUSINESS_EVENTS]
+    for frame in (False, True):
+        data: Any = pd.DataFrame(events) if frame else events
+        result = duly.evaluate(duly.Policy.from_yaml(BUSINESS_POLICY), data, BUSINESS_AS_OF)
+        g = duly.report(result, by="group")
+        assert g["running_seconds"].sum() == result.timers_frame()["elapsed_seconds"].sum()
+        assert g["running_wall_seconds"].sum() == 122400
+
+
+def test_cycles_without_a_goal_run_on_a_24x7_clock() -> None:
+    policy = duly.Policy.from_yaml(BUSINESS_POLICY.replace(
+        "goals: [{within: 4h,", 'goals: [{when: group == "B", within: 4h,'))
+    result = duly.evaluate(policy, BUSINESS_EVENTS, BUSINESS_AS_OF)
+    timers = result.timers_frame()
+    assert timers["elapsed_seconds"].isna().tolist() == [False, False, False, True]  # B4: A only, no goal
+    for by in (None, "group"):
+        r = duly.report(result, by=by)
+        # B4 counts its wall-clock running time, 14400; the others their business time.
+        assert r["running_seconds"].sum() == timers["elapsed_seconds"].sum() + 14400
