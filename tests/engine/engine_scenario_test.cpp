@@ -35,6 +35,8 @@
 
 #include <gtest/gtest.h>
 
+#include "scenario_events.hpp"
+
 namespace {
 
 using duly::instant;
@@ -47,37 +49,9 @@ instant at(std::string_view text) {
   return t ? *t : instant{};
 }
 
-// An attribute update's value: null, bool, number or string.
-using attr = std::variant<std::nullptr_t, bool, double, std::string>;
+using duly_test::ev;
 
-struct ev {
-  std::string id;
-  std::string at;  // ISO-8601
-  std::string name;
-  std::vector<std::pair<std::string, attr>> set = {};
-  std::optional<std::uint64_t> sequence = {};  // default: the position in the list
-};
-
-std::vector<duly::event> make_events(const std::vector<ev>& list) {
-  std::vector<duly::event> out;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const ev& e = list[i];
-    duly::event x;
-    x.id = e.id;
-    x.at = at(e.at);
-    x.name = e.name;
-    x.sequence = e.sequence ? *e.sequence : i;
-    for (const auto& [name, v] : e.set) {
-      duly::value val;
-      if (std::holds_alternative<bool>(v)) val = duly::value::boolean(std::get<bool>(v));
-      else if (std::holds_alternative<double>(v)) val = duly::value::number(std::get<double>(v));
-      else if (std::holds_alternative<std::string>(v)) val = duly::value::string(std::get<std::string>(v));
-      x.updates.push_back({name, duly::owned_value(val)});
-    }
-    out.push_back(std::move(x));
-  }
-  return out;
-}
+std::vector<duly::event> make_events(const std::vector<ev>& list) { return duly_test::make_events(list, &at); }
 
 // One timer row, every field as canonical text ("-" when empty).
 struct row {
