@@ -23,6 +23,8 @@ import pytest
 
 import duly
 
+from result_rows import frame_rows, rows
+
 from conftest import utc
 
 pd = pytest.importorskip("pandas")
@@ -62,27 +64,6 @@ def helpdesk_events() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def policy() -> duly.Policy:
     return duly.load_policy(HELPDESK / "policy.yaml")
-
-
-def rows(objects: list[Any]) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(o) for o in objects]
-
-
-def frame_rows(frame: Any) -> list[dict[str, Any]]:
-    """DataFrame records with plain Python values: NA -> None, Timestamp -> datetime."""
-    out = []
-    for record in frame.to_dict("records"):
-        row = {}
-        for k, v in record.items():
-            if v is pd.NA or v is pd.NaT:
-                v = None
-            elif isinstance(v, pd.Timestamp):
-                v = v.to_pydatetime()
-            elif isinstance(v, np.integer):
-                v = int(v)
-            row[k] = v
-        out.append(row)
-    return out
 
 
 def check_helpdesk(result: duly.Evaluation, *, rejected_reason: str | None = None) -> None:

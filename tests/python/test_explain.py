@@ -19,10 +19,11 @@ import subprocess
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pytest
 
 import duly
+
+from result_rows import frame_rows, rows
 
 from conftest import utc
 
@@ -62,27 +63,6 @@ def json_rows(text: str, kind: str, *, drop: tuple[str, ...] = ("kind",)) -> lis
         if row["kind"] != kind:
             continue
         out.append({k: instant(v) if k in INSTANT_KEYS else v for k, v in row.items() if k not in drop})
-    return out
-
-
-def rows(objects: list[Any]) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(o) for o in objects]
-
-
-def frame_rows(frame: Any) -> list[dict[str, Any]]:
-    """DataFrame records with plain Python values: NA -> None, Timestamp -> datetime."""
-    out = []
-    for record in frame.to_dict("records"):
-        row = {}
-        for k, v in record.items():
-            if v is pd.NA or v is pd.NaT:
-                v = None
-            elif isinstance(v, pd.Timestamp):
-                v = v.to_pydatetime()
-            elif isinstance(v, np.integer):
-                v = int(v)
-            row[k] = v
-        out.append(row)
     return out
 
 
