@@ -139,7 +139,51 @@ _TIMER_INSTANTS = ("started", "stopped", "due", "breached_at", "next_wakeup")
 _TIMER_SECONDS = ("goal_seconds", "elapsed_seconds", "remaining_seconds", "paused_seconds")
 
 
-class Evaluation:
+class TimerResults:
+    """The timer and firing rows that ``Evaluation`` and ``Explanation`` share:
+    objects made on first access, frames built from the columns directly."""
+
+    __slots__ = ("_columns", "_timers", "_escalations")
+
+    def __init__(self, columns: dict[str, Any]) -> None:
+        self._columns = columns
+        self._timers: list[Timer] | None = None
+        self._escalations: list[Firing] | None = None
+
+    @property
+    def timers(self) -> list[Timer]:
+        """Every cycle of every (record, target) at ``as_of``; pending targets have a
+        ``cycle == 0`` row."""
+        if self._timers is None:
+            self._timers = timers_from_columns(self._columns["timers"])
+        return self._timers
+
+    @property
+    def escalations(self) -> list[Firing]:
+        """Every escalation firing up to ``as_of``."""
+        if self._escalations is None:
+            self._escalations = firings_from_columns(self._columns["escalations"])
+        return self._escalations
+
+    def timers_frame(self) -> DataFrame:
+        """The timers as a DataFrame, one row per cycle, columns as the JSON Lines keys.
+
+        ``id``, ``target``, ``state``: ``string``; ``cycle`` and ``*_seconds``:
+        ``Int64`` (nullable); instants: ``datetime64[ns, UTC]`` (NaT for null).
+        """
+        return timers_to_frame(self._columns["timers"])
+
+    def escalations_frame(self) -> DataFrame:
+        """The escalation firings as a DataFrame, columns as the JSON Lines keys.
+
+        ``id``, ``target``, ``escalation``, ``key``: ``string``; ``cycle``,
+        ``point``: ``Int64``; ``fired_at``: ``datetime64[ns, UTC]``;
+        ``actions``: ``object`` (the ``do`` list as Python data).
+        """
+        return escalations_to_frame(self._columns["escalations"])
+
+
+class Evaluation(TimerResults):
     """What ``duly.evaluate`` found at ``as_of``.
 
     - ``timers``: every cycle of every (record, target), by record (in order of
@@ -154,9 +198,6 @@ class Evaluation:
     """
 
     __slots__ = (
-        "_columns",
-        "_timers",
-        "_escalations",
         "rejected",
         "as_of",
         "events_applied",
@@ -184,9 +225,7 @@ class Evaluation:
     events: EventsLike | None
 
     def __init__(self, columns: dict[str, Any], rejected: list[Rejected], as_of: int) -> None:
-        self._columns = columns
-        self._timers: list[Timer] | None = None
-        self._escalations: list[Firing] | None = None
+        super().__init__(columns)
         self.rejected = rejected
         self.as_of = instant_from_seconds(as_of)
         self.events_applied = int(columns["events_applied"])
@@ -196,38 +235,7 @@ class Evaluation:
         self.policy = None
         self.events = None
 
-    @property
-    def timers(self) -> list[Timer]:
-        """Every cycle of every (record, target); pending targets have a ``cycle == 0`` row."""
-        if self._timers is None:
-            self._timers = timers_from_columns(self._columns["timers"])
-        return self._timers
-
-    @property
-    def escalations(self) -> list[Firing]:
-        """Every escalation firing up to ``as_of``."""
-        if self._escalations is None:
-            self._escalations = firings_from_columns(self._columns["escalations"])
-        return self._escalations
-
     # --- DataFrames ------------------------------------------------------------------
-
-    def timers_frame(self) -> DataFrame:
-        """The timers as a DataFrame, one row per cycle, columns as the JSON Lines keys.
-
-        ``id``, ``target``, ``state``: ``string``; ``cycle`` and ``*_seconds``:
-        ``Int64`` (nullable); instants: ``datetime64[ns, UTC]`` (NaT for null).
-        """
-        return timers_to_frame(self._columns["timers"])
-
-    def escalations_frame(self) -> DataFrame:
-        """The escalation firings as a DataFrame, columns as the JSON Lines keys.
-
-        ``id``, ``target``, ``escalation``, ``key``: ``string``; ``cycle``,
-        ``point``: ``Int64``; ``fired_at``: ``datetime64[ns, UTC]``;
-        ``actions``: ``object`` (the ``do`` list as Python data).
-        """
-        return escalations_to_frame(self._columns["escalations"])
 
     def rejected_frame(self) -> DataFrame:
         """The rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``)."""

@@ -22,15 +22,10 @@ from ._convert import NAT, InstantLike, check_text, instant_from_seconds, instan
 from ._errors import InvalidArgumentError
 from ._evaluation import (
     EventsLike,
-    Firing,
-    Timer,
-    escalations_to_frame,
-    firings_from_columns,
+    TimerResults,
     instant_array,
     int_array,
     require_policy,
-    timers_from_columns,
-    timers_to_frame,
 )
 from ._events import FrameColumns, event_columns, pandas_module
 from ._policy import Policy
@@ -63,7 +58,7 @@ class ExplainEntry:
     detail: str
 
 
-class Explanation:
+class Explanation(TimerResults):
     """What ``duly.explain`` found for one record, up to ``as_of``.
 
     - ``entries``: the timeline as ``ExplainEntry`` objects, in time order (at
@@ -76,7 +71,7 @@ class Explanation:
       ``to_json_lines()``: what ``duly explain --format json`` prints.
     """
 
-    __slots__ = ("_columns", "_entries", "_timers", "_escalations", "id", "as_of")
+    __slots__ = ("_entries", "id", "as_of")
 
     #: The record's id.
     id: str
@@ -84,10 +79,8 @@ class Explanation:
     as_of: _dt.datetime
 
     def __init__(self, columns: dict[str, Any]) -> None:
-        self._columns = columns
+        super().__init__(columns)
         self._entries: list[ExplainEntry] | None = None
-        self._timers: list[Timer] | None = None
-        self._escalations: list[Firing] | None = None
         self.id = str(columns["id"])
         self.as_of = instant_from_seconds(int(columns["as_of"]))
 
@@ -110,20 +103,6 @@ class Explanation:
             ]
         return self._entries
 
-    @property
-    def timers(self) -> list[Timer]:
-        """The record's cycles at ``as_of``, by target and cycle."""
-        if self._timers is None:
-            self._timers = timers_from_columns(self._columns["timers"])
-        return self._timers
-
-    @property
-    def escalations(self) -> list[Firing]:
-        """The record's escalation firings up to ``as_of``."""
-        if self._escalations is None:
-            self._escalations = firings_from_columns(self._columns["escalations"])
-        return self._escalations
-
     # --- DataFrames ------------------------------------------------------------------
 
     def entries_frame(self) -> DataFrame:
@@ -145,14 +124,6 @@ class Explanation:
                 "detail": pd.array(c["detail"], dtype="string"),
             }
         )
-
-    def timers_frame(self) -> DataFrame:
-        """The record's timers as a DataFrame (as ``Evaluation.timers_frame``)."""
-        return timers_to_frame(self._columns["timers"])
-
-    def escalations_frame(self) -> DataFrame:
-        """The record's firings as a DataFrame (as ``Evaluation.escalations_frame``)."""
-        return escalations_to_frame(self._columns["escalations"])
 
     # --- text ------------------------------------------------------------------------
 
