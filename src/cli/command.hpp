@@ -11,6 +11,7 @@
 // add 3 (the store is busy) and 4 (the store cannot be used).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <optional>
@@ -96,6 +97,20 @@ void report(const streams& io, std::string_view where, std::string_view message)
 // 2199). On failure prints the problem under `option`.
 [[nodiscard]] std::optional<instant> parse_as_of(const streams& io, const std::string& text,
                                                  std::string_view option = "--as-of");
+
+// "1 row", "3 rows".
+[[nodiscard]] std::string plural(std::uint64_t n, std::string_view word);
+
+// --format text ("jsonl", "csv", "table"; the options check it) as a format.
+[[nodiscard]] output_format to_output_format(const std::string& format);
+
+// Whether tables are coloured: --color always, or auto on a terminal.
+[[nodiscard]] bool use_color(const streams& io, const std::string& color);
+
+// Under --strict: when `batch` has rejected rows, prints each with its line and
+// "duly: <command>: N rows rejected (--strict): <consequence>", and returns true.
+[[nodiscard]] bool refuse_rejected(const streams& io, const event_batch& batch, const std::string& events_file,
+                                   std::string_view command, std::string_view consequence);
 
 // Reads the zone of `--zone` (empty = none). On failure prints the error.
 [[nodiscard]] bool load_input_zone(const streams& io, const std::string& name,

@@ -3,9 +3,12 @@
 
 #include <cctype>
 #include <fstream>
-#include <sstream>
+#include <iostream>
 #include <istream>
 #include <ostream>
+#include <sstream>
+
+#include <unistd.h>
 
 namespace duly::cli {
 
@@ -93,6 +96,30 @@ std::optional<event_batch> read_event_file(const streams& io, const std::string&
     return std::move(*batch);
   }
   return read_events_jsonl(std::string_view(text), ro);
+}
+
+std::string plural(std::uint64_t n, std::string_view word) {
+  return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+output_format to_output_format(const std::string& format) {
+  if (format == "csv") return output_format::csv;
+  if (format == "table") return output_format::table;
+  return output_format::jsonl;
+}
+
+bool use_color(const streams& io, const std::string& color) {
+  return color == "always" || (color == "auto" && &io.out == &std::cout && ::isatty(1));
+}
+
+bool refuse_rejected(const streams& io, const event_batch& batch, const std::string& events_file,
+                     std::string_view command, std::string_view consequence) {
+  if (batch.rejected.empty()) return false;
+  const std::string where = events_file == "-" ? "<stdin>" : events_file;
+  for (const auto& r : batch.rejected) report(io, where + ":" + std::to_string(r.line), r.reason);
+  io.err << "duly: " << command << ": " << plural(batch.rejected.size(), "row") << " rejected (--strict): "
+         << consequence << '\n';
+  return true;
 }
 
 std::optional<instant> parse_as_of(const streams& io, const std::string& text, std::string_view option) {

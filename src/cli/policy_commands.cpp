@@ -12,18 +12,10 @@
 // line exit 2.
 #include "command.hpp"
 
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
-#include <unistd.h>
 
 namespace duly::cli {
 namespace {
-
-std::string plural(std::size_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
 
 void register_check(registry& r) {
   auto* cmd = r.root().add_subcommand("check", "Validate a policy file (YAML or JSON)");
@@ -56,21 +48,14 @@ int run_evaluate(const streams& io, const evaluate_options& o) {
   auto batch = read_event_file(io, o.events_file, o.events_format);
   if (!batch) return exit_bad_input;
 
-  if (o.strict && !batch->rejected.empty()) {
-    const std::string where = o.events_file == "-" ? "<stdin>" : o.events_file;
-    for (const auto& r : batch->rejected) report(io, where + ":" + std::to_string(r.line), r.reason);
-    io.err << "duly: evaluate: " << plural(batch->rejected.size(), "row") << " rejected (--strict): nothing evaluated\n";
-    return exit_bad_input;
-  }
+  if (o.strict && refuse_rejected(io, *batch, o.events_file, "evaluate", "nothing evaluated")) return exit_bad_input;
 
   evaluation result = evaluate(*p, batch->events, *as_of);
   result.rejected = std::move(batch->rejected);
 
-  output_format format = output_format::jsonl;
-  if (o.format == "csv") format = output_format::csv;
-  if (o.format == "table") format = output_format::table;
+  const output_format format = to_output_format(o.format);
   write_options wo;
-  wo.color = o.color == "always" || (o.color == "auto" && &io.out == &std::cout && ::isatty(1));
+  wo.color = use_color(io, o.color);
   write_evaluation(io.out, result, format, wo);
   io.out.flush();
   if (!result.rejected.empty() && format == output_format::csv) {

@@ -49,12 +49,6 @@ recompute_mode to_recompute(const std::string& s) {
   return recompute_mode::none;
 }
 
-output_format to_format(const std::string& s) {
-  if (s == "csv") return output_format::csv;
-  if (s == "table") return output_format::table;
-  return output_format::jsonl;
-}
-
 int exit_code(const store_failure& f) {
   switch (f.status) {
     case store_status::ok: return exit_ok;
@@ -69,10 +63,6 @@ std::chrono::milliseconds wait_of(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::clamp(seconds, 0.0, 1e6) * 1000));
 }
 
-std::string plural(std::uint64_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
 int run_run(const streams& io, const store_options& o) {
   auto p = load_policy_file(io, o.policy_file);
   const auto as_of = parse_as_of(io, o.as_of);
@@ -85,13 +75,8 @@ int run_run(const streams& io, const store_options& o) {
   if (!ok) return exit_bad_input;
   auto batch = read_event_file(io, o.events_file, o.events_format);
   if (!batch) return exit_bad_input;
-  const std::string where = o.events_file == "-" ? "<stdin>" : o.events_file;
-  if (o.strict && !batch->rejected.empty()) {
-    for (const auto& r : batch->rejected) report(io, where + ":" + std::to_string(r.line), r.reason);
-    io.err << "duly: run: " << plural(batch->rejected.size(), "row")
-           << " rejected (--strict): nothing stored, nothing evaluated\n";
+  if (o.strict && refuse_rejected(io, *batch, o.events_file, "run", "nothing stored, nothing evaluated"))
     return exit_bad_input;
-  }
 
   run_request request;
   request.store_file = o.store_file;
@@ -104,7 +89,7 @@ int run_run(const streams& io, const store_options& o) {
   request.quiet_before = quiet_before;
   request.wait = wait_of(o.wait_seconds);
 
-  const output_format format = to_format(o.format);
+  const output_format format = to_output_format(o.format);
   auto outcome = store_run(request, [&](const run_outcome& out) {
     write_firings(io.out, out.printed, request.rejected, format);
     io.out.flush();
@@ -154,8 +139,8 @@ int run_state(const streams& io, const store_options& o) {
     return exit_code(result.error());
   }
   write_options wo;
-  wo.color = o.color == "always" || (o.color == "auto" && &io.out == &std::cout && ::isatty(1));
-  write_evaluation(io.out, *result, to_format(o.format), wo);
+  wo.color = use_color(io, o.color);
+  write_evaluation(io.out, *result, to_output_format(o.format), wo);
   io.out.flush();
   return io.out ? exit_ok : exit_bad_input;
 }
