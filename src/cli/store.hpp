@@ -74,12 +74,12 @@ struct run_outcome {
   std::optional<instant> next_wakeup;    // earliest wake-up of any record after this run
 };
 
-// Runs one incremental step. `emit` prints the firings; the transaction
-// commits only after it returns true (it returns false when the output could
-// not be written, and the run is rolled back).
 template <class T>
 using store_result = tl::expected<T, store_failure>;
 
+// Runs one incremental step. `emit` prints the firings; the transaction
+// commits only after it returns true (it returns false when the output could
+// not be written, and the run is rolled back).
 [[nodiscard]] store_result<run_outcome> store_run(const run_request& request,
                                                   const std::function<bool(const run_outcome&)>& emit);
 

@@ -153,7 +153,6 @@ class Incremental(StoreCase):
         # All events in the first run; later runs bring nothing new, and the
         # firings still come out, each in the run whose as_of first passes it.
         events = random_events(random.Random(7), 40)
-        start = EPOCH_2026_11_02 + 50 * 86400
         self.run_step(events, EPOCH_2026_11_02)  # nothing has happened yet at this as_of
         printed: list[str] = []
         for step in range(1, 30):
@@ -163,7 +162,6 @@ class Incremental(StoreCase):
                 self.assertGreater(line["fired_at"], iso(as_of - 2 * 86400))
                 printed.append(line["key"])
         self.assertEqual(sorted(printed), sorted(self.keys(self.evaluate(events, EPOCH_2026_11_02 + 58 * 86400))))
-        del start
 
     def test_redelivery_is_silent(self) -> None:
         events = random_events(random.Random(3), 30)
