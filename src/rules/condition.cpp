@@ -10,7 +10,7 @@
 
 #include <duly/time.hpp>
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 namespace duly {
 

@@ -1,4 +1,4 @@
-#include "document.hpp"
+#include "base/document.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -8,7 +8,7 @@
 #include <yaml-cpp/parser.h>
 #include <charconv>
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 namespace duly::detail {
 

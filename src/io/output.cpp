@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 namespace duly {
 

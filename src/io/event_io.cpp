@@ -20,7 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 namespace duly {
 

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "calendar_parse.hpp"
-#include "document.hpp"
+#include "calendar/calendar_parse.hpp"
+#include "base/document.hpp"
 
 namespace duly {
 

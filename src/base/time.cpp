@@ -9,7 +9,7 @@
 
 #include <duly/zone.hpp>
 
-#include "text.hpp"
+#include "base/text.hpp"
 
 namespace duly {
 

@@ -10,7 +10,7 @@
 
 #include <duly/calendar.hpp>
 
-#include "document.hpp"
+#include "base/document.hpp"
 
 namespace duly::detail {
 

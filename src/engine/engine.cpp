@@ -15,8 +15,8 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "engine.hpp"
-#include "policy_impl.hpp"
+#include "engine/engine.hpp"
+#include "rules/policy_impl.hpp"
 
 namespace duly {
 

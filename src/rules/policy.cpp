@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <mutex>
 
-#include "calendar_parse.hpp"
-#include "document.hpp"
-#include "policy_impl.hpp"
-#include "text.hpp"
+#include "calendar/calendar_parse.hpp"
+#include "base/document.hpp"
+#include "rules/policy_impl.hpp"
+#include "base/text.hpp"
 
 namespace duly {
 
