@@ -76,5 +76,7 @@ void bind_errors(py::module_& m);
 void bind_time(py::module_& m);
 void bind_calendar(py::module_& m);
 void bind_policy(py::module_& m);
+void bind_events(py::module_& m);
+void bind_results(py::module_& m);
 
 }  // namespace duly::python

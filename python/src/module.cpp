@@ -14,4 +14,6 @@ PYBIND11_MODULE(_duly, m) {
   duly::python::bind_time(m);
   duly::python::bind_calendar(m);
   duly::python::bind_policy(m);
+  duly::python::bind_events(m);
+  duly::python::bind_results(m);
 }

@@ -1,0 +1,590 @@
+// Events in: the columns the Python layer hands over, read into duly events.
+//
+// Events come as columns, not as one Python object per event, so
+// that the pure-Python layer can hand over whole DataFrame columns and the C++
+// side never looks up attributes of Python objects per event:
+//
+//   ids        list of n str         (read only where `accepted` is true)
+//   at         int64[n]              seconds since the epoch
+//   names      list of n str         the event names
+//   attributes list of (name, kind, values, rows[, order]) with `rows` None
+//              (values has one value per event) or int64[k] (values[j] belongs
+//              to event rows[j]; events that are not listed leave the attribute
+//              alone), and `order` None or int64[k]: the rank of values[j] among
+//              its event's updates (dicts: the key's position in the dict), so
+//              that an event's updates keep the order of its keys, as the JSON
+//              Lines reader keeps them (it shows in `explain`); without it, an
+//              event's updates come in column order, as the CSV reader's do.
+//              kind "object":  a list of None (clears the attribute), bool, int,
+//                              float or str
+//                   "number":  float64 array (NaN leaves the attribute alone)
+//                   "boolean": bool array
+//                   "instant": int64 seconds (INT64_MIN = NaT leaves it alone);
+//                              stored as ISO-8601 text, as JSON Lines carry them
+//   accepted   bool[n] or None       rows the Python layer rejected are skipped
+//
+
+#include "columns.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <duly/evaluate.hpp>
+#include <duly/event.hpp>
+#include <duly/io.hpp>
+#include <duly/policy.hpp>
+
+namespace duly::python {
+namespace {
+
+// --- events in ------------------------------------------------------------------
+
+
+
+[[noreturn]] void bad_cell(const std::string& attribute, std::size_t row, const std::string& why) {
+  raise(errc::invalid_argument, "attribute " + single_quoted(attribute) + ": " + why, "events[" + std::to_string(row) + "]");
+}
+
+// The value of one cell of an "object" column. The Python layer has already
+// turned everything else into these types (or rejected the row).
+owned_value object_value(PyObject* o, const std::string& attribute, std::size_t row) {
+  const auto bad = [&](const std::string& why) { bad_cell(attribute, row, why); };
+  if (o == Py_None) return owned_value();
+  if (PyBool_Check(o)) return owned_value(value::boolean(o == Py_True));
+  if (PyUnicode_Check(o)) {
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+    if (data == nullptr) {
+      PyErr_Clear();
+      bad("not valid Unicode text (a lone surrogate)");
+    }
+    return owned_value(value::string(std::string_view(data, static_cast<std::size_t>(size))));
+  }
+  if (PyFloat_Check(o)) {
+    const double d = PyFloat_AS_DOUBLE(o);
+    if (!std::isfinite(d)) bad("not a finite number");
+    return owned_value(value::number(d));
+  }
+  if (PyLong_Check(o)) {
+    const double d = PyLong_AsDouble(o);
+    if (d == -1.0 && PyErr_Occurred()) {
+      PyErr_Clear();
+      bad("integer too large");
+    }
+    return owned_value(value::number(d));
+  }
+  bad_cell(attribute, row, std::string("unsupported value of type ") + Py_TYPE(o)->tp_name);
+}
+
+
+// --- events in, as a DataFrame's columns ----------------------------------------
+//
+// The DataFrame path hands over whole columns, strings as tables of distinct
+// values with int64 codes per row (pandas factorize / categorical codes), so
+// each distinct string is read once:
+//
+//   ids, names  (codes int64[n], values list of str); row i is values[codes[i]]
+//   at          int64[n] seconds
+//   attributes  list of (name, kind, values, codes):
+//       "values":  values a list of None (clears), bool, int, float or str;
+//                  codes int64[n], values[codes[i]] for row i, -1 = no change
+//       "number":  values float64[n], NaN = no change; codes None
+//       "instant": values int64[n] seconds, INT64_MIN = no change; codes None;
+//                  set as ISO-8601 UTC text, as JSON Lines carry instants
+//   accepted    bool[n] or None: rows the Python layer rejected are skipped
+//
+// The columns are read into a duly::event_columns (views into the Python
+// objects, which the caller holds for the whole call) and evaluated with the GIL
+// released; no Python object is touched per row.
+
+// "2026-11-23T15:30:00Z" for years 0001 to 9999, written by hand: format_instant
+// goes through snprintf, ten times slower, and this runs once per cell.
+void write_instant(i64 s, char* out) {
+  const i64 day = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+  const i64 tod = s - day * 86400;
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
+  const auto put = [&](int at, unsigned v, int width) {
+    for (int k = width - 1; k >= 0; --k, v /= 10) out[at + k] = static_cast<char>('0' + v % 10);
+  };
+  put(0, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+  out[4] = '-';
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  out[7] = '-';
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  out[10] = 'T';
+  put(11, static_cast<unsigned>(tod / 3600), 2);
+  out[13] = ':';
+  put(14, static_cast<unsigned>(tod / 60 % 60), 2);
+  out[16] = ':';
+  put(17, static_cast<unsigned>(tod % 60), 2);
+  out[19] = 'Z';
+}
+constexpr std::size_t instant_text_size = 20;
+
+
+std::span<const i64> keep_i64(frame_events& f, const py::handle& o, std::size_t n, const std::string& what) {
+  auto a = py::reinterpret_borrow<py::object>(o).cast<i64_array>();
+  if (static_cast<std::size_t>(a.size()) != n)
+    raise(errc::invalid_argument, what + " must have one element per row (" + std::to_string(n) + "), got " +
+                                      std::to_string(a.size()));
+  std::span<const i64> out(a.data(), n);
+  f.keep.push_back(std::move(a));
+  return out;
+}
+
+std::vector<std::string_view> utf8_values(const py::handle& list, const char* what) {
+  if (!PyList_Check(list.ptr())) raise(errc::invalid_argument, std::string(what) + " values must be a list");
+  const auto k = static_cast<std::size_t>(PyList_GET_SIZE(list.ptr()));
+  std::vector<std::string_view> out(k);
+  for (std::size_t j = 0; j < k; ++j) out[j] = utf8(PyList_GET_ITEM(list.ptr(), static_cast<Py_ssize_t>(j)), what, j);
+  return out;
+}
+
+// codes[i] must index `size` values for every row that is not skipped.
+void check_codes(const frame_events& f, std::span<const i64> codes, std::size_t size, i64 lowest,
+                 const std::string& what) {
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    if (!f.skip.empty() && f.skip[i] != 0) continue;
+    if (codes[i] < lowest || codes[i] >= static_cast<i64>(size))
+      raise(errc::invalid_argument, "code " + std::to_string(codes[i]) + " out of range", what + "[" + std::to_string(i) + "]");
+  }
+}
+
+}  // namespace
+
+std::string_view utf8(PyObject* o, const char* column, std::size_t row) {
+  if (!PyUnicode_Check(o)) {
+    raise(errc::invalid_argument,
+          std::string("expected str, got ") + Py_TYPE(o)->tp_name,
+          std::string(column) + "[" + std::to_string(row) + "]");
+  }
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+  if (data == nullptr) {
+    // A lone surrogate (the Python layer rejects such rows before they get here).
+    PyErr_Clear();
+    raise(errc::invalid_argument, "not valid Unicode text (a lone surrogate)",
+          std::string(column) + "[" + std::to_string(row) + "]");
+  }
+  return {data, static_cast<std::size_t>(size)};
+}
+
+std::string single_quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::vector<event> build_events(const py::list& ids, const i64_array& at, const py::list& names,
+                                const py::list& attributes, const py::object& accepted_arg) {
+  const std::size_t n = ids.size();
+  if (static_cast<std::size_t>(at.size()) != n || names.size() != n) {
+    raise(errc::invalid_argument, "ids, at and names must have one element per event (" + std::to_string(n) + ", " +
+                                      std::to_string(at.size()) + ", " + std::to_string(names.size()) + ")");
+  }
+  std::vector<char> accepted(n, 1);
+  if (!accepted_arg.is_none()) {
+    const auto mask = accepted_arg.cast<bool_array>();
+    if (static_cast<std::size_t>(mask.size()) != n) raise(errc::invalid_argument, "accepted must have one element per event");
+    const bool* m = mask.data();
+    for (std::size_t i = 0; i < n; ++i) accepted[i] = m[i] ? 1 : 0;
+  }
+
+  std::vector<event> all(n);
+  const i64* t = at.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!accepted[i]) continue;
+    event& e = all[i];
+    e.id = std::string(utf8(PyList_GET_ITEM(ids.ptr(), static_cast<Py_ssize_t>(i)), "ids", i));
+    e.at = instant{seconds{t[i]}};
+    e.name = std::string(utf8(PyList_GET_ITEM(names.ptr(), static_cast<Py_ssize_t>(i)), "names", i));
+    e.sequence = i;
+    e.line = i + 1;
+  }
+
+  const auto column_of = [](py::handle item) {
+    auto column = item.cast<py::tuple>();
+    if (column.size() != 4 && column.size() != 5)
+      raise(errc::invalid_argument, "an attribute column is (name, kind, values, rows[, order])");
+    return column;
+  };
+  // With an `order` on some column, each event's updates are put in the order of
+  // their ranks (as the keys of a JSON line), not in column order.
+  bool ordered = false;
+  for (const py::handle item : attributes) {
+    const auto column = column_of(item);
+    if (column.size() == 5 && !column[4].is_none()) ordered = true;
+  }
+  // (event, rank) of every update, in the order pushed: per event, the order of
+  // its updates.
+  std::vector<std::pair<std::size_t, i64>> ranked;
+
+  for (const py::handle item : attributes) {
+    const auto column = column_of(item);
+    if (!PyUnicode_Check(column[0].ptr()) || !PyUnicode_Check(column[1].ptr()))
+      raise(errc::invalid_argument, "an attribute column's name and kind must be str");
+    const auto name = std::string(utf8(column[0].ptr(), "attribute names", 0));
+    const auto kind = std::string(utf8(column[1].ptr(), "attribute kinds", 0));
+    const py::object values = column[2];
+    const py::object rows_arg = column[3];
+
+    std::optional<i64_array> rows;
+    std::size_t k = n;
+    if (!rows_arg.is_none()) {
+      rows = rows_arg.cast<i64_array>();
+      k = static_cast<std::size_t>(rows->size());
+    }
+    const i64* r = rows ? rows->data() : nullptr;
+    std::optional<i64_array> order;
+    if (column.size() == 5 && !column[4].is_none()) {
+      order = column[4].cast<i64_array>();
+      if (static_cast<std::size_t>(order->size()) != k)
+        raise(errc::invalid_argument, "order must have one element per row", "order of " + name);
+    }
+    const i64* o = order ? order->data() : nullptr;
+    // Calls f(j, row, event) for every cell j that belongs to an accepted event.
+    const auto for_each_cell = [&](auto&& f) {
+      for (std::size_t j = 0; j < k; ++j) {
+        std::size_t row = j;
+        if (r != nullptr) {
+          if (r[j] < 0 || static_cast<std::size_t>(r[j]) >= n)
+            raise(errc::invalid_argument, "row " + std::to_string(r[j]) + " out of range", "rows of " + name);
+          row = static_cast<std::size_t>(r[j]);
+        }
+        if (!accepted[row]) continue;
+        event& e = all[row];
+        const std::size_t before = e.updates.size();
+        f(j, row, e);
+        if (ordered && e.updates.size() != before)
+          ranked.emplace_back(row, o != nullptr ? o[j] : std::numeric_limits<i64>::max());
+      }
+    };
+    const auto check_size = [&](std::size_t size) {
+      if (size != k)
+        raise(errc::invalid_argument,
+              "attribute " + single_quoted(name) + " has " + std::to_string(size) + " values for " + std::to_string(k) + " rows");
+    };
+
+    if (kind == "object") {
+      if (!PyList_Check(values.ptr())) raise(errc::invalid_argument, "an object column must be a list", name);
+      check_size(static_cast<std::size_t>(PyList_GET_SIZE(values.ptr())));
+      for_each_cell([&](std::size_t j, std::size_t row, event& e) {
+        e.updates.push_back(
+            attribute_update{name, object_value(PyList_GET_ITEM(values.ptr(), static_cast<Py_ssize_t>(j)), name, row)});
+      });
+    } else if (kind == "number") {
+      const auto a = values.cast<f64_array>();
+      check_size(static_cast<std::size_t>(a.size()));
+      const double* v = a.data();
+      for_each_cell([&](std::size_t j, std::size_t row, event& e) {
+        if (std::isnan(v[j])) return;
+        if (!std::isfinite(v[j])) bad_cell(name, row, "not a finite number");
+        e.updates.push_back(attribute_update{name, owned_value(value::number(v[j]))});
+      });
+    } else if (kind == "boolean") {
+      const auto a = values.cast<bool_array>();
+      check_size(static_cast<std::size_t>(a.size()));
+      const bool* v = a.data();
+      for_each_cell([&](std::size_t j, std::size_t, event& e) {
+        e.updates.push_back(attribute_update{name, owned_value(value::boolean(v[j]))});
+      });
+    } else if (kind == "instant") {
+      const auto a = values.cast<i64_array>();
+      check_size(static_cast<std::size_t>(a.size()));
+      const i64* v = a.data();
+      for_each_cell([&](std::size_t j, std::size_t, event& e) {
+        if (v[j] == null_i64) return;
+        const std::string text = format_instant(instant{seconds{v[j]}});
+        e.updates.push_back(attribute_update{name, owned_value(value::string(text))});
+      });
+    } else {
+      raise(errc::invalid_argument,
+            "unknown column kind " + single_quoted(kind) + " (expected object, number, boolean or instant)", name);
+    }
+  }
+
+  if (ordered) {
+    // Each event's ranks, contiguous: event i's are ranks[start[i] .. start[i + 1]).
+    std::vector<std::size_t> start(n + 1, 0);
+    for (const auto& [row, rank] : ranked) ++start[row + 1];
+    for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+    std::vector<i64> ranks(ranked.size());
+    {
+      std::vector<std::size_t> next(start.begin(), start.end() - 1);
+      for (const auto& [row, rank] : ranked) ranks[next[row]++] = rank;
+    }
+    std::vector<std::size_t> perm;
+    std::vector<attribute_update> sorted;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& updates = all[i].updates;
+      const i64* rank = ranks.data() + start[i];
+      const std::size_t m = start[i + 1] - start[i];
+      if (m < 2 || std::is_sorted(rank, rank + m)) continue;
+      perm.resize(m);
+      std::iota(perm.begin(), perm.end(), std::size_t{0});
+      std::stable_sort(perm.begin(), perm.end(), [&](std::size_t a, std::size_t b) { return rank[a] < rank[b]; });
+      sorted.clear();
+      for (const std::size_t j : perm) sorted.push_back(std::move(updates[j]));
+      updates.swap(sorted);
+    }
+  }
+
+  std::vector<event> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (accepted[i]) out.push_back(std::move(all[i]));
+  return out;
+}
+
+std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const i64_array& at, const py::tuple& names,
+                                         const py::list& attributes, const py::object& accepted) {
+  auto f = std::make_unique<frame_events>();
+  const auto n = static_cast<std::size_t>(at.size());
+  if (n >= std::numeric_limits<std::uint32_t>::max()) raise(errc::invalid_argument, "too many rows", "events");
+  if (ids.size() != 2 || names.size() != 2) raise(errc::invalid_argument, "ids and names are (codes, values)");
+  if (!accepted.is_none()) {
+    const auto mask = accepted.cast<bool_array>();
+    if (static_cast<std::size_t>(mask.size()) != n) raise(errc::invalid_argument, "accepted must have one element per row");
+    f->skip.resize(n);
+    const bool* m = mask.data();
+    for (std::size_t i = 0; i < n; ++i) f->skip[i] = m[i] ? 0 : 1;
+  }
+  f->id = keep_i64(*f, ids[0], n, "id codes");
+  f->id_values = utf8_values(ids[1], "ids");
+  check_codes(*f, f->id, f->id_values.size(), 0, "ids");
+  f->name = keep_i64(*f, names[0], n, "name codes");
+  f->name_values = utf8_values(names[1], "names");
+  check_codes(*f, f->name, f->name_values.size(), 0, "names");
+  f->at.resize(n);
+  const i64* t = at.data();
+  for (std::size_t i = 0; i < n; ++i) f->at[i] = instant{seconds{t[i]}};
+
+  const std::size_t columns = attributes.size();
+  f->names.resize(columns);
+  f->values.resize(columns);
+  f->own_codes.resize(columns);
+  f->codes.resize(columns);
+  for (std::size_t c = 0; c < columns; ++c) {
+    const auto column = attributes[c].cast<py::tuple>();
+    if (column.size() != 4) raise(errc::invalid_argument, "an attribute column is (name, kind, values, codes)");
+    const auto name = std::string(utf8(column[0].ptr(), "attribute names", c));
+    const auto kind = std::string(utf8(column[1].ptr(), "attribute kinds", c));
+    f->names[c] = name;
+    auto& values = f->values[c];
+    auto& own = f->own_codes[c];
+    const auto skipped = [&](std::size_t i) { return !f->skip.empty() && f->skip[i] != 0; };
+    if (kind == "values") {
+      const py::handle list = column[2];
+      if (!PyList_Check(list.ptr())) raise(errc::invalid_argument, "a values column must be a list", name);
+      const auto k = static_cast<std::size_t>(PyList_GET_SIZE(list.ptr()));
+      values.resize(k);
+      for (std::size_t j = 0; j < k; ++j) {
+        PyObject* o = PyList_GET_ITEM(list.ptr(), static_cast<Py_ssize_t>(j));
+        if (o == Py_None) values[j] = value::null();
+        else if (PyBool_Check(o)) values[j] = value::boolean(o == Py_True);
+        else if (PyUnicode_Check(o)) values[j] = value::string(utf8(o, name.c_str(), j));
+        else if (PyFloat_Check(o) || PyLong_Check(o)) {
+          const double d = PyFloat_Check(o) ? PyFloat_AS_DOUBLE(o) : PyLong_AsDouble(o);
+          if (d == -1.0 && PyErr_Occurred()) {
+            PyErr_Clear();
+            raise(errc::invalid_argument, "integer too large", name + "[" + std::to_string(j) + "]");
+          }
+          if (!std::isfinite(d)) raise(errc::invalid_argument, "not a finite number", name + "[" + std::to_string(j) + "]");
+          values[j] = value::number(d);
+        } else {
+          raise(errc::invalid_argument, std::string("unsupported value of type ") + Py_TYPE(o)->tp_name,
+                name + "[" + std::to_string(j) + "]");
+        }
+      }
+      f->codes[c] = keep_i64(*f, column[3], n, "codes of " + name);
+      check_codes(*f, f->codes[c], k, -1, name);
+    } else if (kind == "number") {
+      const auto a = column[2].cast<f64_array>();
+      if (static_cast<std::size_t>(a.size()) != n) raise(errc::invalid_argument, "one value per row", name);
+      const double* v = a.data();
+      values.resize(n);
+      own.assign(n, -1);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (std::isnan(v[i]) || skipped(i)) continue;
+        if (!std::isfinite(v[i])) raise(errc::invalid_argument, "not a finite number", name + "[" + std::to_string(i) + "]");
+        values[i] = value::number(v[i]);
+        own[i] = static_cast<i64>(i);
+      }
+      f->codes[c] = own;
+    } else if (kind == "instant") {
+      const auto a = column[2].cast<i64_array>();
+      if (static_cast<std::size_t>(a.size()) != n) raise(errc::invalid_argument, "one value per row", name);
+      const i64* v = a.data();
+      values.resize(n);
+      own.assign(n, -1);
+      auto text = std::make_unique<char[]>(n * instant_text_size);
+      constexpr i64 year_1 = -62135596800;     // 0001-01-01T00:00:00Z
+      constexpr i64 year_10000 = 253402300800;  // 10000-01-01T00:00:00Z
+      for (std::size_t i = 0; i < n; ++i) {
+        if (v[i] == null_i64 || skipped(i)) continue;
+        if (v[i] < year_1 || v[i] >= year_10000)
+          raise(errc::invalid_argument, "instant outside the years 0001 to 9999", name + "[" + std::to_string(i) + "]");
+        char* out = text.get() + i * instant_text_size;
+        write_instant(v[i], out);
+        values[i] = value::string(std::string_view(out, instant_text_size));
+        own[i] = static_cast<i64>(i);
+      }
+      f->texts.push_back(std::move(text));
+      f->codes[c] = own;
+    } else {
+      raise(errc::invalid_argument,
+            "unknown column kind " + single_quoted(kind) + " (expected values, number or instant)", name);
+    }
+  }
+  f->attributes.resize(columns);
+  for (std::size_t c = 0; c < columns; ++c)
+    f->attributes[c] = event_columns::attribute{f->names[c], f->values[c], f->codes[c]};
+  return f;
+}
+
+// The events of a frame one by one (for explain, which traces their updates in
+// column order, as the CSV reader lists a line's).
+std::vector<event> frame_event_list(const frame_events& f) {
+  const event_columns c = f.view();
+  std::vector<event> out;
+  out.reserve(c.at.size());
+  for (std::size_t i = 0; i < c.at.size(); ++i) {
+    if (!c.skip.empty() && c.skip[i] != 0) continue;
+    event e;
+    e.id = std::string(c.id_values[static_cast<std::size_t>(c.id[i])]);
+    e.at = c.at[i];
+    e.name = std::string(c.name_values[static_cast<std::size_t>(c.name[i])]);
+    e.sequence = i;
+    e.line = i + 1;
+    for (const auto& a : c.attributes) {
+      const i64 code = a.codes[i];
+      if (code >= 0) e.updates.push_back(attribute_update{std::string(a.name), owned_value(a.values[static_cast<std::size_t>(code)])});
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// encode_column(cells, missing_types) -> (codes int64[n], distinct list, all_text)
+//
+// Dictionary-encodes an object column in one pass (pandas' factorize takes two
+// and merges values that compare equal across types: True, 1 and 1.0). Cells
+// that are None, a float NaN or of one of `missing_types` (pd.NA's, pd.NaT's
+// types) get code -1. str cells are merged by their text; any other object is
+// its own entry, merged only with itself, for the Python layer to judge.
+// `all_text` says whether every entry is a str whose UTF-8 form could be read
+// (a lone surrogate cannot be: such a str is its own entry too).
+class text_table {
+ public:
+  explicit text_table(std::size_t hint) {
+    std::size_t capacity = 64;
+    while (capacity < hint * 2) capacity *= 2;
+    slots_.assign(capacity, -1);
+    mask_ = capacity - 1;
+  }
+  // The index of `s` among the texts seen so far, adding it as `next` if new.
+  i64 find_or_add(std::string_view s, i64 next) {
+    std::size_t h = std::hash<std::string_view>{}(s) & mask_;
+    while (true) {
+      const i64 k = slots_[h];
+      if (k < 0) break;
+      if (texts_[static_cast<std::size_t>(k)].first == s) return texts_[static_cast<std::size_t>(k)].second;
+      h = (h + 1) & mask_;
+    }
+    slots_[h] = static_cast<i64>(texts_.size());
+    texts_.emplace_back(s, next);
+    if (texts_.size() * 2 > slots_.size()) grow();
+    return next;
+  }
+
+ private:
+  void grow() {
+    slots_.assign(slots_.size() * 2, -1);
+    mask_ = slots_.size() - 1;
+    for (std::size_t k = 0; k < texts_.size(); ++k) {
+      std::size_t h = std::hash<std::string_view>{}(texts_[k].first) & mask_;
+      while (slots_[h] >= 0) h = (h + 1) & mask_;
+      slots_[h] = static_cast<i64>(k);
+    }
+  }
+  std::vector<i64> slots_;
+  std::vector<std::pair<std::string_view, i64>> texts_;
+  std::size_t mask_ = 0;
+};
+
+py::tuple encode_column(const py::array& cells, const py::tuple& missing_types) {
+  if (cells.ndim() != 1 || cells.dtype().kind() != 'O' || !(cells.flags() & py::array::c_style))
+    raise(errc::invalid_argument, "expected a contiguous one-dimensional object array", "cells");
+  const auto n = static_cast<std::size_t>(cells.size());
+  auto* const* data = static_cast<PyObject* const*>(cells.data());
+  std::vector<PyTypeObject*> missing;
+  for (const py::handle t : missing_types)
+    if (PyType_Check(t.ptr())) missing.push_back(reinterpret_cast<PyTypeObject*>(t.ptr()));
+
+  py::array_t<i64> codes(static_cast<py::ssize_t>(n));
+  i64* c = codes.mutable_data();
+  py::list distinct;
+  bool all_text = true;
+  text_table texts(std::min<std::size_t>(n, 1u << 16));
+  std::unordered_map<PyObject*, i64> others;
+  PyObject* previous = nullptr;
+  i64 previous_code = -1;
+  for (std::size_t i = 0; i < n; ++i) {
+    PyObject* o = data[i];
+    if (o == previous) {  // runs of one object are common (repeated values)
+      c[i] = previous_code;
+      continue;
+    }
+    i64 code = -1;
+    if (PyUnicode_Check(o)) {
+      Py_ssize_t size = 0;
+      const char* utf8_data = PyUnicode_AsUTF8AndSize(o, &size);
+      if (utf8_data != nullptr) {
+        const auto next = static_cast<i64>(PyList_GET_SIZE(distinct.ptr()));
+        code = texts.find_or_add(std::string_view(utf8_data, static_cast<std::size_t>(size)), next);
+        if (code == next) distinct.append(o);
+      } else {
+        PyErr_Clear();  // a lone surrogate: the Python layer says so
+        all_text = false;
+        auto [it, fresh] = others.try_emplace(o, static_cast<i64>(PyList_GET_SIZE(distinct.ptr())));
+        if (fresh) distinct.append(o);
+        code = it->second;
+      }
+    } else if (o == Py_None || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o))) ||
+               std::find(missing.begin(), missing.end(), Py_TYPE(o)) != missing.end()) {
+      code = -1;
+    } else {
+      all_text = false;
+      auto [it, fresh] = others.try_emplace(o, static_cast<i64>(PyList_GET_SIZE(distinct.ptr())));
+      if (fresh) distinct.append(o);
+      code = it->second;
+    }
+    c[i] = code;
+    previous = o;
+    previous_code = code;
+  }
+  return py::make_tuple(std::move(codes), std::move(distinct), all_text);
+}
+
+void bind_events(py::module_& m) {
+  m.def("encode_column", &encode_column, py::arg("cells"), py::arg("missing_types") = py::tuple(),
+        "Dictionary-encode an object array: (codes int64, distinct values, all_text); -1 = missing.");
+}
+
+}  // namespace duly::python

@@ -1,0 +1,319 @@
+// Results out: duly::evaluate and duly::explain on the event columns, with the
+// GIL released, their rows handed back as columns.
+//
+// Row i becomes an event with sequence i (ties at one instant keep row order)
+// and line i + 1. The events are evaluated with the GIL released; results come
+// back as columns too (see `timer_columns`), instants and durations as int64 with
+// INT64_MIN for null.
+//
+// `explain` takes the same columns plus a record id and an optional as_of (None:
+// the record's latest event, as `duly explain` does) and returns that record's
+// timeline as columns (`entry_columns`), its timers and firings, and the CLI's
+// table and JSON Lines texts (write_explanation), all computed without the GIL.
+
+#include "columns.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <duly/evaluate.hpp>
+#include <duly/event.hpp>
+#include <duly/io.hpp>
+#include <duly/policy.hpp>
+
+namespace duly::python {
+namespace {
+
+// --- results out -----------------------------------------------------------------
+
+i64 count(instant t) { return t.time_since_epoch().count(); }
+i64 or_null(const std::optional<instant>& t) { return t ? count(*t) : null_i64; }
+i64 or_null(const std::optional<seconds>& d) { return d ? d->count() : null_i64; }
+
+// Fills an int64 column of `n` values from f(i).
+template <class F>
+py::array_t<i64> int_column(std::size_t n, F&& f) {
+  py::array_t<i64> out(static_cast<py::ssize_t>(n));
+  i64* o = out.mutable_data();
+  for (std::size_t i = 0; i < n; ++i) o[i] = f(i);
+  return out;
+}
+
+// A column of n strings as (codes int64[n], values list of str): each distinct
+// string becomes one Python str, and rows refer to it by index, so that the
+// Python layer builds frames (and objects) without a str per row.
+template <class F>
+py::tuple encoded_str_column(std::size_t n, F&& f) {
+  py::array_t<i64> codes(static_cast<py::ssize_t>(n));
+  i64* c = codes.mutable_data();
+  std::vector<std::string_view> distinct;
+  std::unordered_map<std::string_view, i64> index;
+  i64 previous = -1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view s = f(i);
+    if (previous >= 0 && distinct[static_cast<std::size_t>(previous)] == s) {
+      c[i] = previous;
+      continue;
+    }
+    auto [it, fresh] = index.try_emplace(s, static_cast<i64>(distinct.size()));
+    if (fresh) distinct.push_back(s);
+    c[i] = previous = it->second;
+  }
+  py::list values(static_cast<py::ssize_t>(distinct.size()));
+  for (std::size_t k = 0; k < distinct.size(); ++k) {
+    PyObject* o = PyUnicode_DecodeUTF8(distinct[k].data(), static_cast<Py_ssize_t>(distinct[k].size()), "replace");
+    if (o == nullptr) throw py::error_already_set();
+    PyList_SET_ITEM(values.ptr(), static_cast<Py_ssize_t>(k), o);
+  }
+  return py::make_tuple(std::move(codes), std::move(values));
+}
+
+template <class F>
+py::list str_column(std::size_t n, F&& f) {
+  py::list out(static_cast<py::ssize_t>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string_view s = f(i);
+    PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+    if (o == nullptr) throw py::error_already_set();
+    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), o);
+  }
+  return out;
+}
+
+// The timer keys of the JSON Lines output (SPEC section 9), in order.
+py::dict timer_columns(const std::vector<timer_row>& rows) {
+  const std::size_t n = rows.size();
+  py::dict c;
+  c["id"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
+  c["target"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
+  c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
+  c["state"] = encoded_str_column(n, [&](std::size_t i) { return to_string(rows[i].state); });
+  // Not JSON Lines keys (timers_frame leaves them out): what duly.report needs to
+  // measure a cycle's pieces on its goal's calendar (Policy._business_elapsed).
+  c["target_index"] = int_column(n, [&](std::size_t i) { return static_cast<i64>(rows[i].target_index); });
+  c["goal_index"] = int_column(n, [&](std::size_t i) { return static_cast<i64>(rows[i].goal_index); });
+  c["goal_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].goal_seconds); });
+  c["started"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].started); });
+  c["stopped"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].stopped); });
+  c["due"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].due); });
+  c["breached_at"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].breached_at); });
+  c["elapsed_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].elapsed_seconds); });
+  c["remaining_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].remaining_seconds); });
+  c["paused_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].paused_seconds); });
+  c["next_wakeup"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].next_wakeup); });
+  return c;
+}
+
+// The escalation keys of the JSON Lines output; `actions` as JSON text.
+py::dict escalation_columns(const std::vector<escalation_row>& rows) {
+  const std::size_t n = rows.size();
+  std::vector<std::string> keys(n);
+  for (std::size_t i = 0; i < n; ++i) keys[i] = rows[i].key();
+  py::dict c;
+  c["id"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
+  c["target"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
+  c["escalation"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].escalation; });
+  c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
+  c["point"] = int_column(n, [&](std::size_t i) { return rows[i].point; });
+  c["fired_at"] = int_column(n, [&](std::size_t i) { return count(rows[i].fired_at); });
+  c["key"] = str_column(n, [&](std::size_t i) -> std::string_view { return keys[i]; });
+  c["actions"] = str_column(n, [&](std::size_t i) -> std::string_view {
+    return rows[i].actions_json.empty() ? std::string_view("[]") : std::string_view(rows[i].actions_json);
+  });
+  return c;
+}
+
+void check_as_of(i64 as_of) {
+  if (as_of < count(min_supported_instant) || as_of >= count(max_supported_instant)) {
+    raise(errc::out_of_range,
+          "instant " + format_instant(instant{seconds{as_of}}) + " is outside the supported range [" +
+              format_instant(min_supported_instant) + ", " + format_instant(max_supported_instant) + ")",
+          "as_of");
+  }
+}
+
+// A list of n str or None (None where f(i) gives no value).
+template <class F>
+py::list optional_str_column(std::size_t n, F&& f) {
+  py::list out(static_cast<py::ssize_t>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::optional<std::string_view> s = f(i);
+    PyObject* o = nullptr;
+    if (s) {
+      o = PyUnicode_DecodeUTF8(s->data(), static_cast<Py_ssize_t>(s->size()), "replace");
+      if (o == nullptr) throw py::error_already_set();
+    } else {
+      o = Py_NewRef(Py_None);
+    }
+    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), o);
+  }
+  return out;
+}
+
+// The keys of the CLI's `explain` JSON lines (to_json(explain_entry, id)), in
+// order, without kind and id: an event entry has no target or cycle, any other
+// entry no event or line; a line that is not known is null too.
+py::dict entry_columns(const std::vector<explain_entry>& rows) {
+  const std::size_t n = rows.size();
+  const auto is_event = [&](std::size_t i) { return rows[i].type == explain_entry::kind::event; };
+  py::dict c;
+  c["at"] = int_column(n, [&](std::size_t i) { return count(rows[i].at); });
+  c["what"] = str_column(n, [&](std::size_t i) { return to_string(rows[i].type); });
+  c["target"] = optional_str_column(n, [&](std::size_t i) -> std::optional<std::string_view> {
+    if (is_event(i)) return std::nullopt;
+    return std::string_view(rows[i].target);
+  });
+  c["cycle"] = int_column(n, [&](std::size_t i) { return is_event(i) ? null_i64 : rows[i].cycle; });
+  c["event"] = optional_str_column(n, [&](std::size_t i) -> std::optional<std::string_view> {
+    if (!is_event(i)) return std::nullopt;
+    return std::string_view(rows[i].event);
+  });
+  c["line"] = int_column(n, [&](std::size_t i) {
+    return is_event(i) && rows[i].line > 0 ? static_cast<i64>(rows[i].line) : null_i64;
+  });
+  c["detail"] = str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].detail; });
+  return c;
+}
+
+py::str utf8_str(const std::string& s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(o);
+}
+
+py::dict explain_events(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
+                        const std::vector<event>& events) {
+
+  struct outcome {
+    std::optional<instant> as_of;
+    explanation e;
+    std::string table;
+    std::string json;
+  };
+  outcome r = [&] {
+    py::gil_scoped_release release;
+    outcome o;
+    o.as_of = as_of_arg ? std::optional<instant>(instant{seconds{*as_of_arg}}) : std::nullopt;
+    if (!as_of_arg) {
+      // Default: the record's latest event, so the whole history shows (as `duly explain`).
+      for (const auto& e : events)
+        if (e.id == id && (!o.as_of || e.at > *o.as_of)) o.as_of = e.at;
+    }
+    if (!o.as_of) return o;
+    o.e = duly::explain(p.compiled, std::span<const event>(events), id, *o.as_of);
+    if (o.e.entries.empty()) return o;
+    std::ostringstream table;
+    write_explanation(table, o.e, output_format::table);
+    o.table = std::move(table).str();
+    std::ostringstream json;
+    write_explanation(json, o.e, output_format::jsonl);
+    o.json = std::move(json).str();
+    return o;
+  }();
+  if (!r.as_of) raise(errc::invalid_argument, "no events for record " + single_quoted(id), "id");
+  if (r.e.entries.empty()) {
+    raise(errc::invalid_argument,
+          "no events for record " + single_quoted(id) + " at or before " + format_instant(*r.as_of), "id");
+  }
+
+  py::dict out;
+  out["id"] = utf8_str(r.e.id);
+  out["as_of"] = count(*r.as_of);
+  out["entries"] = entry_columns(r.e.entries);
+  out["timers"] = timer_columns(r.e.timers);
+  out["escalations"] = escalation_columns(r.e.escalations);
+  out["table"] = utf8_str(r.table);
+  out["json"] = utf8_str(r.json);
+  return out;
+}
+
+py::dict evaluation_dict(const evaluation& r) {
+  py::dict out;
+  out["timers"] = timer_columns(r.timers);
+  out["escalations"] = escalation_columns(r.escalations);
+  py::list rejected;
+  for (const auto& row : r.rejected) rejected.append(py::make_tuple(row.line, row.reason));
+  out["rejected"] = rejected;
+  out["events_applied"] = r.events_applied;
+  out["events_ignored"] = r.events_ignored;
+  out["next_wakeup"] = r.next_wakeup ? py::object(py::int_(count(*r.next_wakeup))) : py::none();
+  return out;
+}
+
+py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const i64_array& at,
+                        const py::tuple& names, const py::list& attributes, const py::object& accepted) {
+  check_as_of(as_of);
+  const auto frame = read_frame(ids, at, names, attributes, accepted);
+  evaluation r = [&] {
+    py::gil_scoped_release release;
+    return duly::evaluate(p.compiled, frame->view(), instant{seconds{as_of}});
+  }();
+  return evaluation_dict(r);
+}
+
+py::dict explain_columns(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
+                         const py::list& ids, const i64_array& at, const py::list& names, const py::list& attributes,
+                         const py::object& accepted) {
+  if (as_of_arg) check_as_of(*as_of_arg);
+  return explain_events(p, id, as_of_arg, build_events(ids, at, names, attributes, accepted));
+}
+
+py::dict explain_frame(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
+                       const py::tuple& ids, const i64_array& at, const py::tuple& names, const py::list& attributes,
+                       const py::object& accepted) {
+  if (as_of_arg) check_as_of(*as_of_arg);
+  return explain_events(p, id, as_of_arg, frame_event_list(*read_frame(ids, at, names, attributes, accepted)));
+}
+
+py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
+                          const py::list& names, const py::list& attributes, const py::object& accepted) {
+  check_as_of(as_of);
+  std::vector<event> events = build_events(ids, at, names, attributes, accepted);
+  evaluation r = [&] {
+    py::gil_scoped_release release;
+    return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}});
+  }();
+  return evaluation_dict(r);
+}
+
+}  // namespace
+
+
+void bind_results(py::module_& m) {
+  m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
+        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
+        "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating.");
+  m.def("evaluate_frame", &evaluate_frame, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
+        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
+        "Evaluate events given as a DataFrame's columns (codes and tables of distinct values) at as_of "
+        "(seconds); releases the GIL while evaluating.");
+  m.def("explain_frame", &explain_frame, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"),
+        py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
+        "explain() on events given as for evaluate_frame.");
+  m.def("explain", &explain_columns, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
+        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
+        "Explain one record of events given as columns up to as_of (seconds; None: its latest event); "
+        "releases the GIL while explaining.");
+}
+
+}  // namespace duly::python
