@@ -45,6 +45,7 @@ from ._policy import Policy, load_policy  # noqa: E402
 from ._backtest import Backtest, backtest  # noqa: E402
 from ._plot import plot_attainment, plot_timeline  # noqa: E402
 from ._report import attainment_over_time, report, spans  # noqa: E402
+from ._warnings import NoGoalWarning  # noqa: E402
 
 __version__: str = _duly.__version__
 
@@ -61,6 +62,7 @@ __all__ = [
     "IoError",
     "NeverClosesError",
     "NeverOpenError",
+    "NoGoalWarning",
     "OutOfRangeError",
     "ParseError",
     "Policy",

@@ -21,6 +21,7 @@ Every figure is an exact integer number of seconds; nothing is sampled.
 from __future__ import annotations
 
 import bisect
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union, cast
@@ -33,6 +34,7 @@ from ._evaluation import EventsLike, Evaluation, strings
 from ._events import is_dataframe, pandas_module
 from ._explain import explain
 from ._policy import Policy
+from ._warnings import NoGoalWarning
 
 if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import, unused-ignore]
@@ -43,7 +45,7 @@ __all__ = ["attainment_over_time", "report", "spans"]
 ByLike = Union[str, Sequence[str], None]
 
 _KEEP: Any = object()  # an event that leaves the attribute alone
-_ENDED = ("met", "breached", "cancelled", "reset")
+_COUNTS = ("cycles", "met", "breached", "no_goal", "open", "cancelled", "reset", "pending")
 _INTERNAL = ("ola", "uc")  # target kinds that support an external target (SPEC section 6)
 
 
@@ -133,7 +135,8 @@ class _Timelines:
     """
 
     def __init__(
-        self, events: Any, names: list[str], skip_lines: set[int], as_of: int, optional: Iterable[str] = ()
+        self, events: Any, names: list[str], skip_lines: set[int], as_of: int, optional: Iterable[str] = (),
+        paths: Mapping[str, str] | None = None,
     ) -> None:
         self.names = names
         self.rows: dict[str, list[int]] = defaultdict(list)  # 0-based input rows per record
@@ -143,10 +146,11 @@ class _Timelines:
         # that changed them, but the last (which is in ``values``).
         self.between: dict[tuple[str, int], list[tuple[object, ...]]] = {}
         skip = set(optional)  # names that may be absent from every event
+        where = dict(paths or {})
         if is_dataframe(events):
-            ids, at, updates = self._from_frame(events, names, skip)
+            ids, at, updates = self._from_frame(events, names, skip, where)
         else:
-            ids, at, updates = self._from_records(events, names, skip)
+            ids, at, updates = self._from_records(events, names, skip, where)
         order: dict[str, list[int]] = defaultdict(list)
         for row, (rid, t) in enumerate(zip(ids, at)):
             if rid is None or t is None or t > as_of or (row + 1) in skip_lines:
@@ -179,7 +183,7 @@ class _Timelines:
 
     @staticmethod
     def _from_records(
-        events: Any, names: list[str], optional: set[str]
+        events: Any, names: list[str], optional: set[str], where: dict[str, str]
     ) -> tuple[list[str | None], list[int | None], list[list[object]]]:
         ids: list[str | None] = []
         at: list[int | None] = []
@@ -203,17 +207,17 @@ class _Timelines:
                 updates[k].append(_KEEP if v is not _KEEP and v is not None and _is_empty(v) else _plain(v))
         missing = [n for n in names if n not in seen and n not in optional]
         if missing and ids:
-            raise InvalidArgumentError(f"no event has the attribute '{missing[0]}'", path="by")
+            raise _missing_attribute(missing[0], seen, where)
         return ids, at, updates
 
     @staticmethod
     def _from_frame(
-        df: Any, names: list[str], optional: set[str]
+        df: Any, names: list[str], optional: set[str], where: dict[str, str]
     ) -> tuple[list[str | None], list[int | None], list[list[object]]]:
         pd = pandas_module()
         for name in names:
             if name not in df.columns and name not in optional:
-                raise InvalidArgumentError(f"the events have no column '{name}'", path="by")
+                raise _missing_attribute(name, {c for c in df.columns if isinstance(c, str)}, where)
         ids = [_record_id(_plain(v)) for v in df["id"].tolist()]
         column = df["at"]
         at: list[int | None]
@@ -266,6 +270,16 @@ class _Timelines:
             start = end
             i += 1
         return out
+
+
+def _missing_attribute(name: str, there: Iterable[str], where: dict[str, str]) -> InvalidArgumentError:
+    """The error for a ``by`` / ``paused_by`` name that no event has: it names the
+    argument and lists the attributes the events do have."""
+    have = sorted(set(there) - {"id", "at"})
+    listed = ", ".join(f"'{n}'" for n in have) if have else "none"
+    return InvalidArgumentError(
+        f"no event has the attribute '{name}'; the events have: {listed}", path=where.get(name, "by")
+    )
 
 
 # --- pause spans -----------------------------------------------------------------------
@@ -359,6 +373,7 @@ class _Cycles:
         self.paused: list[int] = c["paused_seconds"].tolist()
         self.target_index: list[int] = c["target_index"].tolist()
         self.goal_index: list[int] = c["goal_index"].tolist()  # the goal in force at the end; -1: none
+        self.goal: list[int] = c["goal_seconds"].tolist()  # NAT: no goal in force
         self.as_of = int(result.as_of.timestamp())
 
     def __len__(self) -> int:
@@ -375,10 +390,28 @@ class _Cycles:
             if self.cycle[i] > 0
         }
 
+    def is_breached(self, i: int) -> bool:
+        """Breached, or ended ``reset`` / ``cancelled`` after running past due: a
+        breach is not undone by reclassifying or cancelling the record."""
+        state = self.state[i]
+        return state == "breached" or (state in ("cancelled", "reset") and self.breached_at[i] != NAT)
+
+    def outcome(self, i: int) -> str:
+        """The column a started cycle is counted in: ``met``, ``breached``,
+        ``no_goal`` (stopped without a goal in force), ``open``, ``cancelled`` or ``reset``."""
+        state = self.state[i]
+        if self.is_breached(i):
+            return "breached"
+        if state == "met" and self.goal[i] == NAT:
+            return "no_goal"
+        if state in ("running", "paused"):
+            return "open"
+        return state
+
     def deciding(self, i: int) -> tuple[int, bool]:
         """The instant whose holder a cycle is counted under, and whether it is the
         holder *before* the instant (the events at that instant not yet applied)."""
-        if self.state[i] == "breached":
+        if self.is_breached(i):
             return self.breached_at[i], True  # who held the record when the clock ran out
         if self.stopped[i] != NAT:
             return self.stopped[i], True  # who held it when it stopped
@@ -514,6 +547,25 @@ def _target_order(policy: Policy | None, targets: Iterable[str]) -> dict[str, tu
     return out
 
 
+def _warn_without_goals(cycles: _Cycles) -> None:
+    """``NoGoalWarning`` for each target none of whose cycles had a goal in force."""
+    started: dict[str, int] = defaultdict(int)
+    with_goal: set[str] = set()
+    for i in range(len(cycles)):
+        if cycles.cycle[i] > 0:
+            started[cycles.target[i]] += 1
+            if cycles.goal[i] != NAT:
+                with_goal.add(cycles.target[i])
+    for target, n in started.items():
+        if target not in with_goal:
+            warnings.warn(
+                f"target '{target}': no goal matched any of its {n} cycle{'s' if n != 1 else ''} "
+                "(no goal's 'when' held); they are counted under no_goal, not in attainment",
+                NoGoalWarning,
+                stacklevel=3,
+            )
+
+
 def _sort_key(v: object) -> tuple[bool, str, Any]:
     return (v is None, type(v).__name__, v if v is not None else 0)
 
@@ -545,14 +597,21 @@ def report(
     - ``target``, ``kind`` (the target's ``labels.kind``: ``sla``, ``ola``, ``uc``, or
       ``<NA>``), ``supports`` (``labels.supports``: the external target an
       internal one serves), then one column per ``by`` attribute.
-    - ``cycles``: cycles started; ``met``, ``breached`` (ended past due, or
-      active past due at ``as_of``), ``open`` (running or paused, not yet
-      breached), ``cancelled``, ``reset``; ``pending``: records on which the target
-      never started.
+    - ``cycles``: cycles started, each counted in one of ``met``, ``breached``
+      (stopped past due, active past due at ``as_of``, or ended ``reset`` or
+      ``cancelled`` after running past due: a breach is not undone by
+      reclassifying or cancelling the record), ``no_goal`` (stopped with no goal
+      in force: nothing was promised, so neither met nor breached), ``open``
+      (running or paused, not yet breached), ``cancelled``, ``reset``;
+      ``pending``: records on which the target never started.
     - ``attainment``: ``met / (met + breached)``, NaN when nothing was judged.
     - ``p50_seconds``, ``p90_seconds``: business time to stop, the nearest-rank
       percentiles of ``elapsed_seconds`` (open seconds of the goal's calendar)
-      over the cycles that stopped ``met`` or ``breached``; ``<NA>`` when none.
+      over the cycles that stopped ``met`` or ``breached`` with a goal in force;
+      ``<NA>`` when none.
+
+    A target none of whose cycles had a goal in force (its goals' ``when`` never
+    held) gives a ``duly.NoGoalWarning``.
     - ``running_seconds``: business seconds the clock ran *while the record had
       this row's ``by`` values*; so with ``by="group"`` it is the time the clock
       ran while each group held the record. Business seconds are the open
@@ -604,7 +663,8 @@ def report(
         src_events, src_policy = _sources(result, events, policy)
         skip = {r.line for r in result.rejected}
         zones = [z for z in _zone_attributes(src_policy, cycles) if z not in attributes]
-        timelines = _Timelines(src_events, attributes + zones, skip, cycles.as_of, optional=zones)
+        paths = {**{n: "paused_by" for n in status}, **{n: "by" for n in names}}
+        timelines = _Timelines(src_events, attributes + zones, skip, cycles.as_of, optional=zones, paths=paths)
     status_k = attributes.index(status[0]) if status else -1
     nkeys = len(names)
 
@@ -633,11 +693,10 @@ def report(
             row["pending"] += 1
             continue
         row["cycles"] += 1
-        if state in ("running", "paused"):
-            row["open"] += 1
-        else:
-            row[state] += 1
-        if state in ("met", "breached") and cycles.stopped[i] != NAT:
+        outcome = cycles.outcome(i)
+        row[outcome] += 1
+        if outcome in ("met", "breached") and state in ("met", "breached") and cycles.stopped[i] != NAT \
+                and cycles.elapsed[i] != NAT and cycles.goal[i] != NAT:
             to_stop[(target, group)].append(cycles.elapsed[i])
         a, b = cycles.started[i], cycles.end(i)
         if timelines is None:
@@ -666,6 +725,7 @@ def report(
                     statuses.add(values[status_k])
                     paused_split[key][values[status_k]] += q - p
 
+    _warn_without_goals(cycles)
     if run_cycle:
         assert timelines is not None and src_policy is not None
         for key, seconds in zip(run_key, _business(src_policy, cycles, timelines, run_cycle, run_a, run_b)):
@@ -688,7 +748,7 @@ def report(
     }
     for n, name in enumerate(names):
         data[name] = pd.array([k[1][n] for k in keys]) if keys else pd.array([], dtype="string")
-    for column in ("cycles", "met", "breached", "open", "cancelled", "reset", "pending"):
+    for column in _COUNTS:
         data[column] = np.array([counts[k][column] for k in keys], dtype=np.int64)
     judged = data["met"] + data["breached"]
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -32,7 +32,7 @@ from report_example import (  # noqa: E402
 )
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-COUNTS = ["cycles", "met", "breached", "open", "cancelled", "reset", "pending"]
+COUNTS = ["cycles", "met", "breached", "no_goal", "open", "cancelled", "reset", "pending"]
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +74,9 @@ def test_report_per_target_by_hand(result: duly.Evaluation) -> None:
     #   T4 never with B: pending. Time to stop [7200, 25200].
     assert rows(r, ["target", "kind", "supports", *COUNTS, "p50_seconds", "p90_seconds",
                     "running_seconds", "paused_seconds"]) == [
-        ("response", "sla", None, 4, 2, 1, 1, 0, 0, 0, 1200, 1800, 48000, 0),
-        ("resolution", "sla", None, 4, 2, 1, 1, 0, 0, 0, 7200, 28800, 70200, 18000),
-        ("team_fix", "ola", "resolution", 3, 1, 2, 0, 0, 0, 1, 7200, 25200, 61200, 7200),
+        ("response", "sla", None, 4, 2, 1, 0, 1, 0, 0, 0, 1200, 1800, 48000, 0),
+        ("resolution", "sla", None, 4, 2, 1, 0, 1, 0, 0, 0, 7200, 28800, 70200, 18000),
+        ("team_fix", "ola", "resolution", 3, 1, 2, 0, 0, 0, 0, 1, 7200, 25200, 61200, 7200),
     ]
     assert r["attainment"].tolist() == pytest.approx([2 / 3, 2 / 3, 1 / 3])
     assert str(r["p50_seconds"].dtype) == "Int64"
@@ -95,14 +95,14 @@ def test_report_by_owner_says_who_held_the_clock(result: duly.Evaluation) -> Non
     # (T1) and 08:00-09:00 (T2) with A, and T2 waited on the vendor 09:00-12:00 with A.
     assert rows(r, ["target", "group", *COUNTS, "p50_seconds", "p90_seconds", "running_seconds",
                     "paused_seconds", "paused_seconds[waiting_customer]", "paused_seconds[waiting_vendor]"]) == [
-        ("response", "A", 2, 1, 1, 0, 0, 0, 0, 1800, 1800, 1800 + 4 * 3600, 0, 0, 0),
-        ("response", "B", 1, 1, 0, 0, 0, 0, 0, 1200, 1200, 8 * 3600 + 1200, 0, 0, 0),
-        ("response", "C", 1, 0, 0, 1, 0, 0, 0, None, None, 1800, 0, 0, 0),
-        ("resolution", "A", 0, 0, 0, 0, 0, 0, 0, None, None, 3600 + 3600, 10800, 0, 10800),
-        ("resolution", "B", 3, 2, 1, 0, 0, 0, 0, 7200, 28800, 25200 + 28800 + 7200, 7200, 7200, 0),
-        ("team_fix", "B", 3, 1, 2, 0, 0, 0, 0, 7200, 25200, 25200 + 28800 + 7200, 7200, 7200, 0),
-        ("resolution", "C", 1, 0, 0, 1, 0, 0, 0, None, None, 1800, 0, 0, 0),
-        ("team_fix", "C", 0, 0, 0, 0, 0, 0, 1, None, None, 0, 0, 0, 0),
+        ("response", "A", 2, 1, 1, 0, 0, 0, 0, 0, 1800, 1800, 1800 + 4 * 3600, 0, 0, 0),
+        ("response", "B", 1, 1, 0, 0, 0, 0, 0, 0, 1200, 1200, 8 * 3600 + 1200, 0, 0, 0),
+        ("response", "C", 1, 0, 0, 0, 1, 0, 0, 0, None, None, 1800, 0, 0, 0),
+        ("resolution", "A", 0, 0, 0, 0, 0, 0, 0, 0, None, None, 3600 + 3600, 10800, 0, 10800),
+        ("resolution", "B", 3, 2, 1, 0, 0, 0, 0, 0, 7200, 28800, 25200 + 28800 + 7200, 7200, 7200, 0),
+        ("team_fix", "B", 3, 1, 2, 0, 0, 0, 0, 0, 7200, 25200, 25200 + 28800 + 7200, 7200, 7200, 0),
+        ("resolution", "C", 1, 0, 0, 0, 1, 0, 0, 0, None, None, 1800, 0, 0, 0),
+        ("team_fix", "C", 0, 0, 0, 0, 0, 0, 0, 1, None, None, 0, 0, 0, 0),
     ]
     attainment = r["attainment"].tolist()
     assert attainment[0] == 0.5 and attainment[1] == 1.0 and attainment[4] == pytest.approx(2 / 3)
@@ -280,7 +280,7 @@ def test_running_seconds_are_business_time(business: duly.Evaluation) -> None:
     r = duly.report(business)
     assert rows(r, ["target", *COUNTS, "p50_seconds", "p90_seconds", "running_seconds",
                     "running_wall_seconds", "paused_seconds"]) == [
-        ("fix", 4, 1, 3, 0, 0, 0, 0, 25200, 25200, 86400, 122400, 3600),
+        ("fix", 4, 1, 3, 0, 0, 0, 0, 0, 25200, 25200, 86400, 122400, 3600),
     ]
     # Split by holder: A 3600 (B1 09-10) + 3600 (B2 14-15Z) + 3600 (B3 14-15Z) + 7200 (B4
     # 14-16Z) = 18000 business of 7200 + 10800 + 10800 + 14400 = 43200 wall; B 21600 (B1)
@@ -288,8 +288,8 @@ def test_running_seconds_are_business_time(business: duly.Evaluation) -> None:
     g = duly.report(business, by="group")
     assert rows(g, ["target", "group", *COUNTS, "p50_seconds", "p90_seconds", "running_seconds",
                     "running_wall_seconds", "paused_seconds"]) == [
-        ("fix", "A", 1, 1, 0, 0, 0, 0, 0, 7200, 7200, 18000, 43200, 0),
-        ("fix", "B", 3, 0, 3, 0, 0, 0, 0, 25200, 25200, 68400, 79200, 3600),
+        ("fix", "A", 1, 1, 0, 0, 0, 0, 0, 0, 7200, 7200, 18000, 43200, 0),
+        ("fix", "B", 3, 0, 3, 0, 0, 0, 0, 0, 25200, 25200, 68400, 79200, 3600),
     ]
     assert g["running_seconds"].sum() == timers["elapsed_seconds"].sum()
 
@@ -330,3 +330,54 @@ def test_cycles_without_a_goal_run_on_a_24x7_clock() -> None:
         r = duly.report(result, by=by)
         # B4 counts its wall-clock running time, 14400; the others their business time.
         assert r["running_seconds"].sum() == timers["elapsed_seconds"].sum() + 14400
+
+
+# --- what a data scientist hit -----------------------------------------------------------------
+
+
+def test_cycles_without_a_goal_are_counted_apart() -> None:
+    # response has a goal for group A only: T3 (group B) stops at 10:20 with none in
+    # force. It used to count as met, with the int64 minimum as its time to stop in
+    # the percentiles; now it is no_goal, out of attainment and percentiles.
+    policy = duly.Policy.from_yaml(POLICY.replace("goals: [{within: 1h}]", 'goals: [{when: group == "A", within: 1h}]'))
+    result = duly.evaluate(policy, EVENTS, AS_OF)
+    r = duly.report(result).set_index("target")
+    response = r.loc["response"]
+    # T1 met (1800); T2 open (B took it at 12:00, so no goal holds any more); T3 no
+    # goal; T4 (group C) open without a goal.
+    assert [int(response[c]) for c in COUNTS] == [4, 1, 0, 1, 2, 0, 0, 0]
+    assert response["attainment"] == 1.0
+    assert (response["p50_seconds"], response["p90_seconds"]) == (1800, 1800)
+    g = duly.report(result, by="group")
+    assert rows(g[g.target == "response"], ["group", "met", "breached", "no_goal", "open", "p50_seconds"]) == [
+        ("A", 1, 0, 0, 0, 1800), ("B", 0, 0, 1, 1, None), ("C", 0, 0, 0, 1, None),
+    ]
+
+
+def test_a_target_whose_goals_never_match_warns() -> None:
+    policy = duly.Policy.from_yaml(POLICY.replace("goals: [{within: 1h}]", 'goals: [{when: priority == "P1", within: 1h}]'))
+    result = duly.evaluate(policy, EVENTS, AS_OF)
+    with pytest.warns(duly.NoGoalWarning) as caught:
+        r = duly.report(result).set_index("target")
+    assert [str(w.message) for w in caught] == [
+        "target 'response': no goal matched any of its 4 cycles (no goal's 'when' held); "
+        "they are counted under no_goal, not in attainment",
+    ]
+    assert caught[0].filename == __file__  # points at the caller
+    response = r.loc["response"]
+    assert [int(response[c]) for c in COUNTS] == [4, 0, 0, 2, 2, 0, 0, 0]
+    assert np.isnan(response["attainment"])
+    assert response["p50_seconds"] is pd.NA and response["p90_seconds"] is pd.NA  # not -9223372036854775808
+    assert issubclass(duly.NoGoalWarning, UserWarning)
+
+
+def test_a_misspelt_paused_by_names_itself_and_what_there_is(result: duly.Evaluation) -> None:
+    with pytest.raises(duly.InvalidArgumentError) as e:
+        duly.report(result, by="group", paused_by="statu")
+    assert str(e.value) == "paused_by: no event has the attribute 'statu'; the events have: 'event', 'group', 'state'"
+    assert e.value.path == "paused_by"
+    frame = duly.evaluate(result.policy, pd.DataFrame(EVENTS), AS_OF)
+    with pytest.raises(duly.InvalidArgumentError) as e:
+        duly.report(frame, by="grup")
+    assert str(e.value) == "by: no event has the attribute 'grup'; the events have: 'event', 'group', 'state'"
+    assert e.value.path == "by"
