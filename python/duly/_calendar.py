@@ -211,7 +211,7 @@ def _canonical(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 class Calendar:
-    """A time zone, weekly open hours, holidays and dated exceptions (SPEC section 3).
+    """A time zone, weekly open hours, holidays and dated exceptions (docs/calendars.md).
 
     Arguments mirror the calendar document::
 

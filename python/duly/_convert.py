@@ -1,7 +1,7 @@
 """Conversions between Python/numpy time values and the integer seconds of ``duly._duly``.
 
 Instants cross into C++ as int64 seconds since the Unix epoch (UTC) and
-durations as int64 seconds; sub-second parts are floored (SPEC section 2).
+durations as int64 seconds; sub-second parts are floored (duly works in whole seconds).
 
 - In: an *aware* ``datetime`` (any tzinfo) or ISO-8601 text with an offset.
   A naive datetime is an error that says how to fix it.

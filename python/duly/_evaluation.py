@@ -2,7 +2,7 @@
 
 The events go to the compiled core as columns (see ``_events.py``), are
 evaluated there with the GIL released, and come back as columns: the keys of
-the JSON Lines output of ``duly evaluate`` (SPEC section 9). ``Evaluation``
+the JSON Lines output of ``duly evaluate`` (docs/cli.md). ``Evaluation``
 turns them into objects (``Timer``, ``Firing``, ``Rejected``) or pandas
 DataFrames on demand.
 """

@@ -1,6 +1,7 @@
 """Events from Python (dicts or a pandas DataFrame) as the columns ``duly._duly.evaluate`` takes.
 
-An event is ``id``, ``at``, ``event`` and attribute updates (SPEC section 4).
+An event is ``id`` (the record), ``at`` (an aware instant), ``event`` (its
+name) and attribute updates.
 Both inputs account for every row, like the C++ readers of JSON Lines and CSV:
 it becomes an event, or a rejected row ``(line, reason)`` with ``line`` its
 1-based position and ``reason`` worded as the readers word it

@@ -1,4 +1,4 @@
-"""``duly.Policy``: a compiled policy document (SPEC section 6).
+"""``duly.Policy``: a compiled policy document (targets, goals, escalations; docs/policy.md).
 
 A thin layer over ``duly._duly.Policy``, which holds the compiled C++ policy.
 Policies are read from YAML or JSON text, or from a file; problems are reported

@@ -252,7 +252,7 @@ void bind_calendar(py::module_& m) {
             return unwrap(parse_calendar(text, source_name));
           },
           py::arg("text"), py::arg("source_name") = std::string(),
-          "Parse a YAML or JSON calendar document (SPEC section 3).")
+          "Parse a YAML or JSON calendar document (docs/calendars.md).")
       .def_static(
           "load",
           [](const std::filesystem::path& path) {

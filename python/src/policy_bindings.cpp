@@ -219,7 +219,7 @@ void bind_policy(py::module_& m) {
   py::class_<policy_handle>(m, "Policy",
                             "A compiled policy (immutable, thread-safe). Build it with parse() or load().")
       .def_static("parse", &parse, py::arg("text"), py::arg("source_name") = std::string(),
-                  "Parse and compile a YAML or JSON policy document (SPEC section 6).")
+                  "Parse and compile a YAML or JSON policy document (docs/policy.md).")
       .def_static("load", &load, py::arg("path"), "Read, parse and compile a policy file.")
       .def_property_readonly("target_names", [](const policy_handle& p) { return names_of(p.compiled.targets()); },
                              "Target names, in document order.")

@@ -28,8 +28,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")
 UTC = dt.timezone.utc
 
-# The example calendar of SPEC section 3.
-SPEC_EXAMPLE_YAML = """\
+# The example calendar of the calendar format (docs/calendars.md).
+EXAMPLE_CALENDAR_YAML = """\
 timezone: America/Denver          # default UTC
 hours:                            # absent = open 24x7
   mon-fri: ["08:00-12:00", "13:00-17:00"]
@@ -68,4 +68,4 @@ def office() -> duly.Calendar:
 
 @pytest.fixture(scope="session")
 def spec_calendar() -> duly.Calendar:
-    return duly.Calendar.from_yaml(SPEC_EXAMPLE_YAML)
+    return duly.Calendar.from_yaml(EXAMPLE_CALENDAR_YAML)

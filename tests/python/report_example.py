@@ -106,7 +106,8 @@ BUSINESS_EVENTS = [
     ev("B2", "12:00", "opened", group="A", state="new", customer_tz="America/New_York"),
     ev("B2", "15:00", "assigned", group="B"),
     # B3, opened without a zone, New York from 15:00 on: the whole cycle is
-    # measured on New York's hours (SPEC section 7), the hours A held it too.
+    # measured on New York's hours (a change of zone measures the whole cycle
+    # again), the hours A held it too.
     # Runs 12:00-21:00Z: wall 32400, business 14-21 = 25200; due 18:00Z, stopped
     # 21:00: breached under B. A 12-15: wall 10800, business 14-15 3600 (not the 3 h
     # of UTC's 09-17); B 15-21: wall 21600, business 21600.

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import duly
-from conftest import DENVER, NEW_YORK, SPEC_EXAMPLE_YAML, UTC, den, ny, utc
+from conftest import DENVER, NEW_YORK, EXAMPLE_CALENDAR_YAML, UTC, den, ny, utc
 
 H = dt.timedelta(hours=1)
 
@@ -206,7 +206,7 @@ def test_window_across_midnight_belongs_to_its_start_day() -> None:
     assert cal.add(utc(2026, 11, 20, 12), 3 * H) == utc(2026, 11, 21, 1)
 
 
-# --- the SPEC section 3 example ------------------------------------------------------
+# --- the example calendar of docs/calendars.md ------------------------------------------------------
 
 
 def test_spec_example_lunch_break(spec_calendar: duly.Calendar) -> None:
@@ -270,9 +270,9 @@ def test_spec_example_from_kwargs_matches_yaml(spec_calendar: duly.Calendar) -> 
 
 def test_load_calendar(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "support.yaml"
-    path.write_text(SPEC_EXAMPLE_YAML)
+    path.write_text(EXAMPLE_CALENDAR_YAML)
     cal = duly.load_calendar(path)
-    assert cal == duly.Calendar.from_yaml(SPEC_EXAMPLE_YAML)
+    assert cal == duly.Calendar.from_yaml(EXAMPLE_CALENDAR_YAML)
     assert duly.load_calendar(str(path)) == cal
 
 

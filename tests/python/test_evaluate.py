@@ -393,7 +393,7 @@ def test_ties_keep_input_order() -> None:
     done = {"id": "A", "at": at, "event": "updated", "status": "done"}
     assert duly.evaluate(WAITING, [created, done], "2026-01-05T12:00:00Z").timers[0].state == "met"
     # The other way round, status is already "done" when "created" comes: stop_when
-    # holds too, so no cycle starts (SPEC section 7, rule 1).
+    # holds too, so no cycle starts (an idle target starts only when stop_when does not hold).
     assert duly.evaluate(WAITING, [done, created], "2026-01-05T12:00:00Z").timers[0].state == "pending"
 
 

@@ -1,6 +1,6 @@
 """Random calendars against a slow, obviously-correct reference written in Python.
 
-The reference follows SPEC section 3 word for word, with the standard library's
+The reference follows the calendar rules of docs/calendars.md word for word, with the standard library's
 zoneinfo: it lists every window of every local date as the span between the
 instants a wall clock first reaches its start and its end, drops the windows of
 holidays, lets exceptions replace a date's windows, and merges what is left.

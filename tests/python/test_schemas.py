@@ -36,7 +36,7 @@ jsonschema = pytest.importorskip("jsonschema")
 referencing = pytest.importorskip("referencing")
 yaml = pytest.importorskip("yaml")
 
-from conftest import SPEC_EXAMPLE_YAML  # noqa: E402
+from conftest import EXAMPLE_CALENDAR_YAML  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -217,7 +217,7 @@ def test_there_are_examples() -> None:
 
 
 def test_spec_example_calendar_is_valid() -> None:
-    assert schema_errors(CALENDAR, load_yaml(SPEC_EXAMPLE_YAML)) == []
+    assert schema_errors(CALENDAR, load_yaml(EXAMPLE_CALENDAR_YAML)) == []
 
 
 # Test data: each file gets one verdict from duly and the same from the schema,
