@@ -42,10 +42,16 @@ from ._calendar import Calendar, load_calendar  # noqa: E402  (needs the errors 
 from ._evaluation import Evaluation, Firing, Rejected, Timer, evaluate  # noqa: E402
 from ._explain import ExplainEntry, Explanation, explain  # noqa: E402
 from ._policy import Policy, load_policy  # noqa: E402
-from ._backtest import Backtest, backtest  # noqa: E402
-from ._plot import plot_attainment, plot_timeline  # noqa: E402
-from ._report import attainment_over_time, report, spans  # noqa: E402
 from ._warnings import NoGoalWarning  # noqa: E402
+from .analysis import (  # noqa: E402
+    Backtest,
+    attainment_over_time,
+    backtest,
+    plot_attainment,
+    plot_timeline,
+    report,
+    spans,
+)
 
 __version__: str = _duly.__version__
 

@@ -56,5 +56,6 @@ def test_the_python_examples_type_check(tmp_path: pathlib.Path) -> None:
 
 def test_the_installed_package_has_its_modules() -> None:
     files = importlib.resources.files("duly")
-    for name in ("py.typed", "_duly.pyi", "_report.py", "_backtest.py", "_plot.py", "dask.py"):
+    for name in ("py.typed", "_duly.pyi", "analysis/attainment.py", "analysis/spans.py", "analysis/backtest.py",
+                 "analysis/plot.py", "dask.py"):
         assert files.joinpath(name).is_file(), name

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ._convert import InstantLike
-from ._evaluation import EventsLike, Evaluation, evaluate, require_policy
-from ._events import is_dataframe, pandas_module
-from ._policy import Policy
-from ._report import ByLike, _names, _target_order, report
+from .._convert import InstantLike
+from .._evaluation import EventsLike, Evaluation, evaluate, require_policy
+from .._policy import Policy
+from ._common import ByLike, is_dataframe, names, pandas, target_order
+from .attainment import report
 
 if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import, unused-ignore]
@@ -85,7 +85,7 @@ def _percent(x: float) -> str:
 
 
 def _summary(a: Evaluation, b: Evaluation, by: list[str]) -> DataFrame:
-    pd = pandas_module()
+    pd = pandas()
     keys = ["target", *by]
     ra = report(a, by or None)
     rb = report(b, by or None)
@@ -98,8 +98,8 @@ def _summary(a: Evaluation, b: Evaluation, by: list[str]) -> DataFrame:
         for side in ("_a", "_b"):
             merged[column + side] = merged[column + side].fillna(0).astype("int64")
     merged["attainment_change"] = merged["attainment_b"] - merged["attainment_a"]
-    order = _target_order(b.policy, set(merged["target"]))
-    order_a = _target_order(a.policy, set(merged["target"]))
+    order = target_order(b.policy, set(merged["target"]))
+    order_a = target_order(a.policy, set(merged["target"]))
     rank = [order_a.get(t, order[t])[:2] for t in merged["target"]]
     merged["_family"] = [r[0] for r in rank]
     merged["_place"] = [r[1] for r in rank]
@@ -110,7 +110,7 @@ def _summary(a: Evaluation, b: Evaluation, by: list[str]) -> DataFrame:
 
 
 def _changes(a: Evaluation, b: Evaluation) -> DataFrame:
-    pd = pandas_module()
+    pd = pandas()
     keys = ["id", "target", "cycle"]
     ta = a.timers_frame()
     tb = b.timers_frame()
@@ -125,7 +125,7 @@ def _changes(a: Evaluation, b: Evaluation) -> DataFrame:
         for x, y in zip(merged["state_a"].astype(object), merged["state_b"].astype(object))
     ]
     merged.insert(3, "change", pd.array(change, dtype="string"))
-    order = _target_order(b.policy, set(merged["target"]))
+    order = target_order(b.policy, set(merged["target"]))
     merged["_rank"] = [order[t][:2] for t in merged["target"]]
     merged = merged.sort_values(["_rank", "id", "cycle"], kind="stable")
     columns = [*keys, "change"] + [c + s for c in _TIMER_COLUMNS for s in ("_a", "_b")]
@@ -159,9 +159,9 @@ def backtest(
     """
     require_policy(policy_a)
     require_policy(policy_b)
-    names = _names(by, "by")
+    group_names = names(by, "by")
     if not (is_dataframe(events) or isinstance(events, (list, tuple))) and isinstance(events, Iterable):
         events = list(events)
     a = evaluate(policy_a, events, as_of)
     b = evaluate(policy_b, events, as_of)
-    return Backtest(a, b, names)
+    return Backtest(a, b, group_names)

@@ -8,14 +8,18 @@ as PNG when given a ``path``.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
-from ._convert import NAT, instant_from_seconds, type_name
-from ._errors import InvalidArgumentError
-from ._evaluation import Evaluation
-from ._report import _Cycles, _require_evaluation, _target_order, attainment_over_time, spans
+import numpy as np
+
+from .._errors import InvalidArgumentError
+from .._evaluation import Evaluation
+from ._common import NAT, Cycles, require_evaluation, target_order, type_name
+from .over_time import attainment_over_time
+from .spans import spans
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -68,7 +72,7 @@ def plot_attainment(
 
         >>> fig = duly.plot_attainment(result, "M", path="attainment.png")
     """
-    result = _require_evaluation(result)
+    result = require_evaluation(result)
     figure, axes = _canvas(ax, (9.0, 4.5))
     data = attainment_over_time(result, freq)
     for target in dict.fromkeys(data["target"].tolist()):
@@ -103,26 +107,25 @@ def plot_timeline(
 
         >>> fig = duly.plot_timeline(result, "HD-1008", path="HD-1008.png")
 
-    The pauses come from ``duly.explain``, so the events must have been kept by
-    ``evaluate`` (a list or a DataFrame). A record without cycles raises
+    The pauses are the evaluation's own (``Evaluation.pauses_frame()``). A record without cycles raises
     ``duly.InvalidArgumentError`` with ``path="id"``.
     """
-    result = _require_evaluation(result)
+    result = require_evaluation(result)
     if not isinstance(id, str):
         raise InvalidArgumentError(f"expected the record id as str, got {type_name(id)}", path="id")
-    cycles = _Cycles(result)
-    mine = [i for i in range(len(cycles)) if cycles.id[i] == id and cycles.cycle[i] > 0]
+    cycles = Cycles(result)
+    mine = np.flatnonzero((cycles.id == id) & (cycles.cycle > 0)).tolist()
     if not mine:
         raise InvalidArgumentError(f"no cycles for record '{id}'", path="id")
     figure, axes = _canvas(ax, (10.0, 1.2 + 0.55 * len(mine)))
     mdates = importlib.import_module("matplotlib.dates")
-    order = _target_order(result.policy, {cycles.target[i] for i in mine})
-    mine.sort(key=lambda i: (order[cycles.target[i]][:2], cycles.cycle[i]))
-    row_of = {(cycles.target[i], cycles.cycle[i]): n for n, i in enumerate(mine)}
-    breach = {(cycles.target[i], cycles.cycle[i]): cycles.breached_at[i] for i in mine}
+    order = target_order(result.policy, {str(cycles.target[i]) for i in mine})
+    mine.sort(key=lambda i: (order[str(cycles.target[i])][:2], int(cycles.cycle[i])))
+    row_of = {(str(cycles.target[i]), int(cycles.cycle[i])): n for n, i in enumerate(mine)}
+    breach = {(str(cycles.target[i]), int(cycles.cycle[i])): int(cycles.breached_at[i]) for i in mine}
 
     def day(s: int) -> float:
-        return float(mdates.date2num(instant_from_seconds(s)))
+        return float(mdates.date2num(datetime.datetime.fromtimestamp(s, datetime.timezone.utc)))
 
     pieces = spans(result, ids=id)
     drawn: set[str] = set()
