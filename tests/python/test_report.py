@@ -28,6 +28,7 @@ from report_example import (  # noqa: E402
     BUSINESS_EVENTS,
     BUSINESS_POLICY,
     EVENTS,
+    ev,
     POLICY,
 )
 
@@ -381,3 +382,34 @@ def test_a_misspelt_paused_by_names_itself_and_what_there_is(result: duly.Evalua
         duly.report(frame, by="grup")
     assert str(e.value) == "by: no event has the attribute 'grup'; the events have: 'event', 'group', 'state'"
     assert e.value.path == "by"
+
+
+def test_a_cycle_cancelled_or_reset_past_due_counts_as_breached() -> None:
+    # T1's resolution runs past its due (17:00) and is cancelled at 18:00; T2's is
+    # reset at 17:30, past its due (16:00), and starts again. Both keep breached_at;
+    # their state stays cancelled / reset, and reports count them as breached, under
+    # the group that held them when the clock ran out.
+    policy = duly.Policy.from_yaml(POLICY.replace(
+        'pause_when: state in ["waiting_customer", "waiting_vendor"]\n    goals: [{within: 8h}]',
+        'pause_when: state in ["waiting_customer", "waiting_vendor"]\n'
+        '    cancel_when: state == "cancelled"\n    reset_when: event == "reclassified"\n    goals: [{within: 8h}]',
+    ))
+    events = [
+        ev("T1", "09:00", "opened", group="A", state="new"),
+        ev("T1", "17:30", "assigned", group="B"),
+        ev("T1", "18:00", "updated", state="cancelled"),
+        ev("T2", "08:00", "opened", group="A", state="new"),
+        ev("T2", "17:30", "reclassified", group="B"),
+    ]
+    result = duly.evaluate(policy, events, AS_OF)
+    t = result.timers_frame()
+    t = t[t.target == "resolution"]
+    assert rows(t, ["id", "cycle", "state"]) == [("T1", 1, "cancelled"), ("T2", 1, "reset"), ("T2", 2, "running")]
+    assert [b.strftime("%H:%M") for b in t["breached_at"].iloc[:2]] == ["17:00", "16:00"]
+    r = duly.report(result, by="group")
+    assert rows(r[r.target == "resolution"], ["group", *COUNTS]) == [
+        ("A", 2, 0, 2, 0, 0, 0, 0, 0),  # the clock ran out while A held both
+        ("B", 1, 0, 0, 0, 1, 0, 0, 0),  # T2's second cycle, open
+    ]
+    a = duly.attainment_over_time(result, "h")
+    assert rows(a[a.target == "resolution"], ["met", "breached"]) == [(0, 1), (0, 1)]  # at 16:00 and 17:00
