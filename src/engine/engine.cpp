@@ -79,6 +79,12 @@ void record_engine::reset() {
   last_sequence_ = 0;
   applied_ = 0;
   firings_.clear();
+  carry_log_.clear();
+}
+
+void record_engine::set_carry(std::span<const std::string> names) {
+  carry_names_.assign(names.begin(), names.end());
+  carry_log_.clear();
 }
 
 std::int64_t record_engine::point_position(const point_ref& p, std::int64_t goal) const {
@@ -325,7 +331,15 @@ void record_engine::end_cycle(const target& tg, target_state& ts, instant t, tim
 void record_engine::apply(const event& e) {
   scratch_.clear();
   for (const auto& u : e.updates) scratch_.push_back(slot_update{impl_->slots.find(u.name), u.value.view()});
-  apply_view(event_view{e.at, e.name, e.sequence, scratch_}, &e);
+  carry_scratch_.clear();
+  if (!carry_names_.empty()) {
+    for (const auto& u : e.updates) {
+      const auto k = std::find(carry_names_.begin(), carry_names_.end(), u.name);
+      if (k != carry_names_.end())
+        carry_scratch_.push_back(carry_update{static_cast<int>(k - carry_names_.begin()), u.value.view()});
+    }
+  }
+  apply_view(event_view{e.at, e.name, e.sequence, scratch_, carry_scratch_}, &e);
 }
 
 void record_engine::apply(const event_view& e) { apply_view(e, nullptr); }
@@ -347,6 +361,7 @@ void record_engine::apply_view(const event_view& e, const event* source) {
     trace_->push_back(std::move(x));
   }
   // 1. Attribute updates.
+  for (const auto& u : e.carried) carry_log_.push_back(carry_change{e.at, u.index, u.v});
   std::fill(changed_.begin(), changed_.end(), 0);
   for (const auto& u : e.updates) {
     if (u.slot < 0) continue;  // the policy never reads it
@@ -522,12 +537,81 @@ measurement record_engine::measure(const target& tg, const cycle_state& c, insta
   return m;
 }
 
-std::optional<instant> record_engine::report(std::string_view id, instant as_of, std::vector<timer_row>& out,
-                                             std::vector<escalation_row>& firings) const {
+void record_engine::carried_at(instant at, bool inclusive, std::vector<owned_value>& out) const {
+  std::vector<value> now(carry_names_.size(), value::null());
+  for (const auto& x : carry_log_) {
+    if (x.at > at || (x.at == at && !inclusive)) break;
+    now[static_cast<std::size_t>(x.index)] = x.v;
+  }
+  out.clear();
+  out.reserve(now.size());
+  for (const value& v : now) out.emplace_back(v);
+}
+
+void record_engine::add_segments(std::string_view id, const target& tg, const cycle_state& c, instant until,
+                                 std::vector<segment_row>& out) const {
+  if (until <= c.start) return;
+  // Cut at every pause boundary and every carried change inside the span.
+  std::vector<instant> cuts{c.start, until};
+  for (const auto& p : c.pauses) {
+    cuts.push_back(p.first);
+    cuts.push_back(p.second);
+  }
+  if (c.paused_since) cuts.push_back(*c.paused_since);
+  for (const auto& x : carry_log_) cuts.push_back(x.at);
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  const bool on_calendar = c.goal >= 0 && c.has_calendar;
+  std::vector<value> now(carry_names_.size(), value::null());
+  std::size_t log = 0;
+  std::size_t pause = 0;
+  const std::size_t first = out.size();
+  for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+    const instant a = cuts[k], b = cuts[k + 1];
+    if (b <= c.start) continue;
+    if (a >= until) break;
+    while (log < carry_log_.size() && carry_log_[log].at <= a) {
+      now[static_cast<std::size_t>(carry_log_[log].index)] = carry_log_[log].v;
+      ++log;
+    }
+    while (pause < c.pauses.size() && c.pauses[pause].second <= a) ++pause;
+    const bool paused = (pause < c.pauses.size() && c.pauses[pause].first <= a) ||
+                        (c.paused_since && *c.paused_since <= a);
+    const std::int64_t business = paused ? 0 : on_calendar ? c.cal.elapsed(a, b).count() : (b - a).count();
+    // Adjacent pieces alike in pause and values are one.
+    if (out.size() > first) {
+      segment_row& last = out.back();
+      bool same = last.paused == paused && last.until == a;
+      for (std::size_t v = 0; same && v < now.size(); ++v) same = last.carried[v].view() == now[v];
+      if (same) {
+        last.until = b;
+        last.business_seconds += business;
+        continue;
+      }
+    }
+    segment_row row;
+    row.id = std::string(id);
+    row.target = tg.name;
+    row.cycle = c.number;
+    row.from = a;
+    row.until = b;
+    row.paused = paused;
+    row.business_seconds = business;
+    row.carried.reserve(now.size());
+    for (const value& v : now) row.carried.emplace_back(v);
+    out.push_back(std::move(row));
+  }
+}
+
+std::optional<instant> record_engine::report(std::string_view id, instant as_of, evaluation& result,
+                                             bool segments) const {
+  std::vector<timer_row>& out = result.timers;
+  std::vector<escalation_row>& firings = result.escalations;
   std::optional<instant> wakeup;
   const auto earliest = [](std::optional<instant>& a, const std::optional<instant>& b) {
     if (b && (!a || *b < *a)) a = b;
   };
+  const bool carry = !carry_names_.empty();
   const std::size_t first_firing = firings.size();
   firings.insert(firings.end(), firings_.begin(), firings_.end());
   for (std::size_t i = 0; i < targets_.size(); ++i) {
@@ -538,6 +622,7 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
       row.id = std::string(id);
       row.target = tg.name;
       row.target_index = static_cast<int>(i);
+      if (carry) carried_at(as_of, true, row.carried);
       out.push_back(std::move(row));
       continue;
     }
@@ -551,6 +636,10 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
       row.stopped = c.end;
       row.ended = c.end.has_value();
       row.goal_index = c.goal;
+      if (c.goal >= 0) {
+        row.goal_text = tg.goals[static_cast<std::size_t>(c.goal)].within_text;
+        if (c.has_calendar) row.zone = c.cal.zone().name();
+      }
       const instant until = c.end ? *c.end : as_of;
       const auto m = measure(tg, c, until);
       row.goal_seconds = m.goal;
@@ -560,7 +649,8 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
       if (m.goal && m.elapsed) row.remaining_seconds = *m.goal - *m.elapsed;
       if (c.end) {
         row.state = c.end_state;
-        if (c.end_state == timer_state::breached) row.breached_at = m.due;
+        // Breached, or ended cancelled or reset after the due: the breach stays.
+        if (m.due && *c.end > *m.due) row.breached_at = m.due;
       } else {
         const bool past_due = m.due && as_of > *m.due;
         row.state = past_due ? timer_state::breached : c.paused_since ? timer_state::paused : timer_state::running;
@@ -573,6 +663,20 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
           earliest(row.next_wakeup, next_point);
         }
       }
+      if (carry) {
+        if (row.breached_at) carried_at(*row.breached_at, false, row.carried);
+        else if (c.end) carried_at(*c.end, false, row.carried);
+        else carried_at(as_of, true, row.carried);
+      }
+      // The pauses, clipped to the cycle (an open one has no end yet).
+      for (const auto& p : c.pauses) {
+        const instant from = std::max(p.first, c.start), to = std::min(p.second, until);
+        if (to > from) result.pauses.push_back(pause_row{row.id, tg.name, static_cast<int>(i), c.number, from, to});
+      }
+      if (c.paused_since && !c.end)
+        result.pauses.push_back(
+            pause_row{row.id, tg.name, static_cast<int>(i), c.number, std::max(*c.paused_since, c.start), {}});
+      if (segments) add_segments(id, tg, c, until, result.segments);
       earliest(wakeup, row.next_wakeup);
       out.push_back(std::move(row));
     }
@@ -597,6 +701,10 @@ bool before(const event* a, const event* b) {
 }  // namespace
 
 evaluation evaluate(const policy& p, std::span<const event> events, instant as_of) {
+  return evaluate(p, events, as_of, evaluate_options{});
+}
+
+evaluation evaluate(const policy& p, std::span<const event> events, instant as_of, const evaluate_options& options) {
   evaluation out;
   // Group by record, keeping input order inside each group.
   std::unordered_map<std::string_view, std::size_t> index;
@@ -619,19 +727,24 @@ evaluation evaluate(const policy& p, std::span<const event> events, instant as_o
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a] < ids[b]; });
 
   detail::record_engine engine(p);
+  engine.set_carry(options.carry);
   for (const std::size_t r : order) {
     auto& group = groups[r];
     std::stable_sort(group.begin(), group.end(), before);
     engine.reset();
     for (const event* e : group) engine.apply(*e);
     out.events_applied += group.size();
-    const auto w = engine.report(ids[r], as_of, out.timers, out.escalations);
+    const auto w = engine.report(ids[r], as_of, out, options.segments);
     if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
   }
   return out;
 }
 
 evaluation evaluate(const policy& p, const event_columns& ev, instant as_of) {
+  return evaluate(p, ev, as_of, evaluate_options{});
+}
+
+evaluation evaluate(const policy& p, const event_columns& ev, instant as_of, const evaluate_options& options) {
   evaluation out;
   const std::size_t n = ev.at.size();
   const std::size_t m = ev.id_values.size();
@@ -671,11 +784,22 @@ evaluation evaluate(const policy& p, const event_columns& ev, instant as_of) {
     const int slot = slots.find(a.name);
     if (slot >= 0) columns.emplace_back(slot, &a);
   }
+  // The carried attributes' columns (a name without a column stays null).
+  std::vector<std::pair<int, const event_columns::attribute*>> carry_columns;
+  for (std::size_t k = 0; k < options.carry.size(); ++k)
+    for (const auto& a : ev.attributes)
+      if (a.name == options.carry[k]) {
+        carry_columns.emplace_back(static_cast<int>(k), &a);
+        break;
+      }
 
   detail::record_engine engine(p);
+  engine.set_carry(options.carry);
   std::vector<std::uint32_t> group;
   std::vector<detail::slot_update> updates;
   updates.reserve(columns.size());
+  std::vector<detail::carry_update> carried;
+  carried.reserve(carry_columns.size());
   for (std::size_t j = 0; j < order.size();) {
     // One record: its index and any later ones with the same text.
     const std::string_view id = ev.id_values[order[j]];
@@ -698,11 +822,16 @@ evaluation evaluate(const policy& p, const event_columns& ev, instant as_of) {
         const std::int64_t code = a->codes[row];
         if (code >= 0) updates.push_back(detail::slot_update{slot, a->values[static_cast<std::size_t>(code)]});
       }
+      carried.clear();
+      for (const auto& [k, a] : carry_columns) {
+        const std::int64_t code = a->codes[row];
+        if (code >= 0) carried.push_back(detail::carry_update{k, a->values[static_cast<std::size_t>(code)]});
+      }
       engine.apply(detail::event_view{ev.at[row], ev.name_values[static_cast<std::size_t>(ev.name[row])], row,
-                                      updates});
+                                      updates, carried});
     }
     out.events_applied += group.size();
-    const auto w = engine.report(id, as_of, out.timers, out.escalations);
+    const auto w = engine.report(id, as_of, out, options.segments);
     if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
   }
   return out;
@@ -742,7 +871,10 @@ explanation explain(const policy& p, std::span<const event> events, std::string_
   detail::record_engine engine(p);
   engine.set_trace(&out.entries);
   for (const event* e : mine) engine.apply(*e);
-  (void)engine.report(id, as_of, out.timers, out.escalations);
+  evaluation result;
+  (void)engine.report(id, as_of, result);
+  out.timers = std::move(result.timers);
+  out.escalations = std::move(result.escalations);
   for (const auto& t : out.timers) {
     if (!t.breached_at) continue;
     explain_entry x;
@@ -752,6 +884,9 @@ explanation explain(const policy& p, std::span<const event> events, std::string_
     x.cycle = t.cycle;
     x.detail = "due " + format_instant(*t.breached_at) + " passed with the clock at the goal (" +
                format_duration(t.goal_seconds.value_or(seconds{0})) + "): breached";
+    if (t.state == timer_state::cancelled || t.state == timer_state::reset)
+      x.detail += " (the cycle ended " + std::string(to_string(t.state)) + " later, at " + format_instant(*t.stopped) +
+                  "; it stays counted as breached)";
     out.entries.push_back(std::move(x));
   }
   for (const auto& f : out.escalations) {
@@ -813,7 +948,7 @@ evaluation evaluator::results(instant as_of) const {
   for (const auto& [id, rec] : s.records) {
     if (rec->events.back()->at <= as_of) {
       out.events_applied += rec->events.size();
-      const auto w = rec->engine.report(id, as_of, out.timers, out.escalations);
+      const auto w = rec->engine.report(id, as_of, out);
       if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
       continue;
     }
@@ -830,7 +965,7 @@ evaluation evaluator::results(instant as_of) const {
     }
     out.events_applied += applied;
     if (applied > 0) {
-      const auto w = replay.report(id, as_of, out.timers, out.escalations);
+      const auto w = replay.report(id, as_of, out);
       if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
     }
   }

@@ -80,6 +80,12 @@ struct slot_update {
   value v;
 };
 
+// An update of a carried attribute (evaluate_options::carry): its index there.
+struct carry_update {
+  int index = -1;
+  value v;
+};
+
 // An event as the engine applies it: views into storage that outlives the
 // record's evaluation (the record's attributes point into it).
 struct event_view {
@@ -87,6 +93,14 @@ struct event_view {
   std::string_view name;
   std::uint64_t sequence = 0;
   std::span<const slot_update> updates;
+  std::span<const carry_update> carried;  // empty unless attributes are carried
+};
+
+// A carried attribute's value changed (set) at an instant.
+struct carry_change {
+  instant at;
+  int index = -1;
+  value v;
 };
 
 class record_engine {
@@ -102,8 +116,12 @@ class record_engine {
   void apply(const event_view& e);
   // Appends a timer row per cycle (or a pending row) of every target at as_of,
   // and the escalation firings up to as_of. Returns the earliest next_wakeup.
-  std::optional<instant> report(std::string_view id, instant as_of, std::vector<timer_row>& out,
-                                std::vector<escalation_row>& firings) const;
+  // Also appends the cycles' pauses and, with `segments`, their segments to `out`.
+  std::optional<instant> report(std::string_view id, instant as_of, evaluation& out, bool segments = false) const;
+  // Carries the attributes `names` (evaluate_options::carry): apply(const event&)
+  // finds them among the updates by name; apply(const event_view&) takes them
+  // resolved. Empty: nothing carried, nothing logged.
+  void set_carry(std::span<const std::string> names);
 
   [[nodiscard]] measurement measure(const target& tg, const cycle_state& c, instant until) const;
   [[nodiscard]] const std::vector<target_state>& targets() const noexcept { return targets_; }
@@ -131,12 +149,19 @@ class record_engine {
   // apply() with, for traces, the event it came from (null: not traced).
   void apply_view(const event_view& e, const event* source);
   [[nodiscard]] escalation_row firing(const target& tg, const cycle_state& c, const point_ref& p, instant at) const;
+  // The carried values after the changes before `at` (and at it, when `inclusive`).
+  void carried_at(instant at, bool inclusive, std::vector<owned_value>& out) const;
+  void add_segments(std::string_view id, const target& tg, const cycle_state& c, instant until,
+                    std::vector<segment_row>& out) const;
 
   const policy* policy_;
   const policy::impl* impl_;
   std::vector<value> attributes_;
   std::vector<std::uint8_t> changed_;
   std::vector<slot_update> scratch_;  // apply(const event&)'s resolved updates
+  std::vector<std::string> carry_names_;
+  std::vector<carry_update> carry_scratch_;
+  std::vector<carry_change> carry_log_;  // this record's carried-attribute updates, in order
   std::vector<target_state> targets_;
   std::vector<std::vector<point_ref>> points_;  // per target
   std::vector<escalation_row> firings_;         // fired before the last event's instant
