@@ -68,7 +68,9 @@ struct timer_row {
   // With evaluate_options::carry: one value per carried attribute name (null when
   // unset), taken at the cycle's deciding instant: just before `breached_at` when
   // there is one (the events at that instant not applied), else just before
-  // `stopped` for an ended cycle, else after every event up to as_of.
+  // `stopped` for an ended cycle, else after every event up to as_of. A cycle
+  // whose deciding instant is its start (it ends, or runs out, where it began)
+  // takes the values after that instant's events.
   std::vector<owned_value> carried;
 };
 

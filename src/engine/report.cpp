@@ -154,8 +154,12 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
         }
       }
       if (carry) {
-        if (row.breached_at) carried_at(*row.breached_at, false, row.carried);
-        else if (c.end) carried_at(*c.end, false, row.carried);
+        // Just before the deciding instant, so that the event that ends a cycle does
+        // not decide whose it was; but a cycle decided at the instant it started
+        // takes the values after that instant's events (before them the record may
+        // have had none yet).
+        if (row.breached_at) carried_at(*row.breached_at, *row.breached_at <= c.start, row.carried);
+        else if (c.end) carried_at(*c.end, *c.end <= c.start, row.carried);
         else carried_at(as_of, true, row.carried);
       }
       // The pauses, clipped to the cycle (an open one has no end yet).

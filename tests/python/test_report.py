@@ -413,3 +413,15 @@ def test_a_cycle_cancelled_or_reset_past_due_counts_as_breached() -> None:
     ]
     a = duly.attainment_over_time(result, "h")
     assert rows(a[a.target == "resolution"], ["met", "breached"]) == [(0, 1), (0, 1)]  # at 16:00 and 17:00
+
+
+def test_a_cycle_that_ends_where_it_began_counts_under_the_values_set_then() -> None:
+    # T5 is opened and replied to in the same second, by group D: its response cycle
+    # starts and stops at 11:00. Just before 11:00 the ticket had no group at all, so
+    # it counts under D, set at that instant (not under <NA>).
+    result = duly.evaluate(duly.Policy.from_yaml(POLICY), EVENTS + [
+        ev("T5", "11:00", "opened", group="D", state="new"), ev("T5", "11:00", "replied"),
+    ], AS_OF)
+    r = duly.report(result, by="group")
+    assert rows(r[(r.target == "response") & (r.group == "D")], ["cycles", "met", "p50_seconds"]) == [(1, 1, 0)]
+    assert r["group"].isna().sum() == 0
