@@ -1202,9 +1202,11 @@ void check_facts(const duly::policy& pol, std::map<std::string, std::vector<gen_
     const duly::timer_row& row = facts.timers[k];
     if (!(from_engine(row) == from_engine(batch.timers[k]))) fail("carrying attributes changes a timer row", row.id);
     const auto& events = input_of[row.id];
-    // The deciding instant: before breached_at, else before stopped, else at as_of.
+    // The deciding instant: before breached_at, else before stopped, else at as_of;
+    // after the events at it when it is the cycle's start.
     const int64_t x = secs(row.breached_at ? row.breached_at : row.stopped ? row.stopped : std::optional(as_of)).value();
-    const bool inclusive = !row.breached_at && !row.stopped;
+    const bool at_start = (row.breached_at || row.stopped) && row.started && x <= secs(row.started).value();
+    const bool inclusive = (!row.breached_at && !row.stopped) || at_start;
     if (row.carried.size() != names.size()) {
       fail("a timer row carries " + std::to_string(row.carried.size()) + " values", row.id);
       continue;

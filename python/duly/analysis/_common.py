@@ -188,7 +188,8 @@ def text_column(column: Any) -> npt.NDArray[np.object_]:
 
 
 def facts(
-    result: Evaluation, carry: list[str], wanted: Mapping[str, str], events: EventsLike | None, policy: Policy | None
+    result: Evaluation, cycles: Cycles, carry: list[str], wanted: Mapping[str, str], events: EventsLike | None,
+    policy: Policy | None,
 ) -> dict[str, Any]:
     """The engine's facts for ``result`` with the attributes ``carry``: the native
     ``timers`` (with ``carried``) and ``segments``, from the events and policy kept by
@@ -207,7 +208,7 @@ def facts(
     if source.events is not None:
         check_attributes(source.events, wanted)
     out: dict[str, Any] = source._facts(carry)
-    if len(out["timers"]["cycle"]) != len(result.timers_frame()):
+    if len(out["timers"]["cycle"]) != len(cycles):
         raise InvalidArgumentError(
             "the events evaluated again do not give the evaluation's timers; were the events changed "
             "after duly.evaluate?",
@@ -279,7 +280,24 @@ def group_codes(columns: list[npt.NDArray[np.object_]]) -> tuple[npt.NDArray[np.
         uniques.append([plain(v) for v in np.asarray(u, dtype=object)])
     if len(codes) == 1:
         return codes[0], [(v,) for v in uniques[0]]
+    sizes = [max(len(u), 1) for u in uniques]
+    if float(np.prod(np.array(sizes, dtype=np.float64))) < 2.0**62:
+        # One int64 per row (mixed radix), factorized by hashing: far cheaper than
+        # sorting rows of several columns.
+        combined = codes[0].copy()
+        for c, size in zip(codes[1:], sizes[1:]):
+            combined = combined * size + c
+        inverse, distinct = pd.factorize(combined)
+        keys = []
+        for value in np.asarray(distinct, dtype=np.int64).tolist():
+            parts = []
+            for size in reversed(sizes[1:]):
+                value, part = divmod(value, size)
+                parts.append(part)
+            parts.append(value)
+            keys.append(tuple(uniques[k][p] for k, p in enumerate(reversed(parts))))
+        return np.asarray(inverse, dtype=np.int64), keys
     stacked = np.stack(codes, axis=1)
-    distinct, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    keys = [tuple(uniques[k][int(row[k])] for k in range(len(columns))) for row in distinct]
+    rows, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    keys = [tuple(uniques[k][int(row[k])] for k in range(len(columns))) for row in rows]
     return np.asarray(inverse, dtype=np.int64).reshape(-1), keys

@@ -166,7 +166,7 @@ def report(
     # The time rows: the engine's segments, or each cycle whole when nothing is carried.
     status_values: npt.NDArray[np.object_] | None = None
     if carry:
-        f = facts(result, carry, wanted, events, policy)
+        f = facts(result, cycles, carry, wanted, events, policy)
         timer_values = [carried(f["timers"], n, k) for k in range(len(group_names))]
         seg = f["segments"]
         m = len(seg["from"])

@@ -27,10 +27,6 @@ def _instants(pd: Any, seconds: npt.NDArray[np.int64]) -> Any:
     return pd.DatetimeIndex(seconds.view("datetime64[s]").astype("datetime64[ns]")).tz_localize("UTC").array
 
 
-def _same(a: object, b: object) -> bool:
-    return type(a) is type(b) and bool(a == b)
-
-
 def _from_pauses(result: Evaluation, cycles: Cycles, rows: npt.NDArray[np.int64]) -> dict[str, Any]:
     """Pieces (timer row, start, end, paused) of the cycles ``rows``, from their pauses."""
     p = result.pauses_frame()
@@ -68,40 +64,30 @@ def _from_segments(
     result: Evaluation, cycles: Cycles, rows: npt.NDArray[np.int64], group_names: list[str],
     events: EventsLike | None, policy: Policy | None,
 ) -> dict[str, Any]:
-    """Pieces of the cycles ``rows`` from the engine's segments carrying ``group_names``,
-    adjacent pieces with the same values joined."""
-    f = facts(result, group_names, {g: "by" for g in group_names}, events, policy)
+    """Pieces of the cycles ``rows`` from the engine's segments carrying ``group_names``
+    (the engine cuts a cycle only where a value changes, or at a pause or resume)."""
+    pd = pandas()
+    f = facts(result, cycles, group_names, {g: "by" for g in group_names}, events, policy)
     seg = f["segments"]
     m = len(seg["from"])
-    row_of = {(cycles.id[i], cycles.target[i], int(cycles.cycle[i])): int(i) for i in rows.tolist()}
-    ids, targets = text_column(seg["id"]), text_column(seg["target"])
-    cycle = np.asarray(seg["cycle"], dtype=np.int64).tolist()
-    start = np.asarray(seg["from"], dtype=np.int64).tolist()
-    end = np.asarray(seg["until"], dtype=np.int64).tolist()
-    held = np.asarray(seg["paused"], dtype=bool).tolist()
-    values = [carried(seg, m, k).tolist() for k in range(len(group_names))]
-    o_row: list[int] = []
-    o_a: list[int] = []
-    o_b: list[int] = []
-    o_held: list[bool] = []
-    o_values: list[list[object]] = [[] for _ in group_names]
-    for j in range(m):
-        i = row_of.get((ids[j], targets[j], cycle[j]))
-        if i is None or end[j] <= start[j]:
-            continue
-        if (o_row and o_row[-1] == i and o_held[-1] == held[j] and o_b[-1] == start[j]
-                and all(_same(o_values[k][-1], values[k][j]) for k in range(len(group_names)))):
-            o_b[-1] = end[j]
-            continue
-        o_row.append(i)
-        o_a.append(start[j])
-        o_b.append(end[j])
-        o_held.append(held[j])
-        for k in range(len(group_names)):
-            o_values[k].append(values[k][j])
+    wanted = pd.DataFrame({
+        "id": cycles.id[rows], "target": cycles.target[rows], "cycle": cycles.cycle[rows], "row": rows,
+    })
+    pieces = pd.DataFrame({
+        "id": text_column(seg["id"]), "target": text_column(seg["target"]),
+        "cycle": np.asarray(seg["cycle"], dtype=np.int64), "at": np.arange(m, dtype=np.int64),
+    })
+    found = pieces.merge(wanted, on=["id", "target", "cycle"], how="inner", sort=False)
+    at = found["at"].to_numpy(dtype=np.int64)
+    row = found["row"].to_numpy(dtype=np.int64)
+    start = np.asarray(seg["from"], dtype=np.int64)[at]
+    end = np.asarray(seg["until"], dtype=np.int64)[at]
+    keep = end > start
+    at = at[keep]
     return {
-        "row": np.array(o_row, dtype=np.int64), "start": np.array(o_a, dtype=np.int64),
-        "end": np.array(o_b, dtype=np.int64), "paused": np.array(o_held, dtype=bool), "values": o_values,
+        "row": row[keep], "start": start[keep], "end": end[keep],
+        "paused": np.asarray(seg["paused"], dtype=bool)[at],
+        "values": [carried(seg, m, k)[at].tolist() for k in range(len(group_names))],
     }
 
 
