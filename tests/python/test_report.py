@@ -425,3 +425,11 @@ def test_a_cycle_that_ends_where_it_began_counts_under_the_values_set_then() -> 
     r = duly.report(result, by="group")
     assert rows(r[(r.target == "response") & (r.group == "D")], ["cycles", "met", "p50_seconds"]) == [(1, 1, 0)]
     assert r["group"].isna().sum() == 0
+
+
+def test_events_given_must_be_those_evaluated(result: duly.Evaluation) -> None:
+    with pytest.raises(duly.InvalidArgumentError) as e:
+        duly.report(result, by="group", events=EVENTS[:-1])  # T4 left out
+    assert str(e.value) == (
+        "events: the events given do not give the evaluation's timers: pass the events that were evaluated"
+    )

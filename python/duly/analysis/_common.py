@@ -122,21 +122,34 @@ def _ints(column: Any) -> npt.NDArray[np.int64]:
 
 
 class Cycles:
-    """The timer rows of an evaluation as arrays (instants and seconds as int64, NAT for null)."""
+    """The timer rows of an evaluation as arrays (instants and seconds as int64, NAT for null).
 
-    def __init__(self, result: Evaluation) -> None:
-        t = result.timers_frame()
-        self.id: npt.NDArray[np.object_] = t["id"].to_numpy(dtype=object)
-        self.target: npt.NDArray[np.object_] = t["target"].to_numpy(dtype=object)
-        self.cycle = _ints(t["cycle"])
-        self.state: npt.NDArray[np.object_] = t["state"].to_numpy(dtype=object)
-        self.goal = _ints(t["goal_seconds"])
-        self.started = _seconds(t["started"])
-        self.stopped = _seconds(t["stopped"])
-        self.breached_at = _seconds(t["breached_at"])
-        self.elapsed = _ints(t["elapsed_seconds"])
-        self.paused = _ints(t["paused_seconds"])
+    Made from ``Evaluation.timers_frame()``, or (``native``) from the timer columns
+    of the engine's facts, which are the same rows in the same order."""
+
+    def __init__(self, result: Evaluation, native: Mapping[str, Any] | None = None) -> None:
         self.as_of = int(result.as_of.timestamp())
+        if native is not None:
+            c = native
+            self.id: npt.NDArray[np.object_] = text_column(c["id"])
+            self.target: npt.NDArray[np.object_] = text_column(c["target"])
+            self.state: npt.NDArray[np.object_] = text_column(c["state"])
+            for name, key in (("cycle", "cycle"), ("goal", "goal_seconds"), ("started", "started"),
+                              ("stopped", "stopped"), ("breached_at", "breached_at"),
+                              ("elapsed", "elapsed_seconds"), ("paused", "paused_seconds")):
+                setattr(self, name, np.asarray(c[key], dtype=np.int64))
+        else:
+            t = result.timers_frame()
+            self.id = t["id"].to_numpy(dtype=object)
+            self.target = t["target"].to_numpy(dtype=object)
+            self.state = t["state"].to_numpy(dtype=object)
+            self.cycle = _ints(t["cycle"])
+            self.goal = _ints(t["goal_seconds"])
+            self.started = _seconds(t["started"])
+            self.stopped = _seconds(t["stopped"])
+            self.breached_at = _seconds(t["breached_at"])
+            self.elapsed = _ints(t["elapsed_seconds"])
+            self.paused = _ints(t["paused_seconds"])
         self.end = np.where(self.stopped == NAT, self.as_of, self.stopped)  # a cycle's span ends here
 
     def __len__(self) -> int:
@@ -188,12 +201,13 @@ def text_column(column: Any) -> npt.NDArray[np.object_]:
 
 
 def facts(
-    result: Evaluation, cycles: Cycles, carry: list[str], wanted: Mapping[str, str], events: EventsLike | None,
+    result: Evaluation, carry: list[str], wanted: Mapping[str, str], events: EventsLike | None,
     policy: Policy | None,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Cycles]:
     """The engine's facts for ``result`` with the attributes ``carry``: the native
     ``timers`` (with ``carried``) and ``segments``, from the events and policy kept by
-    ``evaluate``, or those given (evaluated again at the same ``as_of``)."""
+    ``evaluate``, or those given (evaluated again at the same ``as_of``, and checked
+    to give the same timers); and the cycles, from those timers."""
     source = result
     if events is not None or policy is not None:
         p = result.policy if policy is None else policy
@@ -208,13 +222,18 @@ def facts(
     if source.events is not None:
         check_attributes(source.events, wanted)
     out: dict[str, Any] = source._facts(carry)
-    if len(out["timers"]["cycle"]) != len(cycles):
-        raise InvalidArgumentError(
-            "the events evaluated again do not give the evaluation's timers; were the events changed "
-            "after duly.evaluate?",
-            path="events",
-        )
-    return out
+    cycles = Cycles(result, out["timers"])
+    if source is not result:
+        mine = Cycles(result)
+        if len(mine) != len(cycles) or not (
+            np.array_equal(mine.cycle, cycles.cycle) and np.array_equal(mine.started, cycles.started)
+            and bool((mine.state == cycles.state).all()) and bool((mine.id == cycles.id).all())
+        ):
+            raise InvalidArgumentError(
+                "the events given do not give the evaluation's timers: pass the events that were evaluated",
+                path="events",
+            )
+    return out, cycles
 
 
 def carried(columns: Mapping[str, Any], n: int, k: int) -> npt.NDArray[np.object_]:

@@ -156,17 +156,19 @@ def report(
     if len(status) > 1:
         raise InvalidArgumentError("expected one attribute name", path="paused_by")
     pd = pandas()
-    cycles = Cycles(result)
-    n = len(cycles)
     carry = group_names + [s for s in status if s not in group_names]
     wanted = {**{s: "paused_by" for s in status}, **{g: "by" for g in group_names}}
     src_policy = policy if policy is not None else result.policy
+    if carry:
+        f, cycles = facts(result, carry, wanted, events, policy)
+    else:
+        cycles = Cycles(result)
+    n = len(cycles)
     outcome = cycles.outcomes()
 
     # The time rows: the engine's segments, or each cycle whole when nothing is carried.
     status_values: npt.NDArray[np.object_] | None = None
     if carry:
-        f = facts(result, cycles, carry, wanted, events, policy)
         timer_values = [carried(f["timers"], n, k) for k in range(len(group_names))]
         seg = f["segments"]
         m = len(seg["from"])

@@ -67,7 +67,7 @@ def _from_segments(
     """Pieces of the cycles ``rows`` from the engine's segments carrying ``group_names``
     (the engine cuts a cycle only where a value changes, or at a pause or resume)."""
     pd = pandas()
-    f = facts(result, cycles, group_names, {g: "by" for g in group_names}, events, policy)
+    f, _ = facts(result, group_names, {g: "by" for g in group_names}, events, policy)
     seg = f["segments"]
     m = len(seg["from"])
     wanted = pd.DataFrame({
