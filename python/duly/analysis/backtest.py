@@ -85,7 +85,6 @@ def _percent(x: float) -> str:
 
 
 def _summary(a: Evaluation, b: Evaluation, by: list[str]) -> DataFrame:
-    pd = pandas()
     keys = ["target", *by]
     ra = report(a, by or None)
     rb = report(b, by or None)
