@@ -42,7 +42,8 @@ def test_timeline_png_with_pauses_breaches_and_escalations(result: duly.Evaluati
     fig = duly.plot_timeline(result, "HD-1008", path=str(tmp_path / "HD-1008.png"))
     assert is_png(tmp_path / "HD-1008.png")
     (axes,) = fig.axes
-    assert [t.get_text() for t in axes.get_yticklabels()] == ["first_response #1", "resolution #1"]
+    # Each cycle labelled with its goal as the policy wrote it.
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["first_response #1 (4h)", "resolution #1 (2bd)"]
     legend = [t.get_text() for t in axes.get_legend().get_texts()]
     assert legend == ["running", "running past due", "paused"]  # first_response breached at 21:00
     assert len(axes.patches) == 5  # fr: running, past due; resolution: running, paused, running

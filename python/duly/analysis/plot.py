@@ -103,7 +103,8 @@ def plot_timeline(
 ) -> Figure:
     """One record's cycles as bars: running (green), paused (grey), and running
     past due (red, from ``breached_at``); escalation firings as black triangles,
-    due instants as thin vertical ticks. One row per target and cycle::
+    due instants as thin vertical ticks. One row per target and cycle, labelled
+    with the goal in force as the policy wrote it (``resolution #1 (2bd)``)::
 
         >>> fig = duly.plot_timeline(result, "HD-1008", path="HD-1008.png")
 
@@ -159,7 +160,17 @@ def plot_timeline(
     if fired:
         ys, xs = zip(*fired)
         axes.scatter(xs, ys, marker="v", color="black", s=36, zorder=4, label="escalation")
-    axes.set_yticks(range(len(mine)), [f"{cycles.target[i]} #{cycles.cycle[i]}" for i in mine])
+    goal = {
+        (str(t), int(c)): g
+        for t, c, g in timers[["target", "cycle", "goal"]].itertuples(index=False)
+        if isinstance(g, str) and g
+    }
+
+    def row_label(i: int) -> str:
+        key = (str(cycles.target[i]), int(cycles.cycle[i]))
+        return f"{key[0]} #{key[1]}" + (f" ({goal[key]})" if key in goal else "")  # the goal as written
+
+    axes.set_yticks(range(len(mine)), [row_label(i) for i in mine])
     axes.invert_yaxis()
     axes.xaxis_date()
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(axes.xaxis.get_major_locator()))
