@@ -79,6 +79,8 @@ void run_records(const policy& p, const record_groups& g, instant as_of, const e
                  evaluation& out, Apply&& apply) {
   record_engine engine(p);
   engine.set_carry(options.carry);
+  // Every record has at least one row per target.
+  out.timers.reserve(out.timers.size() + g.ids.size() * p.internals().targets.size());
   for (std::size_t r = 0; r < g.ids.size(); ++r) {
     engine.reset();
     for (const std::size_t row : g.rows_of(r)) apply(engine, row);
@@ -94,12 +96,19 @@ record_groups group_events(std::span<const event> events, instant as_of, std::op
   std::unordered_map<std::string_view, std::int64_t> index;
   std::vector<std::string_view> ids;
   std::vector<std::int64_t> codes(events.size(), -1);
+  std::int64_t previous = -1;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const std::string_view id = events[i].id;
     if (only && id != *only) continue;
+    // Exports often list a record's events together: the same id as the row
+    // before needs no lookup.
+    if (previous >= 0 && ids[static_cast<std::size_t>(previous)] == id) {
+      codes[i] = previous;
+      continue;
+    }
     auto [it, fresh] = index.try_emplace(id, static_cast<std::int64_t>(ids.size()));
     if (fresh) ids.push_back(id);
-    codes[i] = it->second;
+    codes[i] = previous = it->second;
   }
   return group_rows(
       events.size(), ids, [&](std::size_t i) { return codes[i]; }, [&](std::size_t i) { return events[i].at; },
