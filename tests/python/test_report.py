@@ -431,5 +431,5 @@ def test_events_given_must_be_those_evaluated(result: duly.Evaluation) -> None:
     with pytest.raises(duly.InvalidArgumentError) as e:
         duly.report(result, by="group", events=EVENTS[:-1])  # T4 left out
     assert str(e.value) == (
-        "events: the events given do not give the evaluation's timers: pass the events that were evaluated"
+        "events: the events (and policy) given do not give the evaluation's timers: pass those that were evaluated"
     )

@@ -230,7 +230,7 @@ def facts(
             and bool((mine.state == cycles.state).all()) and bool((mine.id == cycles.id).all())
         ):
             raise InvalidArgumentError(
-                "the events given do not give the evaluation's timers: pass the events that were evaluated",
+                "the events (and policy) given do not give the evaluation's timers: pass those that were evaluated",
                 path="events",
             )
     return out, cycles
