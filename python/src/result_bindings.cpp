@@ -99,15 +99,20 @@ py::tuple encoded_optional_str_column(std::size_t n, F&& f) {
   i64* c = codes.mutable_data();
   std::vector<std::string_view> distinct;
   std::unordered_map<std::string_view, i64> index;
+  i64 previous = -1;
   for (std::size_t i = 0; i < n; ++i) {
     const std::optional<std::string_view> s = f(i);
     if (!s) {
       c[i] = -1;
       continue;
     }
+    if (previous >= 0 && distinct[static_cast<std::size_t>(previous)] == *s) {
+      c[i] = previous;
+      continue;
+    }
     auto [it, fresh] = index.try_emplace(*s, static_cast<i64>(distinct.size()));
     if (fresh) distinct.push_back(*s);
-    c[i] = it->second;
+    c[i] = previous = it->second;
   }
   py::list values(static_cast<py::ssize_t>(distinct.size()));
   for (std::size_t k = 0; k < distinct.size(); ++k) {
