@@ -48,12 +48,6 @@ struct timer_row {
   bool ended = false;                   // met, breached-and-stopped, cancelled, reset
   int goal_index = -1;                  // the goal in force (at the end, or now); -1 = none
   std::optional<seconds> goal_seconds;
-  // The goal's `within` as the policy wrote it ("2bd", "8h"); empty without a goal.
-  std::string goal_text;
-  // The IANA zone the goal in force was measured in: its calendar's zone, or the
-  // zone its `timezone_from` attribute chose ("UTC" for a goal without a
-  // calendar); empty without a goal.
-  std::optional<std::string> zone;
   std::optional<instant> started;
   std::optional<instant> stopped;
   std::optional<instant> due;
@@ -65,6 +59,15 @@ struct timer_row {
   std::optional<seconds> remaining_seconds;
   std::optional<seconds> paused_seconds;
   std::optional<instant> next_wakeup;
+  // (Members added after the first release come last, so that aggregate
+  // initialisation written for it still compiles; the output keys "goal" and
+  // "zone" follow goal_seconds.)
+  // The goal's `within` as the policy wrote it ("2bd", "8h"); empty without a goal.
+  std::string goal_text;
+  // The IANA zone the goal in force was measured in: its calendar's zone, or the
+  // zone its `timezone_from` attribute chose ("UTC" for a goal without a
+  // calendar); empty without a goal.
+  std::optional<std::string> zone;
   // With evaluate_options::carry: one value per carried attribute name (null when
   // unset), taken at the cycle's deciding instant: just before `breached_at` when
   // there is one (the events at that instant not applied), else just before
@@ -131,13 +134,13 @@ struct escalation_row {
 struct evaluation {
   std::vector<timer_row> timers;             // by record id (first appearance), target, cycle
   std::vector<escalation_row> escalations;
-  std::vector<pause_row> pauses;             // by id, target, cycle, paused_from
-  std::vector<segment_row> segments;         // with evaluate_options::segments; by id, target, cycle, from
   std::vector<rejected_row> rejected;        // passed through from the readers
   std::uint64_t events_applied = 0;          // events at or before as_of
   std::uint64_t events_ignored = 0;          // events after as_of
   // The earliest next_wakeup of any cycle: when a host should evaluate next.
   std::optional<instant> next_wakeup;
+  std::vector<pause_row> pauses;             // by id, target, cycle, paused_from
+  std::vector<segment_row> segments;         // with evaluate_options::segments; by id, target, cycle, from
 };
 
 // One line of a record's timeline (duly explain): an event applied, or what it

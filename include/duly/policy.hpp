@@ -32,11 +32,11 @@ struct goal {
   condition when;                 // always true when absent
   bool has_when = false;
   duration_spec within;           // seconds of running time, or business days
-  std::string within_text;        // `within` as written ("2bd", "8h")
   std::string calendar;           // a name in the policy's calendars; empty = 24x7 UTC
   int calendar_index = -1;        // index into policy::calendars(), -1 = 24x7 UTC
   std::string timezone_from;      // attribute holding an IANA zone; empty = none
   int timezone_slot = -1;
+  std::string within_text;        // `within` as written ("2bd", "8h")
 };
 
 // One commitment measured on a record.

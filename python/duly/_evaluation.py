@@ -262,30 +262,35 @@ class Evaluation(TimerResults):
         """
         return pauses_to_frame(self._columns["pauses"])
 
-    def _facts(self, carry: Sequence[str]) -> dict[str, Any]:
-        """The engine's facts for reports: the kept policy and events evaluated again
-        at ``as_of`` with ``carry`` and segments (see ``_duly.evaluate``).
+    def _facts(
+        self, carry: Sequence[str], *, events: EventsLike | None = None, policy: Policy | None = None
+    ) -> dict[str, Any]:
+        """The engine's facts for reports: the kept policy and events (or those
+        given) evaluated again at ``as_of`` with ``carry`` and segments (see
+        ``_duly.evaluate``).
 
         Returns the native result: ``"timers"`` (the same rows, in the same order,
         with ``"carried"``: one list per name in ``carry``, one Python value per
-        timer row, taken at the cycle's deciding instant) and ``"segments"``
-        (``id``, ``target``, ``cycle``, ``from``, ``until`` (int64 seconds),
-        ``paused`` (bool), ``business_seconds`` (int64), ``carried``).
-        Raises ``duly.InvalidArgumentError`` when the events were not kept.
+        timer row, taken at the cycle's deciding instant), ``"pauses"`` and
+        ``"segments"`` (``id``, ``target``, ``cycle``, ``from``, ``until`` (int64
+        seconds), ``paused`` (bool), ``business_seconds`` (int64), ``carried``).
+        Raises ``duly.InvalidArgumentError`` when no events were kept or given.
         """
-        if self.events is None:
+        events = self.events if events is None else events
+        policy = self.policy if policy is None else policy
+        if events is None:
             raise InvalidArgumentError(
                 "this needs the events again, and the evaluation did not keep them (they were a "
                 "one-shot iterator): pass events=..., or evaluate a list or a DataFrame",
                 path="events",
             )
-        if not isinstance(self.policy, Policy):
+        if not isinstance(policy, Policy):
             raise InvalidArgumentError("expected the duly.Policy that was evaluated", path="policy")
         names = list(carry)
         for i, name in enumerate(names):
             if not isinstance(name, str):
                 raise InvalidArgumentError(f"expected an attribute name, got {type_name(name)}", path=f"carry[{i}]")
-        return _run(self.policy, self.events, int(self.as_of.timestamp()), carry=names, segments=True)[0]
+        return _run(policy, events, int(self.as_of.timestamp()), carry=names, segments=True)[0]
 
     def rejected_frame(self) -> DataFrame:
         """The rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``)."""

@@ -99,15 +99,20 @@ py::tuple encoded_optional_str_column(std::size_t n, F&& f) {
   i64* c = codes.mutable_data();
   std::vector<std::string_view> distinct;
   std::unordered_map<std::string_view, i64> index;
+  i64 previous = -1;
   for (std::size_t i = 0; i < n; ++i) {
     const std::optional<std::string_view> s = f(i);
     if (!s) {
       c[i] = -1;
       continue;
     }
+    if (previous >= 0 && distinct[static_cast<std::size_t>(previous)] == *s) {
+      c[i] = previous;
+      continue;
+    }
     auto [it, fresh] = index.try_emplace(*s, static_cast<i64>(distinct.size()));
     if (fresh) distinct.push_back(*s);
-    c[i] = it->second;
+    c[i] = previous = it->second;
   }
   py::list values(static_cast<py::ssize_t>(distinct.size()));
   for (std::size_t k = 0; k < distinct.size(); ++k) {
@@ -140,15 +145,25 @@ py::object python_value(const value& v) {
   return py::none();
 }
 
-// Carried values as columns: one list per carried name, one Python value per row.
+// Carried values as columns: one list per carried name, one Python value per
+// row. Equal strings share one str object (a column holds few distinct values).
 template <class Rows>
 py::list carried_columns(const Rows& rows, std::size_t names) {
   py::list out;
+  std::unordered_map<std::string_view, py::object> strings;
   for (std::size_t k = 0; k < names; ++k) {
     py::list column(static_cast<py::ssize_t>(rows.size()));
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& carried = rows[i].carried;
-      py::object o = k < carried.size() ? python_value(carried[k].view()) : py::none();
+      const value v = k < carried.size() ? carried[k].view() : value::null();
+      py::object o;
+      if (v.kind() == value_kind::string) {
+        auto [it, fresh] = strings.try_emplace(v.as_string());
+        if (fresh) it->second = python_value(v);
+        o = it->second;
+      } else {
+        o = python_value(v);
+      }
       PyList_SET_ITEM(column.ptr(), static_cast<Py_ssize_t>(i), o.release().ptr());
     }
     out.append(std::move(column));

@@ -686,7 +686,7 @@ cmp_row measure(const std::string& id, const target_choice& t, const ref_cycle& 
       row.state = *c.end <= *due ? "met" : "breached";
       if (row.state == "breached") row.breached_at = row.due;
     } else {
-      // Cancelled or reset after the due: the breach stays (SPEC section 7).
+      // Cancelled or reset after the due: the breach stays.
       row.state = c.end_state;
       if (due && *c.end > *due) row.breached_at = row.due;
     }
