@@ -1374,7 +1374,7 @@ TEST(CalendarParse, ReportsBadZonesDatesAndKeysWithPositionAndPath) {
        "cal.yaml:1:1: colour: unknown key (expected timezone, hours, holidays, exceptions)"},
       {"holidays:\n  - {name: X, month: 11, weekday: thu, nth: 4, when: never}\n", errc::invalid_argument,
        "cal.yaml:2:48: holidays[0].when: unknown key (expected name, date, month, day, weekday, nth, observed, "
-       "easter)"},
+       "easter, since, until)"},
       {"[1, 2]\n", errc::invalid_argument, "cal.yaml:1:1: expected a map of keys and values, got a list"},
       // JSON positions count the same way.
       {"{\"timezone\": \"UTC\", \"hours\": {\"mon\": \"9-17\"}, \"extra\": 1}", errc::invalid_argument,
@@ -1407,7 +1407,7 @@ TEST(CalendarParse, ReportsBadHolidayRules) {
        "easter\n"
        "cal.yaml:7:5: holidays[5]: a holiday rule takes only one of: date; day; weekday and nth; easter\n"
        "cal.yaml:8:36: holidays[6].observed: unknown rule 'sometimes': expected none, nearest_weekday, "
-       "next_weekday or previous_weekday\n"
+       "next_weekday, previous_weekday or substitute\n"
        "cal.yaml:9:5: holidays[7].nth: missing: give nth, 1 to 5 or -1 (last) to -5\n"
        "cal.yaml:10:14: holidays[8].easter: days from Easter Sunday must be -300 to 300, got 400\n"
        "cal.yaml:11:36: holidays[9].nth: expected a whole number, got 'zero'"},

@@ -63,6 +63,12 @@ enum class observed_rule {
   nearest_weekday,   // Saturday -> Friday before, Sunday -> Monday after
   next_weekday,      // Saturday or Sunday -> Monday after
   previous_weekday,  // Saturday or Sunday -> Friday before
+  // Saturday or Sunday -> the first following Monday to Friday that is not
+  // already a holiday of the calendar. The calendar places holidays on a weekday
+  // (and those without a moving rule) first, then the moving ones in order of
+  // their nominal date: in England Christmas on Saturday 25 and Boxing Day on
+  // Sunday 26 December 2021 are Monday 27 and Tuesday 28.
+  substitute,
 };
 
 // A holiday: a date, or a rule that yields at most one date a year.
@@ -82,9 +88,15 @@ struct holiday_rule {
   int nth = 1;
   observed_rule observed = observed_rule::none;
   int offset_days = 0;
+  // Years in force, inclusive; outside them the rule gives nothing (for a fixed
+  // day, the year of its nominal date, before any observed shift).
+  std::optional<std::chrono::year> since;
+  std::optional<std::chrono::year> until;
 
   // The date this rule yields in `year`, if any (a 5th Monday may not exist;
-  // Feb 29 exists only in leap years).
+  // Feb 29 exists only in leap years; nothing outside since/until). A
+  // `substitute` rule gives its weekend date's next Monday here; the calendar
+  // moves it further past its other holidays (calendar::holidays_in).
   [[nodiscard]] DULY_EXPORT std::optional<std::chrono::year_month_day> in_year(
       std::chrono::year year) const;
 };
@@ -139,6 +151,11 @@ class DULY_EXPORT calendar {
   // The last closing time of the n-th open day after t's local date (n >= 0;
   // n = 0 returns t). An open day is a local date with some open time.
   [[nodiscard]] result<instant> add_business_days(instant t, std::int64_t n) const;
+  // The holidays of local year `y` after placement (substitute days moved past
+  // the others), sorted, each once; empty outside 1970 to 2199. Exceptions and
+  // timed closures are not included.
+  //   England 2021: ..., 2021-12-27 (Christmas), 2021-12-28 (Boxing Day)
+  [[nodiscard]] std::vector<std::chrono::year_month_day> holidays_in(std::chrono::year y) const;
   // The merged open intervals that meet [from, to), clipped to it.
   [[nodiscard]] result<std::vector<interval>> open_intervals(instant from, instant to) const;
 

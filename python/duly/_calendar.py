@@ -180,10 +180,11 @@ def _hours(days: list[list[str]]) -> dict[str, Windows]:
 def _holiday(h: dict[str, Any]) -> HolidayLike:
     name = h["name"]
     kind = h["type"]
+    years = {k: h[k] for k in ("since", "until") if h.get(k) is not None}
     if kind == "date":
-        if not name or name == h["date"]:
+        if (not name or name == h["date"]) and not years:
             return str(h["date"])
-        return {"name": name, "date": h["date"]}
+        return {"name": name, "date": h["date"], **years}
     out: dict[str, Any] = {"name": name} if name else {}
     if kind == "fixed_day":
         out.update(month=h["month"], day=h["day"])
@@ -193,6 +194,7 @@ def _holiday(h: dict[str, Any]) -> HolidayLike:
         out.update(month=h["month"], weekday=h["weekday"], nth=h["nth"])
     else:
         out["easter"] = h["offset_days"]
+    out.update(years)
     return out
 
 

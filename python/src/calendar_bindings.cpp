@@ -73,6 +73,7 @@ const char* observed_name(observed_rule r) {
     case observed_rule::nearest_weekday: return "nearest_weekday";
     case observed_rule::next_weekday: return "next_weekday";
     case observed_rule::previous_weekday: return "previous_weekday";
+    case observed_rule::substitute: return "substitute";
   }
   return "none";
 }
@@ -102,6 +103,8 @@ py::dict holiday_dict(const holiday_rule& h) {
       d["offset_days"] = h.offset_days;
       break;
   }
+  d["since"] = h.since ? py::object(py::int_(int{*h.since})) : py::object(py::none());
+  d["until"] = h.until ? py::object(py::int_(int{*h.until})) : py::object(py::none());
   return d;
 }
 

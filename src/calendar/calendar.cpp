@@ -96,6 +96,9 @@ struct calendar::impl {
   std::array<std::vector<window>, 7> weekly;  // 0 = Monday
   std::map<int32_t, std::vector<window>> exceptions;
 
+  std::vector<int32_t> dated;               // holidays of kind::date, local days, sorted
+  std::vector<const holiday_rule*> rules;   // the other holidays
+
   mutable std::array<std::atomic<const year_table*>, year_count> tables{};
   mutable std::mutex build_mutex;
   mutable std::vector<std::unique_ptr<const year_table>> owned;
@@ -108,6 +111,15 @@ struct calendar::impl {
     }
     for (const auto& [date, windows] : spec.exceptions)
       exceptions.emplace(static_cast<int32_t>(date.time_since_epoch().count()), windows);
+    for (const auto& h : spec.holidays) {
+      if (h.type != holiday_rule::kind::date) {
+        rules.push_back(&h);
+      } else if (h.in_year(h.date.year())) {
+        dated.push_back(static_cast<int32_t>(sys_days{h.date}.time_since_epoch().count()));
+      }
+    }
+    std::sort(dated.begin(), dated.end());
+    dated.erase(std::unique(dated.begin(), dated.end()), dated.end());
   }
 
   // The table of year index i (0 = 1970), built on first use.
@@ -123,16 +135,43 @@ struct calendar::impl {
     return *p;
   }
 
+  // The holidays of local years y-2 .. y+2 as local days since 1970, sorted.
+  // Holidays that do not move (dates, weekday and Easter rules, fixed days with
+  // another observed rule, substitute days that fall on a weekday) are placed
+  // first; then each substitute day on a weekend, in order of its nominal date,
+  // on the first following Monday to Friday that is not already a holiday.
   std::vector<int32_t> holidays_around(int y) const {
     std::vector<int32_t> out;
+    const auto first = static_cast<int32_t>(sys_days{year{y - 2} / January / 1}.time_since_epoch().count());
+    const auto last = static_cast<int32_t>(sys_days{year{y + 2} / December / 31}.time_since_epoch().count());
+    for (auto it = std::lower_bound(dated.begin(), dated.end(), first); it != dated.end() && *it <= last; ++it)
+      out.push_back(*it);
+    std::vector<int32_t> moving;
     for (int yy = y - 2; yy <= y + 2; ++yy) {
-      for (const auto& rule : spec.holidays) {
-        if (auto d = rule.in_year(year{yy}))
+      for (const auto* rule : rules) {
+        if (rule->observed == observed_rule::substitute && rule->type == holiday_rule::kind::fixed_day) {
+          if ((rule->since && year{yy} < *rule->since) || (rule->until && year{yy} > *rule->until)) continue;
+          const year_month_day nominal{year{yy}, month{rule->month}, day{rule->day}};
+          if (!nominal.ok()) continue;
+          const auto d = static_cast<int32_t>(sys_days{nominal}.time_since_epoch().count());
+          (is_weekend(d) ? moving : out).push_back(d);
+        } else if (auto d = rule->in_year(year{yy})) {
           out.push_back(static_cast<int32_t>(sys_days{*d}.time_since_epoch().count()));
+        }
       }
     }
     std::sort(out.begin(), out.end());
+    std::sort(moving.begin(), moving.end());
+    for (int32_t d : moving) {
+      while (is_weekend(d) || std::binary_search(out.begin(), out.end(), d)) ++d;
+      out.insert(std::lower_bound(out.begin(), out.end(), d), d);
+    }
     return out;
+  }
+
+  static bool is_weekend(int32_t d) {
+    const weekday wd{sys_days{days{d}}};
+    return wd == Saturday || wd == Sunday;
   }
 
   year_table build(int i) const {
@@ -259,6 +298,8 @@ std::vector<diagnostic> validate(const calendar_spec& spec) {
     if (h.type == K::nth_weekday && (h.nth == 0 || h.nth > 5 || h.nth < -5))
       add(p + ".nth", "must be 1 to 5, or -1 (last) to -5, got " + std::to_string(h.nth));
     if (h.type == K::nth_weekday && !h.weekday.ok()) add(p + ".weekday", "invalid weekday");
+    if (h.since && h.until && *h.until < *h.since)
+      add(p + ".until", "until " + std::to_string(int{*h.until}) + " is before since " + std::to_string(int{*h.since}));
     if (h.type == K::easter && (h.offset_days < -300 || h.offset_days > 300))
       add(p + ".easter", "offset must be -300 to 300 days, got " + std::to_string(h.offset_days));
   }
@@ -293,6 +334,19 @@ calendar calendar::with_zone(const time_zone& zone) const {
   calendar_spec s = impl_->spec;
   s.timezone = zone.name();
   return calendar(std::make_shared<const impl>(std::move(s), zone));
+}
+
+std::vector<year_month_day> calendar::holidays_in(year y) const {
+  std::vector<year_month_day> out;
+  const int yi = int{y};
+  if (yi < first_year || yi >= first_year + year_count) return out;
+  const auto first = sys_days{y / January / 1}.time_since_epoch().count();
+  const auto last = sys_days{y / December / 31}.time_since_epoch().count();
+  for (const int32_t d : impl_->holidays_around(yi)) {
+    if (d < first || d > last || (!out.empty() && sys_days{out.back()} == sys_days{days{d}})) continue;
+    out.emplace_back(sys_days{days{d}});
+  }
+  return out;
 }
 
 result<instant> calendar::add(instant t, seconds d) const {

@@ -126,6 +126,25 @@ std::optional<std::vector<window>> read_windows(document& doc, const YAML::Node&
   return out;
 }
 
+// `since` and `until`: the years a rule is in force, inclusive.
+static void read_years(document& doc, const YAML::Node& node, const std::string& path, holiday_rule& h) {
+  const auto one = [&](const char* key) -> std::optional<year> {
+    if (!node[key]) return std::nullopt;
+    auto y = doc.integer(node[key], join(path, key));
+    if (!y) return std::nullopt;
+    if (*y < 1970 || *y > 2199) {
+      doc.report(node[key], join(path, key), "must be a year from 1970 to 2199, got " + std::to_string(*y));
+      return std::nullopt;
+    }
+    return year{static_cast<int>(*y)};
+  };
+  h.since = one("since");
+  h.until = one("until");
+  if (h.since && h.until && *h.until < *h.since)
+    doc.report(node["until"], join(path, "until"),
+               "until " + std::to_string(int{*h.until}) + " is before since " + std::to_string(int{*h.since}));
+}
+
 std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path) {
   holiday_rule h;
   if (node.IsScalar()) {
@@ -146,10 +165,11 @@ std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, 
     return std::nullopt;
   }
   const std::size_t before = doc.problem_count();
-  doc.check_keys(node, path, {"name", "date", "month", "day", "weekday", "nth", "observed", "easter"});
+  doc.check_keys(node, path, {"name", "date", "month", "day", "weekday", "nth", "observed", "easter", "since", "until"});
   if (node["name"]) {
     if (auto n = doc.string(node["name"], join(path, "name"))) h.name = *n;
   }
+  read_years(doc, node, path, h);
   const bool has_date = bool(node["date"]), has_easter = bool(node["easter"]),
              has_weekday = bool(node["weekday"]) || bool(node["nth"]), has_day = bool(node["day"]);
   const int kinds = int{has_date} + int{has_easter} + int{has_weekday} + int{has_day};
@@ -241,9 +261,11 @@ std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, 
         else if (*o == "nearest_weekday") h.observed = observed_rule::nearest_weekday;
         else if (*o == "next_weekday") h.observed = observed_rule::next_weekday;
         else if (*o == "previous_weekday") h.observed = observed_rule::previous_weekday;
+        else if (*o == "substitute") h.observed = observed_rule::substitute;
         else
           doc.report(node["observed"], join(path, "observed"),
-                     "unknown rule '" + *o + "': expected none, nearest_weekday, next_weekday or previous_weekday");
+                     "unknown rule '" + *o +
+                         "': expected none, nearest_weekday, next_weekday, previous_weekday or substitute");
       }
     }
   }
