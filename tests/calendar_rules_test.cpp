@@ -165,4 +165,81 @@ TEST(YearsInForce, MakeChecksASpecBuiltInCode) {
   EXPECT_EQ(cal.error().message(), "holidays[0].until: until 2020 is before since 2030");
 }
 
+constexpr const char* yearly_doc = R"(
+timezone: Europe/London
+hours:
+  mon-fri: "09:00-17:00"
+holidays:
+  - {name: Christmas Day, month: 12, day: 25, observed: substitute}
+  - {name: Boxing Day, month: 12, day: 26, observed: substitute}
+exceptions:
+  - {name: Christmas Eve, month: 12, day: 24, hours: ["09:00-12:00"]}
+  - {name: Maundy Thursday, easter: -3, hours: ["09:00-13:00"], since: 2027}
+  - {date: 2026-12-24, hours: []}
+  - {month: 12, day: 24, hours: ["10:00-11:00"]}
+  - {name: Staff day, month: 6, weekday: fri, nth: 1, hours: []}
+)";
+
+TEST(YearlyExceptions, ReplaceTheHoursOfTheirDateEveryYear) {
+  const auto cal = parse(yearly_doc);
+  const auto at = [](const char* t) { return *duly::parse_instant(t); };
+  // Christmas Eve 2025 (Wednesday): 09:00-12:00 only, from the first rule.
+  EXPECT_EQ(cal.elapsed(at("2025-12-24T00:00:00Z"), at("2025-12-25T00:00:00Z")), 3h);
+  // 2027 (Friday): the same rule.
+  EXPECT_EQ(cal.elapsed(at("2027-12-24T00:00:00Z"), at("2027-12-25T00:00:00Z")), 3h);
+  // 2026: the dated exception wins over the yearly one: closed.
+  EXPECT_EQ(cal.elapsed(at("2026-12-24T00:00:00Z"), at("2026-12-25T00:00:00Z")), 0s);
+  // A yearly exception on a weekend opens it: Christmas Eve 2028 is a Sunday.
+  EXPECT_EQ(cal.elapsed(at("2028-12-24T00:00:00Z"), at("2028-12-25T00:00:00Z")), 3h);
+  // Maundy Thursday since 2027: 2026-04-02 has the weekly 8 h, 2027-03-25 has
+  // 09:00-13:00 GMT.
+  EXPECT_EQ(cal.elapsed(at("2026-04-02T00:00:00+01:00"), at("2026-04-03T00:00:00+01:00")), 8h);
+  EXPECT_EQ(cal.elapsed(at("2027-03-25T00:00:00Z"), at("2027-03-26T00:00:00Z")), 4h);
+  // The first Friday of June is closed.
+  EXPECT_FALSE(cal.is_open(at("2026-06-05T12:00:00+01:00")));
+  EXPECT_TRUE(cal.is_open(at("2026-06-12T12:00:00+01:00")));
+  // Holidays are still closed around them.
+  EXPECT_FALSE(cal.is_open(at("2027-12-27T10:00:00Z")));
+}
+
+TEST(YearlyExceptions, AYearlyExceptionBeatsAHoliday) {
+  const auto cal = parse(
+      "holidays: [{month: 1, day: 1}]\n"
+      "exceptions:\n"
+      "  - {month: 1, day: 1, hours: [\"10:00-12:00\"]}\n");
+  EXPECT_EQ(cal.elapsed(*duly::parse_instant("2026-01-01T00:00:00Z"), *duly::parse_instant("2026-01-02T00:00:00Z")),
+            2h);
+}
+
+TEST(YearlyExceptions, ListAndMapFormsGiveTheSameDatedExceptions) {
+  const auto list = duly::parse_calendar_spec("exceptions:\n  - {date: 2026-12-31, hours: [\"08:00-12:00\"]}\n");
+  const auto map = duly::parse_calendar_spec("exceptions:\n  2026-12-31: [\"08:00-12:00\"]\n");
+  ASSERT_TRUE(list && map);
+  EXPECT_EQ(list->exceptions, map->exceptions);
+  EXPECT_TRUE(list->yearly_exceptions.empty());
+}
+
+TEST(YearlyExceptions, BadEntriesAreReportedWithPositions) {
+  const auto got = duly::parse_calendar_spec(
+      "exceptions:\n"
+      "  - {month: 12, day: 24}\n"
+      "  - {month: 12, day: 24, hours: \"9-5\"}\n"
+      "  - 2026-12-24\n"
+      "  - {date: 2026-12-31, hours: []}\n"
+      "  - {date: 2026-12-31, hours: []}\n"
+      "  - {month: 12, weekday: mon, nth: 9, hours: [], colour: red}\n",
+      "cal.yaml");
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().message(),
+            "cal.yaml:2:5: exceptions[0].hours: missing: give the hours of that day, e.g. [\"08:00-12:00\"], or [] "
+            "for closed\n"
+            "cal.yaml:3:33: exceptions[1].hours: invalid window '9-5': '9': expected HH:MM, e.g. 08:00 or 17:30\n"
+            "cal.yaml:4:5: exceptions[2]: expected {date: 2026-12-24, hours: [...]} or a holiday rule with hours, "
+            "such as {month: 12, day: 24, hours: [\"08:00-12:00\"]}, got a value\n"
+            "cal.yaml:6:12: exceptions[4].date: date given twice\n"
+            "cal.yaml:7:36: exceptions[5].nth: must be 1 to 5, or -1 (last) to -5, got 9\n"
+            "cal.yaml:7:50: exceptions[5].colour: unknown key (expected name, date, month, day, weekday, nth, "
+            "observed, easter, since, until, hours)");
+}
+
 }  // namespace

@@ -101,6 +101,14 @@ struct holiday_rule {
       std::chrono::year year) const;
 };
 
+// Special hours on the date a holiday rule gives each year (every 24 December,
+// three days before Easter); empty hours = closed. A dated exception on the
+// same date wins.
+struct yearly_exception {
+  holiday_rule rule;
+  std::vector<window> hours;
+};
+
 // Everything a calendar is made of; the validated form of the YAML/JSON schema.
 struct calendar_spec {
   std::string timezone = "UTC";
@@ -109,6 +117,8 @@ struct calendar_spec {
   std::vector<holiday_rule> holidays;
   // Special hours that replace a date's weekly windows; empty = closed.
   std::map<std::chrono::sys_days, std::vector<window>> exceptions;
+  // Special hours every year; where two give the same date, the first listed wins.
+  std::vector<yearly_exception> yearly_exceptions;
 };
 
 // An open span [start, end).

@@ -204,7 +204,16 @@ def _canonical(spec: dict[str, Any]) -> dict[str, Any]:
         out["hours"] = _hours(spec["hours"])
     if spec["holidays"]:
         out["holidays"] = [_holiday(h) for h in spec["holidays"]]
-    if spec["exceptions"]:
+    if spec.get("yearly_exceptions"):
+        dated = [{"date": d, "hours": list(ws)} for d, ws in spec["exceptions"].items()]
+        yearly = []
+        for e in spec["yearly_exceptions"]:
+            rule = _holiday(e)
+            entry = {"date": rule} if isinstance(rule, str) else dict(rule)
+            entry["hours"] = list(e["hours"])
+            yearly.append(entry)
+        out["exceptions"] = dated + yearly
+    elif spec["exceptions"]:
         out["exceptions"] = {d: list(ws) for d, ws in spec["exceptions"].items()}
     return out
 

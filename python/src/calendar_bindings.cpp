@@ -128,6 +128,13 @@ py::dict spec_dict(const calendar_spec& spec) {
     exceptions[py::str(date_text(std::chrono::year_month_day{day}))] = windows_list(ws);
   }
   out["exceptions"] = exceptions;
+  py::list yearly;
+  for (const auto& e : spec.yearly_exceptions) {
+    py::dict d = holiday_dict(e.rule);
+    d["hours"] = windows_list(e.hours);
+    yearly.append(d);
+  }
+  out["yearly_exceptions"] = yearly;
   return out;
 }
 

@@ -169,6 +169,33 @@ struct calendar::impl {
     return out;
   }
 
+  // The dates of local years y-1 .. y+1 that yearly exceptions give, with their
+  // hours; the first rule listed wins a date. A substitute day moves past the
+  // calendar's holidays as a holiday would.
+  std::map<int32_t, const std::vector<window>*> yearly_exceptions_around(
+      int y, const std::vector<int32_t>& holidays) const {
+    std::map<int32_t, const std::vector<window>*> out;
+    for (const auto& e : spec.yearly_exceptions) {
+      for (int yy = y - 1; yy <= y + 1; ++yy) {
+        const auto& r = e.rule;
+        std::optional<int32_t> d;
+        if (r.observed == observed_rule::substitute && r.type == holiday_rule::kind::fixed_day) {
+          if ((r.since && year{yy} < *r.since) || (r.until && year{yy} > *r.until)) continue;
+          const year_month_day nominal{year{yy}, month{r.month}, day{r.day}};
+          if (!nominal.ok()) continue;
+          auto c = static_cast<int32_t>(sys_days{nominal}.time_since_epoch().count());
+          if (is_weekend(c))
+            while (is_weekend(c) || std::binary_search(holidays.begin(), holidays.end(), c)) ++c;
+          d = c;
+        } else if (auto ymd = r.in_year(year{yy})) {
+          d = static_cast<int32_t>(sys_days{*ymd}.time_since_epoch().count());
+        }
+        if (d) out.emplace(*d, &e.hours);
+      }
+    }
+    return out;
+  }
+
   static bool is_weekend(int32_t d) {
     const weekday wd{sys_days{days{d}}};
     return wd == Saturday || wd == Sunday;
@@ -191,10 +218,13 @@ struct calendar::impl {
     std::vector<raw> spans;
     // A window of date D ends by D+2 00:00 local and zones are within a day
     // of UTC, so dates from three days before the year to one after cover it.
+    const auto yearly = yearly_exceptions_around(y, holidays);
     for (int32_t d = local_year_first - 3; d <= local_year_last + 1; ++d) {
       const std::vector<window>* windows;
       if (auto it = exceptions.find(d); it != exceptions.end()) {
         windows = &it->second;
+      } else if (auto yt = yearly.find(d); yt != yearly.end()) {
+        windows = yt->second;
       } else if (is_holiday(d)) {
         continue;
       } else {
@@ -285,9 +315,7 @@ std::vector<diagnostic> validate(const calendar_spec& spec) {
     static constexpr const char* names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
     for (std::size_t d = 0; d < 7; ++d) check_windows((*spec.hours)[d], std::string("hours.") + names[d]);
   }
-  for (std::size_t k = 0; k < spec.holidays.size(); ++k) {
-    const auto& h = spec.holidays[k];
-    const auto p = "holidays[" + std::to_string(k) + "]";
+  const auto check_rule = [&](const holiday_rule& h, const std::string& p) {
     using K = holiday_rule::kind;
     if (h.type == K::date && !h.date.ok()) add(p, "invalid date");
     if ((h.type == K::fixed_day || h.type == K::nth_weekday) && (h.month < 1 || h.month > 12))
@@ -302,6 +330,13 @@ std::vector<diagnostic> validate(const calendar_spec& spec) {
       add(p + ".until", "until " + std::to_string(int{*h.until}) + " is before since " + std::to_string(int{*h.since}));
     if (h.type == K::easter && (h.offset_days < -300 || h.offset_days > 300))
       add(p + ".easter", "offset must be -300 to 300 days, got " + std::to_string(h.offset_days));
+  };
+  for (std::size_t k = 0; k < spec.holidays.size(); ++k)
+    check_rule(spec.holidays[k], "holidays[" + std::to_string(k) + "]");
+  for (std::size_t k = 0; k < spec.yearly_exceptions.size(); ++k) {
+    const auto p = "exceptions[" + std::to_string(k) + "]";
+    check_rule(spec.yearly_exceptions[k].rule, p);
+    check_windows(spec.yearly_exceptions[k].hours, p + ".hours");
   }
   for (const auto& [date, ws] : spec.exceptions)
     check_windows(ws, "exceptions." + format_instant(sys_seconds{date}).substr(0, 10));

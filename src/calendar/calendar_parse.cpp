@@ -145,7 +145,8 @@ static void read_years(document& doc, const YAML::Node& node, const std::string&
                "until " + std::to_string(int{*h.until}) + " is before since " + std::to_string(int{*h.since}));
 }
 
-std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path) {
+std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path,
+                                         bool with_hours) {
   holiday_rule h;
   if (node.IsScalar()) {
     auto d = parse_date(node.Scalar());
@@ -165,7 +166,12 @@ std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, 
     return std::nullopt;
   }
   const std::size_t before = doc.problem_count();
-  doc.check_keys(node, path, {"name", "date", "month", "day", "weekday", "nth", "observed", "easter", "since", "until"});
+  if (with_hours) {
+    doc.check_keys(node, path,
+                   {"name", "date", "month", "day", "weekday", "nth", "observed", "easter", "since", "until", "hours"});
+  } else {
+    doc.check_keys(node, path, {"name", "date", "month", "day", "weekday", "nth", "observed", "easter", "since", "until"});
+  }
   if (node["name"]) {
     if (auto n = doc.string(node["name"], join(path, "name"))) h.name = *n;
   }
@@ -273,6 +279,38 @@ std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, 
   return h;
 }
 
+// `exceptions` as a list: {date: D, hours: [...]} entries are dated exceptions,
+// any holiday rule form plus `hours` a yearly one.
+static void read_exception_list(document& doc, const YAML::Node& list, const std::string& path,
+                                calendar_spec& spec) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node e = list[i];
+    const std::string p = detail::index(path, i);
+    if (!e.IsMap()) {
+      doc.report(e, p,
+                 "expected {date: 2026-12-24, hours: [...]} or a holiday rule with hours, such as "
+                 "{month: 12, day: 24, hours: [\"08:00-12:00\"]}, got " + std::string(detail::kind_name(e)));
+      continue;
+    }
+    auto rule = read_holiday(doc, e, p, true);
+    std::optional<std::vector<window>> hours;
+    if (!e["hours"]) {
+      doc.report(e, join(p, "hours"), "missing: give the hours of that day, e.g. [\"08:00-12:00\"], or [] for closed");
+    } else if (e["hours"].IsNull()) {
+      hours.emplace();
+    } else {
+      hours = read_windows(doc, e["hours"], join(p, "hours"));
+    }
+    if (!rule || !hours) continue;
+    if (rule->type == holiday_rule::kind::date && !rule->since && !rule->until) {
+      if (!spec.exceptions.emplace(sys_days{rule->date}, std::move(*hours)).second)
+        doc.report(e["date"], join(p, "date"), "date given twice");
+    } else {
+      spec.yearly_exceptions.push_back({std::move(*rule), std::move(*hours)});
+    }
+  }
+}
+
 std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path) {
   const std::size_t before = doc.problem_count();
   calendar_spec spec;
@@ -333,7 +371,9 @@ std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node
 
   if (const auto exc = node["exceptions"]; exc && !exc.IsNull()) {
     const std::string epath = join(path, "exceptions");
-    if (doc.is_map(exc, epath)) {
+    if (exc.IsSequence()) {
+      read_exception_list(doc, exc, epath, spec);
+    } else if (doc.is_map(exc, epath)) {
       for (const auto& kv : exc) {
         const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
         const std::string kpath = join(epath, key);

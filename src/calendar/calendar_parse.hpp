@@ -17,7 +17,10 @@ namespace duly::detail {
 result<window> parse_window(std::string_view text);
 result<std::pair<std::vector<int>, int>> parse_day_key(std::string_view key);
 std::optional<std::vector<window>> read_windows(document& doc, const YAML::Node& node, const std::string& path);
-std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path);
+// A holiday rule; `with_hours` also allows the `hours` key of a yearly exception
+// (the caller reads it).
+std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path,
+                                         bool with_hours = false);
 // Reads a calendar (SPEC section 3) at `node`; reports problems into `doc`.
 std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path);
 // The whole content of a file, or an io_error naming it.
