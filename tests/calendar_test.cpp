@@ -1368,7 +1368,8 @@ TEST(CalendarParse, ReportsBadZonesDatesAndKeysWithPositionAndPath) {
       {"exceptions:\n  2026-12-24: [\"08:00-12:00\"]\n  2026-12-24: []\n", errc::invalid_argument,
        "cal.yaml:3:3: exceptions.2026-12-24: date given twice"},
       {"exceptions: [2026-12-24]\n", errc::invalid_argument,
-       "cal.yaml:1:13: exceptions: expected a map of keys and values, got a list"},
+       "cal.yaml:1:14: exceptions[0]: expected {date: 2026-12-24, hours: [...]} or a holiday rule with hours, such "
+       "as {month: 12, day: 24, hours: [\"08:00-12:00\"]}, got a value"},
       {"holidays: 2026-12-25\n", errc::invalid_argument, "cal.yaml:1:11: holidays: expected a list, got a value"},
       {"colour: blue\ntimezone: UTC\n", errc::invalid_argument,
        "cal.yaml:1:1: colour: unknown key (expected timezone, hours, holidays, exceptions)"},
