@@ -101,6 +101,19 @@ struct holiday_rule {
       std::chrono::year year) const;
 };
 
+// A span of real time that is closed whatever the hours say: a timed event of
+// an iCalendar file, or `{start: 2026-03-08T01:00, end: ..., timezone: ...}`.
+// `start` and `end` are wall-clock times in `timezone`, read by the DST rule of
+// duly/zone.hpp; an empty `timezone` is the calendar's own zone (an iCalendar
+// "floating" time), so it follows calendar::with_zone.
+struct closed_span {
+  std::string name;
+  std::string timezone;
+  std::chrono::local_seconds start{};
+  std::chrono::local_seconds end{};
+  friend bool operator==(const closed_span&, const closed_span&) = default;
+};
+
 // Special hours on the date a holiday rule gives each year (every 24 December,
 // three days before Easter); empty hours = closed. A dated exception on the
 // same date wins.
@@ -119,6 +132,8 @@ struct calendar_spec {
   std::map<std::chrono::sys_days, std::vector<window>> exceptions;
   // Special hours every year; where two give the same date, the first listed wins.
   std::vector<yearly_exception> yearly_exceptions;
+  // Spans of real time closed whatever the hours and exceptions say.
+  std::vector<closed_span> closed;
 };
 
 // An open span [start, end).
@@ -183,11 +198,21 @@ class DULY_EXPORT calendar {
 //   exceptions: { 2026-12-24: ["08:00-12:00"], 2026-12-31: [] }
 // Every problem is reported at once, each as "source:line:column: path: message".
 // `source_name` names the text in messages (a file name, or empty).
+// A holiday entry `{ics: PATH}` reads an iCalendar file (RFC 5545, with
+// libical): all-day events become dated holidays, timed ones closed spans,
+// recurrences expanded over 1970 to 2199. A relative PATH is read from
+// `base_dir` (empty: the working directory). Its problems name that file and
+// line. Files over 16 MiB, nesting deeper than 8 components, more than 200,000
+// occurrences, or a recurrence rule that takes more than 1,000,000 steps, are
+// errors (`errc::invalid_argument`), so a hostile file is bounded work.
 [[nodiscard]] DULY_EXPORT result<calendar_spec> parse_calendar_spec(std::string_view text,
-                                                                    std::string_view source_name = {});
+                                                                    std::string_view source_name = {},
+                                                                    const std::filesystem::path& base_dir = {});
 [[nodiscard]] DULY_EXPORT result<calendar> parse_calendar(std::string_view text,
-                                                          std::string_view source_name = {});
-// Reads and parses a calendar file; messages name the file.
+                                                          std::string_view source_name = {},
+                                                          const std::filesystem::path& base_dir = {});
+// Reads and parses a calendar file; messages name the file; `ics` paths are
+// relative to the file's directory.
 [[nodiscard]] DULY_EXPORT result<calendar> load_calendar(const std::filesystem::path& path);
 
 }  // namespace duly

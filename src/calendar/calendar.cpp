@@ -97,6 +97,7 @@ struct calendar::impl {
   std::map<int32_t, std::vector<window>> exceptions;
 
   std::vector<int32_t> dated;               // holidays of kind::date, local days, sorted
+  std::vector<std::pair<int64_t, int64_t>> closed;  // closed spans as instants, merged, sorted
   std::vector<const holiday_rule*> rules;   // the other holidays
 
   mutable std::array<std::atomic<const year_table*>, year_count> tables{};
@@ -120,6 +121,34 @@ struct calendar::impl {
     }
     std::sort(dated.begin(), dated.end());
     dated.erase(std::unique(dated.begin(), dated.end()), dated.end());
+    for (const auto& c : spec.closed) {
+      const time_zone cz = c.timezone.empty() ? zone : time_zone::locate(c.timezone).value();
+      const int64_t a = cz.first_reach(c.start).time_since_epoch().count();
+      const int64_t b = cz.first_reach(c.end).time_since_epoch().count();
+      if (a < b) closed.emplace_back(a, b);
+    }
+    std::sort(closed.begin(), closed.end());
+    std::vector<std::pair<int64_t, int64_t>> merged;
+    for (const auto& c : closed) {
+      if (!merged.empty() && c.first <= merged.back().second) {
+        merged.back().second = std::max(merged.back().second, c.second);
+      } else {
+        merged.push_back(c);
+      }
+    }
+    closed = std::move(merged);
+  }
+
+  // Adds [s, e) less the closed spans to `out`.
+  template <class F>
+  void open_pieces(int64_t s, int64_t e, F&& out) const {
+    auto it = std::upper_bound(closed.begin(), closed.end(), s,
+                               [](int64_t v, const std::pair<int64_t, int64_t>& c) { return v < c.second; });
+    for (; it != closed.end() && it->first < e && s < e; ++it) {
+      if (it->first > s) out(s, it->first);
+      s = std::max(s, it->second);
+    }
+    if (s < e) out(s, e);
   }
 
   // The table of year index i (0 = 1970), built on first use.
@@ -240,9 +269,11 @@ struct calendar::impl {
         const int64_t s = zone.first_reach(start_local).time_since_epoch().count();
         const int64_t e = zone.first_reach(end_local).time_since_epoch().count();
         if (e <= s) continue;  // e.g. 02:00-03:00 on a spring-forward night
-        spans.push_back({s, e});
-        open_day = true;
-        last_close = std::max(last_close, e);
+        open_pieces(s, e, [&](int64_t ps, int64_t pe) {
+          spans.push_back({ps, pe});
+          open_day = true;
+          last_close = std::max(last_close, pe);
+        });
       }
       if (open_day && d >= local_year_first && d <= local_year_last) {
         t.open_days.push_back(d);
@@ -340,6 +371,12 @@ std::vector<diagnostic> validate(const calendar_spec& spec) {
   }
   for (const auto& [date, ws] : spec.exceptions)
     check_windows(ws, "exceptions." + format_instant(sys_seconds{date}).substr(0, 10));
+  for (std::size_t k = 0; k < spec.closed.size(); ++k) {
+    const auto& c = spec.closed[k];
+    const auto p = "closed[" + std::to_string(k) + "]";
+    if (!c.timezone.empty() && !time_zone::locate(c.timezone)) add(p + ".timezone", "unknown time zone '" + c.timezone + "'");
+    if (c.end <= c.start) add(p + ".end", "must be after start");
+  }
   return out;
 }
 

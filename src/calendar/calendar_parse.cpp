@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "calendar/calendar_parse.hpp"
+#include "calendar/ics.hpp"
 #include "base/document.hpp"
 
 namespace duly {
@@ -311,7 +312,88 @@ static void read_exception_list(document& doc, const YAML::Node& list, const std
   }
 }
 
-std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path) {
+// "2026-03-08T01:30" or "2026-03-08T01:30:00": a wall-clock time.
+static std::optional<local_seconds> read_local_time(document& doc, const YAML::Node& node, const std::string& path) {
+  auto text = doc.string(node, path);
+  if (!text) return std::nullopt;
+  const auto bad = [&] {
+    doc.report(node, path, "expected a wall-clock time such as 2026-03-08T01:30 (no offset), got '" + *text + "'");
+    return std::nullopt;
+  };
+  if (text->size() < 16 || (*text)[10] != 'T') return bad();
+  auto d = parse_date(text->substr(0, 10));
+  if (!d) return bad();
+  std::string clock = text->substr(11);
+  int secs = 0;
+  if (clock.size() == 8 && clock[5] == ':' && std::isdigit(static_cast<unsigned char>(clock[6])) &&
+      std::isdigit(static_cast<unsigned char>(clock[7]))) {
+    secs = (clock[6] - '0') * 10 + (clock[7] - '0');
+    if (secs > 59) return bad();
+    clock.resize(5);
+  }
+  auto t = time_of_day::parse(clock);
+  if (!t || clock.size() != 5 || t->minutes() >= 1440) return bad();
+  return local_seconds{d->time_since_epoch()} + t->since_midnight() + seconds{secs};
+}
+
+// {start: LOCAL, end: LOCAL, timezone: ZONE, name: ...}: a closed span.
+static std::optional<closed_span> read_closed_span(document& doc, const YAML::Node& node, const std::string& path) {
+  const std::size_t before = doc.problem_count();
+  doc.check_keys(node, path, {"name", "start", "end", "timezone"});
+  closed_span s;
+  if (node["name"]) {
+    if (auto n = doc.string(node["name"], join(path, "name"))) s.name = *n;
+  }
+  if (node["timezone"]) {
+    if (auto z = doc.string(node["timezone"], join(path, "timezone"))) {
+      if (auto found = time_zone::locate(*z)) {
+        s.timezone = *z;
+      } else {
+        doc.report(node["timezone"], join(path, "timezone"), found.error().message(), found.error().code());
+      }
+    }
+  }
+  auto start = read_local_time(doc, node["start"], join(path, "start"));
+  if (!node["end"]) {
+    doc.report(node, join(path, "end"), "missing: give the end of the closed span, e.g. 2026-03-08T05:00");
+  } else if (auto end = read_local_time(doc, node["end"], join(path, "end")); end && start) {
+    if (*end <= *start) {
+      doc.report(node["end"], join(path, "end"), "must be after start");
+    } else {
+      s.start = *start;
+      s.end = *end;
+    }
+  }
+  if (doc.problem_count() != before) return std::nullopt;
+  return s;
+}
+
+// {ics: PATH, since: Y, until: Y}: the events of an iCalendar file.
+static void read_ics_entry(document& doc, const YAML::Node& node, const std::string& path,
+                           const std::filesystem::path& base_dir, calendar_spec& spec) {
+  const std::size_t before = doc.problem_count();
+  doc.check_keys(node, path, {"ics", "since", "until"});
+  holiday_rule years;
+  read_years(doc, node, path, years);
+  auto file = doc.string(node["ics"], join(path, "ics"));
+  if (!file || doc.problem_count() != before) return;
+  std::filesystem::path p(*file);
+  if (p.is_relative() && !base_dir.empty()) p = base_dir / p;
+  auto got = read_ics(p, join(path, "ics"));
+  if (!got) {
+    for (const auto& d : got.error().diagnostics()) doc.add(d);
+    return;
+  }
+  const auto in_force = [&](year y) { return !(years.since && y < *years.since) && !(years.until && y > *years.until); };
+  for (auto& h : got->dates)
+    if (in_force(h.date.year())) spec.holidays.push_back(std::move(h));
+  for (auto& s : got->spans)
+    if (in_force(year_month_day{sys_days{floor<days>(s.start).time_since_epoch()}}.year()))
+      spec.closed.push_back(std::move(s));
+}
+
+std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path,
+                                           const std::filesystem::path& base_dir) {
   const std::size_t before = doc.problem_count();
   calendar_spec spec;
   if (!node.IsDefined() || node.IsNull()) return spec;  // empty document: 24x7 UTC
@@ -364,7 +446,15 @@ std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node
     const std::string hpath = join(path, "holidays");
     if (doc.is_list(hol, hpath)) {
       for (std::size_t i = 0; i < hol.size(); ++i) {
-        if (auto h = read_holiday(doc, hol[i], detail::index(hpath, i))) spec.holidays.push_back(std::move(*h));
+        const YAML::Node h = hol[i];
+        const std::string p = detail::index(hpath, i);
+        if (h.IsMap() && h["ics"]) {
+          read_ics_entry(doc, h, p, base_dir, spec);
+        } else if (h.IsMap() && h["start"]) {
+          if (auto s = read_closed_span(doc, h, p)) spec.closed.push_back(std::move(*s));
+        } else if (auto rule = read_holiday(doc, h, p)) {
+          spec.holidays.push_back(std::move(*rule));
+        }
       }
     }
   }
@@ -400,16 +490,18 @@ std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node
 
 }  // namespace detail
 
-result<calendar_spec> parse_calendar_spec(std::string_view text, std::string_view source_name) {
+result<calendar_spec> parse_calendar_spec(std::string_view text, std::string_view source_name,
+                                          const std::filesystem::path& base_dir) {
   detail::document doc(text, source_name);
   if (!doc.load()) return tl::unexpected(doc.make_error());
-  auto spec = detail::read_calendar(doc, doc.root(), "");
+  auto spec = detail::read_calendar(doc, doc.root(), "", base_dir);
   if (!spec || !doc.ok()) return tl::unexpected(doc.make_error());
   return std::move(*spec);
 }
 
-result<calendar> parse_calendar(std::string_view text, std::string_view source_name) {
-  auto spec = parse_calendar_spec(text, source_name);
+result<calendar> parse_calendar(std::string_view text, std::string_view source_name,
+                                const std::filesystem::path& base_dir) {
+  auto spec = parse_calendar_spec(text, source_name, base_dir);
   if (!spec) return tl::unexpected(std::move(spec.error()));
   return calendar::make(std::move(*spec));
 }
@@ -417,7 +509,7 @@ result<calendar> parse_calendar(std::string_view text, std::string_view source_n
 result<calendar> load_calendar(const std::filesystem::path& path) {
   auto text = detail::read_file(path);
   if (!text) return tl::unexpected(std::move(text.error()));
-  return parse_calendar(*text, path.string());
+  return parse_calendar(*text, path.string(), path.parent_path());
 }
 
 namespace detail {

@@ -21,8 +21,10 @@ std::optional<std::vector<window>> read_windows(document& doc, const YAML::Node&
 // (the caller reads it).
 std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path,
                                          bool with_hours = false);
-// Reads a calendar (SPEC section 3) at `node`; reports problems into `doc`.
-std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path);
+// Reads a calendar at `node`; reports problems into `doc`. Relative `ics`
+// paths are read from `base_dir` (empty: the working directory).
+std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path,
+                                           const std::filesystem::path& base_dir = {});
 // The whole content of a file, or an io_error naming it.
 result<std::string> read_file(const std::filesystem::path& path);
 
