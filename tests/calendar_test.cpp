@@ -1372,7 +1372,7 @@ TEST(CalendarParse, ReportsBadZonesDatesAndKeysWithPositionAndPath) {
        "as {month: 12, day: 24, hours: [\"08:00-12:00\"]}, got a value"},
       {"holidays: 2026-12-25\n", errc::invalid_argument, "cal.yaml:1:11: holidays: expected a list, got a value"},
       {"colour: blue\ntimezone: UTC\n", errc::invalid_argument,
-       "cal.yaml:1:1: colour: unknown key (expected timezone, hours, holidays, exceptions)"},
+       "cal.yaml:1:1: colour: unknown key (expected timezone, hours, holidays, exceptions, versions)"},
       {"holidays:\n  - {name: X, month: 11, weekday: thu, nth: 4, when: never}\n", errc::invalid_argument,
        "cal.yaml:2:48: holidays[0].when: unknown key (expected name, date, month, day, weekday, nth, observed, "
        "easter, since, until)"},
@@ -1380,7 +1380,7 @@ TEST(CalendarParse, ReportsBadZonesDatesAndKeysWithPositionAndPath) {
       // JSON positions count the same way.
       {"{\"timezone\": \"UTC\", \"hours\": {\"mon\": \"9-17\"}, \"extra\": 1}", errc::invalid_argument,
        "cal.yaml:1:38: hours.mon: invalid window '9-17': '9': expected HH:MM, e.g. 08:00 or 17:30\n"
-       "cal.yaml:1:47: extra: unknown key (expected timezone, hours, holidays, exceptions)"},
+       "cal.yaml:1:47: extra: unknown key (expected timezone, hours, holidays, exceptions, versions)"},
       {"{\"timezone\": \"UTC\",\n \"holidays\": [{\"month\": 11, \"weekday\": \"thu\", \"nth\": 6}]}\n",
        errc::invalid_argument, "cal.yaml:2:54: holidays[0].nth: must be 1 to 5, or -1 (last) to -5, got 6"},
   });
@@ -1441,7 +1441,7 @@ TEST(CalendarParse, ReportsEveryProblemAtOnceInDocumentOrder) {
             "cal.yaml:7:56: holidays[1].nth: must be 1 to 5, or -1 (last) to -5, got 6\n"
             "cal.yaml:9:15: exceptions.2026-12-24: invalid window 'noon-17:00': 'noon': expected HH:MM, e.g. "
             "08:00 or 17:30\n"
-            "cal.yaml:10:1: colour: unknown key (expected timezone, hours, holidays, exceptions)");
+            "cal.yaml:10:1: colour: unknown key (expected timezone, hours, holidays, exceptions, versions)");
   const auto& ds = got.error().diagnostics();
   ASSERT_EQ(ds.size(), 7u);
   EXPECT_EQ(ds[1].code, errc::invalid_argument);

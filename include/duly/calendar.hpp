@@ -5,7 +5,7 @@
 // It answers: is it open now, how much open time lies between two instants, and
 // which instant is a given amount of open time after (or before) another.
 //
-// Semantics (SPEC section 3):
+// Semantics:
 //  - Each window of a local date is open from the instant a wall clock first
 //    reaches its start to the instant it first reaches its end (the DST rule of
 //    duly/zone.hpp). A window whose end <= start runs past midnight and belongs
@@ -17,6 +17,9 @@
 //    t <= T with elapsed(t, T) = d.
 //  - add_business_days(t, n): the last closing time of the n-th open day after
 //    t's local date.
+//  - A versioned calendar (calendar_spec::versions) is one calendar: each span
+//    of time is measured on the version in force then; business days count
+//    each version's local dates from its `from` up to the next version's.
 //  - Instants from 1970-01-01 to the end of 2199 (UTC) are supported; beyond is
 //    an `errc::out_of_range` error. A calendar with no open time within ten
 //    years makes add, subtract and next_open fail with `errc::never_open`.
@@ -122,6 +125,8 @@ struct yearly_exception {
   std::vector<window> hours;
 };
 
+struct calendar_version;
+
 // Everything a calendar is made of; the validated form of the YAML/JSON schema.
 struct calendar_spec {
   std::string timezone = "UTC";
@@ -134,6 +139,17 @@ struct calendar_spec {
   std::vector<yearly_exception> yearly_exceptions;
   // Spans of real time closed whatever the hours and exceptions say.
   std::vector<closed_span> closed;
+  // A calendar whose hours change: when not empty, the calendar is these
+  // versions and the fields above are unused (left at their defaults).
+  std::vector<calendar_version> versions;
+};
+
+// One version of a calendar: in force from the instant its own zone's wall
+// clock first reaches 00:00 of `from` until the next version's start; the first
+// version also covers all time before its `from`. `calendar` has no versions.
+struct calendar_version {
+  std::chrono::sys_days from{};
+  calendar_spec calendar;
 };
 
 // An open span [start, end).
@@ -152,8 +168,12 @@ class DULY_EXPORT calendar {
   [[nodiscard]] static result<calendar> make(calendar_spec spec);
 
   [[nodiscard]] const calendar_spec& spec() const noexcept;
+  // The calendar's zone; for a versioned calendar, its last version's.
   [[nodiscard]] const time_zone& zone() const noexcept;
-  // The same hours, holidays and exceptions read in another zone.
+  // The zone in force at t (differs from zone() only for versioned calendars).
+  [[nodiscard]] const time_zone& zone_at(instant t) const noexcept;
+  // The same hours, holidays and exceptions read in another zone (every
+  // version's, for a versioned calendar).
   [[nodiscard]] calendar with_zone(const time_zone& zone) const;
 
   // Earliest T >= t with elapsed(t, T) = d (d >= 0).

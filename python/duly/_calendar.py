@@ -199,11 +199,17 @@ def _holiday(h: dict[str, Any]) -> HolidayLike:
 
 
 def _canonical(spec: dict[str, Any]) -> dict[str, Any]:
+    if "versions" in spec:
+        return {"versions": [{"from": v["from"], **_canonical(v)} for v in spec["versions"]]}
     out: dict[str, Any] = {"timezone": spec["timezone"]}
     if spec["hours"] is not None:
         out["hours"] = _hours(spec["hours"])
-    if spec["holidays"]:
-        out["holidays"] = [_holiday(h) for h in spec["holidays"]]
+    holidays: list[Any] = [_holiday(h) for h in spec["holidays"]]
+    for c in spec.get("closed", []):
+        span = {k: c[k] for k in ("name", "timezone") if c[k]}
+        holidays.append({**span, "start": c["start"], "end": c["end"]})
+    if holidays:
+        out["holidays"] = holidays
     if spec.get("yearly_exceptions"):
         dated = [{"date": d, "hours": list(ws)} for d, ws in spec["exceptions"].items()]
         yearly = []

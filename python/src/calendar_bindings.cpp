@@ -59,6 +59,11 @@ std::string date_text(std::chrono::year_month_day ymd) {
   return buf;
 }
 
+// "2026-03-08T01:00:00": a wall-clock time.
+std::string local_text(std::chrono::local_seconds t) {
+  return format_instant(instant{t.time_since_epoch()}).substr(0, 19);
+}
+
 std::string window_text(const window& w) { return w.start.to_string() + "-" + w.end.to_string(); }
 
 py::list windows_list(const std::vector<window>& ws) {
@@ -112,6 +117,16 @@ py::dict holiday_dict(const holiday_rule& h) {
 //  "holidays": [dict], "exceptions": {"YYYY-MM-DD": [windows]}}
 py::dict spec_dict(const calendar_spec& spec) {
   py::dict out;
+  if (!spec.versions.empty()) {
+    py::list versions;
+    for (const auto& v : spec.versions) {
+      py::dict d = spec_dict(v.calendar);
+      d["from"] = date_text(std::chrono::year_month_day{v.from});
+      versions.append(d);
+    }
+    out["versions"] = versions;
+    return out;
+  }
   out["timezone"] = text(spec.timezone);
   if (spec.hours) {
     py::list days;
@@ -135,6 +150,16 @@ py::dict spec_dict(const calendar_spec& spec) {
     yearly.append(d);
   }
   out["yearly_exceptions"] = yearly;
+  py::list closed;
+  for (const auto& c : spec.closed) {
+    py::dict d;
+    d["name"] = text(c.name);
+    d["timezone"] = text(c.timezone);
+    d["start"] = local_text(c.start);
+    d["end"] = local_text(c.end);
+    closed.append(d);
+  }
+  out["closed"] = closed;
   return out;
 }
 

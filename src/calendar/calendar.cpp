@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <limits>
 #include <mutex>
 #include <string>
 
@@ -72,6 +73,7 @@ struct year_table {
   std::vector<int64_t> cum_end;
   int64_t total = 0;
   std::vector<int32_t> open_days;    // local days since 1970-01-01, sorted
+  std::vector<int64_t> day_opens;    // first opening instant of each open day
   std::vector<int64_t> day_closes;   // last closing instant of each open day
 
   // Open seconds in [begin, t), for t in [begin, end].
@@ -100,11 +102,28 @@ struct calendar::impl {
   std::vector<std::pair<int64_t, int64_t>> closed;  // closed spans as instants, merged, sorted
   std::vector<const holiday_rule*> rules;   // the other holidays
 
+  // A versioned calendar: each version a whole calendar, the instant it comes
+  // into force (the first: the beginning of time) and its first local date.
+  std::vector<std::shared_ptr<const impl>> parts;
+  std::vector<int64_t> part_starts;
+  std::vector<int32_t> part_first_days;
+
   mutable std::array<std::atomic<const year_table*>, year_count> tables{};
   mutable std::mutex build_mutex;
   mutable std::vector<std::unique_ptr<const year_table>> owned;
 
   impl(calendar_spec s, time_zone z) : spec(std::move(s)), zone(std::move(z)) {
+    for (std::size_t k = 0; k < spec.versions.size(); ++k) {
+      const auto& v = spec.versions[k];
+      auto part = std::make_shared<const impl>(v.calendar, time_zone::locate(v.calendar.timezone).value());
+      part_starts.push_back(k == 0 ? std::numeric_limits<int64_t>::min()
+                                   : part->zone.first_reach(local_seconds{v.from.time_since_epoch()})
+                                         .time_since_epoch()
+                                         .count());
+      part_first_days.push_back(k == 0 ? std::numeric_limits<int32_t>::min()
+                                       : static_cast<int32_t>(v.from.time_since_epoch().count()));
+      parts.push_back(std::move(part));
+    }
     if (spec.hours) {
       weekly = *spec.hours;
     } else {
@@ -230,7 +249,77 @@ struct calendar::impl {
     return wd == Saturday || wd == Sunday;
   }
 
+  // The version in force at t.
+  std::size_t part_at(int64_t t) const {
+    const auto it = std::upper_bound(part_starts.begin(), part_starts.end(), t);
+    return static_cast<std::size_t>(std::max<std::ptrdiff_t>(it - part_starts.begin() - 1, 0));
+  }
+  const time_zone& zone_at(int64_t t) const { return parts.empty() ? zone : parts[part_at(t)]->zone; }
+
+  // A versioned calendar's year: each version's open intervals clipped to the
+  // span it is in force, and its open days of the local dates it covers (each
+  // day's last close clipped to the version's end).
+  year_table build_versioned(int i) const {
+    year_table t;
+    t.begin = year_start.at[static_cast<std::size_t>(i)];
+    t.end = year_start.at[static_cast<std::size_t>(i) + 1];
+    int64_t cum = 0;
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const impl& part = *parts[k];
+      const int64_t lo = part_starts[k];
+      const int64_t hi = k + 1 < parts.size() ? part_starts[k + 1] : std::numeric_limits<int64_t>::max();
+      const int32_t first_day = part_first_days[k];
+      const int32_t end_day = k + 1 < parts.size() ? part_first_days[k + 1] : std::numeric_limits<int32_t>::max();
+      const year_table& pt = part.table(i);
+      if (lo < t.end && hi > t.begin) {
+        for (std::size_t j = 0; j < pt.starts.size(); ++j) {
+          const int64_t s = std::max(pt.starts[j], lo);
+          const int64_t e = std::min(pt.ends[j], hi);
+          if (e <= s) continue;
+          if (!t.ends.empty() && s <= t.ends.back()) {  // touching at a version's start: merge
+            if (e > t.ends.back()) {
+              cum += e - t.ends.back();
+              t.ends.back() = e;
+              t.cum_end.back() = cum;
+            }
+            continue;
+          }
+          cum += e - s;
+          t.starts.push_back(s);
+          t.ends.push_back(e);
+          t.cum_end.push_back(cum);
+        }
+      }
+      for (std::size_t j = 0; j < pt.open_days.size(); ++j) {
+        const int32_t d = pt.open_days[j];
+        if (d < first_day || d >= end_day || pt.day_opens[j] >= hi) continue;
+        int64_t close = pt.day_closes[j];
+        if (close > hi) close = part.last_close_before(hi);
+        if (close <= pt.day_opens[j]) continue;
+        t.open_days.push_back(d);
+        t.day_opens.push_back(pt.day_opens[j]);
+        t.day_closes.push_back(close);
+      }
+    }
+    t.total = cum;
+    return t;
+  }
+
+  // The end of the last open time before `hi` (hi when open just before it).
+  int64_t last_close_before(int64_t hi) const {
+    const int64_t probe = hi - 1;
+    if (!in_range(probe)) return std::numeric_limits<int64_t>::min();
+    for (int i = year_index(probe); i >= 0; --i) {
+      const year_table& yt = table(i);
+      const auto it = std::upper_bound(yt.starts.begin(), yt.starts.end(), probe);
+      if (it != yt.starts.begin()) return std::min(yt.ends[static_cast<std::size_t>(it - yt.starts.begin() - 1)], hi);
+      if (hi - yt.begin > ten_years) break;
+    }
+    return std::numeric_limits<int64_t>::min();
+  }
+
   year_table build(int i) const {
+    if (!parts.empty()) return build_versioned(i);
     const int y = first_year + i;
     year_table t;
     t.begin = year_start.at[static_cast<std::size_t>(i)];
@@ -261,6 +350,7 @@ struct calendar::impl {
         windows = &weekly[wd.iso_encoding() - 1];
       }
       int64_t last_close = 0;
+      int64_t first_open = std::numeric_limits<int64_t>::max();
       bool open_day = false;
       const local_seconds midnight{local_days{days{d}}};
       for (const auto& w : *windows) {
@@ -272,11 +362,13 @@ struct calendar::impl {
         open_pieces(s, e, [&](int64_t ps, int64_t pe) {
           spans.push_back({ps, pe});
           open_day = true;
+          first_open = std::min(first_open, ps);
           last_close = std::max(last_close, pe);
         });
       }
       if (open_day && d >= local_year_first && d <= local_year_last) {
         t.open_days.push_back(d);
+        t.day_opens.push_back(first_open);
         t.day_closes.push_back(last_close);
       }
     }
@@ -385,26 +477,70 @@ std::vector<diagnostic> validate(const calendar_spec& spec) {
 calendar::calendar() : impl_(always_open_utc()) {}
 
 result<calendar> calendar::make(calendar_spec spec) {
-  auto zone = time_zone::locate(spec.timezone);
   std::vector<diagnostic> problems;
-  if (!zone) {
+  const auto check_zone = [&](const std::string& name, const std::string& path) -> std::optional<time_zone> {
+    auto zone = time_zone::locate(name);
+    if (zone) return *zone;
     auto d = zone.error().diagnostics().front();
-    d.path = "timezone";
+    d.path = path;
     problems.push_back(std::move(d));
+    return std::nullopt;
+  };
+  std::optional<time_zone> zone;
+  if (spec.versions.empty()) {
+    zone = check_zone(spec.timezone, "timezone");
+    auto more = validate(spec);
+    problems.insert(problems.end(), more.begin(), more.end());
+  } else {
+    const calendar_spec plain;
+    if (spec.hours || !spec.holidays.empty() || !spec.exceptions.empty() || !spec.yearly_exceptions.empty() ||
+        !spec.closed.empty() || spec.timezone != plain.timezone)
+      problems.push_back({errc::invalid_argument,
+                          "a calendar with versions gives its timezone, hours, holidays and exceptions in each "
+                          "version",
+                          "versions", {}, 0, 0, {}});
+    for (std::size_t k = 0; k < spec.versions.size(); ++k) {
+      const auto& v = spec.versions[k];
+      const std::string p = "versions[" + std::to_string(k) + "]";
+      if (k > 0 && v.from <= spec.versions[k - 1].from)
+        problems.push_back({errc::invalid_argument,
+                            "from " + format_instant(sys_seconds{v.from}).substr(0, 10) + " is not after the previous "
+                                "version's from " + format_instant(sys_seconds{spec.versions[k - 1].from}).substr(0, 10),
+                            p + ".from", {}, 0, 0, {}});
+      if (!v.calendar.versions.empty())
+        problems.push_back({errc::invalid_argument, "a version cannot have versions of its own", p + ".versions", {}, 0,
+                            0, {}});
+      auto z = check_zone(v.calendar.timezone, p + ".timezone");
+      if (k + 1 == spec.versions.size()) zone = z;
+      for (auto d : validate(v.calendar)) {
+        d.path = p + "." + d.path;
+        problems.push_back(std::move(d));
+      }
+    }
   }
-  auto more = validate(spec);
-  problems.insert(problems.end(), more.begin(), more.end());
   if (!problems.empty()) return tl::unexpected(error(std::move(problems)));
   return calendar(std::make_shared<const impl>(std::move(spec), std::move(*zone)));
 }
 
 const calendar_spec& calendar::spec() const noexcept { return impl_->spec; }
 const time_zone& calendar::zone() const noexcept { return impl_->zone; }
+const time_zone& calendar::zone_at(instant t) const noexcept {
+  return impl_->zone_at(t.time_since_epoch().count());
+}
 
 calendar calendar::with_zone(const time_zone& zone) const {
-  if (zone == impl_->zone) return *this;
   calendar_spec s = impl_->spec;
-  s.timezone = zone.name();
+  if (s.versions.empty()) {
+    if (zone == impl_->zone) return *this;
+    s.timezone = zone.name();
+  } else {
+    bool same = true;
+    for (auto& v : s.versions) {
+      same = same && v.calendar.timezone == zone.name();
+      v.calendar.timezone = zone.name();
+    }
+    if (same) return *this;
+  }
   return calendar(std::make_shared<const impl>(std::move(s), zone));
 }
 
@@ -414,9 +550,19 @@ std::vector<year_month_day> calendar::holidays_in(year y) const {
   if (yi < first_year || yi >= first_year + year_count) return out;
   const auto first = sys_days{y / January / 1}.time_since_epoch().count();
   const auto last = sys_days{y / December / 31}.time_since_epoch().count();
-  for (const int32_t d : impl_->holidays_around(yi)) {
-    if (d < first || d > last || (!out.empty() && sys_days{out.back()} == sys_days{days{d}})) continue;
-    out.emplace_back(sys_days{days{d}});
+  const auto collect = [&](const impl& part, int32_t from_day, int32_t to_day) {
+    for (const int32_t d : part.holidays_around(yi)) {
+      if (d < first || d > last || d < from_day || d >= to_day) continue;
+      if (!out.empty() && sys_days{out.back()} == sys_days{days{d}}) continue;
+      out.emplace_back(sys_days{days{d}});
+    }
+  };
+  if (impl_->parts.empty()) {
+    collect(*impl_, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+  } else {
+    for (std::size_t k = 0; k < impl_->parts.size(); ++k)
+      collect(*impl_->parts[k], impl_->part_first_days[k],
+              k + 1 < impl_->parts.size() ? impl_->part_first_days[k + 1] : std::numeric_limits<int32_t>::max());
   }
   return out;
 }
@@ -558,7 +704,7 @@ result<instant> calendar::add_business_days(instant t, std::int64_t n) const {
   if (!in_range(t0)) return tl::unexpected(out_of_range_error(t));
   if (n < 0) return tl::unexpected(invalid("business days must be zero or more, got " + std::to_string(n)));
   if (n == 0) return t;
-  const auto local_day = floor<days>(impl_->zone.to_local(t)).time_since_epoch().count();
+  const auto local_day = floor<days>(impl_->zone_at(t0).to_local(t)).time_since_epoch().count();
   const int local_year = static_cast<int>(year_month_day{sys_days{days{local_day}}}.year());
   int i = local_year - first_year;
   // The first hours of 1970 UTC may still be 1969 locally: every open day of

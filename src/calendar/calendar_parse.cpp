@@ -392,13 +392,74 @@ static void read_ics_entry(document& doc, const YAML::Node& node, const std::str
       spec.closed.push_back(std::move(s));
 }
 
-std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path,
-                                           const std::filesystem::path& base_dir) {
+static std::optional<calendar_spec> read_calendar_body(document& doc, const YAML::Node& node, const std::string& path,
+                                                       const std::filesystem::path& base_dir, bool is_version);
+
+// versions: [{from: DATE, <calendar>}, ...]
+static std::optional<calendar_spec> read_versions(document& doc, const YAML::Node& node, const std::string& path,
+                                                  const std::filesystem::path& base_dir) {
   const std::size_t before = doc.problem_count();
   calendar_spec spec;
-  if (!node.IsDefined() || node.IsNull()) return spec;  // empty document: 24x7 UTC
+  for (const char* key : {"timezone", "hours", "holidays", "exceptions"})
+    if (node[key])
+      doc.report(node[key], join(path, key),
+                 "with versions, give timezone, hours, holidays and exceptions inside each version");
+  const auto list = node["versions"];
+  const std::string vpath = join(path, "versions");
+  if (!doc.is_list(list, vpath)) return std::nullopt;
+  if (list.size() == 0) doc.report(list, vpath, "give at least one version: {from: 2026-01-01, hours: ...}");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node v = list[i];
+    const std::string p = detail::index(vpath, i);
+    if (!doc.is_map(v, p)) continue;
+    calendar_version version;
+    bool good = true;
+    if (!v["from"]) {
+      doc.report(v, join(p, "from"), "missing: give the date this version starts, e.g. from: 2026-04-01");
+      good = false;
+    } else if (auto text = doc.string(v["from"], join(p, "from"))) {
+      if (auto d = parse_date(*text)) {
+        version.from = *d;
+        if (!spec.versions.empty() && version.from <= spec.versions.back().from)
+          doc.report(v["from"], join(p, "from"),
+                     "from " + *text + " is not after the previous version's from " +
+                         format_instant(sys_seconds{spec.versions.back().from}).substr(0, 10));
+      } else {
+        doc.report(v["from"], join(p, "from"), d.error().message());
+        good = false;
+      }
+    } else {
+      good = false;
+    }
+    auto body = read_calendar_body(doc, v, p, base_dir, true);
+    if (!body || !good) continue;
+    version.calendar = std::move(*body);
+    spec.versions.push_back(std::move(version));
+  }
+  if (doc.problem_count() != before) return std::nullopt;
+  return spec;
+}
+
+std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path,
+                                           const std::filesystem::path& base_dir) {
+  if (!node.IsDefined() || node.IsNull()) return calendar_spec{};  // empty document: 24x7 UTC
   if (!doc.is_map(node, path)) return std::nullopt;
-  doc.check_keys(node, path, {"timezone", "hours", "holidays", "exceptions"});
+  if (node["versions"]) {
+    doc.check_keys(node, path, {"timezone", "hours", "holidays", "exceptions", "versions"});
+    return read_versions(doc, node, path, base_dir);
+  }
+  return read_calendar_body(doc, node, path, base_dir, false);
+}
+
+static std::optional<calendar_spec> read_calendar_body(document& doc, const YAML::Node& node, const std::string& path,
+                                                       const std::filesystem::path& base_dir, bool is_version) {
+  const std::size_t before = doc.problem_count();
+  calendar_spec spec;
+  if (is_version) {
+    doc.check_keys(node, path, {"from", "timezone", "hours", "holidays", "exceptions"});
+  } else {
+    doc.check_keys(node, path, {"timezone", "hours", "holidays", "exceptions", "versions"});
+  }
 
   if (const auto tz = node["timezone"]) {
     if (auto name = doc.string(tz, join(path, "timezone"))) {
