@@ -14,7 +14,7 @@ import json
 import math
 import numbers
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -106,6 +106,37 @@ def _json_value(x: object, path: str, depth: int = 0) -> Any:
     raise InvalidArgumentError(f"unexpected {type_name(x)} {_short_repr(x)}", path=path)
 
 
+def _holidays_value(x: object) -> list[Any]:
+    """``holidays=`` as JSON data: a mapping of dates to names (such as the
+    ``holidays`` package's objects), or any iterable of dates, date text and rule
+    dicts, mixed."""
+    if isinstance(x, Mapping):
+        out: list[Any] = []
+        for key, name in x.items():
+            if isinstance(key, _dt.datetime) or not isinstance(key, (_dt.date, str)):
+                raise InvalidArgumentError(
+                    f"a mapping of holidays needs dates as keys, got {type_name(key)} {_short_repr(key)}",
+                    path="holidays",
+                )
+            day = key.isoformat() if isinstance(key, _dt.date) else check_text(str(key), "holidays")
+            path = f"holidays.{day}"
+            if name is None or name == "":
+                out.append(day)
+            elif isinstance(name, str):
+                out.append({"name": check_text(str(name), path), "date": day})
+            else:
+                raise InvalidArgumentError(
+                    f"expected the holiday's name as text, got {type_name(name)} {_short_repr(name)}", path=path
+                )
+        return out
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise InvalidArgumentError(
+            f"expected dates and rules (a list, or a mapping of dates to names), got {type_name(x)} {_short_repr(x)}",
+            path="holidays",
+        )
+    return [_json_value(h, f"holidays[{i}]", 1) for i, h in enumerate(x)]
+
+
 def _short_repr(x: object) -> str:
     """repr(x) for a message: at most 80 characters, and never an exception."""
     try:
@@ -138,12 +169,28 @@ def _zone_name(timezone: object) -> Any:
     )
 
 
-def _document(timezone: object, hours: object, holidays: object, exceptions: object) -> str:
+def _document(timezone: object, hours: object, holidays: object, exceptions: object, versions: object = None) -> str:
+    if versions is not None:
+        if isinstance(versions, (str, bytes, Mapping)) or not isinstance(versions, Iterable):
+            raise InvalidArgumentError(f"expected a list of versions, got {type_name(versions)}", path="versions")
+        out = []
+        for i, v in enumerate(versions):
+            if not isinstance(v, Mapping):
+                raise InvalidArgumentError(
+                    f"expected a version such as {{'from': '2026-01-01', 'hours': ...}}, got {type_name(v)}",
+                    path=f"versions[{i}]",
+                )
+            entry = json.loads(
+                _document(v.get("timezone", "UTC"), v.get("hours"), v.get("holidays"), v.get("exceptions"))
+            )
+            extra = {k: v[k] for k in v if k not in ("timezone", "hours", "holidays", "exceptions")}
+            out.append({**_json_value(extra, f"versions[{i}]", 1), **entry})
+        return json.dumps({"versions": out}, ensure_ascii=False, allow_nan=False)
     doc: dict[str, Any] = {"timezone": _zone_name(timezone)}
     if hours is not None:
         doc["hours"] = _json_value(hours, "hours")
     if holidays is not None:
-        doc["holidays"] = _json_value(holidays, "holidays")
+        doc["holidays"] = _holidays_value(holidays)
     if exceptions is not None:
         doc["exceptions"] = _json_value(exceptions, "exceptions")
     # ensure_ascii=False: the reader (YAML) takes UTF-8 but not the JSON escapes of
@@ -211,11 +258,11 @@ def _canonical(spec: dict[str, Any]) -> dict[str, Any]:
     if holidays:
         out["holidays"] = holidays
     if spec.get("yearly_exceptions"):
-        dated = [{"date": d, "hours": list(ws)} for d, ws in spec["exceptions"].items()]
-        yearly = []
+        dated: list[dict[str, Any]] = [{"date": d, "hours": list(ws)} for d, ws in spec["exceptions"].items()]
+        yearly: list[dict[str, Any]] = []
         for e in spec["yearly_exceptions"]:
             rule = _holiday(e)
-            entry = {"date": rule} if isinstance(rule, str) else dict(rule)
+            entry: dict[str, Any] = {"date": rule} if isinstance(rule, str) else dict(rule)  # type: ignore[arg-type]
             entry["hours"] = list(e["hours"])
             yearly.append(entry)
         out["exceptions"] = dated + yearly
@@ -259,10 +306,16 @@ class Calendar:
         self,
         timezone: ZoneLike = "UTC",
         hours: Mapping[str, Windows] | None = None,
-        holidays: Sequence[HolidayLike] | None = None,
-        exceptions: Mapping[DateLike, Windows] | None = None,
+        holidays: Iterable[HolidayLike] | Mapping[DateLike, str] | None = None,
+        exceptions: Mapping[DateLike, Windows] | Sequence[Mapping[str, Any]] | None = None,
+        *,
+        versions: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
-        text = _document(timezone, hours, holidays, exceptions)
+        if versions is not None and (hours is not None or holidays is not None or exceptions is not None):
+            raise InvalidArgumentError(
+                "with versions, give timezone, hours, holidays and exceptions inside each version", path="versions"
+            )
+        text = _document(timezone, hours, holidays, exceptions, versions)
         try:
             native = _duly.Calendar.parse(text)
         except Error as e:
@@ -277,17 +330,25 @@ class Calendar:
         return self
 
     @classmethod
-    def from_yaml(cls, text: str, *, source: str | None = None) -> Calendar:
+    def from_yaml(
+        cls, text: str, *, source: str | None = None, base_dir: str | os.PathLike[str] | None = None
+    ) -> Calendar:
         """Parse a YAML calendar document; errors carry ``line``, ``column`` and ``path``.
 
-        ``source`` names the text in messages (like a file name).
+        ``source`` names the text in messages (like a file name). Relative
+        ``{ics: PATH}`` holiday files are read from ``base_dir`` (default: the
+        working directory).
         """
-        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source)))
+        base = "" if base_dir is None else os.fspath(base_dir)
+        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source), base))
 
     @classmethod
-    def from_json(cls, text: str, *, source: str | None = None) -> Calendar:
+    def from_json(
+        cls, text: str, *, source: str | None = None, base_dir: str | os.PathLike[str] | None = None
+    ) -> Calendar:
         """Parse a JSON calendar document (same schema and reader as ``from_yaml``)."""
-        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source)))
+        base = "" if base_dir is None else os.fspath(base_dir)
+        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source), base))
 
     # --- what it is -------------------------------------------------------------
 
@@ -303,6 +364,18 @@ class Calendar:
     def to_json(self) -> str:
         """The definition as a JSON calendar document; ``from_json`` reads it back."""
         return json.dumps(self.to_dict(), sort_keys=False, ensure_ascii=False)
+
+    def holidays_in(self, year: int) -> list[_dt.date]:
+        """The holidays of a local year, after substitute days are placed, sorted.
+
+        Exceptions and timed closures are not included; empty outside 1970-2199.
+        """
+        if not is_integer(year):
+            raise InvalidArgumentError(f"expected a year as an int, got {type_name(year)}", path="year")
+        y = int(year)
+        if not 1 <= y <= 9999:
+            return []
+        return [_dt.date.fromisoformat(d) for d in self._native.holidays_in(y)]
 
     def with_timezone(self, timezone: ZoneLike) -> Calendar:
         """The same hours, holidays and exceptions read in another zone."""

@@ -283,24 +283,33 @@ void bind_calendar(py::module_& m) {
       .def(py::init<>(), "Open 24x7 in UTC.")
       .def_static(
           "parse",
-          [](const std::string& text, const std::string& source_name) {
-            return unwrap(parse_calendar(text, source_name));
+          [](const std::string& text, const std::string& source_name, const std::filesystem::path& base_dir) {
+            return unwrap(parse_calendar(text, source_name, base_dir));
           },
-          py::arg("text"), py::arg("source_name") = std::string(),
-          "Parse a YAML or JSON calendar document (SPEC section 3).")
+          py::arg("text"), py::arg("source_name") = std::string(), py::arg("base_dir") = std::filesystem::path(),
+          "Parse a YAML or JSON calendar document; relative ics paths are read from base_dir (empty: the "
+          "working directory).")
       .def_static(
           "load",
           [](const std::filesystem::path& path) {
             const std::optional<std::string> bytes = read_document(path);
             if (!bytes) return unwrap(load_calendar(path));  // reports why, as the CLI does
             check_utf8(*bytes, path.string());
-            return unwrap(parse_calendar(*bytes, path.string()));
+            return unwrap(parse_calendar(*bytes, path.string(), path.parent_path()));
           },
           py::arg("path"), "Read and parse a calendar file (which must be UTF-8).")
       .def_property_readonly("timezone", [](const calendar& c) { return text(c.zone().name()); },
                              "The IANA name of the calendar's time zone.")
       .def("spec", [](const calendar& c) { return spec_dict(c.spec()); },
            "The calendar's validated definition as plain data.")
+      .def(
+          "holidays_in",
+          [](const calendar& c, int y) {
+            py::list out;
+            for (const auto& d : c.holidays_in(std::chrono::year{y})) out.append(date_text(d));
+            return out;
+          },
+          py::arg("year"), "The holiday dates of a local year after placement, as YYYY-MM-DD text.")
       .def(
           "with_timezone",
           [](const calendar& c, const std::string& name) {
