@@ -197,6 +197,10 @@ TEST(IcsHolidays, HostileFilesAreBoundedWork) {
   EXPECT_EQ(large.error().message(), big.string() + ": holidays[0].ics: the file has 17825792 bytes; iCalendar files "
                                                     "over 16 MiB are refused");
   std::filesystem::remove(big);
+  // A device is not read at all.
+  const auto device = duly::parse_calendar("holidays: [{ics: /dev/zero}]\n");
+  ASSERT_FALSE(device.has_value());
+  EXPECT_EQ(device.error().message(), "/dev/zero: holidays[0].ics: not a regular file");
   // Not an iCalendar file at all.
   const auto junk = from_text("duly_junk.ics", "hello\n");
   ASSERT_FALSE(junk.has_value());
@@ -244,6 +248,58 @@ TEST(IcsHolidays, LibicalParseErrorsNameTheEventLine) {
   EXPECT_EQ(rule.error().message(), (tmp / "duly_rule.ics").string() +
                                         ":7: holidays[0].ics: Can't parse as RECUR value in RRULE property. Removing "
                                         "entire property: FREQ=BOGUS");
+}
+
+}  // namespace
+
+namespace {
+
+// What `duly check` reports for a policy's calendars: an ics path beside the
+// policy file, its problems with the .ics file's lines, and the new forms'
+// problems with the policy's positions.
+TEST(PolicyCalendars, IcsPathsAreBesideThePolicyAndProblemsArePositioned) {
+  const auto dir = std::filesystem::temp_directory_path() / "duly_policy_ics";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(data_dir / "all_day.ics", dir / "uk.ics", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(data_dir / "bad.ics", dir / "bad.ics", std::filesystem::copy_options::overwrite_existing);
+  const auto write = [&](const char* text) { std::ofstream(dir / "policy.yaml") << text; };
+  write(R"(duly: 1
+calendars:
+  uk:
+    timezone: Europe/London
+    holidays: [{ics: uk.ics}]
+targets:
+  - {name: a, start_when: "true", goals: [{within: 1h, calendar: uk}]}
+)");
+  const auto good = duly::load_policy(dir / "policy.yaml");
+  ASSERT_TRUE(good.has_value()) << good.error().message();
+  EXPECT_EQ(dates(good->calendars()[0].holidays_in(2026y)), "2026-01-01 2026-04-03 2026-04-06 2026-12-28");
+  write(R"(duly: 1
+calendars:
+  uk:
+    holidays:
+      - {ics: bad.ics}
+      - {month: 12, day: 25, observed: substitutes}
+  desk:
+    versions:
+      - {from: 2026-06-01}
+      - {from: 2026-01-01}
+targets:
+  - {name: a, start_when: "true", goals: [{within: 1h, calendar: uk}]}
+)");
+  const auto bad = duly::load_policy(dir / "policy.yaml");
+  ASSERT_FALSE(bad.has_value());
+  const std::string p = (dir / "policy.yaml").string();
+  const std::string f = (dir / "bad.ics").string();
+  EXPECT_EQ(bad.error().message(),
+            f + ":4: calendars.uk.holidays[0].ics: VEVENT has no DTSTART\n" + p +
+                ":6:40: calendars.uk.holidays[1].observed: unknown rule 'substitutes': expected none, "
+                "nearest_weekday, next_weekday, previous_weekday or substitute\n" +
+                p + ":10:16: calendars.desk.versions[1].from: from 2026-01-01 is not after the previous version's "
+                    "from 2026-06-01\n" +
+                f + ":12: calendars.uk.holidays[0].ics: unknown time zone 'Mars/Olympus': neither an IANA name nor "
+                    "a VTIMEZONE of the file\n" +
+                f + ":19: calendars.uk.holidays[0].ics: DTEND is before DTSTART");
 }
 
 }  // namespace

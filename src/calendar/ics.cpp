@@ -487,17 +487,22 @@ result<ics_contents> parse_ics(std::string_view text, const std::string& file, c
 }
 
 result<ics_contents> read_ics(const std::filesystem::path& file, const std::string& element_path) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(file, ec);
-  if (!ec && size > ics_max_bytes) {
+  const auto refuse = [&](std::string message) -> result<ics_contents> {
     diagnostic d;
     d.code = errc::invalid_argument;
-    d.message = "the file has " + std::to_string(size) + " bytes; iCalendar files over " +
-                std::to_string(ics_max_bytes >> 20) + " MiB are refused";
+    d.message = std::move(message);
     d.path = element_path;
     d.file = file.string();
     return tl::unexpected(error(std::move(d)));
-  }
+  };
+  std::error_code ec;
+  // Only regular files: a device or a pipe (/dev/zero, a FIFO) could be read forever.
+  if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
+    return refuse("not a regular file");
+  const auto size = std::filesystem::file_size(file, ec);
+  if (!ec && size > ics_max_bytes)
+    return refuse("the file has " + std::to_string(size) + " bytes; iCalendar files over " +
+                  std::to_string(ics_max_bytes >> 20) + " MiB are refused");
   auto text = read_file(file);
   if (!text) {
     auto ds = text.error().diagnostics();
