@@ -16,6 +16,10 @@ namespace duly::detail {
 
 result<window> parse_window(std::string_view text);
 result<std::pair<std::vector<int>, int>> parse_day_key(std::string_view key);
+// The short key of day d (0 = Monday): "mon".
+std::string_view day_key(int d);
+// Reads `since` and `until` (years in force) into h.
+void read_years(document& doc, const YAML::Node& node, const std::string& path, holiday_rule& h);
 std::optional<std::vector<window>> read_windows(document& doc, const YAML::Node& node, const std::string& path);
 // A holiday rule; `with_hours` also allows the `hours` key of a yearly exception
 // (the caller reads it).

@@ -1,3 +1,4 @@
+// (About 500 lines: one concern, an RFC 5545 event model over libical's C API; split, it would scatter.)
 // iCalendar files as holidays and closed spans. libical parses (RFC 5545) and
 // expands recurrence rules; this file bounds the work, finds line numbers for
 // messages (libical keeps none), and turns each occurrence into duly's terms.
