@@ -174,6 +174,17 @@ TEST(IcsHolidays, HostileFilesAreBoundedWork) {
   EXPECT_EQ(minutely.error().message(), (tmp / "duly_minutely.ics").string() +
                                             ":4: holidays[0].ics: more than 200000 occurrences over the supported "
                                             "years 1970 to 2199");
+  // Every second from year 1, with a COUNT: the steps before 1970 count too.
+  const auto ancient = from_text("duly_ancient.ics", event("DTSTART:00010101T000000Z\r\nDTEND:00010101T000001Z\r\n"
+                                                           "RRULE:FREQ=SECONDLY;COUNT=2000000000\r\n"));
+  ASSERT_FALSE(ancient.has_value());
+  EXPECT_EQ(ancient.error().message(), (tmp / "duly_ancient.ics").string() +
+                                           ":8: holidays[0].ics: the file's recurrence rules take more than 500000 "
+                                           "steps");
+  // Without COUNT, a rule from before 1970 starts at 1970.
+  const auto old = from_text("duly_old.ics", event("DTSTART;VALUE=DATE:19000101\r\nRRULE:FREQ=YEARLY\r\n"));
+  ASSERT_TRUE(old.has_value()) << message(old);
+  EXPECT_EQ(dates(old->holidays_in(1970y)), "1970-01-01");
   // A huge COUNT of a rule that matches nothing before 2200 is cut by the step limit or the years.
   const auto huge = from_text("duly_huge.ics", event("DTSTART;VALUE=DATE:20260101\r\n"
                                                      "RRULE:FREQ=DAILY;COUNT=2000000000;BYMONTH=2;BYMONTHDAY=30\r\n"));

@@ -223,7 +223,7 @@ class DULY_EXPORT calendar {
 // recurrences expanded over 1970 to 2199. A relative PATH is read from
 // `base_dir` (empty: the working directory). Its problems name that file and
 // line. Files over 16 MiB, nesting deeper than 8 components, more than 200,000
-// occurrences, or a recurrence rule that takes more than 1,000,000 steps, are
+// occurrences, or recurrence rules that take more than 500,000 steps in all, are
 // errors (`errc::invalid_argument`), so a hostile file is bounded work.
 [[nodiscard]] DULY_EXPORT result<calendar_spec> parse_calendar_spec(std::string_view text,
                                                                     std::string_view source_name = {},

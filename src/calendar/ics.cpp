@@ -46,6 +46,7 @@ struct reader {
   line_index index;
   ics_contents out;
   std::size_t occurrences = 0;
+  std::size_t rule_steps = 0;  // over every RRULE of the file
   bool stopped = false;  // a limit was hit: report it once and stop
 
   void report(int line, std::string message, errc code = errc::parse_error) {
@@ -260,13 +261,21 @@ class event_reader {
         r_.report(r_.property_line(line_, "RRULE"), "invalid RRULE");
         continue;
       }
-      std::size_t steps = 0;
+      // A rule without COUNT that starts before 1970 jumps to 1970 rather than
+      // stepping through the centuries before it.
+      if (start_.year < 1970 && rule.count == 0) {
+        icaltimetype from = start_;
+        from.year = 1970;
+        from.month = 1;
+        from.day = 1;
+        (void)icalrecur_iterator_set_start(it.get(), from);
+      }
       for (icaltimetype t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
            t = icalrecur_iterator_next(it.get())) {
         if (t.year > 2199 || r_.stopped) break;
-        if (++steps > ics_max_rule_steps) {
-          r_.limit(r_.property_line(line_, "RRULE"),
-                   "RRULE gives more than " + std::to_string(ics_max_rule_steps) + " occurrences");
+        if (++r_.rule_steps > ics_max_rule_steps) {
+          r_.limit(r_.property_line(line_, "RRULE"), "the file's recurrence rules take more than " +
+                                                         std::to_string(ics_max_rule_steps) + " steps");
           break;
         }
         t.zone = start_.zone;

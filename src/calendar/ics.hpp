@@ -26,7 +26,7 @@ struct ics_contents {
 inline constexpr std::uintmax_t ics_max_bytes = 16u << 20;
 inline constexpr int ics_max_depth = 8;
 inline constexpr std::size_t ics_max_occurrences = 200000;
-inline constexpr std::size_t ics_max_rule_steps = 1000000;
+inline constexpr std::size_t ics_max_rule_steps = 500000;  // over all the rules of a file
 
 // Reads `file`. Each problem is a diagnostic naming `file` (as given) and, where
 // known, the line, with `element_path` as its path.
