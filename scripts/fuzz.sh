@@ -23,7 +23,7 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
 fi
 build=build-fuzz
 jobs=${DULY_JOBS:-$(nproc)}
-read -r -a targets <<< "${DULY_FUZZ_TARGETS:-fuzz_condition fuzz_policy fuzz_calendar fuzz_time fuzz_events fuzz_evaluate}"
+read -r -a targets <<< "${DULY_FUZZ_TARGETS:-fuzz_condition fuzz_policy fuzz_calendar fuzz_ics fuzz_time fuzz_events fuzz_evaluate}"
 
 step() { printf '\n==> %s\n' "$*"; }
 

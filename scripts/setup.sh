@@ -14,7 +14,7 @@ debian_packages=(
   build-essential cmake ninja-build pkg-config git clang
   libboost-date-time-dev libexpected-dev libhowardhinnant-date-dev tzdata
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libical-dev
   python3 python3-venv python3-dev
 )
 

@@ -11,6 +11,12 @@
 // zones used change offset on whole minutes), so a minute is open or closed
 // throughout, and second-resolution questions are answered exactly.
 //
+// A versioned calendar is modelled the same way, version by version: each
+// version's windows are clipped to the minutes from the first one whose wall
+// reading (in that version's zone) is >= 00:00 of its `from`, to the next
+// version's first; business days count each version's local dates from its
+// `from` to the next one's, and t's local date is read in the zone in force.
+//
 // Each random case picks a start instant at second resolution and a duration
 // of 0 to 40 hours (sometimes up to a week) and compares is_open, next_open,
 // next_close, elapsed (both ways), add, subtract, add_business_days and
@@ -46,7 +52,7 @@ using duly::instant;
 using std::int64_t;
 using std::chrono::sys_days;
 
-constexpr int number_of_calendars = 6;
+constexpr int number_of_calendars = 7;
 
 std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   const char* v = std::getenv(name);
@@ -238,6 +244,32 @@ named_spec santiago_midnight() {
   return {"santiago_midnight", std::move(s)};
 }
 
+// A versioned calendar: New York office hours with holidays, then from
+// Wednesday 3 June 2026 Tokyo (its midnight falls at 11:00 EDT, inside a New
+// York window), whose Sunday is open around the clock; then from Sunday 14
+// March 2027 London with night windows across midnight: the Tokyo Sunday
+// window is cut at London's midnight. Each version's hours, holidays and
+// exceptions are its own.
+named_spec versions_three_zones() {
+  duly::calendar_spec s;
+  auto ny = new_york_office().spec;
+  duly::calendar_spec tokyo;
+  tokyo.timezone = "Asia/Tokyo";
+  const auto day = windows({{hm(9), hm(18)}});
+  tokyo.hours = std::array<std::vector<duly::window>, 7>{day, day, day, day, day, {}, windows({{hm(0), hm(24)}})};
+  tokyo.holidays = {fixed_day(1, 1, duly::observed_rule::none), nth_weekday(9, std::chrono::Monday, 3)};
+  tokyo.exceptions[ymd(2026, 12, 31)] = windows({{hm(9), hm(12)}});
+  duly::calendar_spec london;
+  london.timezone = "Europe/London";
+  const auto night = windows({{hm(22), hm(6)}});
+  london.hours = std::array<std::vector<duly::window>, 7>{night, night, night, night, night, {}, windows({{hm(12), hm(2)}})};
+  london.holidays = {easter(1)};
+  s.versions.push_back({ymd(2024, 1, 1), std::move(ny)});
+  s.versions.push_back({ymd(2026, 6, 3), std::move(tokyo)});
+  s.versions.push_back({ymd(2027, 3, 14), std::move(london)});
+  return {"versions_three_zones", std::move(s)};
+}
+
 // --- the reference -------------------------------------------------------------
 
 // Western Easter Sunday, from a table (the reference must not share the
@@ -332,21 +364,66 @@ class reference {
  public:
   // Minutes [begin, end) are modelled; answers are only asked well inside.
   reference(const duly::calendar_spec& spec, instant begin, instant end)
-      : spec_(spec), zone_(spec.timezone), begin_(begin.time_since_epoch().count()) {
+      : spec_(spec), begin_(begin.time_since_epoch().count()) {
     n_ = (end - begin).count() / 60;
-    // Wall readings at each minute's start; running maximum, so that "the
-    // first minute whose reading is >= x" is a binary search.
+    open_.assign(static_cast<std::size_t>(n_), 0);
+    // Local dates whose windows lie inside the modelled span.
+    first_day_ = floor_div(begin_, 86400) + 2;
+    last_day_ = floor_div(begin_ + 60 * n_, 86400) - 3;
+    day_close_.assign(static_cast<std::size_t>(last_day_ - first_day_ + 1), -1);
+    zones_.reserve(std::max<std::size_t>(1, spec.versions.size()));
+    if (spec.versions.empty()) {
+      zones_.emplace_back(spec.timezone);
+      version_minutes_.push_back(0);
+      mark(spec, zones_.back(), 0, n_, first_day_, last_day_ + 1);
+    } else {
+      // Each version from the first minute its own wall clock reads >= 00:00 of
+      // its `from` (the first from the start), to the next version's start;
+      // its local dates from its `from` to the next one's.
+      for (const auto& v : spec.versions) {
+        zones_.emplace_back(v.calendar.timezone);
+        const auto reach = readings(zones_.back());
+        const int64_t from_wall = v.from.time_since_epoch().count() * 86400;
+        version_minutes_.push_back(version_minutes_.empty() ? 0 : first_at_least(reach, from_wall));
+      }
+      for (std::size_t k = 0; k < spec.versions.size(); ++k) {
+        const bool last = k + 1 == spec.versions.size();
+        const int64_t lo = version_minutes_[k];
+        const int64_t hi = last ? n_ : version_minutes_[k + 1];
+        const int64_t day_lo = k == 0 ? first_day_ : spec.versions[k].from.time_since_epoch().count();
+        const int64_t day_hi = last ? last_day_ + 1 : spec.versions[k + 1].from.time_since_epoch().count();
+        mark(spec.versions[k].calendar, zones_[k], lo, hi, day_lo, day_hi);
+      }
+    }
+    cum_.assign(static_cast<std::size_t>(n_) + 1, 0);
+    for (int64_t m = 0; m < n_; ++m)
+      cum_[static_cast<std::size_t>(m) + 1] = cum_[static_cast<std::size_t>(m)] + open_[static_cast<std::size_t>(m)];
+  }
+
+ private:
+  // Wall readings at each minute's start; running maximum, so that "the first
+  // minute whose reading is >= x" is a binary search.
+  std::vector<int64_t> readings(offsets& zone) const {
     std::vector<int64_t> reach(static_cast<std::size_t>(n_));
     int64_t high = std::numeric_limits<int64_t>::min();
     for (int64_t m = 0; m < n_; ++m) {
       const int64_t t = begin_ + 60 * m;
-      high = std::max(high, t + zone_.at(t));
+      high = std::max(high, t + zone.at(t));
       reach[static_cast<std::size_t>(m)] = high;
     }
-    const auto first_at_least = [&](int64_t wall) {
-      return static_cast<int64_t>(std::lower_bound(reach.begin(), reach.end(), wall) - reach.begin());
-    };
+    return reach;
+  }
+  static int64_t first_at_least(const std::vector<int64_t>& reach, int64_t wall) {
+    return static_cast<int64_t>(std::lower_bound(reach.begin(), reach.end(), wall) - reach.begin());
+  }
 
+  // Marks the open minutes of `spec`'s windows clipped to minutes [lo, hi) (a
+  // version is in force by the instant), and the last close of the local dates
+  // [day_lo, day_hi) (business days count each version's dates from its `from`).
+  void mark(const duly::calendar_spec& spec, offsets& zone, int64_t lo, int64_t hi, int64_t day_lo, int64_t day_hi) {
+    const auto reach = readings(zone);
+    const instant begin{duly::seconds{begin_}};
+    const instant end{duly::seconds{begin_ + 60 * n_}};
     std::set<sys_days> holidays;
     const int y0 = static_cast<int>(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(begin)}.year());
     const int y1 = static_cast<int>(std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(end)}.year());
@@ -354,12 +431,7 @@ class reference {
       for (const auto& h : spec.holidays)
         for (const auto d : reference_holidays(h, y)) holidays.insert(d);
 
-    open_.assign(static_cast<std::size_t>(n_), 0);
-    // Local dates whose windows lie inside the modelled span.
-    first_day_ = floor_div(begin_, 86400) + 2;
-    const int64_t last_day = floor_div(begin_ + 60 * n_, 86400) - 3;
-    day_close_.assign(static_cast<std::size_t>(last_day - first_day_ + 1), -1);
-    for (int64_t day = first_day_; day <= last_day; ++day) {
+    for (int64_t day = first_day_; day <= last_day_; ++day) {
       const sys_days d{std::chrono::days{day}};
       const std::vector<duly::window>* ws = nullptr;
       static const std::vector<duly::window> none;
@@ -377,20 +449,28 @@ class reference {
         const int64_t midnight = day * 86400;
         const int64_t start_wall = midnight + 60 * w.start.minutes();
         const int64_t end_wall = midnight + (w.end <= w.start ? 86400 : 0) + 60 * w.end.minutes();
-        const int64_t s = first_at_least(start_wall);
-        const int64_t e = first_at_least(end_wall);
+        int64_t s = first_at_least(reach, start_wall);
+        int64_t e = first_at_least(reach, end_wall);
         if (s <= 0 || e >= n_) throw std::logic_error("reference span too short");
+        s = std::max(s, lo);
+        e = std::min(e, hi);
         if (e <= s) continue;
         for (int64_t m = s; m < e; ++m) open_[static_cast<std::size_t>(m)] = 1;
+        if (day < day_lo || day >= day_hi) continue;
         auto& close = day_close_[static_cast<std::size_t>(day - first_day_)];
         close = std::max(close, e);
       }
     }
-    cum_.assign(static_cast<std::size_t>(n_) + 1, 0);
-    for (int64_t m = 0; m < n_; ++m)
-      cum_[static_cast<std::size_t>(m) + 1] = cum_[static_cast<std::size_t>(m)] + open_[static_cast<std::size_t>(m)];
   }
 
+  // The zone of the version in force at minute m.
+  offsets& zone_at(int64_t m) {
+    std::size_t k = 0;
+    while (k + 1 < version_minutes_.size() && version_minutes_[k + 1] <= m) ++k;
+    return zones_[k];
+  }
+
+ public:
   [[nodiscard]] bool is_open(instant t) const { return open_at(minute_of(t)); }
 
   // Open seconds in [a, b), negative when b < a.
@@ -435,7 +515,7 @@ class reference {
   [[nodiscard]] instant add_business_days(instant t, int64_t n) {
     if (n == 0) return t;
     const int64_t secs = t.time_since_epoch().count();
-    int64_t day = floor_div(secs + zone_.at(secs), 86400);  // the local date of t
+    int64_t day = floor_div(secs + zone_at(minute_of(t)).at(secs), 86400);  // the local date of t
     while (n > 0) {
       ++day;
       if (day - first_day_ >= static_cast<int64_t>(day_close_.size())) throw std::logic_error("reference span too short");
@@ -482,12 +562,14 @@ class reference {
   }
 
   duly::calendar_spec spec_;
-  offsets zone_;
+  std::vector<offsets> zones_;            // one per version (one for a plain calendar)
+  std::vector<int64_t> version_minutes_;  // the minute each version comes into force
   int64_t begin_;
   int64_t n_ = 0;
   std::vector<std::uint8_t> open_;
   std::vector<int64_t> cum_;
   int64_t first_day_ = 0;
+  int64_t last_day_ = 0;
   std::vector<int64_t> day_close_;  // per local date: the minute its last window closes, or -1
 };
 
@@ -605,6 +687,7 @@ TEST(CalendarProperty, LordHoweHalfHourDst) { run_property(lord_howe(), 2); }
 TEST(CalendarProperty, KolkataHalfHourOffset) { run_property(kolkata(), 3); }
 TEST(CalendarProperty, ChicagoWith2400AndWholeDayWindows) { run_property(chicago_edges(), 4); }
 TEST(CalendarProperty, SantiagoChangesClocksAtMidnight) { run_property(santiago_midnight(), 5); }
+TEST(CalendarProperty, VersionsAcrossThreeZones) { run_property(versions_three_zones(), 6); }
 
 // The reference itself, on the SPEC's own examples, so that a broken reference
 // cannot agree with a broken library.

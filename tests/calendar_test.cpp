@@ -1368,18 +1368,19 @@ TEST(CalendarParse, ReportsBadZonesDatesAndKeysWithPositionAndPath) {
       {"exceptions:\n  2026-12-24: [\"08:00-12:00\"]\n  2026-12-24: []\n", errc::invalid_argument,
        "cal.yaml:3:3: exceptions.2026-12-24: date given twice"},
       {"exceptions: [2026-12-24]\n", errc::invalid_argument,
-       "cal.yaml:1:13: exceptions: expected a map of keys and values, got a list"},
+       "cal.yaml:1:14: exceptions[0]: expected {date: 2026-12-24, hours: [...]} or a holiday rule with hours, such "
+       "as {month: 12, day: 24, hours: [\"08:00-12:00\"]}, got a value"},
       {"holidays: 2026-12-25\n", errc::invalid_argument, "cal.yaml:1:11: holidays: expected a list, got a value"},
       {"colour: blue\ntimezone: UTC\n", errc::invalid_argument,
-       "cal.yaml:1:1: colour: unknown key (expected timezone, hours, holidays, exceptions)"},
+       "cal.yaml:1:1: colour: unknown key (expected timezone, hours, holidays, exceptions, versions)"},
       {"holidays:\n  - {name: X, month: 11, weekday: thu, nth: 4, when: never}\n", errc::invalid_argument,
        "cal.yaml:2:48: holidays[0].when: unknown key (expected name, date, month, day, weekday, nth, observed, "
-       "easter)"},
+       "easter, since, until)"},
       {"[1, 2]\n", errc::invalid_argument, "cal.yaml:1:1: expected a map of keys and values, got a list"},
       // JSON positions count the same way.
       {"{\"timezone\": \"UTC\", \"hours\": {\"mon\": \"9-17\"}, \"extra\": 1}", errc::invalid_argument,
        "cal.yaml:1:38: hours.mon: invalid window '9-17': '9': expected HH:MM, e.g. 08:00 or 17:30\n"
-       "cal.yaml:1:47: extra: unknown key (expected timezone, hours, holidays, exceptions)"},
+       "cal.yaml:1:47: extra: unknown key (expected timezone, hours, holidays, exceptions, versions)"},
       {"{\"timezone\": \"UTC\",\n \"holidays\": [{\"month\": 11, \"weekday\": \"thu\", \"nth\": 6}]}\n",
        errc::invalid_argument, "cal.yaml:2:54: holidays[0].nth: must be 1 to 5, or -1 (last) to -5, got 6"},
   });
@@ -1407,7 +1408,7 @@ TEST(CalendarParse, ReportsBadHolidayRules) {
        "easter\n"
        "cal.yaml:7:5: holidays[5]: a holiday rule takes only one of: date; day; weekday and nth; easter\n"
        "cal.yaml:8:36: holidays[6].observed: unknown rule 'sometimes': expected none, nearest_weekday, "
-       "next_weekday or previous_weekday\n"
+       "next_weekday, previous_weekday or substitute\n"
        "cal.yaml:9:5: holidays[7].nth: missing: give nth, 1 to 5 or -1 (last) to -5\n"
        "cal.yaml:10:14: holidays[8].easter: days from Easter Sunday must be -300 to 300, got 400\n"
        "cal.yaml:11:36: holidays[9].nth: expected a whole number, got 'zero'"},
@@ -1440,7 +1441,7 @@ TEST(CalendarParse, ReportsEveryProblemAtOnceInDocumentOrder) {
             "cal.yaml:7:56: holidays[1].nth: must be 1 to 5, or -1 (last) to -5, got 6\n"
             "cal.yaml:9:15: exceptions.2026-12-24: invalid window 'noon-17:00': 'noon': expected HH:MM, e.g. "
             "08:00 or 17:30\n"
-            "cal.yaml:10:1: colour: unknown key (expected timezone, hours, holidays, exceptions)");
+            "cal.yaml:10:1: colour: unknown key (expected timezone, hours, holidays, exceptions, versions)");
   const auto& ds = got.error().diagnostics();
   ASSERT_EQ(ds.size(), 7u);
   EXPECT_EQ(ds[1].code, errc::invalid_argument);

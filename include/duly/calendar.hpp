@@ -5,7 +5,7 @@
 // It answers: is it open now, how much open time lies between two instants, and
 // which instant is a given amount of open time after (or before) another.
 //
-// Semantics (SPEC section 3):
+// Semantics:
 //  - Each window of a local date is open from the instant a wall clock first
 //    reaches its start to the instant it first reaches its end (the DST rule of
 //    duly/zone.hpp). A window whose end <= start runs past midnight and belongs
@@ -17,6 +17,9 @@
 //    t <= T with elapsed(t, T) = d.
 //  - add_business_days(t, n): the last closing time of the n-th open day after
 //    t's local date.
+//  - A versioned calendar (calendar_spec::versions) is one calendar: each span
+//    of time is measured on the version in force then; business days count
+//    each version's local dates from its `from` up to the next version's.
 //  - Instants from 1970-01-01 to the end of 2199 (UTC) are supported; beyond is
 //    an `errc::out_of_range` error. A calendar with no open time within ten
 //    years makes add, subtract and next_open fail with `errc::never_open`.
@@ -63,6 +66,12 @@ enum class observed_rule {
   nearest_weekday,   // Saturday -> Friday before, Sunday -> Monday after
   next_weekday,      // Saturday or Sunday -> Monday after
   previous_weekday,  // Saturday or Sunday -> Friday before
+  // Saturday or Sunday -> the first following Monday to Friday that is not
+  // already a holiday of the calendar. The calendar places holidays on a weekday
+  // (and those without a moving rule) first, then the moving ones in order of
+  // their nominal date: in England Christmas on Saturday 25 and Boxing Day on
+  // Sunday 26 December 2021 are Monday 27 and Tuesday 28.
+  substitute,
 };
 
 // A holiday: a date, or a rule that yields at most one date a year.
@@ -82,12 +91,41 @@ struct holiday_rule {
   int nth = 1;
   observed_rule observed = observed_rule::none;
   int offset_days = 0;
+  // Years in force, inclusive; outside them the rule gives nothing (for a fixed
+  // day, the year of its nominal date, before any observed shift).
+  std::optional<std::chrono::year> since;
+  std::optional<std::chrono::year> until;
 
   // The date this rule yields in `year`, if any (a 5th Monday may not exist;
-  // Feb 29 exists only in leap years).
+  // Feb 29 exists only in leap years; nothing outside since/until). A
+  // `substitute` rule gives its weekend date's next Monday here; the calendar
+  // moves it further past its other holidays (calendar::holidays_in).
   [[nodiscard]] DULY_EXPORT std::optional<std::chrono::year_month_day> in_year(
       std::chrono::year year) const;
 };
+
+// A span of real time that is closed whatever the hours say: a timed event of
+// an iCalendar file, or `{start: 2026-03-08T01:00, end: ..., timezone: ...}`.
+// `start` and `end` are wall-clock times in `timezone`, read by the DST rule of
+// duly/zone.hpp; an empty `timezone` is the calendar's own zone (an iCalendar
+// "floating" time), so it follows calendar::with_zone.
+struct closed_span {
+  std::string name;
+  std::string timezone;
+  std::chrono::local_seconds start{};
+  std::chrono::local_seconds end{};
+  friend bool operator==(const closed_span&, const closed_span&) = default;
+};
+
+// Special hours on the date a holiday rule gives each year (every 24 December,
+// three days before Easter); empty hours = closed. A dated exception on the
+// same date wins.
+struct yearly_exception {
+  holiday_rule rule;
+  std::vector<window> hours;
+};
+
+struct calendar_version;
 
 // Everything a calendar is made of; the validated form of the YAML/JSON schema.
 struct calendar_spec {
@@ -97,6 +135,21 @@ struct calendar_spec {
   std::vector<holiday_rule> holidays;
   // Special hours that replace a date's weekly windows; empty = closed.
   std::map<std::chrono::sys_days, std::vector<window>> exceptions;
+  // Special hours every year; where two give the same date, the first listed wins.
+  std::vector<yearly_exception> yearly_exceptions;
+  // Spans of real time closed whatever the hours and exceptions say.
+  std::vector<closed_span> closed;
+  // A calendar whose hours change: when not empty, the calendar is these
+  // versions and the fields above are unused (left at their defaults).
+  std::vector<calendar_version> versions;
+};
+
+// One version of a calendar: in force from the instant its own zone's wall
+// clock first reaches 00:00 of `from` until the next version's start; the first
+// version also covers all time before its `from`. `calendar` has no versions.
+struct calendar_version {
+  std::chrono::sys_days from{};
+  calendar_spec calendar;
 };
 
 // An open span [start, end).
@@ -115,8 +168,12 @@ class DULY_EXPORT calendar {
   [[nodiscard]] static result<calendar> make(calendar_spec spec);
 
   [[nodiscard]] const calendar_spec& spec() const noexcept;
+  // The calendar's zone; for a versioned calendar, its last version's.
   [[nodiscard]] const time_zone& zone() const noexcept;
-  // The same hours, holidays and exceptions read in another zone.
+  // The zone in force at t (differs from zone() only for versioned calendars).
+  [[nodiscard]] const time_zone& zone_at(instant t) const noexcept;
+  // The same hours, holidays and exceptions read in another zone (every
+  // version's, for a versioned calendar).
   [[nodiscard]] calendar with_zone(const time_zone& zone) const;
 
   // Earliest T >= t with elapsed(t, T) = d (d >= 0).
@@ -139,6 +196,11 @@ class DULY_EXPORT calendar {
   // The last closing time of the n-th open day after t's local date (n >= 0;
   // n = 0 returns t). An open day is a local date with some open time.
   [[nodiscard]] result<instant> add_business_days(instant t, std::int64_t n) const;
+  // The holidays of local year `y` after placement (substitute days moved past
+  // the others), sorted, each once; empty outside 1970 to 2199. Exceptions and
+  // timed closures are not included.
+  //   England 2021: ..., 2021-12-27 (Christmas), 2021-12-28 (Boxing Day)
+  [[nodiscard]] std::vector<std::chrono::year_month_day> holidays_in(std::chrono::year y) const;
   // The merged open intervals that meet [from, to), clipped to it.
   [[nodiscard]] result<std::vector<interval>> open_intervals(instant from, instant to) const;
 
@@ -156,11 +218,21 @@ class DULY_EXPORT calendar {
 //   exceptions: { 2026-12-24: ["08:00-12:00"], 2026-12-31: [] }
 // Every problem is reported at once, each as "source:line:column: path: message".
 // `source_name` names the text in messages (a file name, or empty).
+// A holiday entry `{ics: PATH}` reads an iCalendar file (RFC 5545, with
+// libical): all-day events become dated holidays, timed ones closed spans,
+// recurrences expanded over 1970 to 2199. A relative PATH is read from
+// `base_dir` (empty: the working directory). Its problems name that file and
+// line. Files over 16 MiB, nesting deeper than 8 components, more than 200,000
+// occurrences, or recurrence rules that take more than 500,000 steps in all, are
+// errors (`errc::invalid_argument`), so a hostile file is bounded work.
 [[nodiscard]] DULY_EXPORT result<calendar_spec> parse_calendar_spec(std::string_view text,
-                                                                    std::string_view source_name = {});
+                                                                    std::string_view source_name = {},
+                                                                    const std::filesystem::path& base_dir = {});
 [[nodiscard]] DULY_EXPORT result<calendar> parse_calendar(std::string_view text,
-                                                          std::string_view source_name = {});
-// Reads and parses a calendar file; messages name the file.
+                                                          std::string_view source_name = {},
+                                                          const std::filesystem::path& base_dir = {});
+// Reads and parses a calendar file; messages name the file; `ics` paths are
+// relative to the file's directory.
 [[nodiscard]] DULY_EXPORT result<calendar> load_calendar(const std::filesystem::path& path);
 
 }  // namespace duly

@@ -11,21 +11,28 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
-import numbers
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _duly
+from ._calendar_spec import (
+    _INT64,
+    DateLike,
+    HolidayLike,
+    Windows,
+    ZoneLike,
+    _canonical,
+    _document,
+    _zone_name,
+)
 from ._convert import (
     DurationLike,
     InstantLike,
     broadcast_shape,
-    check_text,
     datetime64_seconds,
     document_text,
     duration_seconds,
@@ -42,169 +49,12 @@ from ._errors import Error, InvalidArgumentError, OutOfRangeError
 
 __all__ = ["Calendar", "load_calendar"]
 
-#: A window such as ``"09:00-17:00"``, or a list of them.
-Windows = Union[str, Sequence[str]]
-#: A date as ``datetime.date`` or ``"YYYY-MM-DD"``.
-DateLike = Union[_dt.date, str]
-#: A holiday: a date, or a rule such as ``{"month": 11, "weekday": "thu", "nth": 4}``.
-HolidayLike = Union[DateLike, Mapping[str, Any]]
-#: A time zone: an IANA name, a ``zoneinfo.ZoneInfo``, or ``datetime.timezone.utc``.
-ZoneLike = Union[str, _dt.tzinfo]
-
-_DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-#: How deep keyword arguments may nest (a calendar needs 3 levels: a holiday rule
-#: in the holidays list); deeper data, or a list that contains itself, is an error
-#: rather than a RecursionError.
-_MAX_DEPTH = 16
-#: Integers beyond int64 are errors here (the reader takes whole numbers within it).
-_INT64 = 2**63
-
-
-# --- keyword arguments -> JSON document -----------------------------------------
-
-
-def _json_value(x: object, path: str, depth: int = 0) -> Any:
-    """Plain JSON data for a keyword argument; dates become ISO text."""
-    if depth > _MAX_DEPTH:
-        raise InvalidArgumentError(f"nested more than {_MAX_DEPTH} levels deep (or contains itself)", path=path)
-    if x is None or isinstance(x, bool):
-        return x
-    if isinstance(x, str):
-        return check_text(str(x), path)
-    if isinstance(x, np.bool_):
-        return bool(x)
-    if is_integer(x):
-        i = int(x)
-        if not -_INT64 <= i < _INT64:
-            raise InvalidArgumentError("the integer is out of range (more than 64 bits)", path=path)
-        return i
-    if isinstance(x, numbers.Real) and not isinstance(x, np.timedelta64):
-        try:
-            f = float(x)
-        except OverflowError:
-            f = math.inf
-        if not math.isfinite(f):
-            raise InvalidArgumentError(f"expected a finite number, got {f}", path=path)
-        return f
-    if isinstance(x, _dt.datetime):
-        raise InvalidArgumentError(f"expected a date, got the datetime {x}: use its .date()", path=path)
-    if isinstance(x, _dt.date):
-        return x.isoformat()
-    if isinstance(x, Mapping):
-        out = {}
-        for key, value in x.items():
-            if isinstance(key, _dt.datetime) or not isinstance(key, (str, _dt.date)):
-                raise InvalidArgumentError(
-                    f"keys must be text or dates, got {type_name(key)} {_short_repr(key)}", path=path
-                )
-            k = check_text(str(key), path) if isinstance(key, str) else key.isoformat()
-            out[k] = _json_value(value, f"{path}.{k}" if path else k, depth + 1)
-        return out
-    if isinstance(x, (list, tuple)):
-        return [_json_value(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(x)]
-    raise InvalidArgumentError(f"unexpected {type_name(x)} {_short_repr(x)}", path=path)
-
-
-def _short_repr(x: object) -> str:
-    """repr(x) for a message: at most 80 characters, and never an exception."""
-    try:
-        r = repr(x)
-    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real problem
-        return f"<{type_name(x)}>"
-    return r if len(r) <= 80 else r[:77] + "..."
-
-
 def _blame(e: Error, out_of_range: str, other: str) -> Error:
     """``e`` with a path when it has none: ``out_of_range`` for a result past the
     supported years or a too long duration, ``other`` (the instant) otherwise."""
     if e.path is not None:
         return e
     return e.with_path(out_of_range if isinstance(e, OutOfRangeError) else other)
-
-
-def _zone_name(timezone: object) -> Any:
-    if isinstance(timezone, str):
-        return check_text(str(timezone), "timezone")
-    key = getattr(timezone, "key", None)  # zoneinfo.ZoneInfo
-    if isinstance(key, str):
-        return key
-    if timezone == _dt.timezone.utc:
-        return "UTC"
-    raise InvalidArgumentError(
-        f"expected an IANA time zone name such as 'America/New_York' or a zoneinfo.ZoneInfo, "
-        f"got {type_name(timezone)} {_short_repr(timezone)}",
-        path="timezone",
-    )
-
-
-def _document(timezone: object, hours: object, holidays: object, exceptions: object) -> str:
-    doc: dict[str, Any] = {"timezone": _zone_name(timezone)}
-    if hours is not None:
-        doc["hours"] = _json_value(hours, "hours")
-    if holidays is not None:
-        doc["holidays"] = _json_value(holidays, "holidays")
-    if exceptions is not None:
-        doc["exceptions"] = _json_value(exceptions, "exceptions")
-    # ensure_ascii=False: the reader (YAML) takes UTF-8 but not the JSON escapes of
-    # surrogate pairs ("\\ud83c\\udf84") that json.dumps writes for characters
-    # beyond the BMP by default.
-    return json.dumps(doc, ensure_ascii=False, allow_nan=False)
-
-
-# --- validated spec -> canonical keyword arguments ----------------------------------
-
-
-def _windows(ws: list[str]) -> Windows:
-    return ws[0] if len(ws) == 1 else list(ws)
-
-
-def _hours(days: list[list[str]]) -> dict[str, Windows]:
-    if days[0] and all(d == days[0] for d in days):
-        return {"daily": _windows(days[0])}
-    out: dict[str, Windows] = {}
-    i = 0
-    while i < 7:
-        if not days[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < 7 and days[j + 1] == days[i]:
-            j += 1
-        key = _DAY_KEYS[i] if i == j else f"{_DAY_KEYS[i]}-{_DAY_KEYS[j]}"
-        out[key] = _windows(days[i])
-        i = j + 1
-    return out
-
-
-def _holiday(h: dict[str, Any]) -> HolidayLike:
-    name = h["name"]
-    kind = h["type"]
-    if kind == "date":
-        if not name or name == h["date"]:
-            return str(h["date"])
-        return {"name": name, "date": h["date"]}
-    out: dict[str, Any] = {"name": name} if name else {}
-    if kind == "fixed_day":
-        out.update(month=h["month"], day=h["day"])
-        if h["observed"] != "none":
-            out["observed"] = h["observed"]
-    elif kind == "nth_weekday":
-        out.update(month=h["month"], weekday=h["weekday"], nth=h["nth"])
-    else:
-        out["easter"] = h["offset_days"]
-    return out
-
-
-def _canonical(spec: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"timezone": spec["timezone"]}
-    if spec["hours"] is not None:
-        out["hours"] = _hours(spec["hours"])
-    if spec["holidays"]:
-        out["holidays"] = [_holiday(h) for h in spec["holidays"]]
-    if spec["exceptions"]:
-        out["exceptions"] = {d: list(ws) for d, ws in spec["exceptions"].items()}
-    return out
 
 
 # --- the calendar --------------------------------------------------------------------
@@ -242,10 +92,16 @@ class Calendar:
         self,
         timezone: ZoneLike = "UTC",
         hours: Mapping[str, Windows] | None = None,
-        holidays: Sequence[HolidayLike] | None = None,
-        exceptions: Mapping[DateLike, Windows] | None = None,
+        holidays: Iterable[HolidayLike] | Mapping[DateLike, str] | None = None,
+        exceptions: Mapping[DateLike, Windows] | Sequence[Mapping[str, Any]] | None = None,
+        *,
+        versions: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
-        text = _document(timezone, hours, holidays, exceptions)
+        if versions is not None and (hours is not None or holidays is not None or exceptions is not None):
+            raise InvalidArgumentError(
+                "with versions, give timezone, hours, holidays and exceptions inside each version", path="versions"
+            )
+        text = _document(timezone, hours, holidays, exceptions, versions)
         try:
             native = _duly.Calendar.parse(text)
         except Error as e:
@@ -260,17 +116,25 @@ class Calendar:
         return self
 
     @classmethod
-    def from_yaml(cls, text: str, *, source: str | None = None) -> Calendar:
+    def from_yaml(
+        cls, text: str, *, source: str | None = None, base_dir: str | os.PathLike[str] | None = None
+    ) -> Calendar:
         """Parse a YAML calendar document; errors carry ``line``, ``column`` and ``path``.
 
-        ``source`` names the text in messages (like a file name).
+        ``source`` names the text in messages (like a file name). Relative
+        ``{ics: PATH}`` holiday files are read from ``base_dir`` (default: the
+        working directory).
         """
-        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source)))
+        base = "" if base_dir is None else os.fspath(base_dir)
+        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source), base))
 
     @classmethod
-    def from_json(cls, text: str, *, source: str | None = None) -> Calendar:
+    def from_json(
+        cls, text: str, *, source: str | None = None, base_dir: str | os.PathLike[str] | None = None
+    ) -> Calendar:
         """Parse a JSON calendar document (same schema and reader as ``from_yaml``)."""
-        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source)))
+        base = "" if base_dir is None else os.fspath(base_dir)
+        return cls._wrap(_duly.Calendar.parse(document_text(text, "calendar"), source_name(source), base))
 
     # --- what it is -------------------------------------------------------------
 
@@ -286,6 +150,18 @@ class Calendar:
     def to_json(self) -> str:
         """The definition as a JSON calendar document; ``from_json`` reads it back."""
         return json.dumps(self.to_dict(), sort_keys=False, ensure_ascii=False)
+
+    def holidays_in(self, year: int) -> list[_dt.date]:
+        """The holidays of a local year, after substitute days are placed, sorted.
+
+        Exceptions and timed closures are not included; empty outside 1970-2199.
+        """
+        if not is_integer(year):
+            raise InvalidArgumentError(f"expected a year as an int, got {type_name(year)}", path="year")
+        y = int(year)
+        if not 1 <= y <= 9999:
+            return []
+        return [_dt.date.fromisoformat(d) for d in self._native.holidays_in(y)]
 
     def with_timezone(self, timezone: ZoneLike) -> Calendar:
         """The same hours, holidays and exceptions read in another zone."""

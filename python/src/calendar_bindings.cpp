@@ -59,6 +59,11 @@ std::string date_text(std::chrono::year_month_day ymd) {
   return buf;
 }
 
+// "2026-03-08T01:00:00": a wall-clock time.
+std::string local_text(std::chrono::local_seconds t) {
+  return format_instant(instant{t.time_since_epoch()}).substr(0, 19);
+}
+
 std::string window_text(const window& w) { return w.start.to_string() + "-" + w.end.to_string(); }
 
 py::list windows_list(const std::vector<window>& ws) {
@@ -73,6 +78,7 @@ const char* observed_name(observed_rule r) {
     case observed_rule::nearest_weekday: return "nearest_weekday";
     case observed_rule::next_weekday: return "next_weekday";
     case observed_rule::previous_weekday: return "previous_weekday";
+    case observed_rule::substitute: return "substitute";
   }
   return "none";
 }
@@ -102,6 +108,8 @@ py::dict holiday_dict(const holiday_rule& h) {
       d["offset_days"] = h.offset_days;
       break;
   }
+  d["since"] = h.since ? py::object(py::int_(int{*h.since})) : py::object(py::none());
+  d["until"] = h.until ? py::object(py::int_(int{*h.until})) : py::object(py::none());
   return d;
 }
 
@@ -109,6 +117,16 @@ py::dict holiday_dict(const holiday_rule& h) {
 //  "holidays": [dict], "exceptions": {"YYYY-MM-DD": [windows]}}
 py::dict spec_dict(const calendar_spec& spec) {
   py::dict out;
+  if (!spec.versions.empty()) {
+    py::list versions;
+    for (const auto& v : spec.versions) {
+      py::dict d = spec_dict(v.calendar);
+      d["from"] = date_text(std::chrono::year_month_day{v.from});
+      versions.append(d);
+    }
+    out["versions"] = versions;
+    return out;
+  }
   out["timezone"] = text(spec.timezone);
   if (spec.hours) {
     py::list days;
@@ -125,6 +143,23 @@ py::dict spec_dict(const calendar_spec& spec) {
     exceptions[py::str(date_text(std::chrono::year_month_day{day}))] = windows_list(ws);
   }
   out["exceptions"] = exceptions;
+  py::list yearly;
+  for (const auto& e : spec.yearly_exceptions) {
+    py::dict d = holiday_dict(e.rule);
+    d["hours"] = windows_list(e.hours);
+    yearly.append(d);
+  }
+  out["yearly_exceptions"] = yearly;
+  py::list closed;
+  for (const auto& c : spec.closed) {
+    py::dict d;
+    d["name"] = text(c.name);
+    d["timezone"] = text(c.timezone);
+    d["start"] = local_text(c.start);
+    d["end"] = local_text(c.end);
+    closed.append(d);
+  }
+  out["closed"] = closed;
   return out;
 }
 
@@ -248,24 +283,33 @@ void bind_calendar(py::module_& m) {
       .def(py::init<>(), "Open 24x7 in UTC.")
       .def_static(
           "parse",
-          [](const std::string& text, const std::string& source_name) {
-            return unwrap(parse_calendar(text, source_name));
+          [](const std::string& text, const std::string& source_name, const std::filesystem::path& base_dir) {
+            return unwrap(parse_calendar(text, source_name, base_dir));
           },
-          py::arg("text"), py::arg("source_name") = std::string(),
-          "Parse a YAML or JSON calendar document (docs/calendars.md).")
+          py::arg("text"), py::arg("source_name") = std::string(), py::arg("base_dir") = std::filesystem::path(),
+          "Parse a YAML or JSON calendar document; relative ics paths are read from base_dir (empty: the "
+          "working directory).")
       .def_static(
           "load",
           [](const std::filesystem::path& path) {
             const std::optional<std::string> bytes = read_document(path);
             if (!bytes) return unwrap(load_calendar(path));  // reports why, as the CLI does
             check_utf8(*bytes, path.string());
-            return unwrap(parse_calendar(*bytes, path.string()));
+            return unwrap(parse_calendar(*bytes, path.string(), path.parent_path()));
           },
           py::arg("path"), "Read and parse a calendar file (which must be UTF-8).")
       .def_property_readonly("timezone", [](const calendar& c) { return text(c.zone().name()); },
                              "The IANA name of the calendar's time zone.")
       .def("spec", [](const calendar& c) { return spec_dict(c.spec()); },
            "The calendar's validated definition as plain data.")
+      .def(
+          "holidays_in",
+          [](const calendar& c, int y) {
+            py::list out;
+            for (const auto& d : c.holidays_in(std::chrono::year{y})) out.append(date_text(d));
+            return out;
+          },
+          py::arg("year"), "The holiday dates of a local year after placement, as YYYY-MM-DD text.")
       .def(
           "with_timezone",
           [](const calendar& c, const std::string& name) {

@@ -1,299 +1,33 @@
 // Calendar arithmetic over lazily built per-year tables of open intervals.
 //
 // For each UTC year in the supported range the calendar builds, on first use and
-// once, a `year_table`: the open intervals of that year merged and sorted, with the
-// cumulative open time at the end of each. Open time between two instants of the
-// same year is then two binary searches and a subtraction, and `add` is one more
-// binary search over the cumulative column. Spans across years step a year at a
-// time, using each year's total.
+// once, a `year_table` (calendar_impl.hpp): the open intervals of that year merged
+// and sorted, with the cumulative open time at the end of each. Open time between
+// two instants of the same year is then two binary searches and a subtraction,
+// and `add` is one more binary search over the cumulative column. Spans across
+// years step a year at a time, using each year's total.
 //
 // The same pass records each local date's last closing time, keyed by local
 // civil year, which is what business-day deadlines need.
-#include <duly/calendar.hpp>
-
 #include <algorithm>
-#include <atomic>
-#include <cassert>
-#include <mutex>
 #include <string>
+
+#include "calendar/calendar_impl.hpp"
 
 namespace duly {
 
 namespace {
 
 using namespace std::chrono;
-using std::int64_t;
-
-constexpr int first_year = 1970;
-constexpr int year_count = 230;  // 1970 .. 2199
-constexpr int64_t ten_years = int64_t{3653} * 86400;
-
-constexpr int64_t year_begin_seconds(int y) {
-  return sys_seconds{sys_days{year{y} / January / 1}}.time_since_epoch().count();
-}
-
-struct year_starts {
-  std::array<int64_t, year_count + 1> at{};
-  constexpr year_starts() {
-    for (int i = 0; i <= year_count; ++i) at[static_cast<std::size_t>(i)] = year_begin_seconds(first_year + i);
-  }
-};
-constexpr year_starts year_start{};
-static_assert(year_start.at[year_count] == max_supported_instant.time_since_epoch().count());
-
-// Index of the UTC year holding `t`, for t in [min, max).
-inline int year_index(int64_t t) noexcept {
-  int i = static_cast<int>(t / 31556952);  // mean Gregorian year
-  if (i >= year_count) i = year_count - 1;
-  while (year_start.at[static_cast<std::size_t>(i)] > t) --i;
-  while (year_start.at[static_cast<std::size_t>(i) + 1] <= t) ++i;
-  return i;
-}
-
-inline bool in_range(int64_t t) noexcept {
-  return t >= 0 && t < max_supported_instant.time_since_epoch().count();
-}
 
 error out_of_range_error(instant t) {
   return error(errc::out_of_range, "instant " + format_instant(t) +
                                        " is outside the supported years 1970 to 2199");
 }
 
-}  // namespace
-
-// One UTC year of a calendar: merged open intervals [starts[i], ends[i]) with
-// the open seconds from the year's start to ends[i] in cum_end[i]; and the
-// open local dates of the same-numbered local year with their last closing time.
-struct year_table {
-  int64_t begin = 0;
-  int64_t end = 0;
-  std::vector<int64_t> starts;
-  std::vector<int64_t> ends;
-  std::vector<int64_t> cum_end;
-  int64_t total = 0;
-  std::vector<int32_t> open_days;    // local days since 1970-01-01, sorted
-  std::vector<int64_t> day_closes;   // last closing instant of each open day
-
-  // Open seconds in [begin, t), for t in [begin, end].
-  [[nodiscard]] int64_t position(int64_t t) const noexcept {
-    const auto it = std::upper_bound(starts.begin(), starts.end(), t);
-    if (it == starts.begin()) return 0;
-    const auto i = static_cast<std::size_t>(it - starts.begin() - 1);
-    return cum_end[i] - (ends[i] - std::min(t, ends[i]));
-  }
-  // Index of the interval holding t, or -1.
-  [[nodiscard]] std::ptrdiff_t holding(int64_t t) const noexcept {
-    const auto it = std::upper_bound(starts.begin(), starts.end(), t);
-    if (it == starts.begin()) return -1;
-    const auto i = it - starts.begin() - 1;
-    return t < ends[static_cast<std::size_t>(i)] ? i : -1;
-  }
-};
-
-struct calendar::impl {
-  calendar_spec spec;
-  time_zone zone;
-  std::array<std::vector<window>, 7> weekly;  // 0 = Monday
-  std::map<int32_t, std::vector<window>> exceptions;
-
-  mutable std::array<std::atomic<const year_table*>, year_count> tables{};
-  mutable std::mutex build_mutex;
-  mutable std::vector<std::unique_ptr<const year_table>> owned;
-
-  impl(calendar_spec s, time_zone z) : spec(std::move(s)), zone(std::move(z)) {
-    if (spec.hours) {
-      weekly = *spec.hours;
-    } else {
-      for (auto& day : weekly) day = {window{time_of_day{0}, time_of_day{1440}}};
-    }
-    for (const auto& [date, windows] : spec.exceptions)
-      exceptions.emplace(static_cast<int32_t>(date.time_since_epoch().count()), windows);
-  }
-
-  // The table of year index i (0 = 1970), built on first use.
-  const year_table& table(int i) const {
-    const auto k = static_cast<std::size_t>(i);
-    if (const year_table* p = tables[k].load(std::memory_order_acquire)) return *p;
-    std::lock_guard lock(build_mutex);
-    if (const year_table* p = tables[k].load(std::memory_order_relaxed)) return *p;
-    auto built = std::make_unique<const year_table>(build(i));
-    const year_table* p = built.get();
-    owned.push_back(std::move(built));
-    tables[k].store(p, std::memory_order_release);
-    return *p;
-  }
-
-  std::vector<int32_t> holidays_around(int y) const {
-    std::vector<int32_t> out;
-    for (int yy = y - 2; yy <= y + 2; ++yy) {
-      for (const auto& rule : spec.holidays) {
-        if (auto d = rule.in_year(year{yy}))
-          out.push_back(static_cast<int32_t>(sys_days{*d}.time_since_epoch().count()));
-      }
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  year_table build(int i) const {
-    const int y = first_year + i;
-    year_table t;
-    t.begin = year_start.at[static_cast<std::size_t>(i)];
-    t.end = year_start.at[static_cast<std::size_t>(i) + 1];
-
-    const auto holidays = holidays_around(y);
-    const auto is_holiday = [&](int32_t d) {
-      return std::binary_search(holidays.begin(), holidays.end(), d);
-    };
-    const int32_t local_year_first = static_cast<int32_t>(t.begin / 86400);
-    const int32_t local_year_last = static_cast<int32_t>(t.end / 86400) - 1;
-
-    struct raw { int64_t start, end; };
-    std::vector<raw> spans;
-    // A window of date D ends by D+2 00:00 local and zones are within a day
-    // of UTC, so dates from three days before the year to one after cover it.
-    for (int32_t d = local_year_first - 3; d <= local_year_last + 1; ++d) {
-      const std::vector<window>* windows;
-      if (auto it = exceptions.find(d); it != exceptions.end()) {
-        windows = &it->second;
-      } else if (is_holiday(d)) {
-        continue;
-      } else {
-        const weekday wd{sys_days{days{d}}};
-        windows = &weekly[wd.iso_encoding() - 1];
-      }
-      int64_t last_close = 0;
-      bool open_day = false;
-      const local_seconds midnight{local_days{days{d}}};
-      for (const auto& w : *windows) {
-        const auto start_local = midnight + w.start.since_midnight();
-        const auto end_local = midnight + (w.end <= w.start ? days{1} : days{0}) + w.end.since_midnight();
-        const int64_t s = zone.first_reach(start_local).time_since_epoch().count();
-        const int64_t e = zone.first_reach(end_local).time_since_epoch().count();
-        if (e <= s) continue;  // e.g. 02:00-03:00 on a spring-forward night
-        spans.push_back({s, e});
-        open_day = true;
-        last_close = std::max(last_close, e);
-      }
-      if (open_day && d >= local_year_first && d <= local_year_last) {
-        t.open_days.push_back(d);
-        t.day_closes.push_back(last_close);
-      }
-    }
-
-    std::sort(spans.begin(), spans.end(), [](const raw& a, const raw& b) { return a.start < b.start; });
-    int64_t cum = 0;
-    for (const auto& sp : spans) {
-      const int64_t s = std::max(sp.start, t.begin);
-      const int64_t e = std::min(sp.end, t.end);
-      if (e <= s) continue;
-      if (!t.ends.empty() && s <= t.ends.back()) {  // overlapping or touching: merge
-        if (e > t.ends.back()) {
-          cum += e - t.ends.back();
-          t.ends.back() = e;
-          t.cum_end.back() = cum;
-        }
-        continue;
-      }
-      cum += e - s;
-      t.starts.push_back(s);
-      t.ends.push_back(e);
-      t.cum_end.push_back(cum);
-    }
-    t.total = cum;
-    return t;
-  }
-
-  // Open seconds in [a, b) for a <= b, both in [min, max].
-  int64_t elapsed_in_range(int64_t a, int64_t b) const {
-    if (a >= b) return 0;
-    const int ia = year_index(a);
-    const int ib = year_index(b - 1);  // b may be a year's end
-    const year_table& ta = table(ia);
-    if (ia == ib) return ta.position(b) - ta.position(a);
-    int64_t sum = ta.total - ta.position(a);
-    for (int i = ia + 1; i < ib; ++i) sum += table(i).total;
-    return sum + table(ib).position(b);
-  }
-};
-
-namespace {
-
-const std::shared_ptr<const calendar::impl>& always_open_utc() {
-  static const auto p = std::make_shared<const calendar::impl>(calendar_spec{}, time_zone{});
-  return p;
-}
-
 error invalid(std::string message) { return error(errc::invalid_argument, std::move(message)); }
 
-// Checks what the parser cannot have checked for a spec built in code.
-std::vector<diagnostic> validate(const calendar_spec& spec) {
-  std::vector<diagnostic> out;
-  const auto add = [&](std::string path, std::string message) {
-    out.push_back({errc::invalid_argument, std::move(message), std::move(path), {}, 0, 0, {}});
-  };
-  const auto check_windows = [&](const std::vector<window>& ws, const std::string& path) {
-    for (std::size_t k = 0; k < ws.size(); ++k) {
-      const auto& w = ws[k];
-      const auto p = path + "[" + std::to_string(k) + "]";
-      if (w.start.minutes() < 0 || w.start.minutes() >= 1440)
-        add(p, "window start " + std::to_string(w.start.minutes()) + " min must be 00:00 to 23:59");
-      if (w.end.minutes() < 0 || w.end.minutes() > 1440)
-        add(p, "window end " + std::to_string(w.end.minutes()) + " min must be 00:00 to 24:00");
-    }
-  };
-  if (spec.hours) {
-    static constexpr const char* names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-    for (std::size_t d = 0; d < 7; ++d) check_windows((*spec.hours)[d], std::string("hours.") + names[d]);
-  }
-  for (std::size_t k = 0; k < spec.holidays.size(); ++k) {
-    const auto& h = spec.holidays[k];
-    const auto p = "holidays[" + std::to_string(k) + "]";
-    using K = holiday_rule::kind;
-    if (h.type == K::date && !h.date.ok()) add(p, "invalid date");
-    if ((h.type == K::fixed_day || h.type == K::nth_weekday) && (h.month < 1 || h.month > 12))
-      add(p + ".month", "must be 1 to 12, got " + std::to_string(h.month));
-    if (h.type == K::fixed_day && h.month >= 1 && h.month <= 12 &&
-        !(year{2000} / month{h.month} / day{h.day}).ok())
-      add(p + ".day", "day " + std::to_string(h.day) + " does not exist in month " + std::to_string(h.month));
-    if (h.type == K::nth_weekday && (h.nth == 0 || h.nth > 5 || h.nth < -5))
-      add(p + ".nth", "must be 1 to 5, or -1 (last) to -5, got " + std::to_string(h.nth));
-    if (h.type == K::nth_weekday && !h.weekday.ok()) add(p + ".weekday", "invalid weekday");
-    if (h.type == K::easter && (h.offset_days < -300 || h.offset_days > 300))
-      add(p + ".easter", "offset must be -300 to 300 days, got " + std::to_string(h.offset_days));
-  }
-  for (const auto& [date, ws] : spec.exceptions)
-    check_windows(ws, "exceptions." + format_instant(sys_seconds{date}).substr(0, 10));
-  return out;
-}
-
 }  // namespace
-
-calendar::calendar() : impl_(always_open_utc()) {}
-
-result<calendar> calendar::make(calendar_spec spec) {
-  auto zone = time_zone::locate(spec.timezone);
-  std::vector<diagnostic> problems;
-  if (!zone) {
-    auto d = zone.error().diagnostics().front();
-    d.path = "timezone";
-    problems.push_back(std::move(d));
-  }
-  auto more = validate(spec);
-  problems.insert(problems.end(), more.begin(), more.end());
-  if (!problems.empty()) return tl::unexpected(error(std::move(problems)));
-  return calendar(std::make_shared<const impl>(std::move(spec), std::move(*zone)));
-}
-
-const calendar_spec& calendar::spec() const noexcept { return impl_->spec; }
-const time_zone& calendar::zone() const noexcept { return impl_->zone; }
-
-calendar calendar::with_zone(const time_zone& zone) const {
-  if (zone == impl_->zone) return *this;
-  calendar_spec s = impl_->spec;
-  s.timezone = zone.name();
-  return calendar(std::make_shared<const impl>(std::move(s), zone));
-}
 
 result<instant> calendar::add(instant t, seconds d) const {
   if (d > max_duration || d < -max_duration)
@@ -432,7 +166,7 @@ result<instant> calendar::add_business_days(instant t, std::int64_t n) const {
   if (!in_range(t0)) return tl::unexpected(out_of_range_error(t));
   if (n < 0) return tl::unexpected(invalid("business days must be zero or more, got " + std::to_string(n)));
   if (n == 0) return t;
-  const auto local_day = floor<days>(impl_->zone.to_local(t)).time_since_epoch().count();
+  const auto local_day = floor<days>(impl_->zone_at(t0).to_local(t)).time_since_epoch().count();
   const int local_year = static_cast<int>(year_month_day{sys_days{days{local_day}}}.year());
   int i = local_year - first_year;
   // The first hours of 1970 UTC may still be 1969 locally: every open day of

@@ -1,4 +1,5 @@
-// Reading calendar documents (YAML or JSON, SPEC section 3) into a calendar_spec.
+// The pieces of calendar documents: windows, day keys, holiday rules and their
+// years in force (calendar_document.cpp reads whole documents with them).
 #include <duly/calendar.hpp>
 
 #include <array>
@@ -40,6 +41,8 @@ int day_number(std::string_view name) {
 }  // namespace
 
 namespace detail {
+
+std::string_view day_key(int d) { return day_names[static_cast<std::size_t>(d)]; }
 
 // "08:00-17:00" -> window, or a message.
 result<window> parse_window(std::string_view text) {
@@ -126,7 +129,27 @@ std::optional<std::vector<window>> read_windows(document& doc, const YAML::Node&
   return out;
 }
 
-std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path) {
+// `since` and `until`: the years a rule is in force, inclusive.
+void read_years(document& doc, const YAML::Node& node, const std::string& path, holiday_rule& h) {
+  const auto one = [&](const char* key) -> std::optional<year> {
+    if (!node[key]) return std::nullopt;
+    auto y = doc.integer(node[key], join(path, key));
+    if (!y) return std::nullopt;
+    if (*y < 1970 || *y > 2199) {
+      doc.report(node[key], join(path, key), "must be a year from 1970 to 2199, got " + std::to_string(*y));
+      return std::nullopt;
+    }
+    return year{static_cast<int>(*y)};
+  };
+  h.since = one("since");
+  h.until = one("until");
+  if (h.since && h.until && *h.until < *h.since)
+    doc.report(node["until"], join(path, "until"),
+               "until " + std::to_string(int{*h.until}) + " is before since " + std::to_string(int{*h.since}));
+}
+
+std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, const std::string& path,
+                                         bool with_hours) {
   holiday_rule h;
   if (node.IsScalar()) {
     auto d = parse_date(node.Scalar());
@@ -146,10 +169,16 @@ std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, 
     return std::nullopt;
   }
   const std::size_t before = doc.problem_count();
-  doc.check_keys(node, path, {"name", "date", "month", "day", "weekday", "nth", "observed", "easter"});
+  if (with_hours) {
+    doc.check_keys(node, path,
+                   {"name", "date", "month", "day", "weekday", "nth", "observed", "easter", "since", "until", "hours"});
+  } else {
+    doc.check_keys(node, path, {"name", "date", "month", "day", "weekday", "nth", "observed", "easter", "since", "until"});
+  }
   if (node["name"]) {
     if (auto n = doc.string(node["name"], join(path, "name"))) h.name = *n;
   }
+  read_years(doc, node, path, h);
   const bool has_date = bool(node["date"]), has_easter = bool(node["easter"]),
              has_weekday = bool(node["weekday"]) || bool(node["nth"]), has_day = bool(node["day"]);
   const int kinds = int{has_date} + int{has_easter} + int{has_weekday} + int{has_day};
@@ -241,124 +270,17 @@ std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, 
         else if (*o == "nearest_weekday") h.observed = observed_rule::nearest_weekday;
         else if (*o == "next_weekday") h.observed = observed_rule::next_weekday;
         else if (*o == "previous_weekday") h.observed = observed_rule::previous_weekday;
+        else if (*o == "substitute") h.observed = observed_rule::substitute;
         else
           doc.report(node["observed"], join(path, "observed"),
-                     "unknown rule '" + *o + "': expected none, nearest_weekday, next_weekday or previous_weekday");
+                     "unknown rule '" + *o +
+                         "': expected none, nearest_weekday, next_weekday, previous_weekday or substitute");
       }
     }
   }
   if (doc.problem_count() != before) return std::nullopt;
   return h;
 }
-
-std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path) {
-  const std::size_t before = doc.problem_count();
-  calendar_spec spec;
-  if (!node.IsDefined() || node.IsNull()) return spec;  // empty document: 24x7 UTC
-  if (!doc.is_map(node, path)) return std::nullopt;
-  doc.check_keys(node, path, {"timezone", "hours", "holidays", "exceptions"});
-
-  if (const auto tz = node["timezone"]) {
-    if (auto name = doc.string(tz, join(path, "timezone"))) {
-      if (auto z = time_zone::locate(*name)) {
-        spec.timezone = *name;
-      } else {
-        doc.report(tz, join(path, "timezone"), z.error().message(), z.error().code());
-      }
-    }
-  }
-
-  if (const auto hours = node["hours"]; hours && !hours.IsNull()) {
-    const std::string hpath = join(path, "hours");
-    if (doc.is_map(hours, hpath)) {
-      std::array<std::vector<window>, 7> week{};
-      std::array<int, 7> level{-1, -1, -1, -1, -1, -1, -1};  // precedence that set each day
-      std::array<std::string, 7> set_by{};
-      for (const auto& kv : hours) {
-        const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
-        const std::string kpath = join(hpath, key);
-        auto days = parse_day_key(key);
-        if (!days) {
-          doc.report(kv.first, kpath, days.error().message());
-          continue;
-        }
-        auto windows = read_windows(doc, kv.second, kpath);
-        if (!windows) continue;
-        for (const int d : days->first) {
-          const auto k = static_cast<std::size_t>(d);
-          if (level[k] == days->second) {
-            doc.report(kv.first, kpath,
-                       "day '" + std::string(day_names[k]) + "' is already given by '" + set_by[k] + "'");
-          } else if (level[k] < days->second) {
-            week[k] = *windows;
-            level[k] = days->second;
-            set_by[k] = key;
-          }
-        }
-      }
-      spec.hours = week;
-    }
-  }
-
-  if (const auto hol = node["holidays"]; hol && !hol.IsNull()) {
-    const std::string hpath = join(path, "holidays");
-    if (doc.is_list(hol, hpath)) {
-      for (std::size_t i = 0; i < hol.size(); ++i) {
-        if (auto h = read_holiday(doc, hol[i], detail::index(hpath, i))) spec.holidays.push_back(std::move(*h));
-      }
-    }
-  }
-
-  if (const auto exc = node["exceptions"]; exc && !exc.IsNull()) {
-    const std::string epath = join(path, "exceptions");
-    if (doc.is_map(exc, epath)) {
-      for (const auto& kv : exc) {
-        const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
-        const std::string kpath = join(epath, key);
-        auto d = parse_date(key);
-        if (!d) {
-          doc.report(kv.first, kpath, d.error().message());
-          continue;
-        }
-        std::optional<std::vector<window>> windows;
-        if (kv.second.IsNull()) {
-          windows.emplace();  // "2026-12-31:" with nothing: closed
-        } else {
-          windows = read_windows(doc, kv.second, kpath);
-        }
-        if (!windows) continue;
-        if (!spec.exceptions.emplace(*d, std::move(*windows)).second)
-          doc.report(kv.first, kpath, "date given twice");
-      }
-    }
-  }
-  if (doc.problem_count() != before) return std::nullopt;
-  return spec;
-}
-
-}  // namespace detail
-
-result<calendar_spec> parse_calendar_spec(std::string_view text, std::string_view source_name) {
-  detail::document doc(text, source_name);
-  if (!doc.load()) return tl::unexpected(doc.make_error());
-  auto spec = detail::read_calendar(doc, doc.root(), "");
-  if (!spec || !doc.ok()) return tl::unexpected(doc.make_error());
-  return std::move(*spec);
-}
-
-result<calendar> parse_calendar(std::string_view text, std::string_view source_name) {
-  auto spec = parse_calendar_spec(text, source_name);
-  if (!spec) return tl::unexpected(std::move(spec.error()));
-  return calendar::make(std::move(*spec));
-}
-
-result<calendar> load_calendar(const std::filesystem::path& path) {
-  auto text = detail::read_file(path);
-  if (!text) return tl::unexpected(std::move(text.error()));
-  return parse_calendar(*text, path.string());
-}
-
-namespace detail {
 
 result<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

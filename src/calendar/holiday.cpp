@@ -40,6 +40,7 @@ sys_days observe(sys_days d, observed_rule rule) {
       if (wd == Sunday) return d + days{1};
       return d;
     case observed_rule::next_weekday:
+    case observed_rule::substitute:  // the calendar moves it past other holidays
       if (wd == Saturday) return d + days{2};
       if (wd == Sunday) return d + days{1};
       return d;
@@ -55,9 +56,10 @@ sys_days observe(sys_days d, observed_rule rule) {
 
 std::optional<year_month_day> holiday_rule::in_year(std::chrono::year y) const {
   const int yi = static_cast<int>(y);
+  if (type != kind::date && ((since && y < *since) || (until && y > *until))) return std::nullopt;
   switch (type) {
     case kind::date:
-      if (date.year() == y) return date;
+      if (date.year() == y && !(since && y < *since) && !(until && y > *until)) return date;
       return std::nullopt;
     case kind::fixed_day: {
       const year_month_day ymd{y, std::chrono::month{month}, std::chrono::day{day}};

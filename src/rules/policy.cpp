@@ -146,7 +146,8 @@ class policy_reader {
       }
       // An invalid calendar keeps its name (with a stand-in), so goals that use
       // it are not also told it does not exist; its own problems are reported.
-      auto spec = detail::read_calendar(doc_, kv.second, path);
+      // `ics` paths are relative to the policy file's directory.
+      auto spec = detail::read_calendar(doc_, kv.second, path, std::filesystem::path(source_name()).parent_path());
       std::optional<calendar> cal;
       if (spec) {
         auto made = calendar::make(std::move(*spec));

@@ -986,7 +986,7 @@ calendars:
             "policy.yaml:8:23: targets[0].goals[0].calender: unknown key (expected when, within, calendar, "
             "timezone_from)\n"
             "policy.yaml:10:48: calendars.office.holiday: unknown key (expected timezone, hours, holidays, "
-            "exceptions)");
+            "exceptions, versions)");
   // In an escalation and its repeat.
   EXPECT_EQ(policy_error(R"(duly: 1
 targets:

@@ -267,6 +267,14 @@ def base_policy() -> dict[str, Any]:
                 ],
                 "exceptions": {"2026-12-24": ["08:00-12:00"], "2026-12-31": []},
             },
+            "desk": {
+                "versions": [
+                    {"from": "2025-01-01", "timezone": "America/New_York", "hours": {"mon-fri": "09:00-17:00"}},
+                    {"from": "2026-06-03", "timezone": "Asia/Tokyo", "hours": {"mon-fri": "09:00-17:00"},
+                     "holidays": [{"month": 1, "day": 1, "observed": "substitute", "since": 2027}],
+                     "exceptions": [{"month": 12, "day": 31, "hours": ["09:00-12:00"]}]},
+                ],
+            },
         },
         "targets": [
             {
@@ -519,6 +527,25 @@ BAD: dict[str, Edit] = {
     "repeat times text": at("escalations.0.repeat.times", "three"),
 }
 
+# New calendar forms both reject.
+BAD.update({
+    "holiday observed substitute misspelt": holiday({"month": 12, "day": 26, "observed": "substitutes"}),
+    "holiday since before 1970": holiday({"month": 6, "day": 19, "since": 1969}),
+    "holiday until a string": holiday({"easter": 1, "until": "soon"}),
+    "holiday since on ics and a name": holiday({"ics": "x.ics", "name": "x"}),
+    "closed span without end": holiday({"start": "2026-03-08T01:00"}),
+    "closed span with an offset": holiday({"start": "2026-03-08T01:00Z", "end": "2026-03-08T02:00"}),
+    "closed span with a space": holiday({"start": "2026-03-08 01:00", "end": "2026-03-08T02:00"}),
+    "yearly exception without hours": exceptions([{"month": 12, "day": 24}]),
+    "yearly exception bad rule": exceptions([{"month": 12, "weekday": "mon", "nth": 9, "hours": []}]),
+    "exception list of dates": exceptions(["2026-12-24"]),
+    "versions empty": at("calendars.desk.versions", []),
+    "versions with hours beside": at("calendars.desk.hours", {"mon": "09:00-17:00"}),
+    "version without from": at("calendars.desk.versions.0.from"),
+    "version with versions": at("calendars.desk.versions.0.versions", []),
+    "version from not a date": at("calendars.desk.versions.0.from", "June"),
+})
+
 # Both accept these.
 GOOD: dict[str, Edit] = {
     "the base policy": lambda doc: None,
@@ -546,6 +573,13 @@ GOOD: dict[str, Edit] = {
     "holiday nth -5": holiday({"month": 11, "weekday": "THU", "nth": -5}),
     "holiday easter -300": holiday({"easter": -300, "name": "far"}),
     "holiday date rule with name": holiday({"name": "x", "date": "2026-12-25"}),
+    "holiday substitute": holiday({"month": 12, "day": 26, "observed": "substitute"}),
+    "holiday since and until": holiday({"month": 6, "day": 19, "since": 2021, "until": 2199}),
+    "holiday closed span": holiday({"name": "x", "start": "2026-03-08T01:00", "end": "2026-03-08T04:00:30"}),
+    "holiday closed span in a zone": holiday({"start": "2026-03-08T01:00", "end": "2026-03-09T00:00", "timezone": "UTC"}),
+    "exceptions as a list": exceptions([{"date": "2026-12-31", "hours": []}, {"easter": -3, "hours": "09:00-12:00"}]),
+    "yearly exception closed by null": exceptions([{"month": 12, "day": 24, "hours": None, "until": 2030}]),
+    "versions one": at("calendars.desk.versions", [{"from": "2026-01-01"}]),
     "window one hour digit": hours({"mon": "8:00-17:00"}),
     "window over midnight": hours({"fri": "22:00-06:00"}),
     "window to 24:00": hours({"daily": "00:00-24:00"}),
@@ -607,6 +641,10 @@ SCHEMA_LOOSER: dict[str, tuple[Edit, str]] = {
     "duration too long": (within("99999999999999d"), "is too long"),
     "business days over 100000": (within("100001bd"), "is too long"),
     "actions over 64 KiB": (at("escalations.0.do", ["x" * 70000]), "actions too large"),
+    "versions out of order": (at("calendars.desk.versions.1.from", "2024-01-01"), "is not after the previous version's from"),
+    "since after until": (holiday({"easter": 1, "since": 2030, "until": 2020}), "until 2020 is before since 2030"),
+    "ics file missing": (holiday({"ics": "no-such-file.ics"}), "cannot open the file for reading"),
+    "closed span ending before its start": (holiday({"start": "2026-03-08T02:00", "end": "2026-03-08T01:00"}), "must be after start"),
 }
 
 # Where duly reads more leniently than the schema: duly accepts, the schema rejects.
@@ -634,7 +672,9 @@ def test_base_policy_uses_every_key() -> None:
     assert set(doc["targets"][0]) == set(props["$defs"]["target"]["properties"])
     assert set().union(*doc["targets"][0]["goals"]) == set(props["$defs"]["goal"]["properties"])
     assert set().union(*doc["escalations"]) == set(props["$defs"]["escalation"]["properties"])
-    assert set(doc["calendars"]["support"]) == set(schema("calendar")["properties"])
+    calendars = doc["calendars"]
+    assert set(calendars["support"]) | set(calendars["desk"]) == set(schema("calendar")["properties"])
+    assert set().union(*calendars["desk"]["versions"]) == set(schema("calendar")["$defs"]["version"]["properties"])
 
 
 AGREEMENT = (
