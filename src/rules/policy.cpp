@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "calendar/calendar_parse.hpp"
 #include "base/document.hpp"
+#include "base/json_writer.hpp"
 #include "rules/policy_impl.hpp"
 #include "base/text.hpp"
 
@@ -464,7 +466,8 @@ class policy_reader {
           if (budget == 0) return {};
           if (!first) s += ',';
           first = false;
-          const std::string key = value::string(kv.first.IsScalar() ? kv.first.Scalar() : std::string()).to_json();
+          std::string key;
+          detail::append_json_string(key, kv.first.IsScalar() ? kv.first.Scalar() : std::string());
           const std::string item = to_json(kv.second, budget, depth + 1);
           if (!spend(key) || !spend(item)) return {};
           s += key + ":" + item;
@@ -473,14 +476,21 @@ class policy_reader {
       }
       case YAML::NodeType::Scalar: {
         const std::string& v = n.Scalar();
-        if (n.Tag() != "!" ) {  // plain scalars may be numbers or booleans
+        std::string out;
+        if (n.Tag() != "!") {  // plain scalars may be numbers or booleans
           if (v == "true" || v == "false" || v == "null") return v;
+          if (detail::is_json_number(v)) return v;
+          // Numbers YAML reads but JSON does not write ("+1", ".5", "1.", "01"):
+          // written as JSON writes them.
           char* end = nullptr;
-          (void)std::strtod(v.c_str(), &end);
-          if (!v.empty() && end == v.c_str() + v.size() && v.find_first_not_of("+-0123456789.eE") == std::string::npos)
-            return v;
+          const double d = std::strtod(v.c_str(), &end);
+          if (!v.empty() && end == v.c_str() + v.size() && v.find_first_not_of("+-0123456789.eE") == std::string::npos) {
+            detail::append_json_number(out, d);
+            return out;
+          }
         }
-        return value::string(v).to_json();
+        detail::append_json_string(out, v);
+        return out;
       }
       default: return "null";
     }
