@@ -127,6 +127,8 @@ class DULY_EXPORT event_check {
   [[nodiscard]] static std::string wrong_type_text(field f, std::string_view got, std::string_view also = {});
   [[nodiscard]] static std::string unreadable_text(field f, std::string_view why);
   [[nodiscard]] static std::string attribute_text(std::string_view name, std::string_view why);
+  // The problem of an attribute's name ("attribute '': the name is empty"), or "".
+  [[nodiscard]] static std::string attribute_name_problem(std::string_view name);
   // Reasons for attribute_problem: "objects and lists are not supported",
   // "'abc' is not a number", "'yes' is not a bool (expected true or false)".
   [[nodiscard]] static std::string nested();

@@ -41,7 +41,8 @@ void append_json_value(std::string& out, const value& v);
 [[nodiscard]] bool is_json_number(std::string_view text) noexcept;
 
 // Builds one JSON object field by field: {"kind":"timer","id":"T-1",...}.
-// Keys are escaped like any string.
+// Keys are names written in the code ("kind", "goal_seconds"): plain ASCII
+// that needs no escaping, so they are copied as they are; values are escaped.
 class json_object {
  public:
   json_object() : out_("{") {}
@@ -82,8 +83,9 @@ class json_object {
  private:
   void append_key(std::string_view key) {
     if (out_.size() > 1) out_ += ',';
-    append_json_string(out_, key);
-    out_ += ':';
+    out_ += '"';
+    out_ += key;
+    out_ += "\":";
   }
 
   std::string out_;

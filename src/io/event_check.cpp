@@ -87,6 +87,10 @@ std::string event_check::attribute_text(std::string_view name, std::string_view 
   return out;
 }
 
+std::string event_check::attribute_name_problem(std::string_view name) {
+  return name.empty() ? attribute_text("", "the name is empty") : std::string();
+}
+
 std::string event_check::nested() { return "objects and lists are not supported"; }
 
 std::string event_check::not_a_number(std::string_view text) {
@@ -170,14 +174,14 @@ void event_check::unreadable(field f, std::string_view why) {
 #undef DULY_FIRST_TIME
 
 void event_check::attribute(std::string name, owned_value v) {
-  if (name.empty()) return problems_.push_back(attribute_text("", "the name is empty"));
+  if (name.empty()) return problems_.push_back(attribute_name_problem(name));
   if (is_duplicate(name)) return problems_.push_back(attribute_text(name, "appears twice"));
   e_->updates.push_back(attribute_update{std::move(name), std::move(v)});
 }
 
 void event_check::attribute_problem(std::string_view name, std::string_view why) {
   // The name's own problems come first, as for a value that could be taken.
-  if (name.empty()) return problems_.push_back(attribute_text("", "the name is empty"));
+  if (name.empty()) return problems_.push_back(attribute_name_problem(name));
   if (is_duplicate(name)) return problems_.push_back(attribute_text(name, "appears twice"));
   problems_.push_back(attribute_text(name, why));
 }
