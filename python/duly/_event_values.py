@@ -14,6 +14,7 @@ import datetime as _dt
 import math
 import numbers
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def _integer_text(v: int) -> str | None:
         return None
 
 
-def float_text(v: float) -> str:
+def float_text(v: float | np.floating[Any]) -> str:
     """A float as messages show it: repr, so 1.5, 1e+300, inf."""
     return repr(float(v))
 
