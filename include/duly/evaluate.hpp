@@ -48,14 +48,67 @@ struct timer_row {
   bool ended = false;                   // met, breached-and-stopped, cancelled, reset
   int goal_index = -1;                  // the goal in force (at the end, or now); -1 = none
   std::optional<seconds> goal_seconds;
+  // The goal's `within` as the policy wrote it ("2bd", "8h"); empty without a goal.
+  std::string goal_text;
+  // The IANA zone the goal in force was measured in: its calendar's zone, or the
+  // zone its `timezone_from` attribute chose ("UTC" for a goal without a
+  // calendar); empty without a goal.
+  std::optional<std::string> zone;
   std::optional<instant> started;
   std::optional<instant> stopped;
   std::optional<instant> due;
+  // The due, whenever the cycle was active past it: also for a cycle that then
+  // ended cancelled or reset (its state stays so), so that no later event hides
+  // a breach.
   std::optional<instant> breached_at;
   std::optional<seconds> elapsed_seconds;
   std::optional<seconds> remaining_seconds;
   std::optional<seconds> paused_seconds;
   std::optional<instant> next_wakeup;
+  // With evaluate_options::carry: one value per carried attribute name (null when
+  // unset), taken at the cycle's deciding instant: just before `breached_at` when
+  // there is one (the events at that instant not applied), else just before
+  // `stopped` for an ended cycle, else after every event up to as_of.
+  std::vector<owned_value> carried;
+};
+
+// One pause of a cycle: wall-clock [paused_from, paused_until), clipped to the
+// cycle's [started, stopped or as_of]; `paused_until` is empty while the cycle
+// is still paused at as_of. Per cycle the lengths add up to paused_seconds.
+struct pause_row {
+  std::string id;
+  std::string target;
+  int target_index = -1;
+  std::int64_t cycle = 0;
+  instant paused_from;
+  std::optional<instant> paused_until;
+};
+
+// A piece of a cycle's wall-clock span [started, stopped or as_of), cut at every
+// pause and resume and at every change of a carried attribute (only with
+// evaluate_options::segments). `business_seconds` is the open time of a running
+// piece on the calendar the cycle was finally measured on (wall-clock seconds
+// for a cycle without a goal; 0 for a paused piece); per cycle the running
+// pieces add up to elapsed_seconds (with a goal) and the paused pieces' lengths
+// to paused_seconds. `carried`: the carried attributes' values during the piece.
+struct segment_row {
+  std::string id;
+  std::string target;
+  std::int64_t cycle = 0;
+  instant from;
+  instant until;
+  bool paused = false;
+  std::int64_t business_seconds = 0;
+  std::vector<owned_value> carried;
+};
+
+// What evaluate() reports beyond the timers, firings and pauses. Both cost
+// nothing when left empty/false.
+struct evaluate_options {
+  // Attribute names whose values each timer row (and segment) carries.
+  std::vector<std::string> carry;
+  // Fill evaluation::segments.
+  bool segments = false;
 };
 
 // One firing of an escalation point (SPEC section 8).
@@ -76,6 +129,8 @@ struct escalation_row {
 struct evaluation {
   std::vector<timer_row> timers;             // by record id (first appearance), target, cycle
   std::vector<escalation_row> escalations;
+  std::vector<pause_row> pauses;             // by id, target, cycle, paused_from
+  std::vector<segment_row> segments;         // with evaluate_options::segments; by id, target, cycle, from
   std::vector<rejected_row> rejected;        // passed through from the readers
   std::uint64_t events_applied = 0;          // events at or before as_of
   std::uint64_t events_ignored = 0;          // events after as_of
@@ -128,6 +183,9 @@ struct explanation {
 
 // Evaluates every record in `events` at `as_of`.
 [[nodiscard]] DULY_EXPORT evaluation evaluate(const policy& p, std::span<const event> events, instant as_of);
+// The same, with carried attributes and segments (see evaluate_options).
+[[nodiscard]] DULY_EXPORT evaluation evaluate(const policy& p, std::span<const event> events, instant as_of,
+                                              const evaluate_options& options);
 
 // Events held as columns, for hosts that keep them that way (the Python
 // package's DataFrame path): strings are given once in tables of distinct
@@ -159,6 +217,8 @@ struct event_columns {
 // on the events they describe. Cost: O(rows) to group them by record plus the
 // engine's work; no allocation per event.
 [[nodiscard]] DULY_EXPORT evaluation evaluate(const policy& p, const event_columns& events, instant as_of);
+[[nodiscard]] DULY_EXPORT evaluation evaluate(const policy& p, const event_columns& events, instant as_of,
+                                              const evaluate_options& options);
 
 class DULY_EXPORT evaluator {
  public:

@@ -32,6 +32,7 @@ struct goal {
   condition when;                 // always true when absent
   bool has_when = false;
   duration_spec within;           // seconds of running time, or business days
+  std::string within_text;        // `within` as written ("2bd", "8h")
   std::string calendar;           // a name in the policy's calendars; empty = 24x7 UTC
   int calendar_index = -1;        // index into policy::calendars(), -1 = 24x7 UTC
   std::string timezone_from;      // attribute holding an IANA zone; empty = none

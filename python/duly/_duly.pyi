@@ -87,10 +87,13 @@ class Policy:
 # "instant" and order (optional: 4-tuples are accepted too) ranking each value
 # among its event's updates.
 # Returns {"timers": {key: column}, "escalations": {key: column} (text columns as
-# (codes int64[n], distinct str values); timers also hold target_index and
-# goal_index (-1: none), which are not JSON Lines keys),
-# "rejected": [(line, reason)], "events_applied": int, "events_ignored": int,
-# "next_wakeup": int | None}.
+# (codes int64[n], distinct str values), code -1 for null in goal and zone;
+# timers also hold target_index and goal_index (-1: none), which are not JSON
+# Lines keys, and with carry "carried": one list of Python values per name),
+# "pauses": {id, target, target_index, cycle, paused_from, paused_until},
+# "segments" (with segments=True): {id, target, cycle, from, until, paused,
+# business_seconds, carried}, "rejected": [(line, reason)], "events_applied": int,
+# "events_ignored": int, "next_wakeup": int | None}.
 def evaluate(
     policy: Policy,
     as_of: int,
@@ -99,6 +102,9 @@ def evaluate(
     names: list[Any],
     attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]],
     accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    carry: list[str] = ...,
+    segments: bool = ...,
 ) -> dict[str, Any]: ...
 
 # One record of events given as columns (as for evaluate); as_of None = the
@@ -130,6 +136,9 @@ def evaluate_frame(
     names: tuple[npt.NDArray[np.int64], list[str]],
     attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
     accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    carry: list[str] = ...,
+    segments: bool = ...,
 ) -> dict[str, Any]: ...
 
 # explain on columns as for evaluate_frame.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -42,7 +42,10 @@ class Timer:
     """One cycle of one target on one record, at ``as_of`` (a ``timer`` line of the CLI).
 
     Fields are the JSON Lines keys: instants are UTC-aware ``datetime``s,
-    ``*_seconds`` are ``int`` seconds, and a key that does not apply is ``None``.
+    ``*_seconds`` are ``int`` seconds, and a key that does not apply is ``None``;
+    the key ``goal`` (the goal's ``within`` as the policy wrote it, ``"2bd"``) is
+    the field ``goal_text``, since ``goal`` is ``goal_seconds`` as a ``timedelta``.
+    ``zone`` is the IANA zone the goal was measured in.
     A target that never started on a record has one row with ``cycle == 0`` and
     ``state == "pending"``. ``state`` is one of ``pending``, ``running``,
     ``paused``, ``breached``, ``met``, ``cancelled``, ``reset``.
@@ -53,6 +56,8 @@ class Timer:
     cycle: int
     state: str
     goal_seconds: int | None
+    goal_text: str | None
+    zone: str | None
     started: _dt.datetime | None
     stopped: _dt.datetime | None
     due: _dt.datetime | None
@@ -120,6 +125,15 @@ def strings(column: tuple[npt.NDArray[np.int64], list[str]]) -> npt.NDArray[np.o
     table = np.empty(len(distinct), dtype=object)
     table[:] = distinct
     return table[codes]
+
+
+def optional_strings(column: tuple[npt.NDArray[np.int64], list[str]]) -> npt.NDArray[np.object_]:
+    """An encoded string column whose code -1 means null, as an object array (None for null)."""
+    codes, distinct = column
+    table = np.empty(len(distinct) + 1, dtype=object)
+    table[: len(distinct)] = distinct
+    table[len(distinct)] = None
+    return table[np.where(codes < 0, len(distinct), codes)]
 
 
 def string_array(pd: Any, column: tuple[npt.NDArray[np.int64], list[str]]) -> Any:
@@ -220,8 +234,8 @@ class Evaluation(TimerResults):
     #: The policy evaluated (``duly.report`` and the plots read it again).
     policy: Policy | None
     #: The events evaluated, kept when they can be read again (a DataFrame, list or
-    #: tuple; ``None`` for a one-shot iterator), so that ``duly.report`` can replay
-    #: attributes over time.
+    #: tuple; ``None`` for a one-shot iterator), so that ``duly.report`` can evaluate
+    #: them again with carried attributes (``_facts``).
     events: EventsLike | None
 
     def __init__(self, columns: dict[str, Any], rejected: list[Rejected], as_of: int) -> None:
@@ -236,6 +250,42 @@ class Evaluation(TimerResults):
         self.events = None
 
     # --- DataFrames ------------------------------------------------------------------
+
+    def pauses_frame(self) -> DataFrame:
+        """Each cycle's pauses as a DataFrame, by ``id``, ``target``, ``cycle``, ``paused_from``.
+
+        ``id``, ``target``: ``string``; ``cycle``: ``Int64``; ``paused_from``,
+        ``paused_until``: ``datetime64[ns, UTC]``, ``paused_until`` NaT while the
+        cycle is still paused at ``as_of``. Each pause lies inside its cycle
+        (from its start to its stop or ``as_of``), and per cycle the pauses'
+        lengths add up to ``paused_seconds``.
+        """
+        return pauses_to_frame(self._columns["pauses"])
+
+    def _facts(self, carry: Sequence[str]) -> dict[str, Any]:
+        """The engine's facts for reports: the kept policy and events evaluated again
+        at ``as_of`` with ``carry`` and segments (see ``_duly.evaluate``).
+
+        Returns the native result: ``"timers"`` (the same rows, in the same order,
+        with ``"carried"``: one list per name in ``carry``, one Python value per
+        timer row, taken at the cycle's deciding instant) and ``"segments"``
+        (``id``, ``target``, ``cycle``, ``from``, ``until`` (int64 seconds),
+        ``paused`` (bool), ``business_seconds`` (int64), ``carried``).
+        Raises ``duly.InvalidArgumentError`` when the events were not kept.
+        """
+        if self.events is None:
+            raise InvalidArgumentError(
+                "this needs the events again, and the evaluation did not keep them (they were a "
+                "one-shot iterator): pass events=..., or evaluate a list or a DataFrame",
+                path="events",
+            )
+        if not isinstance(self.policy, Policy):
+            raise InvalidArgumentError("expected the duly.Policy that was evaluated", path="policy")
+        names = list(carry)
+        for i, name in enumerate(names):
+            if not isinstance(name, str):
+                raise InvalidArgumentError(f"expected an attribute name, got {type_name(name)}", path=f"carry[{i}]")
+        return _run(self.policy, self.events, int(self.as_of.timestamp()), carry=names, segments=True)[0]
 
     def rejected_frame(self) -> DataFrame:
         """The rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``)."""
@@ -268,6 +318,8 @@ def timers_from_columns(c: dict[str, Any]) -> list[Timer]:
             c["cycle"].tolist(),
             strings(c["state"]).tolist(),
             _optional_ints(c["goal_seconds"]),
+            optional_strings(c["goal"]).tolist(),
+            optional_strings(c["zone"]).tolist(),
             _optional_instants(c["started"]),
             _optional_instants(c["stopped"]),
             _optional_instants(c["due"]),
@@ -305,11 +357,28 @@ def timers_to_frame(c: dict[str, Any]) -> DataFrame:
         "target": string_array(pd, c["target"]),
         "cycle": int_array(pd, c["cycle"]),
         "state": string_array(pd, c["state"]),
+        "goal_seconds": int_array(pd, c["goal_seconds"]),
+        "goal": pd.array(optional_strings(c["goal"]), dtype="string"),
+        "zone": pd.array(optional_strings(c["zone"]), dtype="string"),
     }
-    for key in ("goal_seconds", "started", "stopped", "due", "breached_at", "elapsed_seconds",
+    for key in ("started", "stopped", "due", "breached_at", "elapsed_seconds",
                 "remaining_seconds", "paused_seconds", "next_wakeup"):
         data[key] = instant_array(pd, c[key]) if key in _TIMER_INSTANTS else int_array(pd, c[key])
     return pd.DataFrame(data)
+
+
+def pauses_to_frame(c: dict[str, Any]) -> DataFrame:
+    """The pause columns as a DataFrame (see ``Evaluation.pauses_frame``)."""
+    pd = pandas_module()
+    return pd.DataFrame(
+        {
+            "id": string_array(pd, c["id"]),
+            "target": string_array(pd, c["target"]),
+            "cycle": int_array(pd, c["cycle"]),
+            "paused_from": instant_array(pd, c["paused_from"]),
+            "paused_until": instant_array(pd, c["paused_until"]),
+        }
+    )
 
 
 def escalations_to_frame(c: dict[str, Any]) -> DataFrame:
@@ -400,18 +469,35 @@ def evaluate(
             + "\n".join(str(d) for d in diagnostics),
             diagnostics=diagnostics,
         )
-    run = _duly.evaluate_frame if isinstance(columns, FrameColumns) else _duly.evaluate
-    raw = run(
-        policy._native,
-        as_of_seconds,
-        columns.ids,  # type: ignore[arg-type]
-        columns.at,
-        columns.names,  # type: ignore[arg-type]
-        columns.attributes,  # type: ignore[arg-type]
-        columns.accepted,
-    )
+    raw = _evaluate_columns(policy, columns, as_of_seconds)
     rejected = sorted(columns.rejected + [(int(line), str(reason)) for line, reason in raw["rejected"]])
     result = Evaluation(raw, [Rejected(line, reason) for line, reason in rejected], as_of_seconds)
     result.policy = policy
     result.events = events if isinstance(events, (list, tuple)) or is_dataframe(events) else None
     return result
+
+
+def _evaluate_columns(
+    policy: Policy, columns: Any, as_of_seconds: int, carry: Sequence[str] = (), segments: bool = False
+) -> dict[str, Any]:
+    run = _duly.evaluate_frame if isinstance(columns, FrameColumns) else _duly.evaluate
+    return run(
+        policy._native,
+        as_of_seconds,
+        columns.ids,
+        columns.at,
+        columns.names,
+        columns.attributes,
+        columns.accepted,
+        carry=list(carry),
+        segments=segments,
+    )
+
+
+def _run(
+    policy: Policy, events: EventsLike, as_of_seconds: int, *, carry: Sequence[str], segments: bool
+) -> tuple[dict[str, Any], Any]:
+    """The native result of ``events`` at ``as_of_seconds`` with ``carry`` and
+    ``segments``, and the event columns it was read from."""
+    columns = event_columns(events)
+    return _evaluate_columns(policy, columns, as_of_seconds, carry, segments), columns

@@ -4,7 +4,10 @@
 // Row i becomes an event with sequence i (ties at one instant keep row order)
 // and line i + 1. The events are evaluated with the GIL released; results come
 // back as columns too (see `timer_columns`), instants and durations as int64 with
-// INT64_MIN for null.
+// INT64_MIN for null, with each cycle's pauses (`pause_columns`). The keyword
+// arguments `carry` (attribute names) and `segments` add the values each timer
+// carries at its deciding instant and each cycle's pieces (`segment_columns`),
+// for the Python reports (Evaluation._facts).
 //
 // `explain` takes the same columns plus a record id and an optional as_of (None:
 // the record's latest event, as `duly explain` does) and returns that record's
@@ -88,6 +91,71 @@ py::tuple encoded_str_column(std::size_t n, F&& f) {
   return py::make_tuple(std::move(codes), std::move(values));
 }
 
+// As encoded_str_column, for a column with nulls: f(i) gives an empty optional
+// for null, coded -1.
+template <class F>
+py::tuple encoded_optional_str_column(std::size_t n, F&& f) {
+  py::array_t<i64> codes(static_cast<py::ssize_t>(n));
+  i64* c = codes.mutable_data();
+  std::vector<std::string_view> distinct;
+  std::unordered_map<std::string_view, i64> index;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::optional<std::string_view> s = f(i);
+    if (!s) {
+      c[i] = -1;
+      continue;
+    }
+    auto [it, fresh] = index.try_emplace(*s, static_cast<i64>(distinct.size()));
+    if (fresh) distinct.push_back(*s);
+    c[i] = it->second;
+  }
+  py::list values(static_cast<py::ssize_t>(distinct.size()));
+  for (std::size_t k = 0; k < distinct.size(); ++k) {
+    PyObject* o = PyUnicode_DecodeUTF8(distinct[k].data(), static_cast<Py_ssize_t>(distinct[k].size()), "replace");
+    if (o == nullptr) throw py::error_already_set();
+    PyList_SET_ITEM(values.ptr(), static_cast<Py_ssize_t>(k), o);
+  }
+  return py::make_tuple(std::move(codes), std::move(values));
+}
+
+// An attribute value as Python data: None, bool, str, or a number (an int when
+// it is a whole number that a double holds exactly, else a float).
+py::object python_value(const value& v) {
+  switch (v.kind()) {
+    case value_kind::null: return py::none();
+    case value_kind::boolean: return py::bool_(v.as_bool());
+    case value_kind::number: {
+      const double d = v.as_number();
+      if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0)
+        return py::int_(static_cast<long long>(d));
+      return py::float_(d);
+    }
+    case value_kind::string: {
+      const std::string_view s = v.as_string();
+      PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+      if (o == nullptr) throw py::error_already_set();
+      return py::reinterpret_steal<py::object>(o);
+    }
+  }
+  return py::none();
+}
+
+// Carried values as columns: one list per carried name, one Python value per row.
+template <class Rows>
+py::list carried_columns(const Rows& rows, std::size_t names) {
+  py::list out;
+  for (std::size_t k = 0; k < names; ++k) {
+    py::list column(static_cast<py::ssize_t>(rows.size()));
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& carried = rows[i].carried;
+      py::object o = k < carried.size() ? python_value(carried[k].view()) : py::none();
+      PyList_SET_ITEM(column.ptr(), static_cast<Py_ssize_t>(i), o.release().ptr());
+    }
+    out.append(std::move(column));
+  }
+  return out;
+}
+
 template <class F>
 py::list str_column(std::size_t n, F&& f) {
   py::list out(static_cast<py::ssize_t>(n));
@@ -101,7 +169,7 @@ py::list str_column(std::size_t n, F&& f) {
 }
 
 // The timer keys of the JSON Lines output (SPEC section 9), in order.
-py::dict timer_columns(const std::vector<timer_row>& rows) {
+py::dict timer_columns(const std::vector<timer_row>& rows, std::size_t carried = 0) {
   const std::size_t n = rows.size();
   py::dict c;
   c["id"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
@@ -113,6 +181,14 @@ py::dict timer_columns(const std::vector<timer_row>& rows) {
   c["target_index"] = int_column(n, [&](std::size_t i) { return static_cast<i64>(rows[i].target_index); });
   c["goal_index"] = int_column(n, [&](std::size_t i) { return static_cast<i64>(rows[i].goal_index); });
   c["goal_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].goal_seconds); });
+  c["goal"] = encoded_optional_str_column(n, [&](std::size_t i) -> std::optional<std::string_view> {
+    if (rows[i].goal_text.empty()) return std::nullopt;
+    return std::string_view(rows[i].goal_text);
+  });
+  c["zone"] = encoded_optional_str_column(n, [&](std::size_t i) -> std::optional<std::string_view> {
+    if (!rows[i].zone) return std::nullopt;
+    return std::string_view(*rows[i].zone);
+  });
   c["started"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].started); });
   c["stopped"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].stopped); });
   c["due"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].due); });
@@ -121,6 +197,38 @@ py::dict timer_columns(const std::vector<timer_row>& rows) {
   c["remaining_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].remaining_seconds); });
   c["paused_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].paused_seconds); });
   c["next_wakeup"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].next_wakeup); });
+  if (carried > 0) c["carried"] = carried_columns(rows, carried);
+  return c;
+}
+
+// Each cycle's pauses (Evaluation.pauses_frame): paused_until null while still paused.
+py::dict pause_columns(const std::vector<pause_row>& rows) {
+  const std::size_t n = rows.size();
+  py::dict c;
+  c["id"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
+  c["target"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
+  c["target_index"] = int_column(n, [&](std::size_t i) { return static_cast<i64>(rows[i].target_index); });
+  c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
+  c["paused_from"] = int_column(n, [&](std::size_t i) { return count(rows[i].paused_from); });
+  c["paused_until"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].paused_until); });
+  return c;
+}
+
+// Each cycle's pieces (evaluate_options::segments), for the reports.
+py::dict segment_columns(const std::vector<segment_row>& rows, std::size_t carried) {
+  const std::size_t n = rows.size();
+  py::dict c;
+  c["id"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
+  c["target"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
+  c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
+  c["from"] = int_column(n, [&](std::size_t i) { return count(rows[i].from); });
+  c["until"] = int_column(n, [&](std::size_t i) { return count(rows[i].until); });
+  py::array_t<bool> paused(static_cast<py::ssize_t>(n));
+  bool* p = paused.mutable_data();
+  for (std::size_t i = 0; i < n; ++i) p[i] = rows[i].paused;
+  c["paused"] = std::move(paused);
+  c["business_seconds"] = int_column(n, [&](std::size_t i) { return rows[i].business_seconds; });
+  c["carried"] = carried_columns(rows, carried);
   return c;
 }
 
@@ -247,9 +355,11 @@ py::dict explain_events(const policy_handle& p, const std::string& id, const std
   return out;
 }
 
-py::dict evaluation_dict(const evaluation& r) {
+py::dict evaluation_dict(const evaluation& r, const evaluate_options& options) {
   py::dict out;
-  out["timers"] = timer_columns(r.timers);
+  out["timers"] = timer_columns(r.timers, options.carry.size());
+  out["pauses"] = pause_columns(r.pauses);
+  if (options.segments) out["segments"] = segment_columns(r.segments, options.carry.size());
   out["escalations"] = escalation_columns(r.escalations);
   py::list rejected;
   for (const auto& row : r.rejected) rejected.append(py::make_tuple(row.line, row.reason));
@@ -261,14 +371,16 @@ py::dict evaluation_dict(const evaluation& r) {
 }
 
 py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const i64_array& at,
-                        const py::tuple& names, const py::list& attributes, const py::object& accepted) {
+                        const py::tuple& names, const py::list& attributes, const py::object& accepted,
+                        const std::vector<std::string>& carry, bool segments) {
   check_as_of(as_of);
   const auto frame = read_frame(ids, at, names, attributes, accepted);
+  const evaluate_options options{carry, segments};
   evaluation r = [&] {
     py::gil_scoped_release release;
-    return duly::evaluate(p.compiled, frame->view(), instant{seconds{as_of}});
+    return duly::evaluate(p.compiled, frame->view(), instant{seconds{as_of}}, options);
   }();
-  return evaluation_dict(r);
+  return evaluation_dict(r, options);
 }
 
 py::dict explain_columns(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
@@ -286,14 +398,16 @@ py::dict explain_frame(const policy_handle& p, const std::string& id, const std:
 }
 
 py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
-                          const py::list& names, const py::list& attributes, const py::object& accepted) {
+                          const py::list& names, const py::list& attributes, const py::object& accepted,
+                          const std::vector<std::string>& carry, bool segments) {
   check_as_of(as_of);
   std::vector<event> events = build_events(ids, at, names, attributes, accepted);
+  const evaluate_options options{carry, segments};
   evaluation r = [&] {
     py::gil_scoped_release release;
-    return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}});
+    return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}}, options);
   }();
-  return evaluation_dict(r);
+  return evaluation_dict(r, options);
 }
 
 }  // namespace
@@ -301,12 +415,15 @@ py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids
 
 void bind_results(py::module_& m) {
   m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
-        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
-        "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating.");
+        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
+        py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false,
+        "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating. "
+        "carry: attribute names each timer row (and segment) carries; segments: also return each cycle's pieces.");
   m.def("evaluate_frame", &evaluate_frame, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
-        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
+        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
+        py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false,
         "Evaluate events given as a DataFrame's columns (codes and tables of distinct values) at as_of "
-        "(seconds); releases the GIL while evaluating.");
+        "(seconds); releases the GIL while evaluating. carry and segments as for evaluate.");
   m.def("explain_frame", &explain_frame, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"),
         py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
         "explain() on events given as for evaluate_frame.");

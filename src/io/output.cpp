@@ -28,6 +28,10 @@ json_object& field(json_object& o, std::string_view key, const std::optional<sec
 json_object& field(json_object& o, std::string_view key, const std::optional<instant>& t) {
   return t ? o.string(key, format_instant(*t)) : o.null(key);
 }
+// Text, or null when empty (no goal).
+json_object& text_or_null(json_object& o, std::string_view key, std::string_view text) {
+  return text.empty() ? o.null(key) : o.string(key, text);
+}
 
 // --- CSV --------------------------------------------------------------------
 
@@ -60,10 +64,10 @@ void write_csv_row(std::ostream& out, std::string& line, std::span<const std::st
 std::string csv_text(const std::optional<seconds>& d) { return d ? std::to_string(d->count()) : std::string(); }
 std::string csv_text(const std::optional<instant>& t) { return t ? format_instant(*t) : std::string(); }
 
-constexpr std::array<std::string_view, 13> csv_header = {
-    "id",      "target",          "cycle",             "state",          "goal_seconds",
-    "started", "stopped",         "due",               "breached_at",    "elapsed_seconds",
-    "remaining_seconds",          "paused_seconds",    "next_wakeup"};
+constexpr std::array<std::string_view, 15> csv_header = {
+    "id",      "target",  "cycle",           "state",             "goal_seconds",   "goal",
+    "zone",    "started", "stopped",         "due",               "breached_at",    "elapsed_seconds",
+    "remaining_seconds",  "paused_seconds",  "next_wakeup"};
 
 void write_csv(std::ostream& out, const evaluation& r) {
   std::string line;
@@ -80,6 +84,8 @@ void write_csv(std::ostream& out, const evaluation& r) {
                                  std::to_string(t.cycle),
                                  std::string(to_string(t.state)),
                                  csv_text(t.goal_seconds),
+                                 t.goal_text,
+                                 t.zone.value_or(std::string()),
                                  csv_text(t.started),
                                  csv_text(t.stopped),
                                  csv_text(t.due),
@@ -153,6 +159,18 @@ std::string compact_instant(instant t) {
 std::string table_text(const std::optional<instant>& t) { return t ? compact_instant(*t) : "-"; }
 std::string table_text(const std::optional<seconds>& d) { return d ? human_duration(*d) : "-"; }
 
+// The goal as the policy wrote it, beside the running time it became when that
+// reads differently: "4h", "2bd (22h 45m)", "90m (1h 30m)".
+std::string goal_text(const timer_row& row) {
+  if (!row.goal_seconds) return row.goal_text.empty() ? "-" : printable(row.goal_text);
+  std::string seconds_text = human_duration(*row.goal_seconds);
+  if (row.goal_text.empty()) return seconds_text;
+  std::string compact = seconds_text;
+  std::erase(compact, ' ');
+  if (compact == row.goal_text) return seconds_text;
+  return printable(row.goal_text) + " (" + seconds_text + ")";
+}
+
 struct table {
   std::vector<std::string_view> headers;
   std::vector<bool> right;  // right-aligned columns
@@ -219,7 +237,7 @@ void write_table(std::ostream& out, const evaluation& r, const write_options& op
     for (const timer_row& row : r.timers) {
       const bool breached = row.state == timer_state::breached;
       t.rows.push_back({breached ? "!" : "", printable(row.id), printable(row.target), std::to_string(row.cycle),
-                        std::string(to_string(row.state)), table_text(row.goal_seconds), table_text(row.started),
+                        std::string(to_string(row.state)), goal_text(row), table_text(row.started),
                         table_text(row.due), table_text(row.elapsed_seconds), table_text(row.remaining_seconds),
                         table_text(row.paused_seconds)});
       red.push_back(breached && options.color);
@@ -259,6 +277,8 @@ std::string to_json(const timer_row& row) {
   o.string("kind", "timer").string("id", row.id).string("target", row.target).integer("cycle", row.cycle);
   o.string("state", to_string(row.state));
   field(o, "goal_seconds", row.goal_seconds);
+  text_or_null(o, "goal", row.goal_text);
+  text_or_null(o, "zone", row.zone.value_or(std::string()));
   field(o, "started", row.started);
   field(o, "stopped", row.stopped);
   field(o, "due", row.due);

@@ -254,6 +254,7 @@ class policy_reader {
     } else if (auto text = doc_.string(g["within"], join(path, "within"))) {
       if (auto d = parse_duration(*text)) {
         out.within = *d;
+        out.within_text = std::string(*text);
       } else {
         doc_.report(g["within"], join(path, "within"), d.error().message(), d.error().code());
       }

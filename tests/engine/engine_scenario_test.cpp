@@ -287,7 +287,7 @@ TEST(EngineScenario, ResetEndsACycleAndStartsTheNext) {
            {"B", "2026-11-23T10:00:00Z", "created"},
            {"B", "2026-11-23T10:30:00Z", "note", {{"status", "hold"}}},
            {"B", "2026-11-23T11:00:00Z", "reopened"},
-           // C: reset past due: a reset cycle is never breached.
+           // C: reset past due: the cycle ends reset and keeps breached_at = due.
            {"C", "2026-11-23T06:00:00Z", "created"},
            {"C", "2026-11-23T11:00:00Z", "reopened"},
            // D: two resets, three cycles.
@@ -310,7 +310,7 @@ TEST(EngineScenario, ResetEndsACycleAndStartsTheNext) {
             "2026-11-23T14:30:00Z", "-", "30m", "3h30m", "30m", "-"},
            {"B", "resolution", 2, "paused", "4h", "2026-11-23T11:00:00Z", "-", "-", "-", "0s", "4h", "1h", "-"},
            {"C", "resolution", 1, "reset", "4h", "2026-11-23T06:00:00Z", "2026-11-23T11:00:00Z",
-            "2026-11-23T10:00:00Z", "-", "5h", "-1h", "0s", "-"},
+            "2026-11-23T10:00:00Z", "2026-11-23T10:00:00Z", "5h", "-1h", "0s", "-"},
            {"C", "resolution", 2, "running", "4h", "2026-11-23T11:00:00Z", "-", "2026-11-23T15:00:00Z", "-", "1h",
             "3h", "0s", "2026-11-23T15:00:01Z"},
            {"D", "resolution", 1, "reset", "4h", "2026-11-23T10:00:00Z", "2026-11-23T10:20:00Z",
@@ -324,12 +324,12 @@ TEST(EngineScenario, ResetEndsACycleAndStartsTheNext) {
        }});
 }
 
-TEST(EngineScenario, CancelEndsTheCycleWithoutBreach) {
+TEST(EngineScenario, CancelEndsTheCycleAndKeepsABreach) {
   run({"cancel", basic_policy,
        {
            {"A", "2026-11-23T10:00:00Z", "created"},
            {"A", "2026-11-23T11:00:00Z", "cancelled"},
-           // B: cancelled past due: not breached.
+           // B: cancelled past due: state cancelled, breached_at = due (the breach stays).
            {"B", "2026-11-23T06:00:00Z", "created"},
            {"B", "2026-11-23T11:00:00Z", "cancelled"},
            // C: cancel and stop on one event: cancel wins (rule 2a before 2b).
@@ -345,7 +345,7 @@ TEST(EngineScenario, CancelEndsTheCycleWithoutBreach) {
            {"A", "resolution", 1, "cancelled", "4h", "2026-11-23T10:00:00Z", "2026-11-23T11:00:00Z",
             "2026-11-23T14:00:00Z", "-", "1h", "3h", "0s", "-"},
            {"B", "resolution", 1, "cancelled", "4h", "2026-11-23T06:00:00Z", "2026-11-23T11:00:00Z",
-            "2026-11-23T10:00:00Z", "-", "5h", "-1h", "0s", "-"},
+            "2026-11-23T10:00:00Z", "2026-11-23T10:00:00Z", "5h", "-1h", "0s", "-"},
            {"C", "resolution", 1, "cancelled", "4h", "2026-11-23T10:00:00Z", "2026-11-23T11:00:00Z",
             "2026-11-23T14:00:00Z", "-", "1h", "3h", "0s", "-"},
            {"D", "resolution", 1, "cancelled", "4h", "2026-11-23T09:00:00Z", "2026-11-23T09:30:00Z",

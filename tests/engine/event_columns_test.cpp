@@ -41,6 +41,10 @@ auto key(const duly::timer_row& t) {
                     t.elapsed_seconds, t.remaining_seconds, t.paused_seconds, t.next_wakeup);
 }
 auto key(const duly::escalation_row& e) { return std::tuple(e.id, e.target, e.escalation, e.cycle, e.point, e.fired_at); }
+auto key(const duly::pause_row& p) { return std::tuple(p.id, p.target, p.cycle, p.paused_from, p.paused_until); }
+auto key(const duly::segment_row& s) {
+  return std::tuple(s.id, s.target, s.cycle, s.from, s.until, s.paused, s.business_seconds, s.carried);
+}
 
 TEST(EventColumns, EvaluateEqualsTheEventBatch) {
   const auto p = duly::parse_policy(policy_text, "columns.yaml");
@@ -52,6 +56,7 @@ TEST(EventColumns, EvaluateEqualsTheEventBatch) {
   const std::vector<duly::value> statuses = {duly::value::string("open"), duly::value::string("waiting"),
                                              duly::value::string("done")};
   std::mt19937_64 rng(7);
+  std::size_t segments = 0;
   for (int round = 0; round < 50; ++round) {
     const std::size_t n = 1 + rng() % 200;
     std::vector<std::int64_t> id(n), name(n), priority(n), status(n), number_code(n), unread(n, 0);
@@ -105,7 +110,27 @@ TEST(EventColumns, EvaluateEqualsTheEventBatch) {
     EXPECT_EQ(a.events_applied, b.events_applied);
     EXPECT_EQ(a.events_ignored, b.events_ignored);
     EXPECT_EQ(a.next_wakeup, b.next_wakeup);
+    ASSERT_EQ(a.pauses.size(), b.pauses.size()) << "round " << round;
+    for (std::size_t k = 0; k < a.pauses.size(); ++k) EXPECT_EQ(key(a.pauses[k]), key(b.pauses[k])) << round;
+
+    // Carried attributes and segments: the same from both doors ("missing" has no column).
+    const duly::evaluate_options options{{"status", "n", "missing"}, true};
+    const duly::evaluation ca = duly::evaluate(*p, columns, as_of, options);
+    const duly::evaluation cb = duly::evaluate(*p, std::span<const duly::event>(events), as_of, options);
+    ASSERT_EQ(ca.timers.size(), a.timers.size()) << "round " << round;
+    ASSERT_EQ(cb.timers.size(), a.timers.size()) << "round " << round;
+    for (std::size_t k = 0; k < a.timers.size(); ++k) {
+      EXPECT_EQ(key(ca.timers[k]), key(a.timers[k])) << round;
+      EXPECT_EQ(ca.timers[k].carried, cb.timers[k].carried) << round;
+      ASSERT_EQ(ca.timers[k].carried.size(), 3u);
+      EXPECT_EQ(ca.timers[k].carried[2], duly::owned_value()) << round;
+    }
+    EXPECT_TRUE(a.segments.empty());
+    ASSERT_EQ(ca.segments.size(), cb.segments.size()) << "round " << round;
+    segments += ca.segments.size();
+    for (std::size_t k = 0; k < ca.segments.size(); ++k) EXPECT_EQ(key(ca.segments[k]), key(cb.segments[k])) << round;
   }
+  EXPECT_GT(segments, 0u);
 }
 
 }  // namespace

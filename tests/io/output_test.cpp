@@ -28,6 +28,8 @@ duly::timer_row breached_row() {
   t.cycle = 1;
   t.state = duly::timer_state::breached;
   t.goal_seconds = 28800s;
+  t.goal_text = "8h";
+  t.zone = "America/New_York";
   t.started = at("2026-11-23T15:30:00Z");
   t.due = at("2026-11-24T23:30:00Z");
   t.breached_at = at("2026-11-24T23:30:00Z");
@@ -53,6 +55,8 @@ duly::timer_row met_row() {
   t.state = duly::timer_state::met;
   t.ended = true;
   t.goal_seconds = 3600s;
+  t.goal_text = "1h";
+  t.zone = "UTC";
   t.started = at("2026-11-23T09:00:00Z");
   t.stopped = at("2026-11-23T09:45:30Z");
   t.due = at("2026-11-23T10:00:00Z");
@@ -79,7 +83,7 @@ duly::escalation_row lead_escalation() {
 TEST(OutputJson, TimerRowKeysInSpecOrder) {
   EXPECT_EQ(duly::to_json(breached_row()),
             R"({"kind":"timer","id":"T-1","target":"resolution","cycle":1,"state":"breached",)"
-            R"("goal_seconds":28800,"started":"2026-11-23T15:30:00Z","stopped":null,)"
+            R"("goal_seconds":28800,"goal":"8h","zone":"America/New_York","started":"2026-11-23T15:30:00Z","stopped":null,)"
             R"("due":"2026-11-24T23:30:00Z","breached_at":"2026-11-24T23:30:00Z",)"
             R"("elapsed_seconds":30000,"remaining_seconds":-1200,"paused_seconds":3600,)"
             R"("next_wakeup":"2026-11-25T16:30:00Z"})");
@@ -88,7 +92,7 @@ TEST(OutputJson, TimerRowKeysInSpecOrder) {
 TEST(OutputJson, PendingRowIsMostlyNull) {
   EXPECT_EQ(duly::to_json(pending_row()),
             R"({"kind":"timer","id":"T-2","target":"first_response","cycle":0,"state":"pending",)"
-            R"("goal_seconds":null,"started":null,"stopped":null,"due":null,"breached_at":null,)"
+            R"("goal_seconds":null,"goal":null,"zone":null,"started":null,"stopped":null,"due":null,"breached_at":null,)"
             R"("elapsed_seconds":null,"remaining_seconds":null,"paused_seconds":null,"next_wakeup":null})");
 }
 
@@ -278,12 +282,12 @@ TEST(OutputCsv, TimerColumnsWithEmptyNulls) {
   auto r = sample();
   r.timers[1].id = "T,\"2\"";
   EXPECT_EQ(write(r, duly::output_format::csv),
-            "id,target,cycle,state,goal_seconds,started,stopped,due,breached_at,elapsed_seconds,"
+            "id,target,cycle,state,goal_seconds,goal,zone,started,stopped,due,breached_at,elapsed_seconds,"
             "remaining_seconds,paused_seconds,next_wakeup\n"
-            "T-1,resolution,1,breached,28800,2026-11-23T15:30:00Z,,2026-11-24T23:30:00Z,2026-11-24T23:30:00Z,"
-            "30000,-1200,3600,2026-11-25T16:30:00Z\n"
-            "\"T,\"\"2\"\"\",first_response,0,pending,,,,,,,,,\n"
-            "T-10,first_response,2,met,3600,2026-11-23T09:00:00Z,2026-11-23T09:45:30Z,2026-11-23T10:00:00Z,,"
+            "T-1,resolution,1,breached,28800,8h,America/New_York,2026-11-23T15:30:00Z,,2026-11-24T23:30:00Z,"
+            "2026-11-24T23:30:00Z,30000,-1200,3600,2026-11-25T16:30:00Z\n"
+            "\"T,\"\"2\"\"\",first_response,0,pending,,,,,,,,,,,\n"
+            "T-10,first_response,2,met,3600,1h,UTC,2026-11-23T09:00:00Z,2026-11-23T09:45:30Z,2026-11-23T10:00:00Z,,"
             "2730,870,0,\n");
 }
 
@@ -293,7 +297,22 @@ TEST(OutputCsv, QuotesLineBreaks) {
   r.timers[0].id = "two\nlines";
   r.timers[0].target = "cr\r";
   const std::string text = write(r, duly::output_format::csv);
-  EXPECT_EQ(text.substr(text.find('\n') + 1), "\"two\nlines\",\"cr\r\",0,pending,,,,,,,,,\n");
+  EXPECT_EQ(text.substr(text.find('\n') + 1), "\"two\nlines\",\"cr\r\",0,pending,,,,,,,,,,,\n");
+}
+
+// The goal as the policy wrote it, beside the running time it became when they
+// read differently.
+TEST(OutputTable, GoalAsWrittenBesideItsSeconds) {
+  duly::evaluation r;
+  r.timers = {met_row(), met_row(), met_row()};
+  r.timers[0].goal_text = "2bd";
+  r.timers[0].goal_seconds = 81900s;
+  r.timers[1].goal_text = "60m";
+  const std::string text = write(r, duly::output_format::table);
+  EXPECT_NE(text.find("  met    2bd (22h 45m)  "), std::string::npos) << text;
+  EXPECT_NE(text.find("  met         60m (1h)  "), std::string::npos) << text;
+  EXPECT_NE(text.find("  met               1h  "), std::string::npos) << text;
+  EXPECT_NE(duly::to_json(r.timers[0]).find(R"("goal_seconds":81900,"goal":"2bd","zone":"UTC",)"), std::string::npos);
 }
 
 TEST(OutputTable, AlignsColumnsAndMarksBreachedRows) {

@@ -11,7 +11,8 @@ import pandas as pd
 
 
 def rows(objects: list[Any]) -> list[dict[str, Any]]:
-    return [dataclasses.asdict(o) for o in objects]
+    """Objects as dicts keyed as the JSON lines (Timer.goal_text is the key "goal")."""
+    return [{("goal" if k == "goal_text" else k): v for k, v in dataclasses.asdict(o).items()} for o in objects]
 
 
 def frame_rows(frame: Any) -> list[dict[str, Any]]:

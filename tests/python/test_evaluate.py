@@ -35,9 +35,12 @@ AS_OF = "2026-11-30T17:00:00Z"
 CLI = ROOT / "build" / "bin" / "duly"
 
 TIMER_KEYS = [
-    "id", "target", "cycle", "state", "goal_seconds", "started", "stopped", "due", "breached_at",
+    "id", "target", "cycle", "state", "goal_seconds", "goal", "zone", "started", "stopped", "due", "breached_at",
     "elapsed_seconds", "remaining_seconds", "paused_seconds", "next_wakeup",
 ]
+# duly.Timer's fields: the keys, with "goal" (the text) as goal_text, since
+# Timer.goal is goal_seconds as a timedelta.
+TIMER_FIELDS = ["goal_text" if k == "goal" else k for k in TIMER_KEYS]
 FIRING_KEYS = ["id", "target", "escalation", "cycle", "point", "fired_at", "key", "actions"]
 INSTANT_KEYS = {"started", "stopped", "due", "breached_at", "next_wakeup", "fired_at"}
 
@@ -97,7 +100,7 @@ def test_helpdesk_from_dicts_matches_the_cli(policy: duly.Policy) -> None:
 
 
 def test_field_names_are_the_jsonl_keys() -> None:
-    assert [f.name for f in dataclasses.fields(duly.Timer)] == TIMER_KEYS
+    assert [f.name for f in dataclasses.fields(duly.Timer)] == TIMER_FIELDS
     assert [f.name for f in dataclasses.fields(duly.Firing)] == FIRING_KEYS
     assert [f.name for f in dataclasses.fields(duly.Rejected)] == ["line", "reason"]
     assert list(expected_lines("timer")[0]) == TIMER_KEYS
@@ -155,7 +158,7 @@ def test_helpdesk_frames_match_the_cli(policy: duly.Policy) -> None:
 
 TIMER_DTYPES = {
     "id": "string", "target": "string", "cycle": "Int64", "state": "string",
-    "goal_seconds": "Int64", "started": "datetime64[ns, UTC]", "stopped": "datetime64[ns, UTC]",
+    "goal_seconds": "Int64", "goal": "string", "zone": "string", "started": "datetime64[ns, UTC]", "stopped": "datetime64[ns, UTC]",
     "due": "datetime64[ns, UTC]", "breached_at": "datetime64[ns, UTC]", "elapsed_seconds": "Int64",
     "remaining_seconds": "Int64", "paused_seconds": "Int64", "next_wakeup": "datetime64[ns, UTC]",
 }

@@ -335,6 +335,7 @@ def test_servicenow_sample_frame_equals_cli(tmp_path: pathlib.Path) -> None:
 
 
 def vars_of(x: Any) -> dict[str, Any]:
+    """An object's fields keyed as the JSON lines (Timer.goal_text is the key "goal")."""
     import dataclasses
 
-    return dataclasses.asdict(x)
+    return {("goal" if k == "goal_text" else k): v for k, v in dataclasses.asdict(x).items()}

@@ -176,7 +176,7 @@ def test_output_schemas_list_exactly_what_duly_prints() -> None:
     """The output schemas require every key duly prints (a consumer can rely on
     them); the key order is the order duly prints them."""
     assert schema("timer")["required"] == [
-        "kind", "id", "target", "cycle", "state", "goal_seconds", "started", "stopped", "due",
+        "kind", "id", "target", "cycle", "state", "goal_seconds", "goal", "zone", "started", "stopped", "due",
         "breached_at", "elapsed_seconds", "remaining_seconds", "paused_seconds", "next_wakeup"]
     assert schema("escalation")["required"] == [
         "kind", "id", "target", "escalation", "cycle", "point", "fired_at", "key", "actions"]
@@ -927,16 +927,18 @@ def test_cli_rejected_lines_validate() -> None:
 
 
 @pytest.mark.parametrize(("line", "valid"), [
-    ({"kind": "timer", "id": "T", "target": "t", "cycle": 0, "state": "pending", "goal_seconds": None, "started": None,
+    ({"kind": "timer", "id": "T", "target": "t", "cycle": 0, "state": "pending", "goal_seconds": None, "goal": None, "zone": None,
+      "started": None,
       "stopped": None, "due": None, "breached_at": None, "elapsed_seconds": None, "remaining_seconds": None,
       "paused_seconds": None, "next_wakeup": None}, True),
-    ({"kind": "timer", "id": "T", "target": "t", "cycle": 0, "state": "running", "goal_seconds": None, "started": None,
+    ({"kind": "timer", "id": "T", "target": "t", "cycle": 0, "state": "running", "goal_seconds": None, "goal": None, "zone": None,
+      "started": None,
       "stopped": None, "due": None, "breached_at": None, "elapsed_seconds": None, "remaining_seconds": None,
       "paused_seconds": None, "next_wakeup": None}, False),
-    ({"kind": "timer", "id": "T", "target": "t", "cycle": 1, "state": "late", "goal_seconds": 1, "started": "2026-11-23T15:30:00Z",
+    ({"kind": "timer", "id": "T", "target": "t", "cycle": 1, "state": "late", "goal_seconds": 1, "goal": "1s", "zone": "UTC", "started": "2026-11-23T15:30:00Z",
       "stopped": None, "due": None, "breached_at": None, "elapsed_seconds": 0, "remaining_seconds": 1,
       "paused_seconds": 0, "next_wakeup": None}, False),
-    ({"kind": "timer", "id": "T", "target": "t", "cycle": 1, "state": "running", "goal_seconds": 1, "started": "2026-11-23T15:30:00+01:00",
+    ({"kind": "timer", "id": "T", "target": "t", "cycle": 1, "state": "running", "goal_seconds": 1, "goal": "1s", "zone": "UTC", "started": "2026-11-23T15:30:00+01:00",
       "stopped": None, "due": None, "breached_at": None, "elapsed_seconds": 0, "remaining_seconds": 1,
       "paused_seconds": 0, "next_wakeup": None}, False),
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,

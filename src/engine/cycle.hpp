@@ -1,0 +1,86 @@
+// A cycle of one target on one record, and its measurement (not installed).
+//
+// The state machine (record.hpp) moves cycles through start, pause, resume and
+// end; `measure` reads a cycle's clock at an instant: its goal in seconds, the
+// open time of the goal's calendar over its running spans, its wall-clock
+// paused time and its due. Measuring is the engine's hot path, so a cycle keeps
+// caches of what does not change between measurements (measure_cache).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <duly/calendar.hpp>
+#include <duly/evaluate.hpp>
+#include <duly/policy.hpp>
+
+namespace duly::detail {
+
+// What measuring a cycle again need not redo: the goal of a business-day goal
+// in seconds (once per goal and calendar), and the running totals up to the end
+// of its last closed pause, for one goal and calendar.
+struct measure_cache {
+  bool goal_valid = false;
+  int goal_index = -1;
+  std::optional<seconds> goal_seconds;
+
+  bool spans_valid = false;
+  int spans_goal = -1;
+  std::int64_t spans_goal_seconds = 0;
+  std::string spans_zone;
+  std::size_t pauses = 0;  // closed pauses summed
+  std::int64_t elapsed = 0;
+  std::int64_t paused = 0;
+  std::optional<instant> due;
+  std::int64_t need = 0;
+  instant cursor;
+};
+
+// One cycle of one target.
+struct cycle_state {
+  std::int64_t number = 0;
+  instant start;
+  std::optional<instant> end;
+  timer_state end_state = timer_state::running;
+  std::vector<std::pair<instant, instant>> pauses;  // closed wall-clock pause spans, in order
+  std::optional<instant> paused_since;               // an open pause
+  int goal = -1;                                     // goal in force; -1 = none
+  std::string zone;                                  // timezone_from value the calendar was chosen for
+  calendar cal;                                      // the goal's calendar (re-zoned)
+  bool has_calendar = false;
+  bool goal_chosen = false;  // the goal was chosen at least once
+  // When the target's at_risk_when first held in this cycle.
+  std::optional<instant> at_risk_since;
+  // One flag per escalation point of the target: fired or skipped this cycle.
+  std::vector<std::uint8_t> point_done;
+  mutable measure_cache cache;
+};
+
+struct target_state {
+  std::vector<cycle_state> cycles;
+  bool active = false;
+};
+
+// A cycle measured up to an instant.
+struct measurement {
+  std::optional<seconds> goal;
+  std::optional<seconds> elapsed;
+  std::optional<seconds> paused;
+  std::optional<instant> due;
+};
+
+// The cycle's clock at `until` (its start if earlier): the goal in force in
+// seconds, elapsed open time, paused wall-clock time and the due, the clock
+// assumed to run on after `until` unless it is paused then. Without a goal (or
+// with a business-day goal its calendar cannot place) only `paused` is set.
+// Cost: the pauses closed since the last measurement, plus a calendar walk.
+[[nodiscard]] measurement measure(const target& tg, const cycle_state& c, instant until);
+
+// The cycle's wall-clock pause spans clipped to [from, to), in seconds.
+[[nodiscard]] std::int64_t paused_within(const cycle_state& c, instant from, instant to);
+
+}  // namespace duly::detail

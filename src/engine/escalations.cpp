@@ -1,0 +1,137 @@
+// Escalation scanning: points on a cycle's elapsed clock, fired or skipped in a
+// window of time; early warnings and raises after an event (see escalations.hpp).
+#include "engine/escalations.hpp"
+
+#include <algorithm>
+
+namespace duly::detail {
+
+escalation_scanner::escalation_scanner(const policy::impl& p) : impl_(&p) {
+  points_.resize(p.targets.size());
+  for (std::size_t k = 0; k < p.escalations.size(); ++k) {
+    const escalation& esc = p.escalations[k];
+    if (esc.target_index < 0) continue;
+    for (std::int64_t r = 0; r <= esc.repeat_times; ++r)
+      points_[static_cast<std::size_t>(esc.target_index)].push_back({static_cast<int>(k), r});
+  }
+}
+
+std::int64_t escalation_scanner::position(const point_ref& p, std::int64_t goal) const {
+  const escalation& esc = impl_->escalations[static_cast<std::size_t>(p.escalation)];
+  std::int64_t e = 0;
+  switch (esc.at.type) {
+    case escalation_point::kind::percent: e = (esc.at.percent * goal + 99) / 100; break;  // ceil
+    case escalation_point::kind::due: e = goal + esc.at.offset.count(); break;
+    case escalation_point::kind::start: e = esc.at.offset.count(); break;
+    case escalation_point::kind::at_risk:
+    case escalation_point::kind::manual: break;  // not on the elapsed clock
+  }
+  e = std::max<std::int64_t>(e, 0);
+  return e + p.repeat * esc.repeat_every.count();
+}
+
+std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state& c, std::span<const value> attributes,
+                                                instant from, instant until, bool inclusive,
+                                                std::vector<std::uint8_t>& done, std::vector<escalation_row>& out,
+                                                transition::observer* observer) const {
+  const auto& points = points_[i];
+  if (points.empty() || c.end || c.goal < 0) return std::nullopt;
+  const target& tg = impl_->targets[i];
+  const measurement m = measure(tg, c, from);
+  if (!m.goal || !m.elapsed) return std::nullopt;
+  const std::int64_t elapsed = m.elapsed->count();
+  const bool running = !c.paused_since;
+  const condition_context ctx{attributes, {}, value::null(), value::null(), value::null()};
+  std::optional<instant> next;
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    if (done[k]) continue;
+    const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
+    if (esc.at.type == escalation_point::kind::manual) continue;  // only raised
+    std::optional<instant> fire;
+    const std::int64_t e = position(points[k], m.goal->count());
+    if (esc.at.type == escalation_point::kind::at_risk) {
+      if (c.at_risk_since) fire = std::max(*c.at_risk_since, from);
+    } else if (elapsed >= e) {
+      fire = from;
+    } else if (running) {
+      if (auto f = c.cal.add(from, seconds{e - elapsed})) fire = *f;
+    }
+    if (!fire) continue;
+    if (*fire < until || (inclusive && *fire == until)) {
+      done[k] = 1;
+      if (esc.when && !esc.when->evaluate(ctx)) {  // skipped for this cycle
+        if (observer)
+          observer->changed({*fire, static_cast<int>(i), c.number,
+                             transition::skipped{points[k].escalation, points[k].repeat}});
+        continue;
+      }
+      out.push_back(firing(tg, c, points[k], *fire));
+    } else if (!next || *fire < *next) {
+      next = fire;
+    }
+  }
+  return next;
+}
+
+escalation_row escalation_scanner::firing(const target& tg, const cycle_state& c, const point_ref& p,
+                                          instant at) const {
+  const escalation& esc = impl_->escalations[static_cast<std::size_t>(p.escalation)];
+  escalation_row row;
+  row.target = tg.name;
+  row.escalation = esc.name;
+  row.cycle = c.number;
+  row.point = p.repeat;
+  row.escalation_index = p.escalation;
+  row.fired_at = at;
+  row.actions_json = esc.actions_json;
+  return row;
+}
+
+void escalation_scanner::after_event(std::size_t i, cycle_state& c, const condition_context& event_ctx, instant at,
+                                     std::vector<escalation_row>& out, transition::observer* observer) const {
+  const target& tg = impl_->targets[i];
+  // Early warning: the first time at_risk_when holds in this cycle.
+  if (tg.at_risk_when && !c.at_risk_since) {
+    condition_context ctx = event_ctx;
+    const measurement m = measure(tg, c, at);
+    if (m.due) ctx.due = value::number(static_cast<double>(m.due->time_since_epoch().count()));
+    if (m.goal && m.elapsed) ctx.remaining = value::number(static_cast<double>((*m.goal - *m.elapsed).count()));
+    if (tg.at_risk_when->evaluate(ctx)) {
+      c.at_risk_since = at;
+      if (observer) observer->changed({at, static_cast<int>(i), c.number, transition::at_risk{}});
+    }
+  }
+  // Escalations raised by hand: the escalation's next unfired point, now.
+  const auto& points = points_[i];
+  const condition_context plain{event_ctx.attributes, {}, value::null(), value::null(), value::null()};
+  std::vector<std::uint8_t> raised_now(points.size(), 0);
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
+    if (!esc.raise_when || c.point_done[k]) continue;
+    // Only the first unfired point of each escalation.
+    bool earlier_open = false;  // or fired by this very event
+    for (std::size_t j = 0; j < k; ++j)
+      earlier_open = earlier_open ||
+                     (points[j].escalation == points[k].escalation && (!c.point_done[j] || raised_now[j]));
+    if (earlier_open || !esc.raise_when->evaluate(event_ctx)) continue;
+    if (esc.when && !esc.when->evaluate(plain)) continue;
+    c.point_done[k] = 1;
+    raised_now[k] = 1;
+    out.push_back(firing(tg, c, points[k], at));
+  }
+}
+
+void escalation_scanner::sort(std::vector<escalation_row>& out, std::size_t first) const {
+  const auto target_of = [&](const escalation_row& r) {
+    return impl_->escalations[static_cast<std::size_t>(r.escalation_index)].target_index;
+  };
+  std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                   [&](const escalation_row& a, const escalation_row& b) {
+                     if (a.fired_at != b.fired_at) return a.fired_at < b.fired_at;
+                     if (target_of(a) != target_of(b)) return target_of(a) < target_of(b);
+                     if (a.escalation_index != b.escalation_index) return a.escalation_index < b.escalation_index;
+                     return a.point < b.point;
+                   });
+}
+
+}  // namespace duly::detail

@@ -1,0 +1,249 @@
+// The engine's front door: the batch calls over events and over columns, and
+// the incremental evaluator. All of them group rows into records the same way
+// (group_rows: a counting sort on the record's id code, records in id order,
+// rows in (at, sequence) order), apply each record's rows to one
+// record_engine, and fold its results with finish_record.
+#include <duly/evaluate.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <unordered_map>
+
+#include "engine/front_door.hpp"
+
+namespace duly {
+namespace detail {
+
+namespace {
+
+// Groups rows 0..n-1 whose record is id_values[code(i)] (code(i) < 0: left
+// out) and whose instant at(i) is at or before as_of. `earlier(a, b)` orders
+// two rows of one record (rows ascend first, so ties keep row order).
+template <class Code, class At, class Earlier>
+record_groups group_rows(std::size_t n, std::span<const std::string_view> id_values, Code&& code, At&& at,
+                         instant as_of, Earlier&& earlier) {
+  record_groups g;
+  const std::size_t m = id_values.size();
+  std::vector<std::size_t> start(m + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t k = code(i);
+    if (k < 0) continue;
+    if (at(i) > as_of) {
+      ++g.ignored;
+      continue;
+    }
+    ++start[static_cast<std::size_t>(k) + 1];
+  }
+  for (std::size_t k = 0; k < m; ++k) start[k + 1] += start[k];
+  std::vector<std::size_t> by_code(start[m]);
+  {
+    std::vector<std::size_t> next(start.begin(), start.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t k = code(i);
+      if (k < 0 || at(i) > as_of) continue;
+      by_code[next[static_cast<std::size_t>(k)]++] = i;
+    }
+  }
+  // Records in id order; equal ids under different codes are one record.
+  std::vector<std::size_t> order;
+  order.reserve(m);
+  for (std::size_t k = 0; k < m; ++k)
+    if (start[k + 1] > start[k]) order.push_back(k);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return id_values[a] < id_values[b]; });
+  g.rows.reserve(by_code.size());
+  g.start.push_back(0);
+  for (std::size_t j = 0; j < order.size();) {
+    const std::string_view id = id_values[order[j]];
+    const auto first = g.rows.end() - g.rows.begin();
+    std::size_t next = j;
+    for (; next < order.size() && id_values[order[next]] == id; ++next)
+      g.rows.insert(g.rows.end(), by_code.begin() + static_cast<std::ptrdiff_t>(start[order[next]]),
+                    by_code.begin() + static_cast<std::ptrdiff_t>(start[order[next] + 1]));
+    const auto b = g.rows.begin() + first;
+    if (next > j + 1) std::sort(b, g.rows.end());
+    if (!std::is_sorted(b, g.rows.end(), earlier)) std::stable_sort(b, g.rows.end(), earlier);
+    g.ids.push_back(id);
+    g.start.push_back(g.rows.size());
+    j = next;
+  }
+  return g;
+}
+
+// Applies each record's rows with apply(engine, row) and reports it.
+template <class Apply>
+void run_records(const policy& p, const record_groups& g, instant as_of, const evaluate_options& options,
+                 evaluation& out, Apply&& apply) {
+  record_engine engine(p);
+  engine.set_carry(options.carry);
+  // Every record has at least one row per target.
+  out.timers.reserve(out.timers.size() + g.ids.size() * p.internals().targets.size());
+  for (std::size_t r = 0; r < g.ids.size(); ++r) {
+    engine.reset();
+    for (const std::size_t row : g.rows_of(r)) apply(engine, row);
+    finish_record(engine, g.ids[r], as_of, out, options.segments);
+  }
+  out.events_ignored += g.ignored;
+}
+
+}  // namespace
+
+record_groups group_events(std::span<const event> events, instant as_of, std::optional<std::string_view> only) {
+  // Each distinct id gets a code, in order of first appearance.
+  std::unordered_map<std::string_view, std::int64_t> index;
+  std::vector<std::string_view> ids;
+  std::vector<std::int64_t> codes(events.size(), -1);
+  std::int64_t previous = -1;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::string_view id = events[i].id;
+    if (only && id != *only) continue;
+    // Exports often list a record's events together: the same id as the row
+    // before needs no lookup.
+    if (previous >= 0 && ids[static_cast<std::size_t>(previous)] == id) {
+      codes[i] = previous;
+      continue;
+    }
+    auto [it, fresh] = index.try_emplace(id, static_cast<std::int64_t>(ids.size()));
+    if (fresh) ids.push_back(id);
+    codes[i] = previous = it->second;
+  }
+  return group_rows(
+      events.size(), ids, [&](std::size_t i) { return codes[i]; }, [&](std::size_t i) { return events[i].at; },
+      as_of, [&](std::size_t a, std::size_t b) { return applies_before(events[a], events[b]); });
+}
+
+void finish_record(const record_engine& engine, std::string_view id, instant as_of, evaluation& out, bool segments) {
+  out.events_applied += engine.applied();
+  const auto w = engine.report(id, as_of, out, segments);
+  if (w && (!out.next_wakeup || *w < *out.next_wakeup)) out.next_wakeup = w;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// batch
+
+evaluation evaluate(const policy& p, std::span<const event> events, instant as_of) {
+  return evaluate(p, events, as_of, evaluate_options{});
+}
+
+evaluation evaluate(const policy& p, std::span<const event> events, instant as_of, const evaluate_options& options) {
+  evaluation out;
+  const auto groups = detail::group_events(events, as_of);
+  detail::run_records(p, groups, as_of, options, out,
+                      [&](detail::record_engine& engine, std::size_t row) { engine.apply(events[row]); });
+  return out;
+}
+
+evaluation evaluate(const policy& p, const event_columns& ev, instant as_of) {
+  return evaluate(p, ev, as_of, evaluate_options{});
+}
+
+evaluation evaluate(const policy& p, const event_columns& ev, instant as_of, const evaluate_options& options) {
+  evaluation out;
+  const bool any_skip = !ev.skip.empty();
+  const auto groups = detail::group_rows(
+      ev.at.size(), ev.id_values, [&](std::size_t i) { return any_skip && ev.skip[i] != 0 ? -1 : ev.id[i]; },
+      [&](std::size_t i) { return ev.at[i]; }, as_of, [&](std::size_t a, std::size_t b) { return ev.at[a] < ev.at[b]; });
+
+  // Each attribute column's slot; columns the policy never reads are dropped.
+  const auto& slots = p.internals().slots;
+  std::vector<std::pair<int, const event_columns::attribute*>> columns;
+  for (const auto& a : ev.attributes) {
+    const int slot = slots.find(a.name);
+    if (slot >= 0) columns.emplace_back(slot, &a);
+  }
+  // The carried attributes' columns (a name without a column stays null).
+  std::vector<std::pair<int, const event_columns::attribute*>> carry_columns;
+  for (std::size_t k = 0; k < options.carry.size(); ++k)
+    for (const auto& a : ev.attributes)
+      if (a.name == options.carry[k]) {
+        carry_columns.emplace_back(static_cast<int>(k), &a);
+        break;
+      }
+
+  std::vector<detail::slot_update> updates;
+  updates.reserve(columns.size());
+  std::vector<detail::carry_update> carried;
+  carried.reserve(carry_columns.size());
+  detail::run_records(p, groups, as_of, options, out, [&](detail::record_engine& engine, std::size_t row) {
+    updates.clear();
+    for (const auto& [slot, a] : columns) {
+      const std::int64_t code = a->codes[row];
+      if (code >= 0) updates.push_back(detail::slot_update{slot, a->values[static_cast<std::size_t>(code)]});
+    }
+    carried.clear();
+    for (const auto& [k, a] : carry_columns) {
+      const std::int64_t code = a->codes[row];
+      if (code >= 0) carried.push_back(detail::carry_update{k, a->values[static_cast<std::size_t>(code)]});
+    }
+    engine.apply(detail::event_view{ev.at[row], ev.name_values[static_cast<std::size_t>(ev.name[row])], row, updates,
+                                    carried});
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// incremental
+
+struct evaluator::state {
+  policy pol;
+  std::deque<event> events;  // stable addresses: record states point into them
+  struct record {
+    std::vector<const event*> events;  // in (at, sequence, arrival) order
+    detail::record_engine engine;      // state after all of `events`
+    explicit record(const policy& p) : engine(p) {}
+  };
+  std::map<std::string, std::unique_ptr<record>, std::less<>> records;
+  explicit state(policy p) : pol(std::move(p)) {}
+};
+
+evaluator::evaluator(policy p) : state_(std::make_unique<state>(std::move(p))) {}
+evaluator::~evaluator() = default;
+evaluator::evaluator(evaluator&&) noexcept = default;
+evaluator& evaluator::operator=(evaluator&&) noexcept = default;
+
+void evaluator::add(event e) {
+  auto& s = *state_;
+  s.events.push_back(std::move(e));
+  const event* stored = &s.events.back();
+  auto it = s.records.find(stored->id);
+  if (it == s.records.end()) it = s.records.emplace(stored->id, std::make_unique<state::record>(s.pol)).first;
+  auto& rec = *it->second;
+  const auto before = [](const event* a, const event* b) { return detail::applies_before(*a, *b); };
+  if (rec.events.empty() || !before(stored, rec.events.back())) {
+    rec.events.push_back(stored);
+    rec.engine.apply(*stored);
+    return;
+  }
+  // Late arrival: put it in its place and replay the record once.
+  rec.events.insert(std::upper_bound(rec.events.begin(), rec.events.end(), stored, before), stored);
+  rec.engine.reset();
+  for (const event* x : rec.events) rec.engine.apply(*x);
+}
+
+evaluation evaluator::results(instant as_of) const {
+  evaluation out;
+  const auto& s = *state_;
+  std::optional<detail::record_engine> replay;
+  for (const auto& [id, rec] : s.records) {
+    if (rec->events.back()->at <= as_of) {
+      detail::finish_record(rec->engine, id, as_of, out);
+      continue;
+    }
+    // Some events lie after as_of: replay the ones before it.
+    if (!replay) replay.emplace(s.pol);
+    replay->reset();
+    for (const event* x : rec->events) {
+      if (x->at > as_of) ++out.events_ignored;
+      else replay->apply(*x);
+    }
+    if (replay->applied() > 0) detail::finish_record(*replay, id, as_of, out);
+  }
+  return out;
+}
+
+}  // namespace duly

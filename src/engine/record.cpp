@@ -1,0 +1,235 @@
+// The record state machine: attribute updates and each target's cycle through
+// the rules of the timer semantics, after every event (see record.hpp):
+//
+// - no cycle running: when applies_when (if any) and start_when hold and
+//   stop_when does not, a cycle starts (at the start_at attribute's instant
+//   when set), paused at once if pause_when holds;
+// - a cycle running or paused, the first that applies: cancel_when ends it
+//   cancelled, stop_when ends it (met when at or before its due, else
+//   breached), reset_when ends it reset and starts the next at once; otherwise
+//   it is paused exactly while pause_when holds.
+//
+// The goal is chosen again after every event. Transitions go to the observer
+// as typed records (transitions.hpp) only when there is one.
+#include "engine/record.hpp"
+
+#include <algorithm>
+
+namespace duly::detail {
+
+record_engine::record_engine(const policy& p) : impl_(&p.internals()), scanner_(p.internals()) {
+  attributes_.assign(impl_->slots.size(), value::null());
+  changed_.assign(impl_->slots.size(), 0);
+  targets_.resize(impl_->targets.size());
+}
+
+void record_engine::reset() {
+  std::fill(attributes_.begin(), attributes_.end(), value::null());
+  for (auto& t : targets_) {
+    t.cycles.clear();
+    t.active = false;
+  }
+  last_at_.reset();
+  applied_ = 0;
+  firings_.clear();
+  carry_log_.clear();
+}
+
+void record_engine::set_carry(std::span<const std::string> names) {
+  carry_names_.assign(names.begin(), names.end());
+  carry_log_.clear();
+}
+
+void record_engine::tell(instant at, std::size_t i, const cycle_state& c, transition::data what) const {
+  observer_->changed({at, static_cast<int>(i), c.number, std::move(what)});
+}
+
+void record_engine::tell_due(instant at, std::size_t i, const cycle_state& c) const {
+  if (!observer_) return;
+  const auto m = measure(impl_->targets[i], c, at);
+  tell(at, i, c, transition::due{m.due, m.elapsed, m.goal, c.goal >= 0});
+}
+
+void record_engine::advance(instant from, instant until) {
+  const std::size_t first = firings_.size();
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    target_state& ts = targets_[i];
+    if (!ts.active) continue;
+    cycle_state& c = ts.cycles.back();
+    (void)scanner_.scan(i, c, attributes_, from, until, false, c.point_done, firings_, observer_);
+  }
+  scanner_.sort(firings_, first);
+}
+
+instant record_engine::start_instant(const target& tg, const target_state& ts, instant t) const {
+  if (tg.start_at_slot < 0) return t;
+  const value v = attributes_[static_cast<std::size_t>(tg.start_at_slot)];
+  if (v.kind() != value_kind::string) return t;
+  auto at = parse_instant(v.as_string());
+  if (!at) return t;
+  // A retroactive start lies between the previous cycle's end and the event
+  // that starts the cycle: never in the future, never overlapping.
+  instant start = std::min(*at, t);
+  if (!ts.cycles.empty() && ts.cycles.back().end) start = std::max(start, *ts.cycles.back().end);
+  return start;
+}
+
+void record_engine::choose_goal(std::size_t i, cycle_state& c) {
+  const target& tg = impl_->targets[i];
+  const condition_context ctx{attributes_, {}, value::null(), value::null(), value::null()};
+  int chosen = -1;
+  for (std::size_t g = 0; g < tg.goals.size(); ++g) {
+    if (!tg.goals[g].has_when || tg.goals[g].when.evaluate(ctx)) {
+      chosen = static_cast<int>(g);
+      break;
+    }
+  }
+  std::string_view zone;
+  if (chosen >= 0) {
+    const goal& g = tg.goals[static_cast<std::size_t>(chosen)];
+    if (g.timezone_slot >= 0) {
+      const value z = attributes_[static_cast<std::size_t>(g.timezone_slot)];
+      if (z.kind() == value_kind::string) zone = z.as_string();
+    }
+  }
+  if (chosen == c.goal && zone == c.zone && c.has_calendar) return;
+  if (observer_ && (chosen != c.goal || !c.goal_chosen)) tell(event_at_, i, c, transition::goal{chosen, zone});
+  c.goal_chosen = true;
+  c.goal = chosen;
+  c.zone.assign(zone);
+  if (chosen >= 0) {
+    c.cal = impl_->calendar_for(tg.goals[static_cast<std::size_t>(chosen)], zone);
+    c.has_calendar = true;
+  } else {
+    c.has_calendar = false;
+  }
+  c.cache.goal_valid = false;
+}
+
+void record_engine::begin_cycle(std::size_t i, instant start, bool paused) {
+  target_state& ts = targets_[i];
+  cycle_state c;
+  c.number = static_cast<std::int64_t>(ts.cycles.size()) + 1;
+  c.start = start;
+  if (paused) c.paused_since = start;
+  c.point_done.assign(scanner_.points(i), 0);
+  ts.cycles.push_back(std::move(c));
+  ts.active = true;
+}
+
+void record_engine::end_cycle(std::size_t i, instant t, timer_state how) {
+  target_state& ts = targets_[i];
+  cycle_state& c = ts.cycles.back();
+  if (c.paused_since) {
+    c.pauses.emplace_back(*c.paused_since, std::max(t, *c.paused_since));
+    c.paused_since.reset();
+  }
+  c.end = t;
+  c.end_state = how;
+  choose_goal(i, c);
+  if (how == timer_state::met) {
+    // A stop: met when t <= due, else breached.
+    const auto m = measure(impl_->targets[i], c, t);
+    if (m.due && t > *m.due) c.end_state = timer_state::breached;
+  }
+  ts.active = false;
+}
+
+void record_engine::apply(const event& e) {
+  scratch_.clear();
+  for (const auto& u : e.updates) scratch_.push_back(slot_update{impl_->slots.find(u.name), u.value.view()});
+  carry_scratch_.clear();
+  if (!carry_names_.empty()) {
+    for (const auto& u : e.updates) {
+      const auto k = std::find(carry_names_.begin(), carry_names_.end(), u.name);
+      if (k != carry_names_.end())
+        carry_scratch_.push_back(carry_update{static_cast<int>(k - carry_names_.begin()), u.value.view()});
+    }
+  }
+  apply_view(event_view{e.at, e.name, e.sequence, scratch_, carry_scratch_}, &e);
+}
+
+void record_engine::apply(const event_view& e) { apply_view(e, nullptr); }
+
+void record_engine::apply_view(const event_view& e, const event* source) {
+  // 0. Escalation points that fire before this instant, after the last one's events.
+  if (last_at_ && e.at > *last_at_) advance(*last_at_, e.at);
+  event_at_ = e.at;
+  if (observer_ && source != nullptr) observer_->applied(*source);
+  // 1. Attribute updates.
+  for (const auto& u : e.carried) carry_log_.push_back(carry_change{e.at, u.index, u.v});
+  std::fill(changed_.begin(), changed_.end(), 0);
+  for (const auto& u : e.updates) {
+    if (u.slot < 0) continue;  // the policy never reads it
+    const auto k = static_cast<std::size_t>(u.slot);
+    if (!(attributes_[k] == u.v)) {
+      attributes_[k] = u.v;
+      changed_[k] = 1;
+    }
+  }
+  const condition_context ctx{attributes_, changed_, value::string(e.name), value::null(), value::null()};
+  const auto holds = [&](const std::optional<condition>& c) { return c && c->evaluate(ctx); };
+
+  // 2. Each target's transition, then its goal.
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    const target& tg = impl_->targets[i];
+    target_state& ts = targets_[i];
+    if (!ts.active) {
+      if ((!tg.applies_when || tg.applies_when->evaluate(ctx)) && tg.start_when.evaluate(ctx) && !holds(tg.stop_when)) {
+        const instant start = start_instant(tg, ts, e.at);
+        const bool paused = holds(tg.pause_when);
+        begin_cycle(i, start, paused);
+        cycle_state& c = ts.cycles.back();
+        if (observer_) {
+          tell(e.at, i, c, transition::start{start, false});
+          if (paused) tell(e.at, i, c, transition::pause{});
+        }
+        choose_goal(i, c);
+        tell_due(e.at, i, c);
+      }
+      continue;
+    }
+    if (holds(tg.cancel_when)) {
+      end_cycle(i, e.at, timer_state::cancelled);
+      if (observer_) tell(e.at, i, ts.cycles.back(), transition::cancel{});
+    } else if (holds(tg.stop_when)) {
+      end_cycle(i, e.at, timer_state::met);
+      if (observer_) {
+        const cycle_state& c = ts.cycles.back();
+        tell(e.at, i, c, transition::stop{c.end_state, measure(tg, c, e.at).due});
+      }
+    } else if (holds(tg.reset_when)) {
+      end_cycle(i, e.at, timer_state::reset);
+      if (observer_) tell(e.at, i, ts.cycles.back(), transition::reset{});
+      const bool paused = holds(tg.pause_when);
+      begin_cycle(i, e.at, paused);
+      cycle_state& c = ts.cycles.back();
+      if (observer_) {
+        tell(e.at, i, c, transition::start{e.at, true});
+        if (paused) tell(e.at, i, c, transition::pause{});
+      }
+      choose_goal(i, c);
+      tell_due(e.at, i, c);
+    } else {
+      cycle_state& c = ts.cycles.back();
+      const bool pause = holds(tg.pause_when);
+      if (pause && !c.paused_since) {
+        c.paused_since = std::max(e.at, c.start);
+        if (observer_) tell(e.at, i, c, transition::pause{});
+      } else if (!pause && c.paused_since) {
+        c.pauses.emplace_back(*c.paused_since, std::max(e.at, *c.paused_since));
+        if (observer_) tell(e.at, i, c, transition::resume{e.at - *c.paused_since});
+        c.paused_since.reset();
+      }
+      choose_goal(i, c);
+      tell_due(e.at, i, c);
+    }
+  }
+  // 3. After the event: early warnings and raised escalations.
+  for (std::size_t i = 0; i < targets_.size(); ++i)
+    if (targets_[i].active) scanner_.after_event(i, targets_[i].cycles.back(), ctx, e.at, firings_, observer_);
+  last_at_ = e.at;
+  ++applied_;
+}
+
+}  // namespace duly::detail
