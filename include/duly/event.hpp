@@ -13,6 +13,7 @@
 #include <istream>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <duly/error.hpp>
@@ -47,6 +48,102 @@ struct event_batch {
   std::vector<event> events;
   std::vector<rejected_row> rejected;
   std::uint64_t rows = 0;  // data rows read (blank lines excluded)
+};
+
+// What an event must have, checked in one place. Every reader (JSON Lines, CSV,
+// and the Python bindings' dicts and DataFrames) hands the fields of a row to an
+// event_check as it finds them, so that a problem reads the same whatever the
+// input. A rejected row's reason is its problems in the order found (fields in
+// input order, then the required fields that never came), joined by "; ":
+//
+//   id: empty; at: not an ISO-8601 instant: '2026-13-01' (...); event: missing
+//
+// The rules: `id` and `event` are non-empty text (readers turn an integer id
+// into its decimal text); `at` is an ISO-8601 instant with an offset (or an
+// instant), from 1970-01-01 up to but not including 2200-01-01 UTC, since an
+// instant outside those years would give wrong answers downstream rather than
+// errors; each field appears once. Every other key is an attribute: its name is
+// not empty and appears once, and its value is null (clears it), a bool, a
+// finite number or text, never an object or a list.
+//
+// Thread-safety: an event_check is a plain mutable object; the static
+// functions are pure.
+class DULY_EXPORT event_check {
+ public:
+  enum class field : std::uint8_t { id, at, event };
+
+  // How a message names a value of the wrong kind: scalars that are short by
+  // nature as themselves, the rest by their kind.
+  enum class shape : std::uint8_t { null, boolean, number, string, object, list, other };
+  // null -> "null", boolean and number -> `literal` ("true", "1.5"),
+  // string -> "a string", object -> "an object", list -> "a list", other ->
+  // `literal` as given (e.g. "a datetime.date").
+  [[nodiscard]] static std::string describe(shape s, std::string_view literal = {});
+
+  // --- one row -------------------------------------------------------------
+  // Starts a row whose event is built in `e` (cleared first).
+  void start(event& e);
+
+  void id(std::string text);    // "id: empty"; "id: appears twice"
+  void at(std::string_view text);  // parsed; "at: not an ISO-8601 instant: ..."
+  void at(instant t);           // "at: instant ... is outside the supported years 1970 to 2199"
+  void name(std::string text);  // the event's name: "event: empty"
+  // A required field left empty where the format has no other way to omit it
+  // (a CSV cell, a DataFrame cell): "<field>: missing", in its place.
+  void missing(field f);
+  // A required field with a value of the wrong kind, `got` as describe() names it:
+  // "id: expected a string or an integer, got 1.5". `also` names another accepted
+  // form: "at: expected an ISO-8601 instant as a string or an aware datetime, ...".
+  void wrong_type(field f, std::string_view got, std::string_view also = {});
+  // A required field whose value could not be read as text: "<field>: <why>".
+  void unreadable(field f, std::string_view why);
+
+  // An attribute update: "attribute '': the name is empty";
+  // "attribute 'x': appears twice".
+  void attribute(std::string name, owned_value v);
+  // An attribute whose value cannot be taken: "attribute 'x': <why>", with `why`
+  // one of the reasons below or a reader's own.
+  void attribute_problem(std::string_view name, std::string_view why);
+  // A problem of the row as a whole (e.g. "expected 3 cells, got 2").
+  void problem(std::string text);
+
+  // Ends the row: the required fields that never came are "missing". True when
+  // the event is complete; otherwise reason() says why.
+  bool finish();
+  [[nodiscard]] bool ok() const noexcept { return problems_.empty(); }
+  [[nodiscard]] const std::vector<std::string>& problems() const noexcept { return problems_; }
+  // The problems joined by "; ".
+  [[nodiscard]] std::string reason() const;
+
+  // --- the same checks, one value at a time (for readers that check a column's
+  // distinct values once, as the DataFrame path does) -------------------------
+  // The problem of an id or event name, or "" when it is fine.
+  [[nodiscard]] static std::string text_problem(field f, std::string_view text);
+  // The instant of `at` text, or the problem ("at: ...") as the error message.
+  [[nodiscard]] static result<instant> read_at(std::string_view text);
+  // The problem of an instant outside the supported years, or "".
+  [[nodiscard]] static std::string at_problem(instant t);
+  [[nodiscard]] static std::string missing_text(field f);
+  [[nodiscard]] static std::string wrong_type_text(field f, std::string_view got, std::string_view also = {});
+  [[nodiscard]] static std::string unreadable_text(field f, std::string_view why);
+  [[nodiscard]] static std::string attribute_text(std::string_view name, std::string_view why);
+  // The problem of an attribute's name ("attribute '': the name is empty"), or "".
+  [[nodiscard]] static std::string attribute_name_problem(std::string_view name);
+  // Reasons for attribute_problem: "objects and lists are not supported",
+  // "'abc' is not a number", "'yes' is not a bool (expected true or false)".
+  [[nodiscard]] static std::string nested();
+  [[nodiscard]] static std::string not_a_number(std::string_view text);
+  [[nodiscard]] static std::string not_a_bool(std::string_view text);
+  // The problems joined by "; ".
+  [[nodiscard]] static std::string join(const std::vector<std::string>& problems);
+
+ private:
+  bool is_duplicate(std::string_view name);
+
+  event* e_ = nullptr;
+  std::vector<std::string> problems_;
+  std::unordered_set<std::string> names_;  // attribute names, for long rows only
+  bool seen_[3] = {false, false, false};
 };
 
 enum class event_format { jsonl, csv };

@@ -4,7 +4,11 @@
 // conditions and ordered goals, and escalations. `parse_policy` reads YAML or JSON
 // (one schema), reports every problem at once as
 // "file:line:column: path: message", and compiles conditions and names into an
-// immutable `policy`.
+// immutable `policy`: a cheap handle with read-only views. `targets()` and
+// `escalations()` show what each part says (names, texts, compiled conditions);
+// `spec()` the policy as written, with source positions (duly/policy_spec.hpp).
+// What compiling resolved (calendar indices, attribute slots, the target of an
+// escalation) is kept inside, for the engine only.
 //
 // Thread-safety: a `policy` is an immutable handle; copies share it and it may be
 // used by any number of threads at once (calendars re-zoned by `timezone_from`
@@ -23,9 +27,14 @@
 #include <duly/condition.hpp>
 #include <duly/error.hpp>
 #include <duly/export.hpp>
+#include <duly/policy_spec.hpp>
 #include <duly/time.hpp>
 
 namespace duly {
+
+namespace detail {
+struct policy_access;  // the library's way in to the compiled form (src/rules/)
+}
 
 // One goal of a target: the first whose `when` holds governs the cycle.
 struct goal {
@@ -33,9 +42,7 @@ struct goal {
   bool has_when = false;
   duration_spec within;           // seconds of running time, or business days
   std::string calendar;           // a name in the policy's calendars; empty = 24x7 UTC
-  int calendar_index = -1;        // index into policy::calendars(), -1 = 24x7 UTC
   std::string timezone_from;      // attribute holding an IANA zone; empty = none
-  int timezone_slot = -1;
   std::string within_text;        // `within` as written ("2bd", "8h")
 };
 
@@ -53,7 +60,6 @@ struct target {
   // `remaining` available; an escalation `at: at_risk` fires the first time it holds.
   std::optional<condition> at_risk_when;
   std::string start_at;           // attribute with the cycle's start instant; empty = none
-  int start_at_slot = -1;
   std::vector<goal> goals;
 };
 
@@ -69,8 +75,7 @@ struct escalation_point {
 
 struct escalation {
   std::string name;
-  std::string target;
-  int target_index = -1;
+  std::string target;             // the name of a target of the policy
   escalation_point at;
   std::string at_text;
   std::optional<condition> when;
@@ -97,12 +102,16 @@ class DULY_EXPORT policy {
   [[nodiscard]] const std::string& fingerprint() const noexcept;
   // The source text the policy was compiled from.
   [[nodiscard]] const std::string& source() const noexcept;
+  // The policy as written, with the file, line and column of each calendar,
+  // target, goal, escalation and condition.
+  [[nodiscard]] const policy_spec& spec() const noexcept;
 
+  // The compiled form, opaque outside the library.
   struct impl;
-  explicit policy(std::shared_ptr<const impl> p) : impl_(std::move(p)) {}
-  [[nodiscard]] const impl& internals() const noexcept { return *impl_; }
 
  private:
+  friend struct detail::policy_access;
+  explicit policy(std::shared_ptr<const impl> p) : impl_(std::move(p)) {}
   std::shared_ptr<const impl> impl_;
 };
 

@@ -78,7 +78,10 @@ class value {
     return a.kind_ == b.kind_ && (a.kind_ == value_kind::number || a.kind_ == value_kind::string);
   }
 
-  // JSON text of the value: null, true, 3.5, "text" (escaped).
+  // JSON text of the value: null, true, 3.5, "text" (escaped). Integers below
+  // 1e15 have no fraction ("42"), other numbers 17 significant digits, NaN and
+  // infinities are null; in strings, bytes that are not UTF-8 become U+FFFD
+  // (written \ufffd), so the text is always valid JSON (RFC 8259).
   [[nodiscard]] DULY_EXPORT std::string to_json() const;
 
  private:

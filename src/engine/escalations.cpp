@@ -10,9 +10,10 @@ escalation_scanner::escalation_scanner(const policy::impl& p) : impl_(&p) {
   points_.resize(p.targets.size());
   for (std::size_t k = 0; k < p.escalations.size(); ++k) {
     const escalation& esc = p.escalations[k];
-    if (esc.target_index < 0) continue;
+    const int target = p.compiled_escalations[k].target_index;
+    if (target < 0) continue;
     for (std::int64_t r = 0; r <= esc.repeat_times; ++r)
-      points_[static_cast<std::size_t>(esc.target_index)].push_back({static_cast<int>(k), r});
+      points_[static_cast<std::size_t>(target)].push_back({static_cast<int>(k), r});
   }
 }
 
@@ -123,7 +124,7 @@ void escalation_scanner::after_event(std::size_t i, cycle_state& c, const condit
 
 void escalation_scanner::sort(std::vector<escalation_row>& out, std::size_t first) const {
   const auto target_of = [&](const escalation_row& r) {
-    return impl_->escalations[static_cast<std::size_t>(r.escalation_index)].target_index;
+    return impl_->compiled_escalations[static_cast<std::size_t>(r.escalation_index)].target_index;
   };
   std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
                    [&](const escalation_row& a, const escalation_row& b) {

@@ -17,7 +17,7 @@
 
 #include "engine/cycle.hpp"
 #include "engine/transitions.hpp"
-#include "rules/policy_impl.hpp"
+#include "rules/compiled_policy.hpp"
 
 namespace duly::detail {
 

@@ -80,7 +80,7 @@ void run_records(const policy& p, const record_groups& g, instant as_of, const e
   record_engine engine(p);
   engine.set_carry(options.carry);
   // Every record has at least one row per target.
-  out.timers.reserve(out.timers.size() + g.ids.size() * p.internals().targets.size());
+  out.timers.reserve(out.timers.size() + g.ids.size() * detail::compiled(p).targets.size());
   for (std::size_t r = 0; r < g.ids.size(); ++r) {
     engine.reset();
     for (const std::size_t row : g.rows_of(r)) apply(engine, row);
@@ -150,7 +150,7 @@ evaluation evaluate(const policy& p, const event_columns& ev, instant as_of, con
       [&](std::size_t i) { return ev.at[i]; }, as_of, [&](std::size_t a, std::size_t b) { return ev.at[a] < ev.at[b]; });
 
   // Each attribute column's slot; columns the policy never reads are dropped.
-  const auto& slots = p.internals().slots;
+  const auto& slots = detail::compiled(p).slots;
   std::vector<std::pair<int, const event_columns::attribute*>> columns;
   for (const auto& a : ev.attributes) {
     const int slot = slots.find(a.name);

@@ -174,7 +174,7 @@ explanation explain(const policy& p, std::span<const event> events, std::string_
   const auto groups = detail::group_events(events, as_of, id);
   if (groups.ids.empty()) return out;
   detail::record_engine engine(p);
-  detail::explain_renderer renderer(p.internals(), out.entries);
+  detail::explain_renderer renderer(detail::compiled(p), out.entries);
   engine.set_observer(&renderer);
   for (const std::size_t row : groups.rows_of(0)) engine.apply(events[row]);
   evaluation result;

@@ -17,7 +17,7 @@
 
 namespace duly::detail {
 
-record_engine::record_engine(const policy& p) : impl_(&p.internals()), scanner_(p.internals()) {
+record_engine::record_engine(const policy& p) : impl_(&compiled(p)), scanner_(compiled(p)) {
   attributes_.assign(impl_->slots.size(), value::null());
   changed_.assign(impl_->slots.size(), 0);
   targets_.resize(impl_->targets.size());
@@ -61,9 +61,10 @@ void record_engine::advance(instant from, instant until) {
   scanner_.sort(firings_, first);
 }
 
-instant record_engine::start_instant(const target& tg, const target_state& ts, instant t) const {
-  if (tg.start_at_slot < 0) return t;
-  const value v = attributes_[static_cast<std::size_t>(tg.start_at_slot)];
+instant record_engine::start_instant(std::size_t i, const target_state& ts, instant t) const {
+  const int slot = impl_->compiled_targets[i].start_at_slot;
+  if (slot < 0) return t;
+  const value v = attributes_[static_cast<std::size_t>(slot)];
   if (v.kind() != value_kind::string) return t;
   auto at = parse_instant(v.as_string());
   if (!at) return t;
@@ -86,7 +87,7 @@ void record_engine::choose_goal(std::size_t i, cycle_state& c) {
   }
   std::string_view zone;
   if (chosen >= 0) {
-    const goal& g = tg.goals[static_cast<std::size_t>(chosen)];
+    const compiled_goal& g = impl_->compiled_targets[i].goals[static_cast<std::size_t>(chosen)];
     if (g.timezone_slot >= 0) {
       const value z = attributes_[static_cast<std::size_t>(g.timezone_slot)];
       if (z.kind() == value_kind::string) zone = z.as_string();
@@ -98,7 +99,7 @@ void record_engine::choose_goal(std::size_t i, cycle_state& c) {
   c.goal = chosen;
   c.zone.assign(zone);
   if (chosen >= 0) {
-    c.cal = impl_->calendar_for(tg.goals[static_cast<std::size_t>(chosen)], zone);
+    c.cal = impl_->calendar_for(i, static_cast<std::size_t>(chosen), zone);
     c.has_calendar = true;
   } else {
     c.has_calendar = false;
@@ -176,7 +177,7 @@ void record_engine::apply_view(const event_view& e, const event* source) {
     target_state& ts = targets_[i];
     if (!ts.active) {
       if ((!tg.applies_when || tg.applies_when->evaluate(ctx)) && tg.start_when.evaluate(ctx) && !holds(tg.stop_when)) {
-        const instant start = start_instant(tg, ts, e.at);
+        const instant start = start_instant(i, ts, e.at);
         const bool paused = holds(tg.pause_when);
         begin_cycle(i, start, paused);
         cycle_state& c = ts.cycles.back();

@@ -24,7 +24,7 @@
 #include "engine/cycle.hpp"
 #include "engine/escalations.hpp"
 #include "engine/transitions.hpp"
-#include "rules/policy_impl.hpp"
+#include "rules/compiled_policy.hpp"
 
 namespace duly::detail {
 
@@ -88,7 +88,7 @@ class record_engine {
   void choose_goal(std::size_t i, cycle_state& c);
   void begin_cycle(std::size_t i, instant start, bool paused);
   void end_cycle(std::size_t i, instant t, timer_state how);
-  [[nodiscard]] instant start_instant(const target& tg, const target_state& ts, instant t) const;
+  [[nodiscard]] instant start_instant(std::size_t target, const target_state& ts, instant t) const;
   // Fires the escalation points of every active cycle in [from, until).
   void advance(instant from, instant until);
   void tell(instant at, std::size_t i, const cycle_state& c, transition::data what) const;

@@ -12,86 +12,25 @@
 #include <utility>
 #include <vector>
 
-#include "base/text.hpp"
+#include "base/json_writer.hpp"
 
 namespace duly {
 
 namespace {
 
 
-// A JSON string literal. UTF-8 passes through; bytes that are not UTF-8 become
-// U+FFFD so that the output is always valid JSON.
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const char c = s[i];
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) {
-      const std::size_t n = detail::utf8_sequence(s, i);
-      if (n == 0) {
-        out += "\\ufffd";
-        ++i;
-      } else {
-        out.append(s.substr(i, n));
-        i += n;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(u));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-    ++i;
-  }
-  out += '"';
-}
+using detail::json_object;
 
-void append_key(std::string& out, std::string_view key) {
-  if (out.size() > 1) out += ',';
-  out += '"';
-  out += key;
-  out += "\":";
+// Optional durations and instants: null when they do not apply.
+json_object& field(json_object& o, std::string_view key, const std::optional<seconds>& d) {
+  return d ? o.integer(key, d->count()) : o.null(key);
 }
-
-void append_int(std::string& out, std::int64_t n) { out += std::to_string(n); }
-
-void append(std::string& out, std::string_view key, std::string_view text) {
-  append_key(out, key);
-  append_json_string(out, text);
-}
-void append(std::string& out, std::string_view key, std::int64_t n) {
-  append_key(out, key);
-  append_int(out, n);
-}
-void append(std::string& out, std::string_view key, const std::optional<seconds>& d) {
-  append_key(out, key);
-  if (d) append_int(out, d->count());
-  else out += "null";
+json_object& field(json_object& o, std::string_view key, const std::optional<instant>& t) {
+  return t ? o.string(key, format_instant(*t)) : o.null(key);
 }
 // Text, or null when empty (no goal).
-void append_text_or_null(std::string& out, std::string_view key, std::string_view text) {
-  append_key(out, key);
-  if (text.empty()) out += "null";
-  else append_json_string(out, text);
-}
-void append(std::string& out, std::string_view key, const std::optional<instant>& t) {
-  append_key(out, key);
-  if (t) append_json_string(out, format_instant(*t));
-  else out += "null";
+json_object& text_or_null(json_object& o, std::string_view key, std::string_view text) {
+  return text.empty() ? o.null(key) : o.string(key, text);
 }
 
 // --- CSV --------------------------------------------------------------------
@@ -334,50 +273,36 @@ void write_table(std::ostream& out, const evaluation& r, const write_options& op
 }  // namespace
 
 std::string to_json(const timer_row& row) {
-  std::string out = "{";
-  append(out, "kind", "timer");
-  append(out, "id", row.id);
-  append(out, "target", row.target);
-  append(out, "cycle", row.cycle);
-  append(out, "state", to_string(row.state));
-  append(out, "goal_seconds", row.goal_seconds);
-  append_text_or_null(out, "goal", row.goal_text);
-  append_text_or_null(out, "zone", row.zone.value_or(std::string()));
-  append(out, "started", row.started);
-  append(out, "stopped", row.stopped);
-  append(out, "due", row.due);
-  append(out, "breached_at", row.breached_at);
-  append(out, "elapsed_seconds", row.elapsed_seconds);
-  append(out, "remaining_seconds", row.remaining_seconds);
-  append(out, "paused_seconds", row.paused_seconds);
-  append(out, "next_wakeup", row.next_wakeup);
-  out += '}';
-  return out;
+  json_object o;
+  o.string("kind", "timer").string("id", row.id).string("target", row.target).integer("cycle", row.cycle);
+  o.string("state", to_string(row.state));
+  field(o, "goal_seconds", row.goal_seconds);
+  text_or_null(o, "goal", row.goal_text);
+  text_or_null(o, "zone", row.zone.value_or(std::string()));
+  field(o, "started", row.started);
+  field(o, "stopped", row.stopped);
+  field(o, "due", row.due);
+  field(o, "breached_at", row.breached_at);
+  field(o, "elapsed_seconds", row.elapsed_seconds);
+  field(o, "remaining_seconds", row.remaining_seconds);
+  field(o, "paused_seconds", row.paused_seconds);
+  field(o, "next_wakeup", row.next_wakeup);
+  return std::move(o).str();
 }
 
 std::string to_json(const escalation_row& row) {
-  std::string out = "{";
-  append(out, "kind", "escalation");
-  append(out, "id", row.id);
-  append(out, "target", row.target);
-  append(out, "escalation", row.escalation);
-  append(out, "cycle", row.cycle);
-  append(out, "point", row.point);
-  append(out, "fired_at", std::optional<instant>(row.fired_at));
-  append(out, "key", row.key());
-  append_key(out, "actions");
-  out += row.actions_json.empty() ? std::string_view("[]") : std::string_view(row.actions_json);
-  out += '}';
-  return out;
+  json_object o;
+  o.string("kind", "escalation").string("id", row.id).string("target", row.target);
+  o.string("escalation", row.escalation).integer("cycle", row.cycle).integer("point", row.point);
+  o.string("fired_at", format_instant(row.fired_at)).string("key", row.key());
+  o.raw("actions", row.actions_json.empty() ? std::string_view("[]") : std::string_view(row.actions_json));
+  return std::move(o).str();
 }
 
 std::string to_json(const rejected_row& row) {
-  std::string out = "{";
-  append(out, "kind", "rejected");
-  append(out, "line", static_cast<std::int64_t>(row.line));
-  append(out, "reason", row.reason);
-  out += '}';
-  return out;
+  json_object o;
+  o.string("kind", "rejected").integer("line", static_cast<std::int64_t>(row.line)).string("reason", row.reason);
+  return std::move(o).str();
 }
 
 std::string human_duration(seconds d) {
@@ -401,34 +326,18 @@ std::string human_duration(seconds d) {
 }
 
 std::string to_json(const explain_entry& entry, std::string_view id) {
-  std::string out = "{";
-  append(out, "kind", "explain");
-  append(out, "id", id);
-  append(out, "at", std::optional<instant>(entry.at));
-  append(out, "what", to_string(entry.type));
+  json_object o;
+  o.string("kind", "explain").string("id", id).string("at", format_instant(entry.at));
+  o.string("what", to_string(entry.type));
   if (entry.type == explain_entry::kind::event) {
-    append_key(out, "target");
-    out += "null";
-    append_key(out, "cycle");
-    out += "null";
-    append(out, "event", entry.event);
-    append_key(out, "line");
-    if (entry.line > 0) {
-      out += std::to_string(entry.line);
-    } else {
-      out += "null";
-    }
+    o.null("target").null("cycle").string("event", entry.event);
+    if (entry.line > 0) o.integer("line", static_cast<std::int64_t>(entry.line));
+    else o.null("line");
   } else {
-    append(out, "target", entry.target);
-    append(out, "cycle", entry.cycle);
-    append_key(out, "event");
-    out += "null";
-    append_key(out, "line");
-    out += "null";
+    o.string("target", entry.target).integer("cycle", entry.cycle).null("event").null("line");
   }
-  append(out, "detail", entry.detail);
-  out += '}';
-  return out;
+  o.string("detail", entry.detail);
+  return std::move(o).str();
 }
 
 void write_explanation(std::ostream& out, const explanation& e, output_format format) {

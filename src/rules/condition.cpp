@@ -31,49 +31,6 @@ int slot_table::find(std::string_view name) const noexcept {
 }
 
 // ---------------------------------------------------------------------------
-// value
-
-std::string value::to_json() const {
-  switch (kind_) {
-    case value_kind::null: return "null";
-    case value_kind::boolean: return number_ != 0 ? "true" : "false";
-    case value_kind::number: {
-      if (!std::isfinite(number_)) return "null";
-      char buf[32];
-      if (number_ == std::floor(number_) && std::fabs(number_) < 1e15) {
-        std::snprintf(buf, sizeof buf, "%.0f", number_);
-      } else {
-        std::snprintf(buf, sizeof buf, "%.17g", number_);
-      }
-      return buf;
-    }
-    case value_kind::string: {
-      std::string out = "\"";
-      for (const char c : string_) {
-        switch (c) {
-          case '"': out += "\\\""; break;
-          case '\\': out += "\\\\"; break;
-          case '\n': out += "\\n"; break;
-          case '\r': out += "\\r"; break;
-          case '\t': out += "\\t"; break;
-          default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-              char buf[8];
-              std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-              out += buf;
-            } else {
-              out += c;
-            }
-        }
-      }
-      out += '"';
-      return out;
-    }
-  }
-  return "null";
-}
-
-// ---------------------------------------------------------------------------
 // compiled form
 
 namespace {

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "calendar/calendar_parse.hpp"
 #include "base/document.hpp"
-#include "rules/policy_impl.hpp"
+#include "base/json_writer.hpp"
+#include "rules/compiled_policy.hpp"
 #include "base/text.hpp"
 
 namespace duly {
@@ -123,6 +125,23 @@ class policy_reader {
   const std::vector<std::string_view>& doc_lines() const { return doc_.lines(); }
   const std::string& source_name() const { return doc_.source_name(); }
 
+  // Where `node` was written (1-based; 0 when the node has no mark).
+  source_position where(const YAML::Node& node) const {
+    source_position at{source_name(), 0, 0};
+    const YAML::Mark mark = node.Mark();
+    if (!mark.is_null()) {
+      at.line = mark.line + 1;
+      at.column = mark.column + 1;
+    }
+    return at;
+  }
+  // A condition as written (after it compiled: the node is a scalar).
+  std::optional<condition_spec> written(const YAML::Node& t, const char* key) const {
+    const YAML::Node n = t[key];
+    if (!n || !n.IsScalar()) return std::nullopt;
+    return condition_spec{n.Scalar(), where(n)};
+  }
+
   std::optional<std::string> attribute_name(const YAML::Node& node, const std::string& path) {
     auto s = doc_.string(node, path);
     if (!s) return std::nullopt;
@@ -159,6 +178,7 @@ class policy_reader {
       }
       out_.calendar_names.push_back(name);
       out_.calendars.push_back(cal ? std::move(*cal) : calendar());
+      out_.spec.calendars.push_back(calendar_entry{name, where(kv.first)});
     }
   }
 
@@ -187,6 +207,9 @@ class policy_reader {
     doc_.check_keys(t, path, {"name", "labels", "applies_when", "start_when", "stop_when", "pause_when",
                               "reset_when", "cancel_when", "at_risk_when", "start_at", "goals"});
     target tg;
+    compiled_target ctg;
+    target_spec ts;
+    ts.where = where(t);
     if (!t["name"]) {
       doc_.report(t, join(path, "name"), "missing: every target needs a name");
     } else if (auto n = doc_.string(t["name"], join(path, "name"))) {
@@ -221,7 +244,7 @@ class policy_reader {
     if (const auto s = t["start_at"]) {
       if (auto name = attribute_name(s, join(path, "start_at"))) {
         tg.start_at = *name;
-        tg.start_at_slot = out_.slots.slot_of(*name);
+        ctg.start_at_slot = out_.slots.slot_of(*name);
       }
     }
     const auto goals = t["goals"];
@@ -231,17 +254,41 @@ class policy_reader {
     } else if (doc_.is_list(goals, gpath)) {
       if (goals.size() == 0) doc_.report(goals, gpath, "give at least one goal, e.g. goals: [{within: 4h}]");
       for (std::size_t i = 0; i < goals.size(); ++i) {
-        if (auto g = read_goal(goals[i], detail::index(gpath, i))) tg.goals.push_back(std::move(*g));
+        if (auto g = read_goal(goals[i], detail::index(gpath, i))) {
+          tg.goals.push_back(std::move(g->view));
+          ctg.goals.push_back(g->compiled);
+          ts.goals.push_back(std::move(g->spec));
+        }
       }
     }
+    ts.name = tg.name;
+    ts.labels = tg.labels;
+    ts.applies_when = written(t, "applies_when");
+    if (auto c = written(t, "start_when")) ts.start_when = std::move(*c);
+    ts.stop_when = written(t, "stop_when");
+    ts.pause_when = written(t, "pause_when");
+    ts.reset_when = written(t, "reset_when");
+    ts.cancel_when = written(t, "cancel_when");
+    ts.at_risk_when = written(t, "at_risk_when");
+    ts.start_at = tg.start_at;
     out_.targets.push_back(std::move(tg));
+    out_.compiled_targets.push_back(std::move(ctg));
+    out_.spec.targets.push_back(std::move(ts));
   }
 
-  std::optional<goal> read_goal(const YAML::Node& g, const std::string& path) {
+  // A goal three ways: the public view, what its names resolved to, as written.
+  struct read_goal_result {
+    goal view;
+    compiled_goal compiled;
+    goal_spec spec;
+  };
+
+  std::optional<read_goal_result> read_goal(const YAML::Node& g, const std::string& path) {
     if (!doc_.is_map(g, path)) return std::nullopt;
     const std::size_t before = doc_.problem_count();
     doc_.check_keys(g, path, {"when", "within", "calendar", "timezone_from"});
     goal out;
+    compiled_goal resolved;
     if (g["when"]) {
       if (auto c = compile(g["when"], join(path, "when"))) {
         out.when = std::move(*c);
@@ -261,8 +308,8 @@ class policy_reader {
     if (g["calendar"]) {
       if (auto name = doc_.string(g["calendar"], join(path, "calendar"))) {
         out.calendar = *name;
-        out.calendar_index = calendar_index(*name);
-        if (out.calendar_index < 0) {
+        resolved.calendar_index = calendar_index(*name);
+        if (resolved.calendar_index < 0) {
           std::string known;
           for (const auto& n : out_.calendar_names) known += (known.empty() ? "" : ", ") + n;
           doc_.report(g["calendar"], join(path, "calendar"),
@@ -275,11 +322,12 @@ class policy_reader {
     if (g["timezone_from"]) {
       if (auto name = attribute_name(g["timezone_from"], join(path, "timezone_from"))) {
         out.timezone_from = *name;
-        out.timezone_slot = out_.slots.slot_of(*name);
+        resolved.timezone_slot = out_.slots.slot_of(*name);
       }
     }
     if (doc_.problem_count() != before) return std::nullopt;
-    return out;
+    goal_spec written_goal{where(g), written(g, "when"), out.within_text, out.calendar, out.timezone_from};
+    return read_goal_result{std::move(out), resolved, std::move(written_goal)};
   }
 
   void read_escalations(const YAML::Node& node) {
@@ -293,6 +341,7 @@ class policy_reader {
     const std::size_t before = doc_.problem_count();
     doc_.check_keys(e, path, {"name", "target", "at", "when", "raise_when", "repeat", "do"});
     escalation out;
+    compiled_escalation resolved;
     if (!e["name"]) {
       doc_.report(e, join(path, "name"), "missing: every escalation needs a name");
     } else if (auto n = doc_.string(e["name"], join(path, "name"))) {
@@ -309,13 +358,14 @@ class policy_reader {
         for (const auto& tg : out_.targets) known += (known.empty() ? "" : ", ") + tg.name;
         doc_.report(e["target"], join(path, "target"), "unknown target '" + *t + "' (defined: " + known + ")");
       } else {
-        out.target_index = static_cast<int>(it - out_.targets.begin());
+        resolved.target_index = static_cast<int>(it - out_.targets.begin());
       }
     }
-    if (!out.name.empty() && out.target_index >= 0 &&
-        std::any_of(out_.escalations.begin(), out_.escalations.end(), [&](const escalation& o) {
-          return o.name == out.name && o.target_index == out.target_index;
-        }))
+    bool twice = false;
+    for (std::size_t k = 0; k < out_.escalations.size() && resolved.target_index >= 0; ++k)
+      twice = twice || (out_.escalations[k].name == out.name &&
+                        out_.compiled_escalations[k].target_index == resolved.target_index);
+    if (!out.name.empty() && twice)
       doc_.report(e["name"], join(path, "name"), "escalation '" + out.name + "' is defined twice for this target");
     if (!e["at"] && e["raise_when"]) {
       out.at.type = escalation_point::kind::manual;
@@ -334,8 +384,8 @@ class policy_reader {
     if (e["raise_when"]) out.raise_when = compile(e["raise_when"], join(path, "raise_when"));
     if (out.at.type == escalation_point::kind::manual && !e["raise_when"] && e["at"])
       doc_.report(e["at"], join(path, "at"), "at: manual needs raise_when, e.g. raise_when: event == \"alarm\"");
-    if (out.at.type == escalation_point::kind::at_risk && out.target_index >= 0 &&
-        !out_.targets[static_cast<std::size_t>(out.target_index)].at_risk_when)
+    if (out.at.type == escalation_point::kind::at_risk && resolved.target_index >= 0 &&
+        !out_.targets[static_cast<std::size_t>(resolved.target_index)].at_risk_when)
       doc_.report(e["at"], join(path, "at"), "at: at_risk needs at_risk_when on target '" + out.target + "'");
     if (const auto r = e["repeat"]) {
       const std::string rpath = join(path, "repeat");
@@ -379,7 +429,19 @@ class policy_reader {
       out.actions_json = "[]";
     }
     if (doc_.problem_count() != before) return;
+    escalation_spec es;
+    es.where = where(e);
+    es.name = out.name;
+    es.target = out.target;
+    es.at = out.at_text;
+    es.when = written(e, "when");
+    es.raise_when = written(e, "raise_when");
+    if (const auto r = e["repeat"]; r && r.IsMap() && r["every"] && r["every"].IsScalar()) es.repeat_every = r["every"].Scalar();
+    es.repeat_times = out.repeat_times;
+    es.actions_json = out.actions_json;
     out_.escalations.push_back(std::move(out));
+    out_.compiled_escalations.push_back(resolved);
+    out_.spec.escalations.push_back(std::move(es));
   }
 
   static result<escalation_point> parse_point(std::string_view text) {
@@ -466,7 +528,8 @@ class policy_reader {
           if (budget == 0) return {};
           if (!first) s += ',';
           first = false;
-          const std::string key = value::string(kv.first.IsScalar() ? kv.first.Scalar() : std::string()).to_json();
+          std::string key;
+          detail::append_json_string(key, kv.first.IsScalar() ? kv.first.Scalar() : std::string());
           const std::string item = to_json(kv.second, budget, depth + 1);
           if (!spend(key) || !spend(item)) return {};
           s += key + ":" + item;
@@ -475,14 +538,21 @@ class policy_reader {
       }
       case YAML::NodeType::Scalar: {
         const std::string& v = n.Scalar();
-        if (n.Tag() != "!" ) {  // plain scalars may be numbers or booleans
+        std::string out;
+        if (n.Tag() != "!") {  // plain scalars may be numbers or booleans
           if (v == "true" || v == "false" || v == "null") return v;
+          if (detail::is_json_number(v)) return v;
+          // Numbers YAML reads but JSON does not write ("+1", ".5", "1.", "01"):
+          // written as JSON writes them.
           char* end = nullptr;
-          (void)std::strtod(v.c_str(), &end);
-          if (!v.empty() && end == v.c_str() + v.size() && v.find_first_not_of("+-0123456789.eE") == std::string::npos)
-            return v;
+          const double d = std::strtod(v.c_str(), &end);
+          if (!v.empty() && end == v.c_str() + v.size() && v.find_first_not_of("+-0123456789.eE") == std::string::npos) {
+            detail::append_json_number(out, d);
+            return out;
+          }
         }
-        return value::string(v).to_json();
+        detail::append_json_string(out, v);
+        return out;
       }
       default: return "null";
     }
@@ -491,7 +561,11 @@ class policy_reader {
 
 }  // namespace
 
-calendar policy::impl::calendar_for(const goal& g, std::string_view zone_name) const {
+calendar policy::impl::calendar_for(std::size_t target, std::size_t goal, std::string_view zone_name) const {
+  return calendar_for(compiled_targets[target].goals[goal], zone_name);
+}
+
+calendar policy::impl::calendar_for(const compiled_goal& g, std::string_view zone_name) const {
   const calendar& base = g.calendar_index >= 0 ? calendars[static_cast<std::size_t>(g.calendar_index)] : default_calendar;
   if (g.timezone_slot < 0 || zone_name.empty() || zone_name == base.zone().name()) return base;
   std::lock_guard lock(zoned_mutex);
@@ -510,8 +584,17 @@ const std::vector<calendar>& policy::calendars() const noexcept { return impl_->
 const slot_table& policy::slots() const noexcept { return impl_->slots; }
 const std::string& policy::fingerprint() const noexcept { return impl_->fingerprint; }
 const std::string& policy::source() const noexcept { return impl_->source; }
+const policy_spec& policy::spec() const noexcept { return impl_->spec; }
 calendar policy::goal_calendar(const goal& g, std::string_view zone_name) const {
-  return impl_->calendar_for(g, zone_name);
+  // Resolved from what the goal says, so that a copy of a goal works too.
+  compiled_goal resolved;
+  if (!g.calendar.empty()) {
+    const auto& names = impl_->calendar_names;
+    const auto it = std::find(names.begin(), names.end(), g.calendar);
+    if (it != names.end()) resolved.calendar_index = static_cast<int>(it - names.begin());
+  }
+  if (!g.timezone_from.empty()) resolved.timezone_slot = impl_->slots.find(g.timezone_from);
+  return impl_->calendar_for(resolved, zone_name);
 }
 
 result<policy> parse_policy(std::string_view text, std::string_view source_name) {
@@ -520,10 +603,11 @@ result<policy> parse_policy(std::string_view text, std::string_view source_name)
   auto out = std::make_shared<policy::impl>();
   out->source = std::string(text);
   out->fingerprint = fnv1a_hex(text);
+  out->spec.source_name = std::string(source_name);
   policy_reader reader(doc, *out);
   reader.read(doc.root());
   if (!doc.ok()) return tl::unexpected(doc.make_error());
-  return policy(std::shared_ptr<const policy::impl>(std::move(out)));
+  return detail::policy_access::make(std::shared_ptr<const policy::impl>(std::move(out)));
 }
 
 result<policy> load_policy(const std::filesystem::path& path) {

@@ -1,11 +1,15 @@
 // Tests of the writers (duly/io.hpp): JSON Lines, CSV, the table, durations.
 #include <duly/io.hpp>
+#include <duly/policy.hpp>
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+#include <limits>
 #include <sstream>
+#include <vector>
 #include <string>
 
 namespace {
@@ -119,7 +123,9 @@ TEST(OutputJson, EscapesStrings) {
       {"plain", R"("plain")"},
       {"say \"hi\"", R"("say \"hi\"")"},
       {"C:\\tickets", R"("C:\\tickets")"},
-      {"a\nb\rc\td\be\ff", R"("a\nb\rc\td\be\ff")"},
+      // \n \r \t have short escapes; the other control characters (backspace and
+      // form feed too) are \u00XX, as the store's canonical lines write them.
+      {"a\nb\rc\td\be\ff", R"("a\nb\rc\td\u0008e\u000cf")"},
       {std::string("nul\0x", 5), R"("nul\u0000x")"},
       {"\x01\x1f\x7f", "\"\\u0001\\u001f\x7f\""},
       {"/slash/", R"("/slash/")"},
@@ -139,6 +145,101 @@ TEST(OutputJson, EscapesStrings) {
     const auto parsed = nlohmann::json::parse(json, nullptr, false);
     EXPECT_FALSE(parsed.is_discarded());
   }
+}
+
+// value::to_json as it was written before the one JSON writer: the store keys
+// re-delivered events by these bytes, so for valid UTF-8 they must not change.
+std::string reference_string_json(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + '"';
+}
+
+TEST(OutputJson, ValueTextIsByteIdenticalToBeforeForValidUtf8) {
+  std::vector<std::string> texts = {"", "plain", "T-1", "Zürich 東京 🎫", "say \"hi\" C:\\x", "\xF4\x8F\xBF\xBF",
+                                    "\xC2\x80\xDF\xBF\xE0\xA0\x80\xEF\xBF\xBF\xF0\x90\x80\x80", "a/b\x7f"};
+  std::string all_ascii;
+  for (int c = 0; c < 0x80; ++c) {
+    texts.emplace_back(1, static_cast<char>(c));
+    all_ascii += static_cast<char>(c);
+  }
+  texts.push_back(all_ascii);
+  for (const auto& t : texts) {
+    SCOPED_TRACE(t);
+    EXPECT_EQ(duly::value::string(t).to_json(), reference_string_json(t));
+  }
+  EXPECT_EQ(duly::value::null().to_json(), "null");
+  EXPECT_EQ(duly::value::boolean(true).to_json(), "true");
+  EXPECT_EQ(duly::value::number(42).to_json(), "42");
+  EXPECT_EQ(duly::value::number(-3).to_json(), "-3");
+  EXPECT_EQ(duly::value::number(0.1).to_json(), "0.10000000000000001");
+  EXPECT_EQ(duly::value::number(1e15).to_json(), "1000000000000000");
+  EXPECT_EQ(duly::value::number(std::numeric_limits<double>::infinity()).to_json(), "null");
+}
+
+TEST(OutputJson, ValueTextReplacesBytesThatAreNotUtf8) {
+  // One U+FFFD per byte that is not part of a valid sequence (before, the bytes
+  // were copied and the text was not JSON).
+  EXPECT_EQ(duly::value::string("bad\xff").to_json(), R"("bad\ufffd")");
+  EXPECT_EQ(duly::value::string("cut \xe2\x82").to_json(), R"("cut \ufffd\ufffd")");
+  EXPECT_EQ(duly::value::string("\x80x").to_json(), R"("\ufffdx")");
+  EXPECT_EQ(duly::value::string("\xf5\x80\x80\x80").to_json(), R"("\ufffd\ufffd\ufffd\ufffd")");
+  EXPECT_EQ(duly::value::string("caf\xe9 ok").to_json(), R"("caf\ufffd ok")");
+  EXPECT_FALSE(nlohmann::json::parse(duly::value::string("\xc0\xaf\xed\xa0\x80").to_json(), nullptr, false).is_discarded());
+}
+
+TEST(OutputJson, EveryWriterEscapesAsValueTextDoes) {
+  const std::string texts[] = {"a\bb", "q\"\\", "bad\xff", "Zürich\n", std::string("nul\0", 4)};
+  for (const auto& t : texts) {
+    SCOPED_TRACE(t);
+    const std::string json = duly::value::string(t).to_json();
+    EXPECT_EQ(duly::to_json(duly::rejected_row{1, t}), R"({"kind":"rejected","line":1,"reason":)" + json + "}");
+    duly::explain_entry x;
+    x.type = duly::explain_entry::kind::start;
+    x.at = at("2026-11-23T15:30:00Z");
+    x.target = "t";
+    x.cycle = 1;
+    x.detail = t;
+    const std::string line = duly::to_json(x, t);
+    EXPECT_TRUE(line.starts_with(R"({"kind":"explain","id":)" + json + ",")) << line;
+    EXPECT_TRUE(line.ends_with(R"("detail":)" + json + "}")) << line;
+  }
+}
+
+TEST(OutputJson, PolicyActionsAreWrittenAsJson) {
+  const std::string text = R"(duly: 1
+targets:
+  - { name: res, start_when: event == "created", goals: [ { within: 4h } ] }
+escalations:
+  - name: lead
+    target: res
+    at: 50%
+    do:
+      - { set: { level: +2, ratio: .5, whole: 1., plain: 7, exp: 1e3, text: "a\bb", quoted: '12', "k\"ey": yes } }
+)";
+  const auto p = duly::parse_policy(text, "p.yaml");
+  ASSERT_TRUE(p) << p.error().message();
+  const std::string& actions = p->escalations().at(0).actions_json;
+  // Numbers YAML reads but JSON does not write are written as JSON writes them;
+  // quoted scalars stay strings.
+  EXPECT_EQ(actions, R"([{"set":{"level":2,"ratio":0.5,"whole":1,"plain":7,"exp":1e3,"text":"a\u0008b","quoted":"12","k\"ey":"yes"}}])");
+  EXPECT_FALSE(nlohmann::json::parse(actions, nullptr, false).is_discarded());
 }
 
 TEST(OutputJson, EscapesIdsAndTargets) {

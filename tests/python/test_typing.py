@@ -93,8 +93,12 @@ def test_stubs_match_the_extension(tmp_path: pathlib.Path) -> None:
     stubtest = pytest.importorskip("mypy.stubtest")
     allow = tmp_path / "allowlist.txt"
     # pybind11 classes have their own metaclass, which stubs do not spell out;
-    # _duly.Policy has no constructor (pybind11's __init__ only raises TypeError).
-    allow.write_text("duly._duly.Calendar\nduly._duly.Policy\nduly._duly.Policy.__init__\n")
+    # _duly.Policy and _duly.event_check (static functions only) have no
+    # constructor (pybind11's __init__ only raises TypeError).
+    allow.write_text(
+        "duly._duly.Calendar\nduly._duly.Policy\nduly._duly.Policy.__init__\n"
+        "duly._duly.event_check\nduly._duly.event_check.__init__\n"
+    )
     status = stubtest.test_stubs(
         stubtest.parse_options(["--allowlist", str(allow), "--mypy-config-file", str(tmp_path / "none.ini"), "duly._duly"])
     )

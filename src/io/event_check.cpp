@@ -1,0 +1,212 @@
+// What an event must have, and how each problem is worded (duly::event_check in
+// duly/event.hpp): the one place the readers of JSON Lines and CSV and the
+// Python bindings take their verdicts and messages from.
+#include <duly/event.hpp>
+
+#include <utility>
+
+namespace duly {
+
+namespace {
+
+constexpr std::string_view field_names[3] = {"id", "at", "event"};
+
+std::string_view name_of(event_check::field f) noexcept { return field_names[static_cast<int>(f)]; }
+
+std::string prefixed(event_check::field f, std::string_view text) {
+  std::string out(name_of(f));
+  out += ": ";
+  out += text;
+  return out;
+}
+
+// Instants in messages: ISO-8601 for the years 0001 to 9999, seconds otherwise.
+std::string instant_text(instant t) {
+  constexpr std::int64_t year_1 = -62135596800, year_10000 = 253402300800;
+  const std::int64_t s = t.time_since_epoch().count();
+  if (s < year_1 || s >= year_10000) return std::to_string(s) + "s";
+  return format_instant(t);
+}
+
+}  // namespace
+
+std::string event_check::describe(shape s, std::string_view literal) {
+  switch (s) {
+    case shape::null: return "null";
+    case shape::boolean:
+    case shape::number:
+    case shape::other: return std::string(literal);
+    case shape::string: return "a string";
+    case shape::object: return "an object";
+    case shape::list: return "a list";
+  }
+  return "a value";
+}
+
+// --- single values ------------------------------------------------------------
+
+std::string event_check::text_problem(field f, std::string_view text) {
+  return text.empty() ? prefixed(f, "empty") : std::string();
+}
+
+result<instant> event_check::read_at(std::string_view text) {
+  auto t = parse_instant(text);
+  if (!t) return fail(t.error().code(), prefixed(field::at, t.error().message()));
+  if (std::string p = at_problem(*t); !p.empty()) return fail(errc::out_of_range, std::move(p));
+  return t;
+}
+
+std::string event_check::at_problem(instant t) {
+  if (t >= min_supported_instant && t < max_supported_instant) return {};
+  return "at: instant " + instant_text(t) + " is outside the supported years 1970 to 2199";
+}
+
+std::string event_check::missing_text(field f) { return prefixed(f, "missing"); }
+
+std::string event_check::wrong_type_text(field f, std::string_view got, std::string_view also) {
+  std::string expected;
+  switch (f) {
+    case field::id: expected = "a string or an integer"; break;
+    case field::at: expected = "an ISO-8601 instant as a string"; break;
+    case field::event: expected = "a string"; break;
+  }
+  if (!also.empty()) {
+    expected += " or ";
+    expected += also;
+  }
+  return prefixed(f, "expected " + expected + ", got " + std::string(got));
+}
+
+std::string event_check::unreadable_text(field f, std::string_view why) { return prefixed(f, why); }
+
+std::string event_check::attribute_text(std::string_view name, std::string_view why) {
+  std::string out = "attribute '";
+  out += name;
+  out += "': ";
+  out += why;
+  return out;
+}
+
+std::string event_check::attribute_name_problem(std::string_view name) {
+  return name.empty() ? attribute_text("", "the name is empty") : std::string();
+}
+
+std::string event_check::nested() { return "objects and lists are not supported"; }
+
+std::string event_check::not_a_number(std::string_view text) {
+  return "'" + std::string(text) + "' is not a number";
+}
+
+std::string event_check::not_a_bool(std::string_view text) {
+  return "'" + std::string(text) + "' is not a bool (expected true or false)";
+}
+
+std::string event_check::join(const std::vector<std::string>& problems) {
+  std::string out;
+  for (const auto& p : problems) {
+    if (!out.empty()) out += "; ";
+    out += p;
+  }
+  return out;
+}
+
+// --- one row ------------------------------------------------------------------
+
+void event_check::start(event& e) {
+  e_ = &e;
+  e.id.clear();
+  e.name.clear();
+  e.at = instant{};
+  e.updates.clear();
+  problems_.clear();
+  names_.clear();
+  seen_[0] = seen_[1] = seen_[2] = false;
+}
+
+// Marks `f` seen; false (with the problem) when it was seen before.
+#define DULY_FIRST_TIME(f)                                      \
+  do {                                                          \
+    bool& seen = seen_[static_cast<int>(f)];                    \
+    if (seen) return problems_.push_back(prefixed(f, "appears twice")); \
+    seen = true;                                                \
+  } while (false)
+
+void event_check::id(std::string text) {
+  DULY_FIRST_TIME(field::id);
+  if (text.empty()) return problems_.push_back(prefixed(field::id, "empty"));
+  e_->id = std::move(text);
+}
+
+void event_check::at(std::string_view text) {
+  DULY_FIRST_TIME(field::at);
+  auto t = read_at(text);
+  if (!t) return problems_.push_back(t.error().message());
+  e_->at = *t;
+}
+
+void event_check::at(instant t) {
+  DULY_FIRST_TIME(field::at);
+  if (std::string p = at_problem(t); !p.empty()) return problems_.push_back(std::move(p));
+  e_->at = t;
+}
+
+void event_check::name(std::string text) {
+  DULY_FIRST_TIME(field::event);
+  if (text.empty()) return problems_.push_back(prefixed(field::event, "empty"));
+  e_->name = std::move(text);
+}
+
+void event_check::missing(field f) {
+  DULY_FIRST_TIME(f);
+  problems_.push_back(missing_text(f));
+}
+
+void event_check::wrong_type(field f, std::string_view got, std::string_view also) {
+  DULY_FIRST_TIME(f);
+  problems_.push_back(wrong_type_text(f, got, also));
+}
+
+void event_check::unreadable(field f, std::string_view why) {
+  DULY_FIRST_TIME(f);
+  problems_.push_back(prefixed(f, why));
+}
+
+#undef DULY_FIRST_TIME
+
+void event_check::attribute(std::string name, owned_value v) {
+  if (name.empty()) return problems_.push_back(attribute_name_problem(name));
+  if (is_duplicate(name)) return problems_.push_back(attribute_text(name, "appears twice"));
+  e_->updates.push_back(attribute_update{std::move(name), std::move(v)});
+}
+
+void event_check::attribute_problem(std::string_view name, std::string_view why) {
+  // The name's own problems come first, as for a value that could be taken.
+  if (name.empty()) return problems_.push_back(attribute_name_problem(name));
+  if (is_duplicate(name)) return problems_.push_back(attribute_text(name, "appears twice"));
+  problems_.push_back(attribute_text(name, why));
+}
+
+void event_check::problem(std::string text) { problems_.push_back(std::move(text)); }
+
+bool event_check::finish() {
+  for (int f = 0; f < 3; ++f)
+    if (!seen_[f]) problems_.push_back(missing_text(static_cast<field>(f)));
+  return problems_.empty();
+}
+
+std::string event_check::reason() const { return join(problems_); }
+
+// Linear for the usual handful of attributes, a set for pathological rows.
+bool event_check::is_duplicate(std::string_view name) {
+  const auto& ups = e_->updates;
+  if (ups.size() < 16) {
+    for (const auto& u : ups)
+      if (u.name == name) return true;
+    return false;
+  }
+  if (names_.empty())
+    for (const auto& u : ups) names_.insert(u.name);
+  return !names_.insert(std::string(name)).second;
+}
+
+}  // namespace duly

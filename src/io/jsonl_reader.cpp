@@ -1,0 +1,311 @@
+// Reading events from JSON Lines (one object per line with "id", "at", "event"
+// and attributes).
+//
+// A line goes through the fast path (jsonl_fast.hpp) when it can, otherwise
+// through nlohmann's SAX interface, so no DOM is built for a line. Either way
+// the fields go through the one validator, event_check (event_check.cpp), and
+// every line becomes an event or a rejected_row with its line number and reason.
+#include <duly/event.hpp>
+
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "io/jsonl_fast.hpp"
+#include "io/lines.hpp"
+
+namespace duly {
+
+namespace {
+
+using json = nlohmann::json;
+using detail::for_each_line;
+using detail::is_blank;
+using detail::utf8_bom;
+
+// ---------------------------------------------------------------------------
+// JSON Lines
+
+enum class jtype : std::uint8_t { null, boolean, integer, unsigned_integer, floating, string, object, array };
+
+struct jvalue {
+  jtype type = jtype::null;
+  bool b = false;
+  std::int64_t i = 0;
+  std::uint64_t u = 0;
+  double d = 0;
+  std::string* s = nullptr;          // string: the lexer's buffer, may be moved from
+  const std::string* raw = nullptr;  // floating: the number as written
+};
+
+// How a value is named in a message: the value itself for scalars that are
+// short by nature, its kind otherwise.
+std::string describe(const jvalue& v) {
+  using shape = event_check::shape;
+  switch (v.type) {
+    case jtype::null: return event_check::describe(shape::null);
+    case jtype::boolean: return event_check::describe(shape::boolean, v.b ? "true" : "false");
+    case jtype::integer: return event_check::describe(shape::number, std::to_string(v.i));
+    case jtype::unsigned_integer: return event_check::describe(shape::number, std::to_string(v.u));
+    case jtype::floating: return event_check::describe(shape::number, v.raw ? *v.raw : "a number");
+    case jtype::string: return event_check::describe(shape::string);
+    case jtype::object: return event_check::describe(shape::object);
+    case jtype::array: return event_check::describe(shape::list);
+  }
+  return "a value";
+}
+
+// Turns nlohmann's message into "column N: what went wrong", dropping the
+// exception id and the parser's internal context ("syntax error while parsing
+// object key - ").
+std::string simplify_json_error(std::size_t position, std::string_view what) {
+  if (what.starts_with("[json.exception.")) {
+    if (const auto close = what.find("] "); close != std::string_view::npos) what.remove_prefix(close + 2);
+  }
+  if (what.starts_with("parse error")) {
+    if (const auto colon = what.find(": "); colon != std::string_view::npos) what.remove_prefix(colon + 2);
+  }
+  if (what.starts_with("syntax error while parsing ")) {
+    if (const auto dash = what.find(" - "); dash != std::string_view::npos) what.remove_prefix(dash + 3);
+  }
+  std::string out = "column ";
+  out += std::to_string(position);
+  out += ": ";
+  out += what;
+  return out;
+}
+
+// Builds one event from the SAX events of one line. Values are checked as they
+// arrive, but parsing goes on to the end of the line so that broken JSON is
+// reported as such rather than as a missing key.
+class event_sax {
+ public:
+  using string_t = json::string_t;
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using binary_t = json::binary_t;
+
+  explicit event_sax(event_check& check) : check_(check) {}
+
+  bool null() { return value(jvalue{jtype::null}); }
+  bool boolean(bool b) {
+    jvalue v{jtype::boolean};
+    v.b = b;
+    return value(v);
+  }
+  bool number_integer(number_integer_t n) {
+    jvalue v{jtype::integer};
+    v.i = n;
+    return value(v);
+  }
+  bool number_unsigned(number_unsigned_t n) {
+    jvalue v{jtype::unsigned_integer};
+    v.u = n;
+    return value(v);
+  }
+  bool number_float(number_float_t d, const string_t& raw) {
+    jvalue v{jtype::floating};
+    v.d = d;
+    v.raw = &raw;
+    return value(v);
+  }
+  bool string(string_t& s) {
+    jvalue v{jtype::string};
+    v.s = &s;
+    return value(v);
+  }
+  bool binary(binary_t&) { return value(jvalue{jtype::array}); }  // not produced by JSON text
+  bool start_object(std::size_t) {
+    if (depth_ == 0) {
+      depth_ = 1;
+      return true;
+    }
+    return value(jvalue{jtype::object});
+  }
+  bool start_array(std::size_t) { return value(jvalue{jtype::array}); }
+  bool end_object() {
+    --depth_;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    return true;
+  }
+  bool key(string_t& k) {
+    if (depth_ == 1) key_.swap(k);
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
+    syntax_error_ = simplify_json_error(position, ex.what());
+    return false;
+  }
+
+  [[nodiscard]] bool not_object() const noexcept { return not_object_; }
+  [[nodiscard]] const std::string& syntax_error() const noexcept { return syntax_error_; }
+
+ private:
+  bool value(const jvalue& v) {
+    const bool compound = v.type == jtype::object || v.type == jtype::array;
+    if (depth_ == 0) {
+      // The line is a JSON value but not an object: nothing more to learn.
+      not_object_ = true;
+      return false;
+    }
+    if (depth_ == 1) apply(v);
+    if (compound) ++depth_;
+    return true;
+  }
+
+  void apply(const jvalue& v) {
+    using field = event_check::field;
+    if (key_ == "id") {
+      switch (v.type) {
+        case jtype::string: return check_.id(std::move(*v.s));
+        case jtype::integer: return check_.id(std::to_string(v.i));
+        case jtype::unsigned_integer: return check_.id(std::to_string(v.u));
+        default: return check_.wrong_type(field::id, describe(v));
+      }
+    }
+    if (key_ == "at") {
+      if (v.type != jtype::string) return check_.wrong_type(field::at, describe(v));
+      return check_.at(*v.s);
+    }
+    if (key_ == "event") {
+      if (v.type != jtype::string) return check_.wrong_type(field::event, describe(v));
+      return check_.name(std::move(*v.s));
+    }
+    switch (v.type) {
+      case jtype::null: return check_.attribute(key_, owned_value());
+      case jtype::boolean: return check_.attribute(key_, owned_value(duly::value::boolean(v.b)));
+      case jtype::integer: return check_.attribute(key_, owned_value(duly::value::number(static_cast<double>(v.i))));
+      case jtype::unsigned_integer:
+        return check_.attribute(key_, owned_value(duly::value::number(static_cast<double>(v.u))));
+      case jtype::floating: return check_.attribute(key_, owned_value(duly::value::number(v.d)));
+      case jtype::string: return check_.attribute(key_, owned_value(duly::value::string(*v.s)));
+      case jtype::object:
+      case jtype::array: return check_.attribute_problem(key_, event_check::nested());
+    }
+  }
+
+  event_check& check_;
+  std::string key_;
+  std::string syntax_error_;
+  int depth_ = 0;
+  bool not_object_ = false;
+};
+
+enum class line_verdict { ok, not_json, bad_content };
+
+// Parses one line into `e`; on failure leaves the reason in `reason`.
+line_verdict parse_line(std::string_view line, event_check& check, event& e, std::string& reason) {
+  check.start(e);
+  // nlohmann would skip a BOM too, but count it in the column of an error.
+  if (line.starts_with(utf8_bom)) line.remove_prefix(utf8_bom.size());
+  event_sax sax(check);
+  try {
+    json::sax_parse(line.data(), line.data() + line.size(), &sax, json::input_format_t::json, true, false);
+  } catch (const std::exception& ex) {
+    // nlohmann reports through parse_error(); this is only out-of-memory and
+    // the like. The row is still accounted for.
+    reason = std::string("invalid JSON: ") + ex.what();
+    return line_verdict::not_json;
+  }
+  if (!sax.syntax_error().empty()) {
+    reason = "invalid JSON: " + sax.syntax_error();
+    return line_verdict::not_json;
+  }
+  if (sax.not_object()) {
+    reason = "not a JSON object";
+    return line_verdict::not_json;
+  }
+  if (check.finish()) return line_verdict::ok;
+  reason = check.reason();
+  return line_verdict::bad_content;
+}
+
+class jsonl_reader {
+ public:
+  explicit jsonl_reader(const read_options& options) : options_(options) {}
+
+  void operator()(std::string_view line, std::uint64_t number) {
+    last_line_ = number;
+    if (is_blank(line)) return;
+    event e;
+    line_verdict verdict = line_verdict::ok;
+    if (!fast_.parse(line, check_, e)) verdict = parse_line(line, check_, e, reason_);
+    const std::uint64_t sequence = options_.first_sequence + batch_.rows++;
+    if (verdict == line_verdict::ok) {
+      e.sequence = sequence;
+      e.line = number;
+      batch_.events.push_back(std::move(e));
+    } else {
+      batch_.rejected.push_back(rejected_row{number, std::move(reason_)});
+      reason_.clear();
+    }
+  }
+
+  // A read error is a row of its own, so that strict mode refuses a partly
+  // read input.
+  void read_failed() {
+    ++batch_.rows;
+    batch_.rejected.push_back(rejected_row{
+        last_line_ + 1, "input: read error after line " + std::to_string(last_line_) + "; the rest was not read"});
+  }
+
+  event_batch take() { return std::move(batch_); }
+
+ private:
+  const read_options& options_;
+  event_batch batch_;
+  event_check check_;
+  std::string reason_;
+  detail::fast_line_parser fast_;
+  std::uint64_t last_line_ = 0;
+};
+
+
+}  // namespace
+
+result<event> parse_event_json(std::string_view line) {
+  event e;
+  event_check check;
+  std::string reason;
+  try {
+    switch (parse_line(line, check, e, reason)) {
+      case line_verdict::ok: return e;
+      case line_verdict::not_json: return fail(errc::parse_error, std::move(reason));
+      case line_verdict::bad_content: return fail(errc::invalid_argument, std::move(reason));
+    }
+  } catch (const std::exception& ex) {
+    return fail(errc::parse_error, std::string("invalid JSON: ") + ex.what());
+  }
+  return fail(errc::parse_error, "invalid JSON");
+}
+
+event_batch read_events_jsonl(std::string_view text, const read_options& options) {
+  jsonl_reader reader(options);
+  try {
+    for_each_line(text, reader);
+  } catch (...) {
+    // Out of memory: keep what was read and say where it stopped.
+    try {
+      reader.read_failed();
+    } catch (...) {
+    }
+  }
+  return reader.take();
+}
+
+event_batch read_events_jsonl(std::istream& in, const read_options& options) {
+  jsonl_reader reader(options);
+  bool failed = false;
+  for_each_line(in, reader, failed);
+  if (failed) reader.read_failed();
+  return reader.take();
+}
+
+}  // namespace duly

@@ -1,0 +1,70 @@
+// The compiled policy's insides (not installed): what compiling resolved, kept
+// apart from the public views of duly/policy.hpp. The policy reader fills it
+// and the engine reads it through detail::compiled(policy); nothing outside
+// the library can reach it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <duly/policy.hpp>
+
+namespace duly {
+
+// Per goal: what its names resolved to.
+struct compiled_goal {
+  int calendar_index = -1;  // into calendars, -1 = 24x7 UTC
+  int timezone_slot = -1;   // attribute slot of timezone_from, -1 = none
+};
+
+// Per target (parallel to policy::impl::targets).
+struct compiled_target {
+  int start_at_slot = -1;   // attribute slot of start_at, -1 = none
+  std::vector<compiled_goal> goals;  // parallel to target::goals
+};
+
+// Per escalation (parallel to policy::impl::escalations).
+struct compiled_escalation {
+  int target_index = -1;    // into targets
+};
+
+struct policy::impl {
+  std::string source;
+  std::string fingerprint;
+  policy_spec spec;
+  slot_table slots;
+  std::vector<std::string> calendar_names;
+  std::vector<calendar> calendars;
+  std::vector<target> targets;
+  std::vector<compiled_target> compiled_targets;
+  std::vector<escalation> escalations;
+  std::vector<compiled_escalation> compiled_escalations;
+  calendar default_calendar;  // 24x7 UTC, for goals without a calendar
+
+  // The calendar of goal `goal` of target `target` in the zone named by a
+  // record attribute (empty or unknown: the calendar's own). Cached.
+  [[nodiscard]] calendar calendar_for(std::size_t target, std::size_t goal, std::string_view zone_name) const;
+  // The same by resolved indices.
+  [[nodiscard]] calendar calendar_for(const compiled_goal& g, std::string_view zone_name) const;
+
+  mutable std::mutex zoned_mutex;
+  mutable std::map<std::pair<int, std::string>, calendar> zoned;
+};
+
+namespace detail {
+
+struct policy_access {
+  static const policy::impl& of(const policy& p) noexcept { return *p.impl_; }
+  static policy make(std::shared_ptr<const policy::impl> impl) { return policy(std::move(impl)); }
+};
+
+// The compiled form of `p`, for the engine.
+inline const policy::impl& compiled(const policy& p) noexcept { return policy_access::of(p); }
+
+}  // namespace detail
+}  // namespace duly
