@@ -228,7 +228,7 @@ void evaluator::add(event e) {
 evaluation evaluator::results(instant as_of) const {
   evaluation out;
   const auto& s = *state_;
-  out.timers.reserve(s.records.size() * s.pol.internals().targets.size());
+  out.timers.reserve(s.records.size() * detail::compiled(s.pol).targets.size());
   std::optional<detail::record_engine> replay;
   for (const auto& [id, rec] : s.records) {
     if (rec->events.back()->at <= as_of) {
