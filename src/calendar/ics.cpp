@@ -120,7 +120,8 @@ struct reader {
 struct event_zone {
   enum class kind { floating, utc, iana, vtimezone } type = kind::floating;
   std::string name;
-  icaltimezone* ical = nullptr;
+  std::optional<time_zone> iana;  // kind::iana
+  icaltimezone* ical = nullptr;   // kind::vtimezone
 };
 
 std::string tzid_of(icalproperty* prop) {
@@ -138,9 +139,10 @@ std::optional<event_zone> zone_of(const icaltimetype& t, icalproperty* prop) {
   }
   const std::string tzid = tzid_of(prop);
   if (tzid.empty()) return z;  // floating
-  if (time_zone::locate(tzid)) {
+  if (auto found = time_zone::locate(tzid)) {
     z.type = event_zone::kind::iana;
     z.name = tzid;
+    z.iana = std::move(*found);
     return z;
   }
   if (t.zone) {
@@ -310,8 +312,7 @@ class event_reader {
       return u;
     }
     if (zone_.type == event_zone::kind::iana) {
-      const auto z = time_zone::locate(zone_.name);
-      const auto local = z->to_local(instant{seconds{k}});
+      const auto local = zone_.iana->to_local(instant{seconds{k}});
       const auto d = floor<days>(local);
       const year_month_day ymd{sys_days{d.time_since_epoch()}};
       const hh_mm_ss hms{local - d};
@@ -350,7 +351,7 @@ class event_reader {
     switch (zone_.type) {
       case event_zone::kind::utc: return icaltime_as_timet(t);
       case event_zone::kind::iana:
-        return time_zone::locate(zone_.name)->first_reach(wall(t)).time_since_epoch().count();
+        return zone_.iana->first_reach(wall(t)).time_since_epoch().count();
       case event_zone::kind::vtimezone: return icaltime_as_timet_with_zone(t, zone_.ical);
       case event_zone::kind::floating: return wall(t).time_since_epoch().count();
     }
