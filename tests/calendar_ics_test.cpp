@@ -314,3 +314,18 @@ targets:
 }
 
 }  // namespace
+
+namespace {
+
+TEST(IcsHolidays, DtendInAnotherZoneIsReadOnTheEventsClock) {
+  const auto tmp = std::filesystem::temp_directory_path();
+  // 09:00 in New York to 15:00Z (11:00 EDT): two hours.
+  const auto got = from_text("duly_two_zones.ics", event("DTSTART;TZID=America/New_York:20260601T090000\r\n"
+                                                         "DTEND:20260601T150000Z\r\n"));
+  ASSERT_TRUE(got.has_value()) << message(got);
+  EXPECT_EQ(got->elapsed(at("2026-06-01T00:00:00Z"), at("2026-06-02T00:00:00Z")), 22h);
+  EXPECT_FALSE(got->is_open(at("2026-06-01T14:59:59Z")));
+  EXPECT_TRUE(got->is_open(at("2026-06-01T15:00:00Z")));
+}
+
+}  // namespace

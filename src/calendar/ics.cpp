@@ -120,7 +120,8 @@ struct reader {
 struct event_zone {
   enum class kind { floating, utc, iana, vtimezone } type = kind::floating;
   std::string name;
-  icaltimezone* ical = nullptr;
+  std::optional<time_zone> iana;  // kind::iana
+  icaltimezone* ical = nullptr;   // kind::vtimezone
 };
 
 std::string tzid_of(icalproperty* prop) {
@@ -138,9 +139,10 @@ std::optional<event_zone> zone_of(const icaltimetype& t, icalproperty* prop) {
   }
   const std::string tzid = tzid_of(prop);
   if (tzid.empty()) return z;  // floating
-  if (time_zone::locate(tzid)) {
+  if (auto found = time_zone::locate(tzid)) {
     z.type = event_zone::kind::iana;
     z.name = tzid;
+    z.iana = std::move(*found);
     return z;
   }
   if (t.zone) {
@@ -218,14 +220,18 @@ class event_reader {
       length_ = all_day_ ? 86400 : 0;  // RFC 5545: a date lasts one day, a date-time an instant
     } else if (all_day_) {
       length_ = int64_t{day_number(end) - day_number(start_)} * 86400;
+    } else if (zone_.type == event_zone::kind::vtimezone) {
+      // Stored as UTC: the length in real seconds.
+      const auto utc = icaltimezone_get_utc_timezone();
+      length_ = static_cast<int64_t>(icaltime_as_timet_with_zone(end, end.zone ? end.zone : utc)) -
+                static_cast<int64_t>(icaltime_as_timet_with_zone(start_, start_.zone ? start_.zone : utc));
     } else {
-      icaltimetype e = end;
-      if (zone_.type == event_zone::kind::vtimezone || icaltime_is_utc(e) != icaltime_is_utc(start_)) {
-        length_ = static_cast<int64_t>(icaltime_as_timet_with_zone(e, e.zone ? e.zone : icaltimezone_get_utc_timezone())) -
-                  static_cast<int64_t>(icaltime_as_timet_with_zone(start_, start_.zone ? start_.zone : icaltimezone_get_utc_timezone()));
-      } else {
-        length_ = (wall(e) - wall(start_)).count();
-      }
+      // Stored as wall-clock times of the event's zone: DTEND read on that clock
+      // (moved there when it names another zone or UTC).
+      icalproperty* end_prop = icalcomponent_get_first_property(ev_, ICAL_DTEND_PROPERTY);
+      const bool other_zone = end_prop && (tzid_of(end_prop) != tzid_of(start_prop) ||
+                                           icaltime_is_utc(end) != icaltime_is_utc(start_));
+      length_ = (wall(other_zone ? in_event_terms(end, end_prop) : end) - wall(start_)).count();
     }
     if (length_ < 0) {
       r_.report(r_.property_line(line_, "DTEND"), "DTEND is before DTSTART");
@@ -310,8 +316,7 @@ class event_reader {
       return u;
     }
     if (zone_.type == event_zone::kind::iana) {
-      const auto z = time_zone::locate(zone_.name);
-      const auto local = z->to_local(instant{seconds{k}});
+      const auto local = zone_.iana->to_local(instant{seconds{k}});
       const auto d = floor<days>(local);
       const year_month_day ymd{sys_days{d.time_since_epoch()}};
       const hh_mm_ss hms{local - d};
@@ -350,7 +355,7 @@ class event_reader {
     switch (zone_.type) {
       case event_zone::kind::utc: return icaltime_as_timet(t);
       case event_zone::kind::iana:
-        return time_zone::locate(zone_.name)->first_reach(wall(t)).time_since_epoch().count();
+        return zone_.iana->first_reach(wall(t)).time_since_epoch().count();
       case event_zone::kind::vtimezone: return icaltime_as_timet_with_zone(t, zone_.ical);
       case event_zone::kind::floating: return wall(t).time_since_epoch().count();
     }
