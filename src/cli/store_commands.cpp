@@ -12,15 +12,18 @@
 // `duly evaluate` would over everything the store holds. Exit codes: 0 done,
 // 1 bad input, 2 usage, 3 the store is busy (retry later), 4 the store cannot
 // be used (not a duly store, damaged, newer format, cannot be written).
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 #include <signal.h>
 #include <unistd.h>
 
+#include <duly/store.hpp>
+
 #include "command.hpp"
-#include "store.hpp"
 
 namespace duly::cli {
 namespace {
@@ -28,7 +31,7 @@ namespace {
 inline constexpr int exit_busy = 3;
 inline constexpr int exit_store = 4;
 
-struct store_options {
+struct command_options {
   std::string policy_file;
   std::string store_file;
   std::string events_file;
@@ -43,27 +46,36 @@ struct store_options {
   bool verbose = false;
 };
 
-recompute_mode to_recompute(const std::string& s) {
-  if (s == "open") return recompute_mode::open;
-  if (s == "all") return recompute_mode::all;
-  return recompute_mode::none;
-}
-
-int exit_code(const store_failure& f) {
-  switch (f.status) {
-    case store_status::ok: return exit_ok;
-    case store_status::bad_input: return exit_bad_input;
-    case store_status::busy: return exit_busy;
-    case store_status::unusable: return exit_store;
+// The exit code of a store's error: 3 busy, 4 the store cannot be used, 1 the
+// request itself (an --as-of before the last run's).
+int exit_code(const error& e) {
+  switch (e.code()) {
+    case errc::store_busy: return exit_busy;
+    case errc::store_unusable:
+    case errc::io_error: return exit_store;
+    default: return exit_bad_input;
   }
-  return exit_store;
 }
 
 std::chrono::milliseconds wait_of(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::clamp(seconds, 0.0, 1e6) * 1000));
 }
 
-int run_run(const streams& io, const store_options& o) {
+// Opens the store, printing why not.
+std::optional<store> open_store(const streams& io, const command_options& o, bool create, int& rc) {
+  duly::store_options so;
+  so.create = create;
+  so.wait = wait_of(o.wait_seconds);
+  auto s = store::open(o.store_file, so);
+  if (!s) {
+    io.err << "duly: " << s.error().message() << '\n';
+    rc = exit_code(s.error());
+    return std::nullopt;
+  }
+  return std::move(*s);
+}
+
+int run_run(const streams& io, const command_options& o) {
   auto p = load_policy_file(io, o.policy_file);
   const auto as_of = parse_as_of(io, o.as_of);
   std::optional<instant> quiet_before;
@@ -78,44 +90,48 @@ int run_run(const streams& io, const store_options& o) {
   if (o.strict && refuse_rejected(io, *batch, o.events_file, "run", "nothing stored, nothing evaluated"))
     return exit_bad_input;
 
-  run_request request;
-  request.store_file = o.store_file;
-  request.current = &*p;
-  request.policy_name = o.policy_file;
-  request.as_of = *as_of;
-  request.events = std::move(batch->events);
-  request.rejected = std::move(batch->rejected);
-  request.recompute = to_recompute(o.recompute);
-  request.quiet_before = quiet_before;
-  request.wait = wait_of(o.wait_seconds);
-
+  int rc = exit_ok;
+  auto s = open_store(io, o, true, rc);
+  if (!s) return rc;
+  run_options options;
+  options.policy_name = o.policy_file;
+  options.rejected = batch->rejected;
+  options.recompute = parse_recompute_mode(o.recompute).value_or(recompute_mode::none);
+  options.quiet_before = quiet_before;
   const output_format format = to_output_format(o.format);
-  auto outcome = store_run(request, [&](const run_outcome& out) {
-    write_firings(io.out, out.printed, request.rejected, format);
+  bool output_failed = false;
+  options.before_commit = [&](const run_result& out) -> result<void> {
+    std::vector<escalation_row> rows;
+    rows.reserve(out.fired.size());
+    for (const auto& f : out.fired) rows.push_back(f.row);
+    write_firings(io.out, rows, batch->rejected, format);
     io.out.flush();
     // Test hook: die between printing and committing, the worst moment for a
     // crash (tests/store checks the next run prints these firings again).
     if (const char* hook = std::getenv("DULY_TEST_KILL_BEFORE_COMMIT"); hook != nullptr && *hook == '1')
       ::kill(::getpid(), SIGKILL);
-    return static_cast<bool>(io.out);
-  });
+    if (io.out) return {};
+    output_failed = true;
+    return fail(errc::io_error, o.store_file + ": the output could not be written; the run was rolled back");
+  };
+  auto outcome = s->run(*p, batch->events, *as_of, options);
   if (!outcome) {
-    io.err << "duly: " << outcome.error().message << '\n';
-    return exit_code(outcome.error());
+    io.err << "duly: " << outcome.error().message() << '\n';
+    return output_failed ? exit_bad_input : exit_code(outcome.error());
   }
-  if (format == output_format::csv && !request.rejected.empty())
-    io.err << "duly: run: " << plural(request.rejected.size(), "row")
+  if (format == output_format::csv && !batch->rejected.empty())
+    io.err << "duly: run: " << plural(batch->rejected.size(), "row")
            << " rejected (run with --format jsonl to see them)\n";
-  if (outcome->policy_changed && request.recompute == recompute_mode::none && outcome->records_kept_on_old_policy > 0)
+  if (outcome->policy_changed && options.recompute == recompute_mode::none && outcome->records_kept_on_old_policy > 0)
     io.err << "duly: run: the policy changed; " << plural(outcome->records_kept_on_old_policy, "record")
            << " in flight stay on the policy they started with (--recompute none); pass --recompute open to "
               "move them\n";
   if (o.verbose) {
     io.err << "duly: run " << outcome->run << " at " << format_instant(*as_of) << ": "
            << plural(outcome->events_new, "new event") << ", " << plural(outcome->events_duplicate, "duplicate")
-           << ", " << plural(request.rejected.size(), "rejected row") << "; "
+           << ", " << plural(batch->rejected.size(), "rejected row") << "; "
            << plural(outcome->records_evaluated, "record") << " evaluated; "
-           << plural(outcome->printed.size(), "firing") << " printed";
+           << plural(outcome->fired.size(), "firing") << " printed";
     if (outcome->firings_suppressed > 0) io.err << ", " << outcome->firings_suppressed << " recorded quietly";
     io.err << "; next wake-up "
            << (outcome->next_wakeup ? format_instant(*outcome->next_wakeup) : std::string("none")) << '\n';
@@ -123,19 +139,18 @@ int run_run(const streams& io, const store_options& o) {
   return exit_ok;
 }
 
-int run_state(const streams& io, const store_options& o) {
+int run_state(const streams& io, const command_options& o) {
   auto p = load_policy_file(io, o.policy_file);
   const auto as_of = parse_as_of(io, o.as_of);
   if (!p || !as_of) return exit_bad_input;
-  state_request request;
-  request.store_file = o.store_file;
-  request.current = &*p;
-  request.as_of = *as_of;
-  request.recompute = to_recompute(o.recompute);
-  request.wait = wait_of(o.wait_seconds);
-  auto result = store_state(request);
+  int rc = exit_ok;
+  auto s = open_store(io, o, false, rc);
+  if (!s) return rc;
+  state_options options;
+  options.recompute = parse_recompute_mode(o.recompute).value_or(recompute_mode::none);
+  auto result = s->state(*p, *as_of, options);
   if (!result) {
-    io.err << "duly: " << result.error().message << '\n';
+    io.err << "duly: " << result.error().message() << '\n';
     return exit_code(result.error());
   }
   write_options wo;
@@ -145,7 +160,7 @@ int run_state(const streams& io, const store_options& o) {
   return io.out ? exit_ok : exit_bad_input;
 }
 
-void add_common(CLI::App* cmd, store_options& o) {
+void add_common(CLI::App* cmd, command_options& o) {
   cmd->add_option("-p,--policy", o.policy_file, "Policy file, YAML or JSON")->required()->type_name("FILE");
   cmd->add_option("-s,--store", o.store_file, "The store (an SQLite file)")->required()->type_name("FILE");
   cmd->add_option("--as-of", o.as_of, "Evaluate at this instant (ISO-8601 with Z or an offset)")
@@ -164,7 +179,7 @@ void add_common(CLI::App* cmd, store_options& o) {
 
 void register_run(registry& r) {
   auto* cmd = r.root().add_subcommand("run", "Add new events to a store and print the escalations due");
-  auto o = std::make_shared<store_options>();
+  auto o = std::make_shared<command_options>();
   add_common(cmd, *o);
   cmd->add_option("-e,--events", o->events_file, "New events, JSON Lines or CSV; - reads stdin")
       ->required()
@@ -181,7 +196,7 @@ void register_run(registry& r) {
 
 void register_state(registry& r) {
   auto* cmd = r.root().add_subcommand("state", "Print every timer of a store at an instant");
-  auto o = std::make_shared<store_options>();
+  auto o = std::make_shared<command_options>();
   add_common(cmd, *o);
   cmd->add_option("--color", o->color, "Colour breached rows in tables: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
