@@ -195,6 +195,12 @@ class DULY_EXPORT store {
   // store gives an empty evaluation. Cost: evaluating every stored event.
   [[nodiscard]] result<evaluation> state(const policy& current, instant as_of, const state_options& options = {});
 
+  // The policy of the latest run, compiled from the store's copy of its text
+  // (nullopt before the first run): what `state` needs when the caller has no
+  // policy of its own. Errors: a copy that no longer compiles
+  // (errc::store_unusable), the errors of open(). Cost: compiling the policy.
+  [[nodiscard]] result<std::optional<policy>> latest_policy();
+
   // Counts and the latest run, from one snapshot. Cost: a scan of the events'
   // and records' indexes.
   [[nodiscard]] result<store_info> info();
