@@ -150,3 +150,28 @@ def explain_frame(
 def encode_column(
     cells: npt.NDArray[np.object_], missing_types: tuple[type, ...] = ()
 ) -> tuple[npt.NDArray[np.int64], list[Any], bool]: ...
+
+class Store:
+    def __init__(self, path: str, create: bool, wait_ms: int) -> None: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def closed(self) -> bool: ...
+    def close(self) -> None: ...
+    def run(
+        self,
+        policy: Policy,
+        as_of: int,
+        frame: bool,
+        ids: Any,
+        at: npt.NDArray[np.int64],
+        names: Any,
+        attributes: list[Any],
+        accepted: npt.NDArray[np.bool_] | None,
+        rejected: list[tuple[int, str]],
+        recompute: str,
+        quiet_before: int | None,
+        wait_ms: int | None,
+    ) -> dict[str, Any]: ...
+    def state(self, policy: Policy | None, as_of: int, recompute: str, wait_ms: int | None) -> dict[str, Any]: ...
+    def info(self) -> dict[str, Any]: ...

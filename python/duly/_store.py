@@ -18,6 +18,8 @@ import datetime as _dt
 import os
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import _duly
 from ._convert import InstantLike, instant_from_seconds, instant_seconds, type_name
 from ._errors import InvalidArgumentError
@@ -159,16 +161,17 @@ class Store:
         mode = _recompute(recompute)
         wait_ms = None if wait is None else _wait_ms(wait)
         rejected: list[tuple[int, str]] = []
-        if events is None:
-            args: tuple[Any, ...] = (False, None, None, None, [], None)
-        else:
+        is_frame, ids, at, names, attributes, accepted = False, None, np.empty(0, dtype=np.int64), None, [], None
+        if events is not None:
             columns = event_columns(events)
             if strict:
                 refuse_rejected(columns, "nothing stored")
             rejected = sorted(columns.rejected)
-            args = (isinstance(columns, FrameColumns), columns.ids, columns.at, columns.names,
-                    columns.attributes, columns.accepted)
-        raw = self._native.run(policy._native, as_of_seconds, *args, rejected, mode, quiet, wait_ms)
+            is_frame = isinstance(columns, FrameColumns)
+            ids, at, names = columns.ids, columns.at, columns.names
+            attributes, accepted = list(columns.attributes), columns.accepted
+        raw = self._native.run(policy._native, as_of_seconds, is_frame, ids, at, names, attributes, accepted,
+                               rejected, mode, quiet, wait_ms)
         frame = escalations_to_frame(raw["escalations"])
         for key in ("run", "events_new", "events_duplicate", "records_evaluated", "records_kept_on_old_policy",
                     "firings_suppressed", "policy_changed"):

@@ -94,7 +94,7 @@ def test_stubs_match_the_extension(tmp_path: pathlib.Path) -> None:
     allow = tmp_path / "allowlist.txt"
     # pybind11 classes have their own metaclass, which stubs do not spell out;
     # _duly.Policy has no constructor (pybind11's __init__ only raises TypeError).
-    allow.write_text("duly._duly.Calendar\nduly._duly.Policy\nduly._duly.Policy.__init__\n")
+    allow.write_text("duly._duly.Calendar\nduly._duly.Policy\nduly._duly.Policy.__init__\nduly._duly.Store\n")
     status = stubtest.test_stubs(
         stubtest.parse_options(["--allowlist", str(allow), "--mypy-config-file", str(tmp_path / "none.ini"), "duly._duly"])
     )
