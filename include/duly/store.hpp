@@ -27,8 +27,9 @@
 // space), `errc::invalid_argument` (the request itself: an `as_of` before the
 // last run's). Messages start with the store's path, as `duly run` prints them.
 //
-// The file format is that of `duly run` since release 0.1 (docs/integration.md
-// lists its tables): stores made by earlier releases open unchanged.
+// The file format is that of `duly run` (docs/integration.md lists its tables):
+// format 2 adds the outbox to release 0.1's format 1, which opens, is read as it
+// is, and is migrated in place by its first run (inside that run's transaction).
 //
 // Thread-safety: a `store` owns one SQLite connection and is not synchronised:
 // use it from one thread at a time (it may move between threads). Any number of
@@ -42,6 +43,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,6 +53,7 @@
 #include <duly/evaluate.hpp>
 #include <duly/event.hpp>
 #include <duly/export.hpp>
+#include <duly/io.hpp>
 #include <duly/policy.hpp>
 #include <duly/time.hpp>
 
@@ -87,6 +90,26 @@ struct store_firing {
   // firing has the same key in every run, so a host can deduplicate on it.
   std::string key;
   escalation_row row;
+  // Its place in the store's outbox (see outbox()): increasing in the order
+  // of `run_result::fired`, never reused.
+  std::int64_t cursor = 0;
+};
+
+// A line of the store's outbox: a firing a run reported, kept for good with
+// its cursor, so that a host that delivers and then remembers the last cursor
+// it delivered loses nothing, whether or not the run that made the firing was
+// killed after its commit.
+struct outbox_entry {
+  std::int64_t cursor = 0;     // increasing, never reused
+  std::string kind;            // "escalation"
+  std::string key;
+  escalation_row row;          // escalation_index is -1 (the store keeps names, not indices)
+  std::int64_t run = 0;        // the run that reported it
+};
+
+struct outbox_options {
+  std::int64_t after = 0;                // entries with a cursor above this one
+  std::optional<std::size_t> limit;      // at most this many (none: all)
 };
 
 struct run_result {
@@ -144,12 +167,14 @@ struct store_info {
   std::uint64_t events = 0;              // events stored, re-deliveries counted once
   std::uint64_t events_pending = 0;      // added by add() and not yet evaluated by a run
   std::optional<instant> next_wakeup;    // the earliest wake-up of any record
+  std::int64_t last_cursor = 0;          // the outbox's latest cursor (0: empty)
 };
 
 class DULY_EXPORT store {
  public:
-  // The file format this duly reads and writes (PRAGMA user_version).
-  static constexpr std::int64_t format_version = 1;
+  // The file format this duly writes (PRAGMA user_version). It reads format 1
+  // (duly 0.1) too, and migrates it in place by its first write.
+  static constexpr std::int64_t format_version = 2;
 
   // Opens the store at `path`, or makes it (options.create). Checks that an
   // existing file is a duly store of a format this duly reads; the checks run
@@ -201,6 +226,11 @@ class DULY_EXPORT store {
   // (errc::store_unusable), the errors of open(). Cost: compiling the policy.
   [[nodiscard]] result<std::optional<policy>> latest_policy();
 
+  // The outbox in cursor order: every firing a run reported, after
+  // `options.after`. A store of format 1 (duly 0.1) has an empty outbox until
+  // its next run. Read-only. Cost: an index range of the outbox.
+  [[nodiscard]] result<std::vector<outbox_entry>> outbox(const outbox_options& options = {});
+
   // Counts and the latest run, from one snapshot. Cost: a scan of the events'
   // and records' indexes.
   [[nodiscard]] result<store_info> info();
@@ -210,5 +240,13 @@ class DULY_EXPORT store {
   explicit store(std::unique_ptr<impl> p) noexcept;
   std::unique_ptr<impl> impl_;
 };
+
+// An outbox entry as one JSON object, as `duly outbox` and `duly run` print it:
+// the escalation line of duly/io.hpp followed by "cursor".
+[[nodiscard]] DULY_EXPORT std::string to_json(const outbox_entry& entry);
+
+// Outbox entries as JSON Lines, CSV (cursor,kind,key,id,target,escalation,cycle,
+// point,fired_at,actions) or a table for people.
+DULY_EXPORT void write_outbox(std::ostream& out, std::span<const outbox_entry> entries, output_format format);
 
 }  // namespace duly

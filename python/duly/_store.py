@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _duly
-from ._convert import InstantLike, instant_from_seconds, instant_seconds, type_name
+from ._convert import InstantLike, instant_from_seconds, instant_seconds, is_integer, type_name
 from ._errors import InvalidArgumentError
 from ._evaluation import (
     Evaluation,
@@ -29,10 +29,11 @@ from ._evaluation import (
     Rejected,
     check_strict,
     escalations_to_frame,
+    int_array,
     refuse_rejected,
     require_policy,
 )
-from ._events import FrameColumns, event_columns
+from ._events import FrameColumns, event_columns, pandas_module
 from ._policy import Policy
 
 if TYPE_CHECKING:
@@ -146,8 +147,9 @@ class Store:
         this one), ``"all"``. Firings before ``quiet_before`` are recorded as seen
         and not returned (a first load of history). ``wait`` overrides the store's.
 
-        The frame has the columns of ``Evaluation.escalations_frame()``, one row per
-        new firing by ``fired_at`` then ``key``; its ``attrs`` hold ``run`` (the run's
+        The frame has the columns of ``Evaluation.escalations_frame()`` and
+        ``cursor`` (its place in the outbox, see ``outbox()``), one row per new
+        firing by ``fired_at`` then ``key``; its ``attrs`` hold ``run`` (the run's
         number), ``events_new``, ``events_duplicate``, ``records_evaluated``,
         ``firings_suppressed``, ``policy_changed``, ``next_wakeup`` (when the store
         should run next) and ``rejected``. An ``as_of`` before the last run's raises
@@ -173,6 +175,7 @@ class Store:
         raw = self._native.run(policy._native, as_of_seconds, is_frame, ids, at, names, attributes, accepted,
                                rejected, mode, quiet, wait_ms)
         frame = escalations_to_frame(raw["escalations"])
+        frame["cursor"] = int_array(pandas_module(), raw["cursor"])
         for key in ("run", "events_new", "events_duplicate", "records_evaluated", "records_kept_on_old_policy",
                     "firings_suppressed", "policy_changed"):
             frame.attrs[key] = raw[key]
@@ -211,10 +214,31 @@ class Store:
             result.policy = Policy._wrap(raw["policy"])
         return result
 
+    def outbox(self, after: int = 0, *, limit: int | None = None) -> DataFrame:
+        """Every firing the store's runs reported with a cursor above ``after``, in cursor order.
+
+        A host that delivers these and then remembers the last ``cursor`` it
+        delivered loses nothing, whether or not the run that made them was killed
+        after its commit. Columns: those of ``run()`` (``cursor`` last), then
+        ``kind`` (``"escalation"``) and ``run`` (the run that reported it). A store
+        written by duly 0.1 has an empty outbox until its next run.
+        """
+        for name, value in (("after", after), ("limit", limit)):
+            if value is not None and (not is_integer(value) or isinstance(value, bool) or int(value) < 0):
+                raise InvalidArgumentError(f"expected a non-negative int, got {value!r}", path=name)
+        raw = self._native.outbox(int(after), None if limit is None else int(limit))
+        pd = pandas_module()
+        frame = escalations_to_frame(raw["escalations"])
+        frame["cursor"] = int_array(pd, raw["cursor"])
+        frame["kind"] = pd.array(raw["kind"], dtype="string")
+        frame["run"] = int_array(pd, raw["run"])
+        return frame
+
     def info(self) -> dict[str, Any]:
         """Facts about the store: ``format_version``, ``runs``, ``last_as_of`` (the next
         run may not be earlier), ``policy_fingerprint`` (the latest run's policy),
-        ``records``, ``events``, ``events_pending``, ``next_wakeup``."""
+        ``records``, ``events``, ``events_pending``, ``next_wakeup``, ``last_cursor`` (the
+        outbox's latest cursor)."""
         raw = dict(self._native.info())
         for key in ("last_as_of", "next_wakeup"):
             raw[key] = None if raw[key] is None else instant_from_seconds(raw[key])

@@ -10,6 +10,7 @@
 // the others).
 #include "columns.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -98,9 +99,14 @@ class store_handle {
     run_result out = unwrap(std::move(r));
     std::vector<escalation_row> rows;
     rows.reserve(out.fired.size());
-    for (auto& f : out.fired) rows.push_back(std::move(f.row));
+    std::vector<i64> cursors;
+    for (auto& f : out.fired) {
+      rows.push_back(std::move(f.row));
+      cursors.push_back(f.cursor);
+    }
     py::dict d;
     d["escalations"] = escalation_columns(rows);
+    d["cursor"] = py::array_t<i64>(static_cast<py::ssize_t>(cursors.size()), cursors.data());
     d["run"] = out.run;
     d["events_new"] = out.events_new;
     d["events_duplicate"] = out.events_duplicate;
@@ -142,6 +148,28 @@ class store_handle {
     return d;
   }
 
+  py::dict outbox(i64 after, const std::optional<i64>& limit) {
+    outbox_options o;
+    o.after = after;
+    if (limit) o.limit = static_cast<std::size_t>(std::max<i64>(*limit, 0));
+    std::vector<outbox_entry> entries = unwrap(locked([&](store& s) { return s.outbox(o); }));
+    std::vector<escalation_row> rows;
+    std::vector<i64> cursors, runs;
+    py::list kinds;
+    for (auto& e : entries) {
+      rows.push_back(std::move(e.row));
+      cursors.push_back(e.cursor);
+      runs.push_back(e.run);
+      kinds.append(text(e.kind));
+    }
+    py::dict d;
+    d["escalations"] = escalation_columns(rows);
+    d["cursor"] = py::array_t<i64>(static_cast<py::ssize_t>(cursors.size()), cursors.data());
+    d["run"] = py::array_t<i64>(static_cast<py::ssize_t>(runs.size()), runs.data());
+    d["kind"] = kinds;
+    return d;
+  }
+
   py::dict info() {
     store_info i = unwrap(locked([](store& s) { return s.info(); }));
     py::dict d;
@@ -153,6 +181,7 @@ class store_handle {
     d["events"] = i.events;
     d["events_pending"] = i.events_pending;
     d["next_wakeup"] = optional_instant(i.next_wakeup);
+    d["last_cursor"] = i.last_cursor;
     return d;
   }
 
@@ -186,6 +215,8 @@ void bind_store(py::module_& m) {
            "GIL while the store works.")
       .def("state", &store_handle::state, py::arg("policy").none(true), py::arg("as_of"), py::arg("recompute"),
            py::arg("wait_ms"), "Every stored record at as_of (seconds), as evaluate()'s dict.")
+      .def("outbox", &store_handle::outbox, py::arg("after"), py::arg("limit"),
+           "The outbox after a cursor, in cursor order, as columns.")
       .def("info", &store_handle::info, "Counts and the latest run.");
 }
 

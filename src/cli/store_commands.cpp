@@ -5,10 +5,12 @@
 //              [--recompute none|open|all] [--quiet-before INSTANT] [--wait SECONDS] [-v]
 //   duly state --policy P --store FILE --as-of INSTANT
 //              [--format jsonl|csv|table] [--recompute none|open|all] [--wait SECONDS]
+//   duly outbox --store FILE [--after CURSOR] [--limit N] [--format jsonl|csv|table] [--wait SECONDS]
 //
 // run adds the new events to the store, evaluates the records that got events
 // or whose wake-up has come, and prints the escalation firings no earlier run
-// printed (and this input's rejected rows). state prints every timer as
+// printed (and this input's rejected rows), each with its outbox cursor. outbox
+// prints every firing the store's runs reported, in cursor order. state prints every timer as
 // `duly evaluate` would over everything the store holds. Exit codes: 0 done,
 // 1 bad input, 2 usage, 3 the store is busy (retry later), 4 the store cannot
 // be used (not a duly store, damaged, newer format, cannot be written).
@@ -101,10 +103,16 @@ int run_run(const streams& io, const command_options& o) {
   const output_format format = to_output_format(o.format);
   bool output_failed = false;
   options.before_commit = [&](const run_result& out) -> result<void> {
-    std::vector<escalation_row> rows;
-    rows.reserve(out.fired.size());
-    for (const auto& f : out.fired) rows.push_back(f.row);
-    write_firings(io.out, rows, batch->rejected, format);
+    if (format == output_format::jsonl) {
+      // Each firing with its outbox cursor, then the rejected rows.
+      for (const auto& f : out.fired) io.out << to_json(outbox_entry{f.cursor, "escalation", f.key, f.row, out.run}) << '\n';
+      for (const auto& r : batch->rejected) io.out << to_json(r) << '\n';
+    } else {
+      std::vector<escalation_row> rows;
+      rows.reserve(out.fired.size());
+      for (const auto& f : out.fired) rows.push_back(f.row);
+      write_firings(io.out, rows, batch->rejected, format);
+    }
     io.out.flush();
     // Test hook: die between printing and committing, the worst moment for a
     // crash (tests/store checks the next run prints these firings again).
@@ -119,6 +127,10 @@ int run_run(const streams& io, const command_options& o) {
     io.err << "duly: " << outcome.error().message() << '\n';
     return output_failed ? exit_bad_input : exit_code(outcome.error());
   }
+  // Test hook: die after the commit, before exiting (tests/store/test_outbox.py
+  // checks that the outbox still holds what this run printed).
+  if (const char* hook = std::getenv("DULY_TEST_KILL_AFTER_COMMIT"); hook != nullptr && *hook == '1')
+    ::kill(::getpid(), SIGKILL);
   if (format == output_format::csv && !batch->rejected.empty())
     io.err << "duly: run: " << plural(batch->rejected.size(), "row")
            << " rejected (run with --format jsonl to see them)\n";
@@ -156,6 +168,23 @@ int run_state(const streams& io, const command_options& o) {
   write_options wo;
   wo.color = use_color(io, o.color);
   write_evaluation(io.out, *result, to_output_format(o.format), wo);
+  io.out.flush();
+  return io.out ? exit_ok : exit_bad_input;
+}
+
+int run_outbox(const streams& io, const command_options& o, std::int64_t after, std::int64_t limit) {
+  int rc = exit_ok;
+  auto s = open_store(io, o, false, rc);
+  if (!s) return rc;
+  outbox_options options;
+  options.after = after;
+  if (limit >= 0) options.limit = static_cast<std::size_t>(limit);
+  auto entries = s->outbox(options);
+  if (!entries) {
+    io.err << "duly: " << entries.error().message() << '\n';
+    return exit_code(entries.error());
+  }
+  write_outbox(io.out, *entries, to_output_format(o.format));
   io.out.flush();
   return io.out ? exit_ok : exit_bad_input;
 }
@@ -203,11 +232,30 @@ void register_state(registry& r) {
   r.on_selected(cmd, [o](const streams& io) { return run_state(io, *o); });
 }
 
+void register_outbox(registry& r) {
+  auto* cmd = r.root().add_subcommand("outbox", "Print the firings a store has reported, in cursor order");
+  auto o = std::make_shared<command_options>();
+  auto after = std::make_shared<std::int64_t>(0);
+  auto limit = std::make_shared<std::int64_t>(-1);
+  cmd->add_option("-s,--store", o->store_file, "The store (an SQLite file)")->required()->type_name("FILE");
+  cmd->add_option("--after", *after, "Only entries with a cursor above this one (default 0: all)")
+      ->type_name("CURSOR")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit", *limit, "At most this many entries")->type_name("N")->check(CLI::NonNegativeNumber);
+  cmd->add_option("-f,--format", o->format, "Output: jsonl (default), csv or table")
+      ->check(CLI::IsMember({"jsonl", "csv", "table"}));
+  cmd->add_option("--wait", o->wait_seconds, "Wait this long for a run holding the store (default 0)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.0, 1e6));
+  r.on_selected(cmd, [o, after, limit](const streams& io) { return run_outbox(io, *o, *after, *limit); });
+}
+
 }  // namespace
 
 void register_store_commands(registry& r) {
   register_run(r);
   register_state(r);
+  register_outbox(r);
 }
 
 }  // namespace duly::cli

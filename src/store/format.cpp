@@ -2,6 +2,7 @@
 #include "store/format.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -29,7 +30,20 @@ CREATE TABLE runs(run INTEGER PRIMARY KEY, as_of INTEGER NOT NULL, policy TEXT N
                   records_evaluated INTEGER NOT NULL, firings_printed INTEGER NOT NULL);
 )sql";
 
-constexpr const char* tables[] = {"meta", "policies", "events", "records", "firings", "rejected", "runs"};
+// Format 2 adds the outbox (a store of format 1 gains it in its next write).
+constexpr const char* outbox_sql = R"sql(
+CREATE TABLE outbox(cursor INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL,
+                    id TEXT NOT NULL, target TEXT NOT NULL, escalation TEXT NOT NULL,
+                    cycle INTEGER NOT NULL, point INTEGER NOT NULL, fired_at INTEGER NOT NULL,
+                    actions TEXT NOT NULL, run INTEGER NOT NULL);
+)sql";
+
+constexpr const char* tables[] = {"meta", "policies", "events", "records", "firings", "rejected", "runs", "outbox"};
+constexpr std::size_t tables_of_format_1 = 7;
+
+void set_version(sqlite::database& db, std::int64_t v) {
+  db.exec(("PRAGMA user_version = " + std::to_string(v)).c_str());
+}
 
 }  // namespace
 
@@ -66,15 +80,16 @@ bool is_store_or_empty(sqlite::database& db) {
   return app == application_id || (app == 0 && db.scalar("SELECT count(*) FROM sqlite_master") == 0);
 }
 
-result<found> check(sqlite::database& db, const std::string& file, bool create) {
+result<found> check(sqlite::database& db, const std::string& file, bool write) {
   const std::int64_t app = db.scalar("PRAGMA application_id");
   const std::int64_t user_version = db.scalar("PRAGMA user_version");
   const std::int64_t objects = db.scalar("SELECT count(*) FROM sqlite_master");
   if (app == 0 && user_version == 0 && objects == 0) {
-    if (!create) return found::empty;
+    if (!write) return found::empty;
     db.exec(schema_sql);
+    db.exec(outbox_sql);
     db.exec(("PRAGMA application_id = " + std::to_string(application_id)).c_str());
-    db.exec(("PRAGMA user_version = " + std::to_string(version)).c_str());
+    set_version(db, version);
     return found::store;
   }
   if (app != application_id)
@@ -84,7 +99,9 @@ result<found> check(sqlite::database& db, const std::string& file, bool create) 
                                   "written by a newer duly (store format " + std::to_string(user_version) +
                                       "; this duly reads format " + std::to_string(version) + ")"));
   sqlite::statement has = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?");
-  for (const char* t : tables) {
+  const std::size_t expected = user_version >= 2 ? std::size(tables) : tables_of_format_1;
+  for (std::size_t i = 0; i < expected; ++i) {
+    const char* t = tables[i];
     has.bind(1, std::string_view(t));
     const bool present = has.step() && has.int64(0) == 1;
     has.reset();
@@ -93,8 +110,16 @@ result<found> check(sqlite::database& db, const std::string& file, bool create) 
                                     std::string("the store is damaged: its table '") + t +
                                         "' is missing; restore it from a backup"));
   }
+  if (user_version < version && write) {
+    // Format 1 -> 2, in place, inside the caller's write transaction: a run
+    // killed meanwhile leaves the store at format 1.
+    db.exec(outbox_sql);
+    set_version(db, version);
+  }
   return found::store;
 }
+
+bool has_outbox(sqlite::database& db) { return db.scalar("PRAGMA user_version") >= 2; }
 
 std::string canonical_line(const event& e) {
   std::vector<const attribute_update*> updates;

@@ -2,7 +2,7 @@
 // a format this duly reads, the canonical text of an event (how re-delivery is
 // recognised), and what an SQLite failure means for the person running duly.
 //
-// Format 1 (PRAGMA application_id 0x64756C79 "duly", user_version 1):
+// Format 2 (PRAGMA application_id 0x64756C79 "duly", user_version 2):
 //   meta(key, value)           'policy'  = the fingerprint of the latest run's policy
 //                              'pending' = the first seq of events add() stored that
 //                                          no run has evaluated yet (absent: none)
@@ -14,7 +14,14 @@
 //   rejected(run, line, reason)
 //   runs(run, as_of, policy, events_read, events_new, events_duplicate,
 //        rejected, records_evaluated, firings_printed)
+//   outbox(cursor, kind, key, id, target, escalation, cycle, point, fired_at,
+//          actions, run)     every firing a run reported, cursor increasing
+//                            (AUTOINCREMENT: never reused), kind 'escalation'
 // Instants are integer seconds since the Unix epoch (UTC).
+//
+// Format 1 (duly 0.1) is format 2 without the outbox. It is read as it is (an
+// empty outbox) and migrated in place by the first write (a run or add), inside
+// that write's transaction; firings reported before it are not in the outbox.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +37,7 @@ namespace duly::store_format {
 
 // "duly" in ASCII, so that `file` and other tools can tell a store apart.
 inline constexpr std::int64_t application_id = 0x64756C79;
-inline constexpr std::int64_t version = 1;
+inline constexpr std::int64_t version = 2;
 
 // "<file>: <message>" with `code`.
 [[nodiscard]] error failure(errc code, const std::string& file, const std::string& message);
@@ -42,9 +49,13 @@ inline constexpr std::int64_t version = 1;
 enum class found { store, empty };
 
 // Checks that `db` is a duly store of a format this duly reads. An empty
-// database (no schema yet) is `found::empty`; with `create` (inside a write
-// transaction) it becomes a store first and gives `found::store`.
-[[nodiscard]] result<found> check(sqlite::database& db, const std::string& file, bool create);
+// database (no schema yet) is `found::empty`. With `write` (inside a write
+// transaction) an empty database becomes a store first and gives
+// `found::store`, and a store of format 1 is migrated to format 2.
+[[nodiscard]] result<found> check(sqlite::database& db, const std::string& file, bool write);
+
+// Whether the store has the outbox (format 2; a format 1 store not yet written).
+[[nodiscard]] bool has_outbox(sqlite::database& db);
 
 // Whether the database is a duly store or still empty (as opposed to another
 // program's): only then may the store change its journal mode.

@@ -144,6 +144,20 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
     if (a.row.fired_at != b.row.fired_at) return a.row.fired_at < b.row.fired_at;
     return a.key < b.key;
   });
+  // The outbox keeps every firing reported, in the order reported.
+  {
+    statement put = db.prepare(
+        "INSERT INTO outbox(kind, key, id, target, escalation, cycle, point, fired_at, actions, run) "
+        "VALUES('escalation', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (store_firing& f : out.fired) {
+      put.bind(1, f.key).bind(2, f.row.id).bind(3, f.row.target).bind(4, f.row.escalation);
+      put.bind(5, f.row.cycle).bind(6, f.row.point).bind(7, count(f.row.fired_at));
+      put.bind(8, f.row.actions_json.empty() ? std::string_view("[]") : std::string_view(f.row.actions_json));
+      put.bind(9, out.run);
+      put.run();
+      f.cursor = db.last_insert_rowid();
+    }
+  }
 
   db.prepare(
         "INSERT INTO runs(run, as_of, policy, events_read, events_new, events_duplicate, rejected, "

@@ -116,6 +116,8 @@ class database {
   [[nodiscard]] bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
   void busy_timeout(int milliseconds) { sqlite3_busy_timeout(db_, milliseconds); }
   [[nodiscard]] statement prepare(std::string_view sql) { return statement(db_, sql); }
+  // The rowid of the last INSERT.
+  [[nodiscard]] std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   [[nodiscard]] int changes() const { return sqlite3_changes(db_); }
   // One integer from a query that returns one row (or `fallback` without a row).

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cstdint>
 #include <iterator>
 
 #include "store/format.hpp"
@@ -210,6 +211,41 @@ result<std::optional<policy>> store::latest_policy() {
   }
 }
 
+result<std::vector<outbox_entry>> store::outbox(const outbox_options& options) {
+  database& db = impl_->db;
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN");
+    auto found = store_format::check(db, impl_->path, false);
+    if (!found) return tl::unexpected(std::move(found).error());
+    std::vector<outbox_entry> out;
+    if (*found == store_format::found::empty || !store_format::has_outbox(db)) return out;
+    statement s = db.prepare(
+        "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, run FROM outbox "
+        "WHERE cursor > ? ORDER BY cursor LIMIT ?");
+    s.bind(1, options.after);
+    s.bind(2, options.limit ? static_cast<std::int64_t>(std::min<std::size_t>(*options.limit, INT64_MAX)) : -1);
+    while (s.step()) {
+      outbox_entry e;
+      e.cursor = s.int64(0);
+      e.kind = std::string(s.text(1));
+      e.key = std::string(s.text(2));
+      e.row.id = std::string(s.text(3));
+      e.row.target = std::string(s.text(4));
+      e.row.escalation = std::string(s.text(5));
+      e.row.cycle = s.int64(6);
+      e.row.point = s.int64(7);
+      e.row.fired_at = from_count(s.int64(8));
+      e.row.actions_json = std::string(s.text(9));
+      e.run = s.int64(10);
+      out.push_back(std::move(e));
+    }
+    return out;
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
 result<store_info> store::info() {
   database& db = impl_->db;
   try {
@@ -234,6 +270,7 @@ result<store_info> store::info() {
     }
     if (statement s = db.prepare("SELECT min(next_wakeup) FROM records"); s.step() && !s.is_null(0))
       out.next_wakeup = from_count(s.int64(0));
+    if (store_format::has_outbox(db)) out.last_cursor = db.scalar("SELECT max(cursor) FROM outbox", 0);
     return out;
   } catch (const sqlite_error& e) {
     return tl::unexpected(store_format::explain_sqlite(impl_->path, e));

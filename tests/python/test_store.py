@@ -52,7 +52,8 @@ def test_a_new_store_runs_and_reports_each_firing_once(tmp_path: pathlib.Path, p
         assert store.state(END).timers == []
         fired = store.run(policy, events, END)
         whole = duly.evaluate(policy, events, END)
-        assert list(fired.columns) == list(whole.escalations_frame().columns)
+        assert list(fired.columns) == [*whole.escalations_frame().columns, "cursor"]
+        assert fired["cursor"].tolist() == list(range(1, len(fired) + 1))
         assert keys(fired) == sorted(f.key for f in whole.escalations)
         assert fired["fired_at"].is_monotonic_increasing
         assert fired.attrs["run"] == 1 and fired.attrs["events_new"] == len(events) - 1
@@ -244,6 +245,7 @@ def test_a_store_written_by_duly_0_1(tmp_path: pathlib.Path, policy: duly.Policy
     with duly.Store(path) as store:
         info = store.info()
         assert (info["format_version"], info["runs"], info["events"]) == (1, 2, 23)
+        assert len(store.outbox()) == 0  # format 1 has no outbox until its next run
         assert info["policy_fingerprint"] == policy.fingerprint
         state = store.state("2026-11-30T17:00:00Z")
         timers = [{"kind": "timer", **{k: (_iso(v) if isinstance(v, dt.datetime) else v)
@@ -257,7 +259,30 @@ def test_a_store_written_by_duly_0_1(tmp_path: pathlib.Path, policy: duly.Policy
                  "cycle": int(r.cycle), "point": int(r.point), "fired_at": _iso(r.fired_at.to_pydatetime()),
                  "key": r.key, "actions": r.actions} for r in fired.itertuples()]
         _lines_include(rows, DATA / "v1_helpdesk.next_run.jsonl")
+        assert store.info()["format_version"] == 2  # migrated in place by that run
+        assert store.outbox()["key"].tolist() == fired["key"].tolist()
 
 
 def vars_of(obj: object) -> dict:
     return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+
+
+def test_the_outbox(tmp_path: pathlib.Path, policy: duly.Policy, events: list[dict]) -> None:
+    with duly.Store(tmp_path / "s.db") as store:
+        reported: list[str] = []
+        cursors: list[int] = []
+        for cut in ("2026-11-25T00:00:00Z", "2026-11-27T00:00:00Z", END):
+            fired = store.run(policy, events, cut)
+            reported += fired["key"].tolist()
+            cursors += fired["cursor"].tolist()
+        box = store.outbox()
+        assert box["key"].tolist() == reported and box["cursor"].tolist() == cursors == sorted(cursors)
+        assert set(box["kind"]) == {"escalation"} and box["run"].is_monotonic_increasing
+        assert sorted(reported) == sorted(f.key for f in duly.evaluate(policy, events, END).escalations)
+        page = store.outbox(after=cursors[1], limit=2)
+        assert page["cursor"].tolist() == cursors[2:4]
+        assert len(store.outbox(after=cursors[-1])) == 0
+        assert store.info()["last_cursor"] == cursors[-1]
+        with pytest.raises(duly.InvalidArgumentError) as e:
+            store.outbox(after=-1)
+        assert e.value.path == "after"

@@ -378,7 +378,7 @@ TEST_F(Store, DamagedAndNewerStoresAreRefused) {
   fs::copy_file(file(), file("newer.db"));
   sql(file("newer.db"), "PRAGMA user_version = 9");
   expect_refused(file("newer.db"), duly::errc::store_unusable,
-                 "written by a newer duly (store format 9; this duly reads format 1)");
+                 "written by a newer duly (store format 9; this duly reads format 2)");
   sql(file(), "DROP TABLE firings");
   expect_refused(file(), duly::errc::store_unusable,
                  "the store is damaged: its table 'firings' is missing; restore it from a backup");
@@ -453,6 +453,82 @@ TEST_F(Store, AStoreWrittenByDuly01OpensRunsAndGivesTheSameState) {
   duly::write_firings(printed, rows, {}, duly::output_format::jsonl);
   expect_lines_include(printed.str(), read_text(data_dir / "v1_helpdesk.next_run.jsonl"));
   EXPECT_EQ(run->run, 3);
+  // The run migrated the store to format 2 in place: its firings are in the
+  // outbox from cursor 1 (those of duly 0.1's runs were printed before).
+  EXPECT_EQ(s->info()->format_version, 2);
+  auto box = s->outbox().value();
+  ASSERT_EQ(box.size(), run->fired.size());
+  for (std::size_t i = 0; i < box.size(); ++i) {
+    EXPECT_EQ(box[i].cursor, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(box[i].key, run->fired[i].key);
+    EXPECT_EQ(run->fired[i].cursor, box[i].cursor);
+  }
+}
+
+TEST_F(Store, AFormat1StoreIsReadAsItIsUntilItsNextRun) {
+  fs::copy_file(data_dir / "v1_helpdesk.db", file());
+  const std::string before = read_text(file());
+  {
+    auto s = duly::store::open(file()).value();
+    EXPECT_TRUE(s.outbox().value().empty());
+    EXPECT_TRUE(s.state(policy(), at("2026-11-30T17:00:00Z")));
+    EXPECT_EQ(s.info()->format_version, 1);
+    // A run that fails before its commit leaves it at format 1.
+    duly::run_options o;
+    o.before_commit = [](const duly::run_result&) -> duly::result<void> { return duly::fail(duly::errc::io_error, "no"); };
+    EXPECT_FALSE(s.run(policy(), {}, at("2026-12-03T00:00:00Z"), o));
+    EXPECT_EQ(s.info()->format_version, 1);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox'", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST_F(Store, TheOutboxKeepsEveryReportedFiringInCursorOrder) {
+  auto s = duly::store::open(file()).value();
+  std::vector<std::string> reported;
+  std::int64_t last = 0;
+  for (const char* cut : {"2026-11-25T00:00:00Z", "2026-11-27T00:00:00Z", "2026-12-03T00:00:00Z"}) {
+    auto r = s.run(policy(), events_, at(cut));
+    ASSERT_TRUE(r);
+    for (const auto& f : r->fired) {
+      EXPECT_GT(f.cursor, last);
+      last = f.cursor;
+      reported.push_back(f.key);
+    }
+  }
+  auto box = s.outbox().value();
+  ASSERT_EQ(box.size(), reported.size());
+  for (std::size_t i = 0; i < box.size(); ++i) {
+    EXPECT_EQ(box[i].key, reported[i]);
+    EXPECT_EQ(box[i].kind, "escalation");
+    EXPECT_EQ(box[i].row.key(), box[i].key);
+  }
+  EXPECT_EQ(s.info()->last_cursor, last);
+  duly::outbox_options page;
+  page.after = box[1].cursor;
+  page.limit = 2;
+  auto part = s.outbox(page).value();
+  ASSERT_EQ(part.size(), 2u);
+  EXPECT_EQ(part[0].cursor, box[2].cursor);
+  EXPECT_EQ(part[1].cursor, box[3].cursor);
+  page.after = last;
+  EXPECT_TRUE(s.outbox(page).value().empty());
+  // The whole outbox is one evaluation's firings, each once.
+  EXPECT_EQ(sorted(reported), sorted(keys(duly::evaluate(policy(), events_, at("2026-12-03T00:00:00Z")).escalations)));
+  // As JSON Lines: the escalation line with its cursor at the end.
+  std::ostringstream out;
+  duly::write_outbox(out, std::span<const duly::outbox_entry>(box.data(), 1), duly::output_format::jsonl);
+  EXPECT_EQ(out.str(), duly::to_json(box[0].row).substr(0, duly::to_json(box[0].row).size() - 1) + ",\"cursor\":" +
+                           std::to_string(box[0].cursor) + "}\n");
+  std::ostringstream csv;
+  duly::write_outbox(csv, std::span<const duly::outbox_entry>(box.data(), 1), duly::output_format::csv);
+  EXPECT_EQ(csv.str().substr(0, csv.str().find('\n')), "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions");
 }
 
 }  // namespace
