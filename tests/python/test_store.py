@@ -217,7 +217,7 @@ def test_damaged_and_newer_stores(tmp_path: pathlib.Path, policy: duly.Policy, e
     db.close()
     with pytest.raises(duly.StoreUnusableError) as e:
         duly.Store(newer)
-    assert str(e.value) == f"{newer}: written by a newer duly (store format 9; this duly reads format 1)"
+    assert str(e.value) == f"{newer}: written by a newer duly (store format 9; this duly reads format 2)"
     db = sqlite3.connect(path)
     db.execute("DROP TABLE firings")
     db.commit()
