@@ -1,7 +1,7 @@
 // `duly run` and `duly state`: incremental, crash-safe runs over a store.
 //
 //   duly run   --policy P --store FILE --events FILE|- --as-of INSTANT
-//              [--format jsonl|csv|table] [--events-format jsonl|csv] [--strict]
+//              [--format jsonl|csv|table] [--events-format jsonl|csv] [--strict] [--max-rejected N|P%]
 //              [--recompute none|open|all] [--quiet-before INSTANT] [--wait SECONDS] [-v]
 //   duly state --policy P --store FILE --as-of INSTANT
 //              [--format jsonl|csv|table] [--recompute none|open|all] [--wait SECONDS]
@@ -43,6 +43,7 @@ struct command_options {
   std::string recompute = "none";
   std::string quiet_before;
   std::string color = "auto";
+  std::string max_rejected;  // "N" or "P%"; empty: no limit
   double wait_seconds = 0;
   bool strict = false;
   bool verbose = false;
@@ -77,6 +78,44 @@ std::optional<store> open_store(const streams& io, const command_options& o, boo
   return std::move(*s);
 }
 
+// --max-rejected: "N" rows or "P%" of the rows read. Nothing (checked by the
+// option's validator) otherwise.
+struct rejected_limit {
+  bool percent = false;
+  double value = 0;
+};
+
+std::optional<rejected_limit> parse_max_rejected(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  rejected_limit l;
+  std::string number = text;
+  if (number.back() == '%') {
+    l.percent = true;
+    number.pop_back();
+  }
+  if (number.empty() || number.find_first_not_of("0123456789.") != std::string::npos ||
+      std::count(number.begin(), number.end(), '.') > 1 || (!l.percent && number.find('.') != std::string::npos))
+    return std::nullopt;
+  l.value = std::stod(number);
+  if (l.percent && l.value > 100) return std::nullopt;
+  return l;
+}
+
+// Under --max-rejected: when too many rows were rejected, prints each with its
+// line and why the run stops, and returns true.
+bool too_many_rejected(const streams& io, const event_batch& batch, const command_options& o) {
+  const auto limit = parse_max_rejected(o.max_rejected);
+  if (!limit || batch.rejected.empty()) return false;
+  const double rejected = static_cast<double>(batch.rejected.size());
+  const double rows = static_cast<double>(std::max<std::uint64_t>(batch.rows, batch.rejected.size()));
+  if (limit->percent ? rejected * 100 <= limit->value * rows : rejected <= limit->value) return false;
+  const std::string where = o.events_file == "-" ? "<stdin>" : o.events_file;
+  for (const auto& r : batch.rejected) report(io, where + ":" + std::to_string(r.line), r.reason);
+  io.err << "duly: run: " << batch.rejected.size() << " of " << plural(static_cast<std::uint64_t>(rows), "row")
+         << " rejected, more than --max-rejected " << o.max_rejected << ": nothing stored, nothing evaluated\n";
+  return true;
+}
+
 int run_run(const streams& io, const command_options& o) {
   auto p = load_policy_file(io, o.policy_file);
   const auto as_of = parse_as_of(io, o.as_of);
@@ -91,6 +130,7 @@ int run_run(const streams& io, const command_options& o) {
   if (!batch) return exit_bad_input;
   if (o.strict && refuse_rejected(io, *batch, o.events_file, "run", "nothing stored, nothing evaluated"))
     return exit_bad_input;
+  if (too_many_rejected(io, *batch, o)) return exit_bad_input;
 
   int rc = exit_ok;
   auto s = open_store(io, o, true, rc);
@@ -216,6 +256,14 @@ void register_run(registry& r) {
   cmd->add_option("--events-format", o->events_format, "Events input format (default: from the file name)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
   cmd->add_flag("--strict", o->strict, "Fail (exit 1, store unchanged) if any input row is rejected");
+  cmd->add_option("--max-rejected", o->max_rejected,
+                  "Fail (exit 1, store unchanged) if more than N rows, or P% of the rows, are rejected")
+      ->type_name("N|P%")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return parse_max_rejected(v) ? std::string() : "expected a count such as 10 or a share such as 5%, got '" + v + "'";
+          },
+          "N|P%"));
   cmd->add_option("--quiet-before", o->quiet_before,
                   "Record firings before this instant without printing them (loading history)")
       ->type_name("INSTANT");
