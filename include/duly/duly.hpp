@@ -13,3 +13,4 @@
 #include <duly/event.hpp>
 #include <duly/evaluate.hpp>
 #include <duly/io.hpp>
+#include <duly/store.hpp>

@@ -29,7 +29,9 @@ enum class errc : int {
   out_of_range = 4,      // outside the supported years (1970 to 2199)
   never_open = 5,        // a calendar with no open time within ten years
   never_closes = 6,      // a calendar with no closed time within ten years
-  io_error = 7,          // a file could not be read
+  io_error = 7,          // a file could not be read (or a store written: no space, no permission)
+  store_busy = 8,        // a store is held by another run for longer than the wait allowed
+  store_unusable = 9,    // not a duly store, a damaged one, or one written by a newer duly
 };
 
 // Short lower-case name of a code, e.g. "unknown_zone".

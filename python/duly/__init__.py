@@ -14,6 +14,12 @@ Policies turn events into timers and escalations::
     result.timers_frame()                                                # a pandas DataFrame
     print(duly.explain(policy, events, "HD-1008"))                       # one record's timeline
 
+Incremental runs keep their state in a store, the file of ``duly run``::
+
+    with duly.Store("helpdesk.db") as store:
+        fired = store.run(policy, new_events, as_of)   # a DataFrame of the new firings
+        state = store.state(as_of)                     # an Evaluation of every record
+
 Instants are aware ``datetime`` objects (any zone) in and UTC-aware out;
 durations are ``timedelta`` or text such as ``"4h"``; ``add_many`` and
 ``elapsed_many`` take numpy ``datetime64``/``timedelta64`` arrays. Errors are
@@ -32,6 +38,8 @@ from ._errors import (
     NeverOpenError,
     OutOfRangeError,
     ParseError,
+    StoreBusyError,
+    StoreUnusableError,
     UnknownZoneError,
     _install,
 )
@@ -52,6 +60,7 @@ from .analysis import (  # noqa: E402
     report,
     spans,
 )
+from ._store import Store  # noqa: E402
 
 __version__: str = _duly.__version__
 
@@ -73,6 +82,9 @@ __all__ = [
     "ParseError",
     "Policy",
     "Rejected",
+    "Store",
+    "StoreBusyError",
+    "StoreUnusableError",
     "Timer",
     "UnknownZoneError",
     "__version__",

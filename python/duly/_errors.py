@@ -31,6 +31,8 @@ __all__ = [
     "NeverOpenError",
     "NeverClosesError",
     "IoError",
+    "StoreBusyError",
+    "StoreUnusableError",
 ]
 
 
@@ -182,9 +184,21 @@ class NeverClosesError(Error):
 
 
 class IoError(Error):
-    """A file could not be read."""
+    """A file could not be read (or a store written: no space, no permission, no such store)."""
 
     code = "io_error"
+
+
+class StoreBusyError(Error):
+    """Another run holds the store for longer than the ``wait`` allowed: try again later."""
+
+    code = "store_busy"
+
+
+class StoreUnusableError(Error):
+    """Not a duly store, a damaged one, or one written by a newer duly: restore it from a backup."""
+
+    code = "store_unusable"
 
 
 _BY_CODE: dict[str, type[Error]] = {
@@ -197,6 +211,8 @@ _BY_CODE: dict[str, type[Error]] = {
         NeverOpenError,
         NeverClosesError,
         IoError,
+        StoreBusyError,
+        StoreUnusableError,
     )
 }
 

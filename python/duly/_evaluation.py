@@ -21,7 +21,7 @@ import numpy.typing as npt
 from . import _duly
 from ._convert import NAT, InstantLike, instant_from_seconds, instant_seconds, type_name
 from ._errors import Diagnostic, InvalidArgumentError
-from ._events import FrameColumns, event_columns, is_dataframe, pandas_module
+from ._events import EventColumns, FrameColumns, event_columns, is_dataframe, pandas_module
 from ._policy import Policy
 
 if TYPE_CHECKING:
@@ -428,6 +428,28 @@ def require_policy(policy: object) -> Policy:
     return policy
 
 
+def check_strict(strict: object) -> None:
+    """``strict`` must be a bool."""
+    if not isinstance(strict, (bool, np.bool_)):
+        raise InvalidArgumentError(f"expected True or False, got {type_name(strict)}", path="strict")
+
+
+def refuse_rejected(columns: EventColumns | FrameColumns, consequence: str) -> None:
+    """Under ``strict=True``: an ``InvalidArgumentError`` listing the rejected rows, if any."""
+    if not columns.rejected:
+        return
+    diagnostics = [
+        Diagnostic(code=InvalidArgumentError.code, message=reason, file="events", line=line)
+        for line, reason in columns.rejected
+    ]
+    count = len(diagnostics)
+    raise InvalidArgumentError(
+        f"{count} event row{'s' if count != 1 else ''} rejected (strict=True), {consequence}:\n"
+        + "\n".join(str(d) for d in diagnostics),
+        diagnostics=diagnostics,
+    )
+
+
 def evaluate(
     policy: Policy,
     events: EventsLike,
@@ -459,21 +481,11 @@ def evaluate(
     the GIL released.
     """
     require_policy(policy)
-    if not isinstance(strict, (bool, np.bool_)):
-        raise InvalidArgumentError(f"expected True or False, got {type_name(strict)}", path="strict")
+    check_strict(strict)
     as_of_seconds = instant_seconds(as_of, "as_of")
     columns = event_columns(events)
-    if strict and columns.rejected:
-        diagnostics = [
-            Diagnostic(code=InvalidArgumentError.code, message=reason, file="events", line=line)
-            for line, reason in columns.rejected
-        ]
-        count = len(diagnostics)
-        raise InvalidArgumentError(
-            f"{count} event row{'s' if count != 1 else ''} rejected (strict=True), nothing evaluated:\n"
-            + "\n".join(str(d) for d in diagnostics),
-            diagnostics=diagnostics,
-        )
+    if strict:
+        refuse_rejected(columns, "nothing evaluated")
     raw = _evaluate_columns(policy, columns, as_of_seconds)
     rejected = sorted(columns.rejected + [(int(line), str(reason)) for line, reason in raw["rejected"]])
     result = Evaluation(raw, [Rejected(line, reason) for line, reason in rejected], as_of_seconds)

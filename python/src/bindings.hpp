@@ -78,5 +78,6 @@ void bind_calendar(py::module_& m);
 void bind_policy(py::module_& m);
 void bind_events(py::module_& m);
 void bind_results(py::module_& m);
+void bind_store(py::module_& m);
 
 }  // namespace duly::python

@@ -1,5 +1,5 @@
 // Declarations shared by the binding files that take events in and give results
-// out (event_bindings.cpp, result_bindings.cpp, policy_bindings.cpp).
+// out (event_bindings.cpp, result_bindings.cpp, policy_bindings.cpp, store_bindings.cpp).
 //
 // Columns cross the boundary as numpy arrays of int64 seconds (INT64_MIN for
 // null) and lists of str; see event_bindings.cpp for the layouts.
@@ -79,6 +79,16 @@ std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const i64_array& 
 
 // The events of a frame one by one (for explain, which traces their updates).
 std::vector<event> frame_event_list(const frame_events& f);
+
+// The results of an evaluation as the dict `duly.Evaluation` is built from
+// (result_bindings.cpp): timer and escalation columns, rejected rows, counts.
+py::dict evaluation_dict(const evaluation& r, const evaluate_options& options = {});
+
+// The escalation keys of the JSON Lines output as columns (`actions` as JSON text).
+py::dict escalation_columns(const std::vector<escalation_row>& rows);
+
+// Raises out_of_range (path "as_of") for an instant outside 1970 to 2199.
+void check_as_of(i64 as_of);
 
 // (codes int64[n], distinct values, all_text); -1 = missing.
 py::tuple encode_column(const py::array& cells, const py::tuple& missing_types);

@@ -16,4 +16,5 @@ PYBIND11_MODULE(_duly, m) {
   duly::python::bind_policy(m);
   duly::python::bind_events(m);
   duly::python::bind_results(m);
+  duly::python::bind_store(m);
 }

@@ -247,6 +247,8 @@ py::dict segment_columns(const std::vector<segment_row>& rows, std::size_t carri
   return c;
 }
 
+}  // namespace
+
 // The escalation keys of the JSON Lines output; `actions` as JSON text.
 py::dict escalation_columns(const std::vector<escalation_row>& rows) {
   const std::size_t n = rows.size();
@@ -274,6 +276,8 @@ void check_as_of(i64 as_of) {
           "as_of");
   }
 }
+
+namespace {
 
 // A list of n str or None (None where f(i) gives no value).
 template <class F>
@@ -370,6 +374,8 @@ py::dict explain_events(const policy_handle& p, const std::string& id, const std
   return out;
 }
 
+}  // namespace
+
 py::dict evaluation_dict(const evaluation& r, const evaluate_options& options) {
   py::dict out;
   out["timers"] = timer_columns(r.timers, options.carry.size());
@@ -384,6 +390,8 @@ py::dict evaluation_dict(const evaluation& r, const evaluate_options& options) {
   out["next_wakeup"] = r.next_wakeup ? py::object(py::int_(count(*r.next_wakeup))) : py::none();
   return out;
 }
+
+namespace {
 
 py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const i64_array& at,
                         const py::tuple& names, const py::list& attributes, const py::object& accepted,

@@ -15,6 +15,8 @@ std::string_view to_string(errc code) noexcept {
     case errc::never_open: return "never_open";
     case errc::never_closes: return "never_closes";
     case errc::io_error: return "io_error";
+    case errc::store_busy: return "store_busy";
+    case errc::store_unusable: return "store_unusable";
   }
   return "unknown";
 }

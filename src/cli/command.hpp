@@ -69,7 +69,7 @@ class registry {
 // Registration functions, one per subcommand file.
 void register_calendar_command(registry& r);  // calendar_command.cpp
 void register_policy_commands(registry& r);   // policy_commands.cpp: check, evaluate, explain
-void register_store_commands(registry& r);    // store_commands.cpp: run, state
+void register_store_commands(registry& r);    // store_commands.cpp: run, state, outbox
 
 // ---- helpers shared by subcommands (inputs.cpp) ----------------------------
 

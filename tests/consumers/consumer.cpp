@@ -1,9 +1,11 @@
 // A program outside duly that compiles against exactly the C++ surface of
 // SPEC section 9, prints a deadline and checks it. Both consumer projects
-// (find_package/ and add_subdirectory/) build this file.
+// (find_package/ and add_subdirectory/) build this file. It also runs the
+// store once, so that a static duly's private SQLite reaches the consumer.
 #include <duly/duly.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -57,5 +59,27 @@ holidays:
   expect(from.has_value() && *from == start, "subtract(due, 4h) == start");
   expect(used == std::chrono::hours(4), "elapsed(start, due) == 4h");
   expect(open, "is_open(start)");
+
+  // The store: one run over one event, then its state.
+  const auto policy = duly::parse_policy(R"(
+targets:
+  - {name: resolution, start_when: event == "created", stop_when: event == "resolved", goals: [{within: 4h}]}
+)");
+  expect(policy.has_value(), "parse_policy");
+  const auto file = std::filesystem::temp_directory_path() / ("duly-consumer-" + std::to_string(due->time_since_epoch().count()) + ".db");
+  std::filesystem::remove(file);
+  if (policy) {
+    auto store = duly::store::open(file.string());
+    expect(store.has_value(), "store::open");
+    if (store) {
+      auto batch = duly::read_events_jsonl(R"({"id":"T-1","at":"2026-11-25T22:30:00Z","event":"created"})");
+      auto run = store->run(*policy, batch.events, *due);
+      expect(run.has_value() && run->events_new == 1, "store::run stores the event");
+      auto state = store->state(*policy, *due);
+      expect(state.has_value() && state->timers.size() == 1 && state->timers[0].state == duly::timer_state::breached,
+             "store::state");
+    }
+  }
+  std::filesystem::remove(file);
   return failures == 0 ? 0 : 1;
 }

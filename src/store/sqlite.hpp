@@ -1,8 +1,8 @@
-// A thin RAII layer over the SQLite C API for the store of `duly run`.
+// A thin RAII layer over the SQLite C API for the store (duly/store.hpp).
 //
 // Failures throw `sqlite_error` carrying SQLite's result code and message; the
-// store (store.cpp) catches it at its boundary and turns it into a message and
-// an exit code, so no exception leaves the store's functions.
+// store (store.cpp) catches it at its boundary and turns it into a duly::error
+// (format.cpp: explain_sqlite), so no exception leaves the store's functions.
 //
 // Thread-safety: a `database` and its statements belong to one thread.
 #pragma once
@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-namespace duly::cli::sqlite {
+namespace duly::sqlite {
 
 struct sqlite_error : std::runtime_error {
   sqlite_error(int result_code, const std::string& message) : std::runtime_error(message), code(result_code) {}
@@ -110,8 +110,14 @@ class database {
       throw sqlite_error(rc & 0xFF, text);
     }
   }
+  // Runs `sql` ignoring failure (a ROLLBACK on the way out of an error).
+  void exec_quietly(const char* sql) noexcept { sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
+  // Whether a transaction is open (not in autocommit mode).
+  [[nodiscard]] bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
   void busy_timeout(int milliseconds) { sqlite3_busy_timeout(db_, milliseconds); }
   [[nodiscard]] statement prepare(std::string_view sql) { return statement(db_, sql); }
+  // The rowid of the last INSERT.
+  [[nodiscard]] std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   // Rows changed by the last INSERT, UPDATE or DELETE.
   [[nodiscard]] int changes() const { return sqlite3_changes(db_); }
   // One integer from a query that returns one row (or `fallback` without a row).
@@ -124,4 +130,4 @@ class database {
   sqlite3* db_ = nullptr;
 };
 
-}  // namespace duly::cli::sqlite
+}  // namespace duly::sqlite

@@ -1,0 +1,69 @@
+// The store's file format: its schema, the check that a file is a duly store of
+// a format this duly reads, the canonical text of an event (how re-delivery is
+// recognised), and what an SQLite failure means for the person running duly.
+//
+// Format 2 (PRAGMA application_id 0x64756C79 "duly", user_version 2):
+//   meta(key, value)           'policy'  = the fingerprint of the latest run's policy
+//                              'pending' = the first seq of events add() stored that
+//                                          no run has evaluated yet (absent: none)
+//   policies(hash, name, source)
+//   events(seq, id, at, line, run)   line = the event as canonical JSON, UNIQUE:
+//                                    a re-delivered event is recognised by it
+//   records(id, policy, open, next_wakeup, evaluated_as_of)
+//   firings(key, id, fired_at, run, printed)
+//   rejected(run, line, reason)
+//   runs(run, as_of, policy, events_read, events_new, events_duplicate,
+//        rejected, records_evaluated, firings_printed)
+//   outbox(cursor, kind, key, id, target, escalation, cycle, point, fired_at,
+//          actions, run)     every firing a run reported, cursor increasing
+//                            (AUTOINCREMENT: never reused), kind 'escalation'
+// Instants are integer seconds since the Unix epoch (UTC).
+//
+// Format 1 (duly 0.1) is format 2 without the outbox. It is read as it is (an
+// empty outbox) and migrated in place by the first write (a run or add), inside
+// that write's transaction; firings reported before it are not in the outbox.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <duly/error.hpp>
+#include <duly/event.hpp>
+
+#include "store/sqlite.hpp"
+
+namespace duly::store_format {
+
+// "duly" in ASCII, so that `file` and other tools can tell a store apart.
+inline constexpr std::int64_t application_id = 0x64756C79;
+inline constexpr std::int64_t version = 2;
+
+// "<file>: <message>" with `code`.
+[[nodiscard]] error failure(errc code, const std::string& file, const std::string& message);
+
+// What an SQLite error means for the person running duly, naming the file.
+[[nodiscard]] error explain_sqlite(const std::string& file, const sqlite::sqlite_error& e);
+
+// What check() found.
+enum class found { store, empty };
+
+// Checks that `db` is a duly store of a format this duly reads. An empty
+// database (no schema yet) is `found::empty`. With `write` (inside a write
+// transaction) an empty database becomes a store first and gives
+// `found::store`, and a store of format 1 is migrated to format 2.
+[[nodiscard]] result<found> check(sqlite::database& db, const std::string& file, bool write);
+
+// Whether the store has the outbox (format 2; a format 1 store not yet written).
+[[nodiscard]] bool has_outbox(sqlite::database& db);
+
+// Whether the database is a duly store or still empty (as opposed to another
+// program's): only then may the store change its journal mode.
+[[nodiscard]] bool is_store_or_empty(sqlite::database& db);
+
+// The event as one JSON object with its attributes sorted by name: the same
+// event always gives the same text, which is how re-delivery is recognised, and
+// parse_event_json reads it back exactly.
+[[nodiscard]] std::string canonical_line(const event& e);
+
+}  // namespace duly::store_format

@@ -1,0 +1,280 @@
+// The store (duly/store.hpp): opening, adding events, runs and state.
+// format.hpp describes the file; sqlite.hpp wraps the SQLite C API, whose
+// exceptions stop at each public function here and become duly::error values;
+// run.cpp holds a run's work, records.hpp what a run and a state share.
+#include <duly/store.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <cstdint>
+#include <iterator>
+
+#include "store/format.hpp"
+#include "store/records.hpp"
+#include "store/sqlite.hpp"
+
+namespace duly {
+namespace {
+
+using sqlite::database;
+using sqlite::sqlite_error;
+using sqlite::statement;
+using store_format::failure;
+using namespace store_detail;
+
+int timeout_ms(std::chrono::milliseconds wait) {
+  return static_cast<int>(std::clamp<std::int64_t>(wait.count(), 0, 1'000'000'000));
+}
+
+}  // namespace
+
+std::string_view to_string(recompute_mode mode) noexcept {
+  switch (mode) {
+    case recompute_mode::none: return "none";
+    case recompute_mode::open: return "open";
+    case recompute_mode::all: return "all";
+  }
+  return "none";
+}
+
+result<recompute_mode> parse_recompute_mode(std::string_view name) {
+  for (auto m : {recompute_mode::none, recompute_mode::open, recompute_mode::all})
+    if (name == to_string(m)) return m;
+  return fail(errc::invalid_argument,
+              "unknown recompute mode '" + std::string(name) + "': expected none, open or all");
+}
+
+struct store::impl {
+  impl(std::string p, const store_options& o, bool read_only)
+      : path(std::move(p)), options(o), db(path, read_only, o.create) {}
+  std::string path;
+  store_options options;
+  database db;
+
+  void wait(const std::optional<std::chrono::milliseconds>& override_wait) {
+    db.busy_timeout(timeout_ms(override_wait.value_or(options.wait)));
+  }
+};
+
+store::store(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
+store::store(store&&) noexcept = default;
+store& store::operator=(store&&) noexcept = default;
+store::~store() = default;
+
+const std::string& store::path() const noexcept { return impl_->path; }
+
+result<store> store::open(std::string path, const store_options& options) {
+  if (!options.create) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+      return tl::unexpected(failure(errc::io_error, path, "no such store (`duly run` creates it)"));
+  }
+  try {
+    std::unique_ptr<impl> p;
+    try {
+      p = std::make_unique<impl>(path, options, false);
+    } catch (const sqlite_error& e) {
+      // Read-write so that SQLite can recover after a killed run; a store that
+      // is only read may be a file this user cannot write.
+      if (options.create || (e.code != SQLITE_CANTOPEN && e.code != SQLITE_READONLY && e.code != SQLITE_PERM))
+        throw;
+      p = std::make_unique<impl>(path, options, true);
+    }
+    database& db = p->db;
+    p->wait(std::nullopt);
+    if (options.create) {
+      // Write-ahead logging: a state reading never blocks a run's commit. Only
+      // for a duly store or an empty file: never convert another program's
+      // database (the check below refuses it).
+      if (store_format::is_store_or_empty(db)) db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = FULL");  // a committed run survives a power cut
+    }
+    {
+      transaction t(db, "BEGIN");
+      auto found = store_format::check(db, path, false);
+      if (!found) return tl::unexpected(std::move(found).error());
+      if (*found == store_format::found::empty && !options.create)
+        return tl::unexpected(failure(errc::store_unusable, path,
+                                      "not a duly store: the database is empty (no run has written to it)"));
+    }
+    return store(std::move(p));
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(path, e));
+  }
+}
+
+result<add_result> store::add(std::span<const event> events, std::span<const rejected_row> rejected) {
+  database& db = impl_->db;
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN IMMEDIATE");
+    if (auto found = store_format::check(db, impl_->path, true); !found) return tl::unexpected(std::move(found).error());
+    const std::int64_t run = next_run(db);
+    const std::int64_t first_seq = db.scalar("SELECT max(seq) FROM events", 0) + 1;
+    add_result out;
+    insert_events(db, events, rejected, run, out);
+    if (out.events_new > 0 && !pending_from(db))
+      db.prepare("INSERT INTO meta(key, value) VALUES('pending', ?)").bind(1, std::to_string(first_seq)).run();
+    t.commit();
+    return out;
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+result<run_result> store::run(const policy& current, std::span<const event> events, instant as_of,
+                              const run_options& options) {
+  database& db = impl_->db;
+  try {
+    impl_->wait(options.wait);
+    transaction t(db, "BEGIN IMMEDIATE");
+    if (auto found = store_format::check(db, impl_->path, true); !found) return tl::unexpected(std::move(found).error());
+    auto out = run_in_transaction(db, impl_->path, current, events, as_of, options);
+    if (!out) return out;  // rolled back
+    t.commit();
+    return out;
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+result<evaluation> store::state(const policy& current, instant as_of, const state_options& options) {
+  database& db = impl_->db;
+  const std::string& file = impl_->path;
+  try {
+    impl_->wait(options.wait);
+    transaction t(db, "BEGIN");  // one snapshot: a run committing meanwhile is not half seen
+    auto found = store_format::check(db, file, false);
+    if (!found) return tl::unexpected(std::move(found).error());
+    if (*found == store_format::found::empty) return evaluation{};
+    const std::string& hash = current.fingerprint();
+
+    std::unordered_map<std::string, choice> chosen;
+    {
+      statement s = db.prepare("SELECT id, policy, open, evaluated_as_of FROM records");
+      while (s.step()) chosen.emplace(std::string(s.text(0)), choose(read_record(s, 1), hash, options.recompute));
+    }
+    // Records added by add() and not yet run are evaluated with the current policy.
+    if (const auto first = pending_from(db)) {
+      statement s = db.prepare("SELECT DISTINCT id FROM events WHERE seq >= ?");
+      s.bind(1, *first);
+      while (s.step()) chosen.try_emplace(std::string(s.text(0)), choice{hash, false, 0});
+    }
+    fill_chosen(db, chosen);
+    policy_cache policies(db, current, file);
+    evaluation all;
+    std::size_t groups = 0;
+    for (auto& [policy_hash, events] : load_chosen_events(db, file)) {
+      auto p = policies.get(policy_hash);
+      if (!p) return tl::unexpected(p.error());
+      evaluation part = evaluate(**p, events, as_of);
+      ++groups;
+      std::move(part.timers.begin(), part.timers.end(), std::back_inserter(all.timers));
+      std::move(part.escalations.begin(), part.escalations.end(), std::back_inserter(all.escalations));
+      all.events_applied += part.events_applied;
+      all.events_ignored += part.events_ignored;
+      if (part.next_wakeup && (!all.next_wakeup || *part.next_wakeup < *all.next_wakeup))
+        all.next_wakeup = part.next_wakeup;
+    }
+    if (groups > 1) {
+      // Records in id order, as one evaluation gives them.
+      std::stable_sort(all.timers.begin(), all.timers.end(),
+                       [](const timer_row& a, const timer_row& b) { return a.id < b.id; });
+      std::stable_sort(all.escalations.begin(), all.escalations.end(),
+                       [](const escalation_row& a, const escalation_row& b) { return a.id < b.id; });
+    }
+    return all;  // the snapshot ends with the transaction (rolled back: nothing was written)
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(file, e));
+  }
+}
+
+result<std::optional<policy>> store::latest_policy() {
+  database& db = impl_->db;
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN");
+    auto found = store_format::check(db, impl_->path, false);
+    if (!found) return tl::unexpected(std::move(found).error());
+    if (*found == store_format::found::empty) return std::optional<policy>();
+    statement s = db.prepare(
+        "SELECT p.hash, p.name, p.source FROM meta m JOIN policies p ON p.hash = m.value WHERE m.key = 'policy'");
+    if (!s.step()) return std::optional<policy>();
+    auto p = parse_policy(s.text(2), s.text(1));
+    if (!p)
+      return tl::unexpected(failure(errc::store_unusable, impl_->path,
+                                    "the store's latest policy " + std::string(s.text(1)) + " (" +
+                                        std::string(s.text(0)) + ") no longer compiles: " + p.error().message()));
+    return std::optional<policy>(std::move(*p));
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+result<std::vector<outbox_entry>> store::outbox(const outbox_options& options) {
+  database& db = impl_->db;
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN");
+    auto found = store_format::check(db, impl_->path, false);
+    if (!found) return tl::unexpected(std::move(found).error());
+    std::vector<outbox_entry> out;
+    if (*found == store_format::found::empty || !store_format::has_outbox(db)) return out;
+    statement s = db.prepare(
+        "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, run FROM outbox "
+        "WHERE cursor > ? ORDER BY cursor LIMIT ?");
+    s.bind(1, options.after);
+    s.bind(2, options.limit ? static_cast<std::int64_t>(std::min<std::size_t>(*options.limit, INT64_MAX)) : -1);
+    while (s.step()) {
+      outbox_entry e;
+      e.cursor = s.int64(0);
+      e.kind = std::string(s.text(1));
+      e.key = std::string(s.text(2));
+      e.row.id = std::string(s.text(3));
+      e.row.target = std::string(s.text(4));
+      e.row.escalation = std::string(s.text(5));
+      e.row.cycle = s.int64(6);
+      e.row.point = s.int64(7);
+      e.row.fired_at = from_count(s.int64(8));
+      e.row.actions_json = std::string(s.text(9));
+      e.run = s.int64(10);
+      out.push_back(std::move(e));
+    }
+    return out;
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+result<store_info> store::info() {
+  database& db = impl_->db;
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN");
+    auto found = store_format::check(db, impl_->path, false);
+    if (!found) return tl::unexpected(std::move(found).error());
+    store_info out;
+    if (*found == store_format::found::empty) return out;
+    out.format_version = db.scalar("PRAGMA user_version");
+    out.runs = db.scalar("SELECT count(*) FROM runs");
+    if (statement s = db.prepare("SELECT max(as_of) FROM runs"); s.step() && !s.is_null(0))
+      out.last_as_of = from_count(s.int64(0));
+    if (statement s = db.prepare("SELECT value FROM meta WHERE key = 'policy'"); s.step())
+      out.policy_fingerprint = std::string(s.text(0));
+    out.records = static_cast<std::uint64_t>(db.scalar("SELECT count(*) FROM records"));
+    out.events = static_cast<std::uint64_t>(db.scalar("SELECT count(*) FROM events"));
+    if (const auto first = pending_from(db)) {
+      statement s = db.prepare("SELECT count(*) FROM events WHERE seq >= ?");
+      s.bind(1, *first);
+      if (s.step()) out.events_pending = static_cast<std::uint64_t>(s.int64(0));
+    }
+    if (statement s = db.prepare("SELECT min(next_wakeup) FROM records"); s.step() && !s.is_null(0))
+      out.next_wakeup = from_count(s.int64(0));
+    if (store_format::has_outbox(db)) out.last_cursor = db.scalar("SELECT max(cursor) FROM outbox", 0);
+    return out;
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+}  // namespace duly

@@ -1,0 +1,534 @@
+// Tests of the store (duly/store.hpp) through the library: open and create,
+// re-delivery, runs reporting each firing once, state equal to one evaluation,
+// --recompute modes, a busy store, damaged and foreign files, a newer format,
+// and a store written by duly 0.1's `duly run` (tests/store/data/README.md).
+#include <duly/duly.hpp>
+#include <duly/store.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const fs::path data_dir = DULY_STORE_TEST_DATA;
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return std::move(out).str();
+}
+
+duly::instant at(const char* text) { return duly::parse_instant(text).value(); }
+
+// A fresh directory per test, removed at the end.
+class Store : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> n{0};
+    dir_ = fs::temp_directory_path() /
+           ("duly-store-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    fs::create_directories(dir_);
+    policy_text_ = read_text(data_dir / "v1_helpdesk.policy.yaml");
+    policy_.emplace(duly::parse_policy(policy_text_, "helpdesk.yaml").value());
+    auto batch = duly::read_events_jsonl(read_text(data_dir / "v1_helpdesk.events.jsonl"));
+    events_ = std::move(batch.events);
+    rejected_ = std::move(batch.rejected);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  std::string file(const char* name = "s.db") const { return (dir_ / name).string(); }
+  const duly::policy& policy() const { return *policy_; }
+
+  // The helpdesk policy with P1 resolution at 2h instead of 4h.
+  duly::policy stricter() const {
+    std::string text = policy_text_;
+    const std::string from = "{when: priority == \"P1\", within: 4h}";
+    const auto pos = text.find(from);
+    EXPECT_NE(pos, std::string::npos);
+    text.replace(pos, from.size(), "{when: priority == \"P1\", within: 2h}");
+    return duly::parse_policy(text, "stricter.yaml").value();
+  }
+
+  static std::vector<std::string> keys(const std::vector<duly::store_firing>& fired) {
+    std::vector<std::string> out;
+    for (const auto& f : fired) out.push_back(f.key);
+    return out;
+  }
+  static std::vector<std::string> keys(const std::vector<duly::escalation_row>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.key());
+    return out;
+  }
+  static std::vector<std::string> sorted(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+  static std::string jsonl(const duly::evaluation& e) {
+    std::ostringstream out;
+    duly::write_evaluation(out, e, duly::output_format::jsonl);
+    return std::move(out).str();
+  }
+
+  fs::path dir_;
+  std::string policy_text_;
+  std::optional<duly::policy> policy_;
+  std::vector<duly::event> events_;
+  std::vector<duly::rejected_row> rejected_;
+};
+
+TEST_F(Store, OpenCreatesAnEmptyStoreWrittenByItsFirstRun) {
+  auto s = duly::store::open(file());
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_EQ(s->path(), file());
+  auto info = s->info();
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->runs, 0);
+  EXPECT_EQ(info->format_version, 0);
+  auto empty = s->state(policy(), at("2026-12-01T00:00:00Z"));
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->timers.empty());
+  ASSERT_TRUE(s->run(policy(), {}, at("2026-11-20T00:00:00Z")));
+  info = s->info();
+  EXPECT_EQ(info->runs, 1);
+  EXPECT_EQ(info->format_version, duly::store::format_version);
+  EXPECT_EQ(info->policy_fingerprint, policy().fingerprint());
+  EXPECT_EQ(info->last_as_of, at("2026-11-20T00:00:00Z"));
+}
+
+TEST_F(Store, OpenWithoutCreateRefusesAMissingOrEmptyFile) {
+  duly::store_options no_create;
+  no_create.create = false;
+  auto missing = duly::store::open(file("nope.db"), no_create);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), duly::errc::io_error);
+  EXPECT_EQ(missing.error().message(), file("nope.db") + ": no such store (`duly run` creates it)");
+  EXPECT_FALSE(fs::exists(file("nope.db")));
+  std::ofstream(file("empty.db")).close();
+  auto empty = duly::store::open(file("empty.db"), no_create);
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code(), duly::errc::store_unusable);
+  EXPECT_EQ(empty.error().message(),
+            file("empty.db") + ": not a duly store: the database is empty (no run has written to it)");
+}
+
+TEST_F(Store, RunReportsEachFiringOnceAndRecognisesRedelivery) {
+  auto s = duly::store::open(file()).value();
+  const auto as_of = at("2026-12-03T00:00:00Z");
+  auto first = s.run(policy(), events_, as_of);
+  ASSERT_TRUE(first) << first.error().message();
+  const auto whole = duly::evaluate(policy(), events_, as_of);
+  EXPECT_FALSE(first->fired.empty());
+  EXPECT_EQ(sorted(keys(first->fired)), sorted(keys(whole.escalations)));
+  EXPECT_EQ(first->events_new, events_.size());
+  EXPECT_EQ(first->run, 1);
+  for (std::size_t i = 1; i < first->fired.size(); ++i)
+    EXPECT_LE(first->fired[i - 1].row.fired_at, first->fired[i].row.fired_at);
+  for (const auto& f : first->fired) EXPECT_EQ(f.key, f.row.key());
+
+  // The same events again, in reverse order with their attributes reversed:
+  // re-deliveries, nothing new reported.
+  auto again = events_;
+  std::reverse(again.begin(), again.end());
+  for (std::size_t i = 0; i < again.size(); ++i) {
+    again[i].sequence = i;
+    std::reverse(again[i].updates.begin(), again[i].updates.end());
+  }
+  auto second = s.run(policy(), again, as_of);
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(second->fired.empty());
+  EXPECT_EQ(second->events_new, 0u);
+  EXPECT_EQ(second->events_duplicate, events_.size());
+  EXPECT_EQ(s.info()->events, events_.size());
+}
+
+TEST_F(Store, ChunkedRunsEqualOneEvaluationAndStateEqualsEvaluate) {
+  auto s = duly::store::open(file()).value();
+  std::vector<duly::instant> cuts = {at("2026-11-24T00:00:00Z"), at("2026-11-26T12:00:00Z"),
+                                     at("2026-11-28T00:00:00Z"), at("2026-12-05T00:00:00Z")};
+  // Each event in the run of the first cut at or after it, shuffled: arrival
+  // order within an export does not matter.
+  std::vector<std::vector<duly::event>> chunks(cuts.size());
+  for (const auto& e : events_) {
+    std::size_t i = 0;
+    while (i + 1 < cuts.size() && e.at > cuts[i]) ++i;
+    chunks[i].push_back(e);
+  }
+  std::vector<std::string> reported;
+  for (std::size_t c = 0; c < cuts.size(); ++c) {
+    std::shuffle(chunks[c].begin(), chunks[c].end(), std::mt19937(static_cast<unsigned>(c)));
+    for (std::size_t i = 0; i < chunks[c].size(); ++i) chunks[c][i].sequence = i;
+    auto r = s.run(policy(), chunks[c], cuts[c]);
+    ASSERT_TRUE(r) << r.error().message();
+    for (auto& k : keys(r->fired)) reported.push_back(k);
+  }
+  const auto whole = duly::evaluate(policy(), events_, cuts.back());
+  EXPECT_EQ(sorted(reported), sorted(keys(whole.escalations)));
+  EXPECT_EQ(std::set<std::string>(reported.begin(), reported.end()).size(), reported.size());
+  auto state = s.state(policy(), cuts.back());
+  ASSERT_TRUE(state);
+  EXPECT_EQ(jsonl(*state), jsonl(whole));
+  // Any instant, the past too.
+  EXPECT_EQ(jsonl(*s.state(policy(), cuts[1])), jsonl(duly::evaluate(policy(), events_, cuts[1])));
+}
+
+TEST_F(Store, AsOfBeforeTheLastRunsIsRefused) {
+  auto s = duly::store::open(file()).value();
+  ASSERT_TRUE(s.run(policy(), events_, at("2026-11-26T00:00:00Z")));
+  auto back = s.run(policy(), {}, at("2026-11-25T00:00:00Z"));
+  ASSERT_FALSE(back);
+  EXPECT_EQ(back.error().code(), duly::errc::invalid_argument);
+  EXPECT_EQ(back.error().message(), file() +
+                                        ": --as-of 2026-11-25T00:00:00Z is before the last run's "
+                                        "(2026-11-26T00:00:00Z): a store only moves forward; use `duly state` to "
+                                        "look at the past");
+  EXPECT_EQ(s.info()->runs, 1);
+}
+
+TEST_F(Store, AddedEventsAreEvaluatedByTheNextRun) {
+  auto s = duly::store::open(file()).value();
+  auto added = s.add(events_, rejected_);
+  ASSERT_TRUE(added) << added.error().message();
+  EXPECT_EQ(added->events_new, events_.size());
+  EXPECT_EQ(s.add(events_)->events_duplicate, events_.size());
+  EXPECT_EQ(s.info()->events_pending, events_.size());
+  const auto as_of = at("2026-12-03T00:00:00Z");
+  // state sees them before any run.
+  EXPECT_EQ(jsonl(*s.state(policy(), as_of)), jsonl(duly::evaluate(policy(), events_, as_of)));
+  auto r = s.run(policy(), {}, as_of);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(sorted(keys(r->fired)), sorted(keys(duly::evaluate(policy(), events_, as_of).escalations)));
+  EXPECT_EQ(s.info()->events_pending, 0u);
+  EXPECT_TRUE(s.run(policy(), {}, as_of)->fired.empty());
+}
+
+TEST_F(Store, AnErrorBeforeCommitRollsTheRunBack) {
+  auto s = duly::store::open(file()).value();
+  duly::run_options o;
+  std::size_t seen = 0;
+  o.before_commit = [&](const duly::run_result& r) -> duly::result<void> {
+    seen = r.fired.size();
+    return duly::fail(duly::errc::io_error, "could not deliver");
+  };
+  const auto as_of = at("2026-12-03T00:00:00Z");
+  auto failed = s.run(policy(), events_, as_of, o);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message(), "could not deliver");
+  EXPECT_GT(seen, 0u);
+  EXPECT_EQ(s.info()->events, 0u);
+  // The same connection goes on: the next run reports the same firings.
+  auto again = s.run(policy(), events_, as_of);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->fired.size(), seen);
+}
+
+TEST_F(Store, QuietBeforeRecordsHistoryWithoutReportingIt) {
+  auto s = duly::store::open(file()).value();
+  duly::run_options o;
+  o.quiet_before = at("2026-11-27T00:00:00Z");
+  const auto as_of = at("2026-12-03T00:00:00Z");
+  auto r = s.run(policy(), events_, as_of, o);
+  ASSERT_TRUE(r);
+  std::vector<std::string> expected;
+  for (const auto& f : duly::evaluate(policy(), events_, as_of).escalations)
+    if (f.fired_at >= *o.quiet_before) expected.push_back(f.key());
+  EXPECT_EQ(sorted(keys(r->fired)), sorted(expected));
+  EXPECT_GT(r->firings_suppressed, 0u);
+  EXPECT_TRUE(s.run(policy(), {}, as_of)->fired.empty());
+}
+
+// Two P1 tickets: A done before the policy change, B in flight across it.
+class Recompute : public Store {
+ protected:
+  std::map<std::string, std::int64_t> goals_after_change(duly::recompute_mode mode) {
+    auto s = duly::store::open(file()).value();
+    auto batch = duly::read_events_jsonl(
+        R"({"id":"A","at":"2026-11-02T14:00:00Z","event":"created","priority":"P1","channel":"email"}
+{"id":"A","at":"2026-11-02T14:30:00Z","event":"replied","actor":"agent"}
+{"id":"A","at":"2026-11-02T15:00:00Z","event":"updated","status":"resolved"}
+{"id":"B","at":"2026-11-02T16:00:00Z","event":"created","priority":"P1","channel":"email"})");
+    EXPECT_TRUE(s.run(policy(), batch.events, at("2026-11-02T16:30:00Z")));
+    const auto strict = stricter();
+    duly::run_options o;
+    o.recompute = mode;
+    auto r = s.run(strict, {}, at("2026-11-02T16:40:00Z"), o);
+    EXPECT_TRUE(r);
+    EXPECT_TRUE(r->policy_changed);
+    EXPECT_TRUE(r->fired.empty());
+    if (mode == duly::recompute_mode::none) {
+      EXPECT_EQ(r->records_kept_on_old_policy, 1u);
+    }
+    duly::state_options so;
+    so.recompute = mode;
+    std::map<std::string, std::int64_t> goals;
+    const auto state = s.state(strict, at("2026-11-02T17:00:00Z"), so);
+    EXPECT_TRUE(state);
+    for (const auto& t : state->timers)
+      if (t.target == "resolution") goals[t.id] = t.goal_seconds->count();
+    if (mode == duly::recompute_mode::open) {
+      // B's 75% point under the new policy (17:30) lies after the switch: reported.
+      auto later = s.run(strict, {}, at("2026-11-02T18:00:00Z"), o);
+      EXPECT_EQ(keys(later->fired), std::vector<std::string>{"B/resolution/team_lead/1/0"});
+    }
+    return goals;
+  }
+};
+
+TEST_F(Recompute, NoneKeepsRecordsOnTheirPolicy) {
+  EXPECT_EQ(goals_after_change(duly::recompute_mode::none), (std::map<std::string, std::int64_t>{{"A", 4 * 3600}, {"B", 4 * 3600}}));
+}
+
+TEST_F(Recompute, OpenMovesRecordsInFlight) {
+  EXPECT_EQ(goals_after_change(duly::recompute_mode::open), (std::map<std::string, std::int64_t>{{"A", 4 * 3600}, {"B", 2 * 3600}}));
+}
+
+TEST_F(Recompute, AllMovesEveryRecord) {
+  EXPECT_EQ(goals_after_change(duly::recompute_mode::all), (std::map<std::string, std::int64_t>{{"A", 2 * 3600}, {"B", 2 * 3600}}));
+}
+
+TEST(RecomputeMode, Names) {
+  EXPECT_EQ(duly::parse_recompute_mode("open").value(), duly::recompute_mode::open);
+  EXPECT_EQ(duly::to_string(duly::recompute_mode::all), "all");
+  EXPECT_EQ(duly::parse_recompute_mode("some").error().message(),
+            "unknown recompute mode 'some': expected none, open or all");
+}
+
+TEST_F(Store, ABusyStoreRefusesThenWaits) {
+  {
+    auto s = duly::store::open(file()).value();
+    ASSERT_TRUE(s.run(policy(), {}, at("2026-11-20T00:00:00Z")));
+  }
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(file().c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto s = duly::store::open(file()).value();
+  auto busy = s.run(policy(), events_, at("2026-11-21T00:00:00Z"));
+  ASSERT_FALSE(busy);
+  EXPECT_EQ(busy.error().code(), duly::errc::store_busy);
+  EXPECT_EQ(busy.error().message(), file() +
+                                        ": the store is in use by another duly run (database is locked); try "
+                                        "again later, or give --wait SECONDS");
+  // state reads a snapshot meanwhile.
+  EXPECT_TRUE(s.state(policy(), at("2026-11-21T00:00:00Z")));
+  std::thread release([&] {
+    std::this_thread::sleep_for(300ms);
+    sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  duly::run_options o;
+  o.wait = 20s;
+  auto waited = s.run(policy(), events_, at("2026-11-21T00:00:00Z"), o);
+  release.join();
+  sqlite3_close(holder);
+  ASSERT_TRUE(waited) << waited.error().message();
+  EXPECT_EQ(waited->events_new, events_.size());
+}
+
+// Writes `bytes` as the store file and expects open() to refuse it with `code`
+// and exactly `message` after the file name.
+void expect_refused(const std::string& path, duly::errc code, const std::string& message) {
+  auto s = duly::store::open(path);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code(), code);
+  EXPECT_EQ(s.error().message(), path + ": " + message);
+}
+
+void sql(const std::string& path, const char* statement) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, statement, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST_F(Store, FilesThatAreNotDulyStoresAreRefused) {
+  {
+    std::ofstream out(file(), std::ios::binary);
+    std::mt19937 rng(0);
+    for (int i = 0; i < 8192; ++i) out.put(static_cast<char>(rng() & 0xFF));
+  }
+  expect_refused(file(), duly::errc::store_unusable, "not a duly store: the file is not an SQLite database");
+  sql(file("foreign.db"), "CREATE TABLE customers(name TEXT)");
+  expect_refused(file("foreign.db"), duly::errc::store_unusable,
+                 "not a duly store: an SQLite database of another program");
+}
+
+TEST_F(Store, DamagedAndNewerStoresAreRefused) {
+  ASSERT_TRUE(duly::store::open(file()).value().run(policy(), events_, at("2026-11-26T00:00:00Z")));
+  fs::copy_file(file(), file("newer.db"));
+  sql(file("newer.db"), "PRAGMA user_version = 9");
+  expect_refused(file("newer.db"), duly::errc::store_unusable,
+                 "written by a newer duly (store format 9; this duly reads format 2)");
+  sql(file(), "DROP TABLE firings");
+  expect_refused(file(), duly::errc::store_unusable,
+                 "the store is damaged: its table 'firings' is missing; restore it from a backup");
+}
+
+TEST_F(Store, ScribbledStoresGiveErrorsNotCrashes) {
+  ASSERT_TRUE(duly::store::open(file()).value().run(policy(), events_, at("2026-11-26T00:00:00Z")));
+  const std::string good = read_text(file());
+  std::mt19937 rng(2);
+  for (int trial = 0; trial < 12; ++trial) {
+    std::string bad = good;
+    if (trial % 3 == 0) {
+      bad.resize(100 + rng() % (good.size() - 100));
+    } else {
+      for (unsigned k = 0, n = 1 + rng() % 200; k < n; ++k) bad[100 + rng() % (good.size() - 100)] = static_cast<char>(rng());
+    }
+    std::ofstream(file("bad.db"), std::ios::binary | std::ios::trunc) << bad;
+    auto s = duly::store::open(file("bad.db"));
+    if (!s) {
+      EXPECT_TRUE(s.error().code() == duly::errc::store_unusable || s.error().code() == duly::errc::io_error);
+      EXPECT_EQ(s.error().message().rfind(file("bad.db") + ": ", 0), 0u) << s.error().message();
+      continue;
+    }
+    auto st = s->state(policy(), at("2026-11-27T00:00:00Z"));
+    auto r = s->run(policy(), {}, at("2026-11-27T00:00:00Z"));
+    for (const duly::error* e : {st ? nullptr : &st.error(), r ? nullptr : &r.error()})
+      if (e != nullptr) {
+        EXPECT_EQ(e->message().rfind(file("bad.db") + ": ", 0), 0u) << e->message();
+      }
+  }
+}
+
+// Each key of every line of `expected` (JSON Lines) has the same value in the
+// same line of `actual`: lines may have gained keys since.
+void expect_lines_include(const std::string& actual, const std::string& expected) {
+  std::istringstream a(actual), e(expected);
+  std::string la, le;
+  int n = 0;
+  while (std::getline(e, le)) {
+    ++n;
+    ASSERT_TRUE(std::getline(a, la)) << "line " << n << " missing: " << le;
+    const auto ja = nlohmann::json::parse(la), je = nlohmann::json::parse(le);
+    for (const auto& [k, v] : je.items()) EXPECT_EQ(ja.value(k, nlohmann::json()), v) << "line " << n << " key " << k;
+  }
+  EXPECT_FALSE(std::getline(a, la)) << "extra line: " << la;
+}
+
+TEST_F(Store, AStoreWrittenByDuly01OpensRunsAndGivesTheSameState) {
+  fs::copy_file(data_dir / "v1_helpdesk.db", file());
+  auto s = duly::store::open(file());
+  ASSERT_TRUE(s) << s.error().message();
+  auto info = s->info().value();
+  EXPECT_EQ(info.format_version, 1);
+  EXPECT_EQ(info.runs, 2);
+  EXPECT_EQ(info.last_as_of, at("2026-11-30T17:00:00Z"));
+  EXPECT_EQ(info.policy_fingerprint, policy().fingerprint());
+  EXPECT_EQ(info.events, 23u);
+
+  auto state = s->state(policy(), at("2026-11-30T17:00:00Z"));
+  ASSERT_TRUE(state) << state.error().message();
+  expect_lines_include(jsonl(*state), read_text(data_dir / "v1_helpdesk.state.jsonl"));
+
+  // Every event again: all re-deliveries (the canonical text is unchanged).
+  auto run = s->run(policy(), events_, at("2026-12-03T00:00:00Z"));
+  ASSERT_TRUE(run) << run.error().message();
+  EXPECT_EQ(run->events_new, 0u);
+  EXPECT_EQ(run->events_duplicate, events_.size());
+  EXPECT_FALSE(run->policy_changed);
+  std::ostringstream printed;
+  std::vector<duly::escalation_row> rows;
+  for (const auto& f : run->fired) rows.push_back(f.row);
+  duly::write_firings(printed, rows, {}, duly::output_format::jsonl);
+  expect_lines_include(printed.str(), read_text(data_dir / "v1_helpdesk.next_run.jsonl"));
+  EXPECT_EQ(run->run, 3);
+  // The run migrated the store to format 2 in place: its firings are in the
+  // outbox from cursor 1 (those of duly 0.1's runs were printed before).
+  EXPECT_EQ(s->info()->format_version, 2);
+  auto box = s->outbox().value();
+  ASSERT_EQ(box.size(), run->fired.size());
+  for (std::size_t i = 0; i < box.size(); ++i) {
+    EXPECT_EQ(box[i].cursor, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(box[i].key, run->fired[i].key);
+    EXPECT_EQ(run->fired[i].cursor, box[i].cursor);
+  }
+}
+
+TEST_F(Store, AFormat1StoreIsReadAsItIsUntilItsNextRun) {
+  fs::copy_file(data_dir / "v1_helpdesk.db", file());
+  const std::string before = read_text(file());
+  {
+    auto s = duly::store::open(file()).value();
+    EXPECT_TRUE(s.outbox().value().empty());
+    EXPECT_TRUE(s.state(policy(), at("2026-11-30T17:00:00Z")));
+    EXPECT_EQ(s.info()->format_version, 1);
+    // A run that fails before its commit leaves it at format 1.
+    duly::run_options o;
+    o.before_commit = [](const duly::run_result&) -> duly::result<void> { return duly::fail(duly::errc::io_error, "no"); };
+    EXPECT_FALSE(s.run(policy(), {}, at("2026-12-03T00:00:00Z"), o));
+    EXPECT_EQ(s.info()->format_version, 1);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file().c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox'", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST_F(Store, TheOutboxKeepsEveryReportedFiringInCursorOrder) {
+  auto s = duly::store::open(file()).value();
+  std::vector<std::string> reported;
+  std::int64_t last = 0;
+  for (const char* cut : {"2026-11-25T00:00:00Z", "2026-11-27T00:00:00Z", "2026-12-03T00:00:00Z"}) {
+    auto r = s.run(policy(), events_, at(cut));
+    ASSERT_TRUE(r);
+    for (const auto& f : r->fired) {
+      EXPECT_GT(f.cursor, last);
+      last = f.cursor;
+      reported.push_back(f.key);
+    }
+  }
+  auto box = s.outbox().value();
+  ASSERT_EQ(box.size(), reported.size());
+  for (std::size_t i = 0; i < box.size(); ++i) {
+    EXPECT_EQ(box[i].key, reported[i]);
+    EXPECT_EQ(box[i].kind, "escalation");
+    EXPECT_EQ(box[i].row.key(), box[i].key);
+  }
+  EXPECT_EQ(s.info()->last_cursor, last);
+  duly::outbox_options page;
+  page.after = box[1].cursor;
+  page.limit = 2;
+  auto part = s.outbox(page).value();
+  ASSERT_EQ(part.size(), 2u);
+  EXPECT_EQ(part[0].cursor, box[2].cursor);
+  EXPECT_EQ(part[1].cursor, box[3].cursor);
+  page.after = last;
+  EXPECT_TRUE(s.outbox(page).value().empty());
+  // The whole outbox is one evaluation's firings, each once.
+  EXPECT_EQ(sorted(reported), sorted(keys(duly::evaluate(policy(), events_, at("2026-12-03T00:00:00Z")).escalations)));
+  // As JSON Lines: the escalation line with its cursor at the end.
+  std::ostringstream out;
+  duly::write_outbox(out, std::span<const duly::outbox_entry>(box.data(), 1), duly::output_format::jsonl);
+  EXPECT_EQ(out.str(), duly::to_json(box[0].row).substr(0, duly::to_json(box[0].row).size() - 1) + ",\"cursor\":" +
+                           std::to_string(box[0].cursor) + "}\n");
+  std::ostringstream csv;
+  duly::write_outbox(csv, std::span<const duly::outbox_entry>(box.data(), 1), duly::output_format::csv);
+  EXPECT_EQ(csv.str().substr(0, csv.str().find('\n')), "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions");
+}
+
+}  // namespace

@@ -1,0 +1,117 @@
+"""Tests of the outbox of `duly run` (issue 12): `duly outbox` and the cursors.
+
+Run by ctest (label "store") as `python3 test_outbox.py DULY [TestCase...]`.
+Standard library only; the helpers are those of test_store.py.
+
+- every firing a run reports is in the outbox once, in cursor order, and
+  `duly run` prints each with its cursor;
+- a run killed after its commit (the window a test hook widens) has printed
+  firings the next run will not print again: the outbox still holds them;
+- runs killed at random moments: the outbox ends with every firing of one
+  evaluation exactly once, cursors increasing;
+- `--after` and `--limit` page through it; a store of duly 0.1 is migrated.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+import test_store
+from test_store import EPOCH_2026_11_02, POLICY, ROOT, StoreCase, chunks_by_time, iso, jsonl, random_events
+
+
+class Outbox(StoreCase):
+    def outbox(self, *extra: str) -> list[dict]:
+        p = self.duly("outbox", "--store", str(self.store), *extra)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return [json.loads(line) for line in p.stdout.splitlines()]
+
+    def test_run_prints_cursors_and_the_outbox_keeps_them(self) -> None:
+        events = random_events(random.Random(5), 40)
+        end = EPOCH_2026_11_02 + 60 * 86400
+        printed: list[dict] = []
+        for chunk, cut in zip(chunks_by_time(events, [end - 30 * 86400, end]), [end - 30 * 86400, end]):
+            printed += [x for x in self.run_step(chunk, cut) if x["kind"] == "escalation"]
+        self.assertEqual([x["cursor"] for x in printed], list(range(1, len(printed) + 1)))
+        box = self.outbox()
+        self.assertEqual(box, printed)
+        self.assertEqual(sorted(x["key"] for x in box), sorted(self.keys(self.evaluate(events, end))))
+        self.assertEqual(self.outbox("--after", "3", "--limit", "2"), printed[3:5])
+        self.assertEqual(self.outbox("--after", str(len(printed))), [])
+        csv = self.duly("outbox", "--store", str(self.store), "--format", "csv", "--limit", "1").stdout.splitlines()
+        self.assertEqual(csv[0], "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions")
+        self.assertTrue(csv[1].startswith("1,escalation," + printed[0]["key"] + ","))
+
+    def test_kill_after_commit_loses_nothing_from_the_outbox(self) -> None:
+        events = random_events(random.Random(21), 40)
+        end = EPOCH_2026_11_02 + 60 * 86400
+        p = self.duly("run", "--policy", str(POLICY), "--store", str(self.store), "--events", "-", "--events-format",
+                      "jsonl", "--as-of", iso(end), stdin=jsonl(events), env={"DULY_TEST_KILL_AFTER_COMMIT": "1"})
+        self.assertEqual(p.returncode, -signal.SIGKILL)
+        printed = [json.loads(x) for x in p.stdout.splitlines()]
+        self.assertTrue(printed)
+        self.assertEqual(self.run_step(events, end), [])  # committed: the next run prints nothing
+        self.assertEqual(self.outbox(), printed)           # but the outbox has every one
+
+    def test_random_kills_leave_each_firing_once_in_cursor_order(self) -> None:
+        rng = random.Random(7)
+        events = random_events(rng, 2000)
+        end = EPOCH_2026_11_02 + 60 * 86400
+        started = time.monotonic()
+        self.duly("run", "--policy", str(POLICY), "--store", str(self.tmp / "scratch.db"), "--events", "-",
+                  "--events-format", "jsonl", "--as-of", iso(end), stdin=jsonl(events))
+        whole_run = time.monotonic() - started
+        cuts = [EPOCH_2026_11_02 + d * 86400 for d in (15, 30, 45)] + [end]
+        kills = 0
+        for chunk, cut in zip(chunks_by_time(events, cuts), cuts):
+            while True:
+                proc = subprocess.Popen([test_store.DULY, "run", "--policy", str(POLICY), "--store", str(self.store),
+                                         "--events", "-", "--events-format", "jsonl", "--as-of", iso(cut)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True)
+                killer = None
+                if kills < 10 and rng.random() < 0.8:
+                    killer = threading.Timer(rng.uniform(0.0, whole_run * (0.2 + len(chunk) / len(events))), proc.kill)
+                    killer.start()
+                try:
+                    proc.communicate(jsonl(chunk), timeout=120)
+                except BrokenPipeError:
+                    proc.communicate()
+                if killer is not None:
+                    killer.cancel()
+                if proc.returncode == 0:
+                    break
+                self.assertEqual(proc.returncode, -signal.SIGKILL)
+                kills += 1
+        self.assertGreaterEqual(kills, 3, "too few runs were killed for the test to mean anything")
+        box = self.outbox()
+        cursors = [x["cursor"] for x in box]
+        self.assertEqual(cursors, sorted(cursors))
+        self.assertEqual(len(set(cursors)), len(cursors))
+        keys = [x["key"] for x in box]
+        self.assertEqual(len(keys), len(set(keys)), "a firing twice in the outbox")
+        self.assertEqual(sorted(keys), sorted(self.keys(self.evaluate(events, end))))
+
+    def test_a_store_of_duly_0_1_is_migrated_by_its_next_run(self) -> None:
+        shutil.copy(ROOT / "tests" / "store" / "data" / "v1_helpdesk.db", self.store)
+        policy = ROOT / "tests" / "store" / "data" / "v1_helpdesk.policy.yaml"
+        self.assertEqual(self.outbox(), [])
+        printed = self.run_step([], EPOCH_2026_11_02 + 31 * 86400, policy=policy)  # 2026-12-03
+        self.assertEqual(len(printed), 7)
+        self.assertEqual(self.outbox(), printed)
+
+
+def main() -> None:
+    test_store.DULY = sys.argv[1]
+    unittest.main(argv=[sys.argv[0], *sys.argv[2:]], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
