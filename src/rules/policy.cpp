@@ -4,13 +4,12 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <mutex>
 
 #include "calendar/calendar_parse.hpp"
 #include "base/document.hpp"
-#include "base/json_writer.hpp"
 #include "rules/compiled_policy.hpp"
+#include "rules/policy_parts.hpp"
 #include "base/text.hpp"
 
 namespace duly {
@@ -374,7 +373,7 @@ class policy_reader {
       doc_.report(e, join(path, "at"), "missing: when does it fire? e.g. at: 75%, due, due + 2h, start + 30m, at_risk, manual");
     } else if (auto text = doc_.string(e["at"], join(path, "at"))) {
       out.at_text = *text;
-      if (auto p = parse_point(*text)) {
+      if (auto p = detail::parse_point(*text)) {
         out.at = *p;
       } else {
         doc_.report(e["at"], join(path, "at"), p.error().message());
@@ -419,11 +418,11 @@ class policy_reader {
       }
     }
     if (const auto d = e["do"]) {
-      std::size_t budget = max_actions_bytes;
-      out.actions_json = to_json(d, budget, 0);
+      std::size_t budget = detail::max_actions_bytes;
+      out.actions_json = detail::actions_json(d, budget, 0);
       if (budget == 0)
         doc_.report(d, join(path, "do"),
-                    "actions too large or too deeply nested (over " + std::to_string(max_actions_bytes) +
+                    "actions too large or too deeply nested (over " + std::to_string(detail::max_actions_bytes) +
                         " bytes as JSON, or deeper than 64 levels)");
     } else {
       out.actions_json = "[]";
@@ -443,159 +442,9 @@ class policy_reader {
     out_.compiled_escalations.push_back(resolved);
     out_.spec.escalations.push_back(std::move(es));
   }
-
-  static result<escalation_point> parse_point(std::string_view text) {
-    const std::string_view original = text;
-    text = detail::trim(text);
-    escalation_point p;
-    const auto bad = [&] {
-      return fail(errc::invalid_argument, "invalid point '" + std::string(original) +
-                                              "': expected P% (e.g. 75%), due, due + D, due - D, start + D, at_risk or manual");
-    };
-    if (text == "at_risk" || text == "manual") {
-      p.type = text == "at_risk" ? escalation_point::kind::at_risk : escalation_point::kind::manual;
-      return p;
-    }
-    if (!text.empty() && text.back() == '%') {
-      std::int64_t n = 0;
-      const auto digits = detail::trim(text.substr(0, text.size() - 1));
-      if (digits.empty()) return bad();
-      for (const char c : digits) {
-        if (!detail::is_digit(c) || n > 100000) return bad();
-        n = n * 10 + (c - '0');
-      }
-      p.type = escalation_point::kind::percent;
-      p.percent = n;
-      return p;
-    }
-    std::string_view base = text;
-    std::string_view rest;
-    if (const auto k = text.find_first_of("+-"); k != std::string_view::npos) {
-      base = detail::trim(text.substr(0, k));
-      rest = text.substr(k);
-    }
-    if (base == "due") {
-      p.type = escalation_point::kind::due;
-    } else if (base == "start") {
-      p.type = escalation_point::kind::start;
-    } else {
-      return bad();
-    }
-    if (rest.empty()) {
-      if (p.type == escalation_point::kind::start) return bad();
-      return p;
-    }
-    const bool minus = rest.front() == '-';
-    auto d = parse_duration(detail::trim(rest.substr(1)));
-    if (!d)
-      return fail(errc::invalid_argument, "invalid point '" + std::string(original) + "': " + d.error().message());
-    if (d->is_business_days())
-      return fail(errc::invalid_argument, "invalid point '" + std::string(original) +
-                                              "': business days cannot offset a point; use hours");
-    p.offset = minus ? -d->value : d->value;
-    return p;
-  }
-
-  static constexpr std::size_t max_actions_bytes = 65536;
-
-  // The node as compact JSON (actions are data handed back to the host). Stops
-  // (budget = 0) past max_actions_bytes or 64 levels, so YAML aliases that
-  // expand exponentially cannot hang the reader.
-  static std::string to_json(const YAML::Node& n, std::size_t& budget, int depth) {
-    if (budget == 0 || depth > 64) {
-      budget = 0;
-      return {};
-    }
-    const auto spend = [&](const std::string& s) {
-      budget = s.size() >= budget ? 0 : budget - s.size();
-      return budget > 0;
-    };
-    switch (n.Type()) {
-      case YAML::NodeType::Sequence: {
-        std::string s = "[";
-        for (std::size_t i = 0; i < n.size() && budget > 0; ++i) {
-          if (i) s += ',';
-          const std::string item = to_json(n[i], budget, depth + 1);
-          if (!spend(item)) return {};
-          s += item;
-        }
-        return s + "]";
-      }
-      case YAML::NodeType::Map: {
-        std::string s = "{";
-        bool first = true;
-        for (const auto& kv : n) {
-          if (budget == 0) return {};
-          if (!first) s += ',';
-          first = false;
-          std::string key;
-          detail::append_json_string(key, kv.first.IsScalar() ? kv.first.Scalar() : std::string());
-          const std::string item = to_json(kv.second, budget, depth + 1);
-          if (!spend(key) || !spend(item)) return {};
-          s += key + ":" + item;
-        }
-        return s + "}";
-      }
-      case YAML::NodeType::Scalar: {
-        const std::string& v = n.Scalar();
-        std::string out;
-        if (n.Tag() != "!") {  // plain scalars may be numbers or booleans
-          if (v == "true" || v == "false" || v == "null") return v;
-          if (detail::is_json_number(v)) return v;
-          // Numbers YAML reads but JSON does not write ("+1", ".5", "1.", "01"):
-          // written as JSON writes them.
-          char* end = nullptr;
-          const double d = std::strtod(v.c_str(), &end);
-          if (!v.empty() && end == v.c_str() + v.size() && v.find_first_not_of("+-0123456789.eE") == std::string::npos) {
-            detail::append_json_number(out, d);
-            return out;
-          }
-        }
-        detail::append_json_string(out, v);
-        return out;
-      }
-      default: return "null";
-    }
-  }
 };
 
 }  // namespace
-
-calendar policy::impl::calendar_for(std::size_t target, std::size_t goal, std::string_view zone_name) const {
-  return calendar_for(compiled_targets[target].goals[goal], zone_name);
-}
-
-calendar policy::impl::calendar_for(const compiled_goal& g, std::string_view zone_name) const {
-  const calendar& base = g.calendar_index >= 0 ? calendars[static_cast<std::size_t>(g.calendar_index)] : default_calendar;
-  if (g.timezone_slot < 0 || zone_name.empty() || zone_name == base.zone().name()) return base;
-  std::lock_guard lock(zoned_mutex);
-  const auto key = std::make_pair(g.calendar_index, std::string(zone_name));
-  if (auto it = zoned.find(key); it != zoned.end()) return it->second;
-  auto zone = time_zone::locate(zone_name);
-  calendar c = zone ? base.with_zone(*zone) : base;  // unknown zone: the calendar's own
-  zoned.emplace(key, c);
-  return c;
-}
-
-const std::vector<target>& policy::targets() const noexcept { return impl_->targets; }
-const std::vector<escalation>& policy::escalations() const noexcept { return impl_->escalations; }
-const std::vector<std::string>& policy::calendar_names() const noexcept { return impl_->calendar_names; }
-const std::vector<calendar>& policy::calendars() const noexcept { return impl_->calendars; }
-const slot_table& policy::slots() const noexcept { return impl_->slots; }
-const std::string& policy::fingerprint() const noexcept { return impl_->fingerprint; }
-const std::string& policy::source() const noexcept { return impl_->source; }
-const policy_spec& policy::spec() const noexcept { return impl_->spec; }
-calendar policy::goal_calendar(const goal& g, std::string_view zone_name) const {
-  // Resolved from what the goal says, so that a copy of a goal works too.
-  compiled_goal resolved;
-  if (!g.calendar.empty()) {
-    const auto& names = impl_->calendar_names;
-    const auto it = std::find(names.begin(), names.end(), g.calendar);
-    if (it != names.end()) resolved.calendar_index = static_cast<int>(it - names.begin());
-  }
-  if (!g.timezone_from.empty()) resolved.timezone_slot = impl_->slots.find(g.timezone_from);
-  return impl_->calendar_for(resolved, zone_name);
-}
 
 result<policy> parse_policy(std::string_view text, std::string_view source_name) {
   document doc(text, source_name);

@@ -151,7 +151,9 @@ TEST(EventCheck, JsonLinesAndCsvWordProblemsAlike) {
     const auto c = duly::read_events_csv(std::string("id,at,event,n:number,b:bool\n") + r.csv + "\n");
     ASSERT_TRUE(c) << c.error().message();
     ASSERT_EQ(j.rejected.size(), c->rejected.size());
-    if (!j.rejected.empty()) EXPECT_EQ(j.rejected[0].reason, c->rejected[0].reason);
+    if (!j.rejected.empty()) {
+      EXPECT_EQ(j.rejected[0].reason, c->rejected[0].reason);
+    }
   }
 }
 

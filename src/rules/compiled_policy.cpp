@@ -1,0 +1,45 @@
+// The compiled policy's read-only views and its zone-keyed calendar cache
+// (duly/policy.hpp, compiled_policy.hpp).
+#include "rules/compiled_policy.hpp"
+
+#include <algorithm>
+
+namespace duly {
+
+calendar policy::impl::calendar_for(std::size_t target, std::size_t goal, std::string_view zone_name) const {
+  return calendar_for(compiled_targets[target].goals[goal], zone_name);
+}
+
+calendar policy::impl::calendar_for(const compiled_goal& g, std::string_view zone_name) const {
+  const calendar& base = g.calendar_index >= 0 ? calendars[static_cast<std::size_t>(g.calendar_index)] : default_calendar;
+  if (g.timezone_slot < 0 || zone_name.empty() || zone_name == base.zone().name()) return base;
+  std::lock_guard lock(zoned_mutex);
+  const auto key = std::make_pair(g.calendar_index, std::string(zone_name));
+  if (auto it = zoned.find(key); it != zoned.end()) return it->second;
+  auto zone = time_zone::locate(zone_name);
+  calendar c = zone ? base.with_zone(*zone) : base;  // unknown zone: the calendar's own
+  zoned.emplace(key, c);
+  return c;
+}
+
+const std::vector<target>& policy::targets() const noexcept { return impl_->targets; }
+const std::vector<escalation>& policy::escalations() const noexcept { return impl_->escalations; }
+const std::vector<std::string>& policy::calendar_names() const noexcept { return impl_->calendar_names; }
+const std::vector<calendar>& policy::calendars() const noexcept { return impl_->calendars; }
+const slot_table& policy::slots() const noexcept { return impl_->slots; }
+const std::string& policy::fingerprint() const noexcept { return impl_->fingerprint; }
+const std::string& policy::source() const noexcept { return impl_->source; }
+const policy_spec& policy::spec() const noexcept { return impl_->spec; }
+calendar policy::goal_calendar(const goal& g, std::string_view zone_name) const {
+  // Resolved from what the goal says, so that a copy of a goal works too.
+  compiled_goal resolved;
+  if (!g.calendar.empty()) {
+    const auto& names = impl_->calendar_names;
+    const auto it = std::find(names.begin(), names.end(), g.calendar);
+    if (it != names.end()) resolved.calendar_index = static_cast<int>(it - names.begin());
+  }
+  if (!g.timezone_from.empty()) resolved.timezone_slot = impl_->slots.find(g.timezone_from);
+  return impl_->calendar_for(resolved, zone_name);
+}
+
+}  // namespace duly
