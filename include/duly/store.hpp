@@ -79,6 +79,9 @@ struct store_options {
   // missing file is errc::io_error ("no such store") and an empty database
   // errc::store_unusable. A new store's tables are written by its first run.
   bool create = true;
+  // Open for reading only (state, outbox, info): the file is never written,
+  // and a run or add() is errc::invalid_argument. Implies no create.
+  bool read_only = false;
   // How long a run waits for another run to finish before errc::store_busy
   // (0: refuse at once). Capped at about 11.5 days.
   std::chrono::milliseconds wait{0};

@@ -80,7 +80,9 @@ class Store:
     store to finish before ``duly.StoreBusyError``. A file that is not a duly
     store, a damaged store or one written by a newer duly raises
     ``duly.StoreUnusableError``; a missing file without ``create`` and a store
-    that cannot be written raise ``duly.IoError``. Messages are those of
+    that cannot be written raise ``duly.IoError``. With ``read_only=True`` (for
+    ``state``, ``outbox`` and ``info``) the file is never written, never made,
+    and ``run`` raises ``duly.InvalidArgumentError``. Messages are those of
     ``duly run``, starting with the path.
 
     A ``Store`` holds one SQLite connection: ``close()`` it, or use it as a context
@@ -92,13 +94,14 @@ class Store:
     __slots__ = ("_native",)
     _native: _duly.Store
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False,
                  wait: _dt.timedelta = _dt.timedelta(0)) -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise InvalidArgumentError(f"expected a path (str or os.PathLike), got {type_name(path)}", path="path")
-        if not isinstance(create, bool):
-            raise InvalidArgumentError(f"expected True or False, got {type_name(create)}", path="create")
-        self._native = _duly.Store(os.fsdecode(path), bool(create), _wait_ms(wait))
+        for name, flag in (("create", create), ("read_only", read_only)):
+            if not isinstance(flag, bool):
+                raise InvalidArgumentError(f"expected True or False, got {type_name(flag)}", path=name)
+        self._native = _duly.Store(os.fsdecode(path), create and not read_only, read_only, _wait_ms(wait))
 
     @property
     def path(self) -> str:

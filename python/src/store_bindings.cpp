@@ -58,9 +58,10 @@ std::vector<event> events_of(bool frame, const py::object& ids, const i64_array&
 
 class store_handle {
  public:
-  store_handle(const std::string& path, bool create, i64 wait_ms) : path_(path) {
+  store_handle(const std::string& path, bool create, bool read_only, i64 wait_ms) : path_(path) {
     store_options o;
     o.create = create;
+    o.read_only = read_only;
     o.wait = std::chrono::milliseconds(wait_ms);
     auto s = [&] {
       py::gil_scoped_release release;
@@ -204,7 +205,8 @@ class store_handle {
 
 void bind_store(py::module_& m) {
   py::class_<store_handle>(m, "Store", "An open store (duly::store); use duly.Store.")
-      .def(py::init<const std::string&, bool, i64>(), py::arg("path"), py::arg("create"), py::arg("wait_ms"))
+      .def(py::init<const std::string&, bool, bool, i64>(), py::arg("path"), py::arg("create"), py::arg("read_only"),
+           py::arg("wait_ms"))
       .def_property_readonly("path", [](const store_handle& s) { return text(s.path()); })
       .def_property_readonly("closed", &store_handle::closed)
       .def("close", &store_handle::close)

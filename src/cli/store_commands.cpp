@@ -65,9 +65,11 @@ std::chrono::milliseconds wait_of(double seconds) {
 }
 
 // Opens the store, printing why not.
+// `create` for run; state and outbox open read-only (never created, never written).
 std::optional<store> open_store(const streams& io, const command_options& o, bool create, int& rc) {
   duly::store_options so;
   so.create = create;
+  so.read_only = !create;
   so.wait = wait_of(o.wait_seconds);
   auto s = store::open(o.store_file, so);
   if (!s) {

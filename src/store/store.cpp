@@ -64,25 +64,27 @@ store::~store() = default;
 const std::string& store::path() const noexcept { return impl_->path; }
 
 result<store> store::open(std::string path, const store_options& options) {
-  if (!options.create) {
+  if (!options.create || options.read_only) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
       return tl::unexpected(failure(errc::io_error, path, "no such store (`duly run` creates it)"));
   }
   try {
     std::unique_ptr<impl> p;
+    store_options o = options;
+    if (o.read_only) o.create = false;
     try {
-      p = std::make_unique<impl>(path, options, false);
+      p = std::make_unique<impl>(path, o, o.read_only);
     } catch (const sqlite_error& e) {
       // Read-write so that SQLite can recover after a killed run; a store that
       // is only read may be a file this user cannot write.
-      if (options.create || (e.code != SQLITE_CANTOPEN && e.code != SQLITE_READONLY && e.code != SQLITE_PERM))
+      if (o.create || o.read_only || (e.code != SQLITE_CANTOPEN && e.code != SQLITE_READONLY && e.code != SQLITE_PERM))
         throw;
-      p = std::make_unique<impl>(path, options, true);
+      p = std::make_unique<impl>(path, o, true);
     }
     database& db = p->db;
     p->wait(std::nullopt);
-    if (options.create) {
+    if (o.create) {
       // Write-ahead logging: a state reading never blocks a run's commit. Only
       // for a duly store or an empty file: never convert another program's
       // database (the check below refuses it).
@@ -93,7 +95,7 @@ result<store> store::open(std::string path, const store_options& options) {
       transaction t(db, "BEGIN");
       auto found = store_format::check(db, path, false);
       if (!found) return tl::unexpected(std::move(found).error());
-      if (*found == store_format::found::empty && !options.create)
+      if (*found == store_format::found::empty && !o.create)
         return tl::unexpected(failure(errc::store_unusable, path,
                                       "not a duly store: the database is empty (no run has written to it)"));
     }
@@ -105,6 +107,7 @@ result<store> store::open(std::string path, const store_options& options) {
 
 result<add_result> store::add(std::span<const event> events, std::span<const rejected_row> rejected) {
   database& db = impl_->db;
+  if (impl_->options.read_only) return tl::unexpected(failure(errc::invalid_argument, impl_->path, "the store is open read-only"));
   try {
     impl_->wait(std::nullopt);
     transaction t(db, "BEGIN IMMEDIATE");
@@ -125,6 +128,7 @@ result<add_result> store::add(std::span<const event> events, std::span<const rej
 result<run_result> store::run(const policy& current, std::span<const event> events, instant as_of,
                               const run_options& options) {
   database& db = impl_->db;
+  if (impl_->options.read_only) return tl::unexpected(failure(errc::invalid_argument, impl_->path, "the store is open read-only"));
   try {
     impl_->wait(options.wait);
     transaction t(db, "BEGIN IMMEDIATE");

@@ -286,3 +286,19 @@ def test_the_outbox(tmp_path: pathlib.Path, policy: duly.Policy, events: list[di
         with pytest.raises(duly.InvalidArgumentError) as e:
             store.outbox(after=-1)
         assert e.value.path == "after"
+
+
+def test_a_read_only_store_is_never_written(tmp_path: pathlib.Path, policy: duly.Policy, events: list[dict]) -> None:
+    path = tmp_path / "s.db"
+    with duly.Store(path) as store:
+        store.run(policy, events, "2026-11-27T00:00:00Z")
+    before = path.read_bytes()
+    with duly.Store(path, read_only=True) as store:
+        assert len(store.state(END).timers) == 20
+        assert len(store.outbox()) > 0
+        with pytest.raises(duly.InvalidArgumentError) as e:
+            store.run(policy, None, END)
+        assert str(e.value) == f"{path}: the store is open read-only"
+    assert path.read_bytes() == before
+    with pytest.raises(duly.IoError):
+        duly.Store(tmp_path / "nope.db", read_only=True)

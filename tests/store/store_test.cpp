@@ -134,6 +134,28 @@ TEST_F(Store, OpenWithoutCreateRefusesAMissingOrEmptyFile) {
             file("empty.db") + ": not a duly store: the database is empty (no run has written to it)");
 }
 
+TEST_F(Store, AReadOnlyStoreIsNeverWritten) {
+  ASSERT_TRUE(duly::store::open(file()).value().run(policy(), events_, at("2026-11-26T00:00:00Z")));
+  const std::string before = read_text(file());
+  duly::store_options ro;
+  ro.read_only = true;
+  {
+    auto s = duly::store::open(file(), ro);
+    ASSERT_TRUE(s) << s.error().message();
+    EXPECT_TRUE(s->state(policy(), at("2026-12-01T00:00:00Z")));
+    EXPECT_TRUE(s->outbox());
+    auto r = s->run(policy(), events_, at("2026-12-01T00:00:00Z"));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code(), duly::errc::invalid_argument);
+    EXPECT_EQ(r.error().message(), file() + ": the store is open read-only");
+    EXPECT_FALSE(s->add(events_));
+  }
+  EXPECT_EQ(read_text(file()), before);
+  auto missing = duly::store::open(file("nope.db"), ro);
+  ASSERT_FALSE(missing);
+  EXPECT_FALSE(fs::exists(file("nope.db")));
+}
+
 TEST_F(Store, RunReportsEachFiringOnceAndRecognisesRedelivery) {
   auto s = duly::store::open(file()).value();
   const auto as_of = at("2026-12-03T00:00:00Z");

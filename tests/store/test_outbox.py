@@ -14,6 +14,7 @@ Standard library only; the helpers are those of test_store.py.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -62,22 +63,29 @@ class Outbox(StoreCase):
 
     def test_random_kills_leave_each_firing_once_in_cursor_order(self) -> None:
         rng = random.Random(7)
-        events = random_events(rng, 2000)
+        events = random_events(rng, 3000)
         end = EPOCH_2026_11_02 + 60 * 86400
         started = time.monotonic()
         self.duly("run", "--policy", str(POLICY), "--store", str(self.tmp / "scratch.db"), "--events", "-",
                   "--events-format", "jsonl", "--as-of", iso(end), stdin=jsonl(events))
         whole_run = time.monotonic() - started
-        cuts = [EPOCH_2026_11_02 + d * 86400 for d in (15, 30, 45)] + [end]
+        cuts = [EPOCH_2026_11_02 + d * 86400 for d in (8, 15, 22, 30, 38, 45, 52)] + [end]
         kills = 0
-        for chunk, cut in zip(chunks_by_time(events, cuts), cuts):
+        for n, (chunk, cut) in enumerate(zip(chunks_by_time(events, cuts), cuts)):
+            first_try = True
             while True:
+                # Some runs die right after their commit (the hook widens that
+                # window: the first try of every other chunk, and at random),
+                # others at a random moment, before or after it.
+                after_commit = kills < 12 and ((first_try and n % 2 == 1) or rng.random() < 0.2)
+                first_try = False
                 proc = subprocess.Popen([test_store.DULY, "run", "--policy", str(POLICY), "--store", str(self.store),
                                          "--events", "-", "--events-format", "jsonl", "--as-of", iso(cut)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        text=True)
+                                        text=True, env={**os.environ,
+                                                        "DULY_TEST_KILL_AFTER_COMMIT": "1" if after_commit else "0"})
                 killer = None
-                if kills < 10 and rng.random() < 0.8:
+                if not after_commit and kills < 12 and rng.random() < 0.8:
                     killer = threading.Timer(rng.uniform(0.0, whole_run * (0.2 + len(chunk) / len(events))), proc.kill)
                     killer.start()
                 try:
