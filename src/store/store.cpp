@@ -175,6 +175,7 @@ result<evaluation> store::state(const policy& current, instant as_of, const stat
       ++groups;
       std::move(part.timers.begin(), part.timers.end(), std::back_inserter(all.timers));
       std::move(part.escalations.begin(), part.escalations.end(), std::back_inserter(all.escalations));
+      std::move(part.pauses.begin(), part.pauses.end(), std::back_inserter(all.pauses));
       all.events_applied += part.events_applied;
       all.events_ignored += part.events_ignored;
       if (part.next_wakeup && (!all.next_wakeup || *part.next_wakeup < *all.next_wakeup))
@@ -186,6 +187,8 @@ result<evaluation> store::state(const policy& current, instant as_of, const stat
                        [](const timer_row& a, const timer_row& b) { return a.id < b.id; });
       std::stable_sort(all.escalations.begin(), all.escalations.end(),
                        [](const escalation_row& a, const escalation_row& b) { return a.id < b.id; });
+      std::stable_sort(all.pauses.begin(), all.pauses.end(),
+                       [](const pause_row& a, const pause_row& b) { return a.id < b.id; });
     }
     return all;  // the snapshot ends with the transaction (rolled back: nothing was written)
   } catch (const sqlite_error& e) {

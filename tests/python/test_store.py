@@ -92,6 +92,8 @@ def test_state_equals_evaluate_over_chunked_runs(tmp_path: pathlib.Path, policy:
         state = store.state(END)
         pd.testing.assert_frame_equal(state.timers_frame(), whole.timers_frame())
         pd.testing.assert_frame_equal(state.escalations_frame(), whole.escalations_frame())
+        assert len(whole.pauses_frame()) > 0  # the helpdesk waits on customers: pauses to compare
+        pd.testing.assert_frame_equal(state.pauses_frame(), whole.pauses_frame())
         assert state.policy is not None and state.policy.fingerprint == policy.fingerprint  # the latest run's
         past = store.state("2026-11-25T00:00:00Z", policy)
         assert past.timers == duly.evaluate(policy, good, "2026-11-25T00:00:00Z").timers
