@@ -58,9 +58,10 @@ struct event_batch {
 //
 //   id: empty; at: not an ISO-8601 instant: '2026-13-01' (...); event: missing
 //
-// The rules: `id` and `event` are non-empty text (readers turn an integer id
-// into its decimal text); `at` is an ISO-8601 instant with an offset (or an
-// instant), from 1970-01-01 up to but not including 2200-01-01 UTC, since an
+// The rules: `id` and `event` are text that is not empty nor only whitespace
+// (readers turn an integer id into its exact decimal text); `at` is an ISO-8601
+// instant with an offset (or, with a zone given, a wall-clock time read in that
+// zone; or an instant), from 1970-01-01 up to but not including 2200-01-01 UTC, since an
 // instant outside those years would give wrong answers downstream rather than
 // errors; each field appears once. Every other key is an attribute: its name is
 // not empty and appears once, and its value is null (clears it), a bool, a
@@ -83,8 +84,13 @@ class DULY_EXPORT event_check {
   // --- one row -------------------------------------------------------------
   // Starts a row whose event is built in `e` (cleared first).
   void start(event& e);
+  // The zone in which `at` text without a UTC offset is read as a wall-clock
+  // time (nullptr, the default: such text is rejected). A time a DST change
+  // skips is read as the instant of the change, a repeated one as its first
+  // occurrence (the earlier offset). Not owned: it must outlive the check.
+  void set_zone(const time_zone* zone) noexcept { zone_ = zone; }
 
-  void id(std::string text);    // "id: empty"; "id: appears twice"
+  void id(std::string text);    // "id: empty"; "id: blank (only whitespace)"; "id: appears twice"
   void at(std::string_view text);  // parsed; "at: not an ISO-8601 instant: ..."
   void at(instant t);           // "at: instant ... is outside the supported years 1970 to 2199"
   void name(std::string text);  // the event's name: "event: empty"
@@ -119,8 +125,9 @@ class DULY_EXPORT event_check {
   // distinct values once, as the DataFrame path does) -------------------------
   // The problem of an id or event name, or "" when it is fine.
   [[nodiscard]] static std::string text_problem(field f, std::string_view text);
-  // The instant of `at` text, or the problem ("at: ...") as the error message.
-  [[nodiscard]] static result<instant> read_at(std::string_view text);
+  // The instant of `at` text (without an offset: read in `zone`, when given),
+  // or the problem ("at: ...") as the error message.
+  [[nodiscard]] static result<instant> read_at(std::string_view text, const time_zone* zone = nullptr);
   // The problem of an instant outside the supported years, or "".
   [[nodiscard]] static std::string at_problem(instant t);
   [[nodiscard]] static std::string missing_text(field f);
@@ -132,6 +139,17 @@ class DULY_EXPORT event_check {
   // Reasons for attribute_problem: "objects and lists are not supported",
   // "'abc' is not a number", "'yes' is not a bool (expected true or false)".
   [[nodiscard]] static std::string nested();
+  // An integer beyond 2^53 cannot be held exactly by a number (a double):
+  // rather than round it, and so take two different values for one, the row is
+  // rejected. `literal` is the integer as written.
+  //   "9007199254740993 is an integer beyond 2^53, which a number cannot hold
+  //    exactly; write it as a string ("9007199254740993")"
+  [[nodiscard]] static std::string inexact_integer(std::string_view literal);
+  // Whether an integer fits a number exactly: |n| <= 2^53.
+  [[nodiscard]] static constexpr bool exact_integer(std::int64_t n) noexcept {
+    return n >= -max_exact_integer && n <= max_exact_integer;
+  }
+  static constexpr std::int64_t max_exact_integer = std::int64_t{1} << 53;
   [[nodiscard]] static std::string not_a_number(std::string_view text);
   [[nodiscard]] static std::string not_a_bool(std::string_view text);
   // The problems joined by "; ".
@@ -143,6 +161,7 @@ class DULY_EXPORT event_check {
   event* e_ = nullptr;
   std::vector<std::string> problems_;
   std::unordered_set<std::string> names_;  // attribute names, for long rows only
+  const time_zone* zone_ = nullptr;
   bool seen_[3] = {false, false, false};
 };
 
@@ -153,7 +172,35 @@ struct read_options {
   std::string source_name;
   // First value of event::sequence (to keep order across several inputs).
   std::uint64_t first_sequence = 0;
+  // Reads `at` text without a UTC offset as a wall-clock time in this zone
+  // (event_check::set_zone); nullptr: such rows are rejected. Not owned.
+  const time_zone* zone = nullptr;
 };
+
+// Limits of an events input, so that a wrong file (a device such as
+// /dev/zero, a binary file, a runaway export) ends with an error rather than
+// with memory exhausted or thousands of rejected rows:
+// - a line (a JSON Lines object, a CSV line) over max_event_line_bytes is a
+//   rejected row ("line too long");
+// - a whole input over max_event_input_bytes is refused (read_event_input);
+// - an input with a NUL byte, or whose first block is more than 1% control
+//   characters, is not a text export and is refused (event_text_problem).
+inline constexpr std::size_t max_event_line_bytes = std::size_t{64} << 20;       // 64 MiB
+inline constexpr std::uint64_t max_event_input_bytes = std::uint64_t{2} << 30;   // 2 GiB
+
+// Why `block`, the bytes of an events input from byte `offset` (0-based) on,
+// cannot be a text export, or "" when it may be: a NUL byte ("not a text
+// export: a NUL byte at byte 17"), or, for the block at offset 0, more than 1%
+// of its first 64 KiB in control characters other than tab, CR and LF. Pure.
+[[nodiscard]] DULY_EXPORT std::string event_text_problem(std::string_view block, std::uint64_t offset);
+
+// Reads a whole events input from `in` in blocks, refusing (errc::invalid_argument)
+// one over `max_bytes` or one that event_text_problem() says is not text, as
+// soon as the block that shows it is read (so a device that never ends, such
+// as /dev/zero, ends at once); errc::io_error on a read error. `name` names
+// the input in messages.
+[[nodiscard]] DULY_EXPORT result<std::string> read_event_input(std::istream& in, std::string_view name,
+                                                               std::uint64_t max_bytes = max_event_input_bytes);
 
 // JSON Lines: one object per line with "id", "at", "event" and attributes. Blank
 // lines are skipped. A bad line is rejected with its reason; the reader never

@@ -25,6 +25,7 @@ check = _duly.event_check
 
 KEEP = object()  # an attribute value that leaves the attribute alone
 _INT_LIMIT = 2**1023  # beyond this an int is not a finite double
+EXACT_INTEGER = 2**53  # beyond this a double does not hold every int
 #: The problems of a required field that never came, e.g. "id: missing".
 MISSING = {f: check.missing_text(f) for f in ("id", "at", "event")}
 
@@ -143,8 +144,11 @@ def attribute_value(name: str, v: object, path: str) -> tuple[object, str | None
         # (late_text_problems): one pass in C instead of a call per value.
         return v, None
     if t is int:
-        if -_INT_LIMIT < v < _INT_LIMIT:  # type: ignore[operator]
+        if -EXACT_INTEGER <= v <= EXACT_INTEGER:  # type: ignore[operator]
             return v, None
+        # Beyond 2^53 a number (a double) would round it: rejected, never rounded.
+        if -_INT_LIMIT < v < _INT_LIMIT:  # type: ignore[operator]
+            return None, check.attribute_text(name, check.inexact_integer(str(v)))
         return None, check.attribute_text(name, f"the number {describe(v)} is too large")
     if t is float:
         if math.isfinite(v):  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from . import _duly
 from ._convert import NAT, bad_text_rows, datetime64_seconds, format_instant, text_problem, type_name
 from ._errors import InvalidArgumentError
 from ._event_values import (
+    EXACT_INTEGER,
     KEEP,
     MISSING,
     at_value,
@@ -273,6 +274,11 @@ def _attribute_column(name: str, series: Any, problems: _Problems) -> FrameAttri
         if not isinstance(dtype, np.dtype):  # nullable: may hold <NA>
             codes[series.isna().to_numpy(dtype=bool)] = -1
         return (name, "values", [False, True], codes)
+    if kind in "iu":
+        # Integers beyond 2^53 would be rounded as numbers: their rows are rejected.
+        big = ((series > EXACT_INTEGER) | (series < -EXACT_INTEGER)).to_numpy(dtype=bool, na_value=False)
+        for row in np.flatnonzero(big).tolist():
+            problems.add(row, check.attribute_text(name, check.inexact_integer(str(series.iloc[row]))))
     if kind in "iuf":
         numbers_ = series.to_numpy(dtype=np.float64, na_value=np.nan)
         for row in np.flatnonzero(np.isinf(numbers_)).tolist():

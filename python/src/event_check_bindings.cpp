@@ -171,6 +171,7 @@ void bind_event_check(py::module_& m) {
   c.def_static("attribute_name_problem", &ec::attribute_name_problem, py::arg("name"));
   c.def_static("nested", &ec::nested);
   c.def_static("not_a_number", &ec::not_a_number, py::arg("text"));
+  c.def_static("inexact_integer", &ec::inexact_integer, py::arg("literal"));
   c.def_static("join", &ec::join, py::arg("problems"));
 }
 

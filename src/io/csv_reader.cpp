@@ -184,11 +184,34 @@ std::optional<double> parse_number(std::string_view text) {
   return d;
 }
 
+// "-123", "42": digits alone, with an optional minus sign.
+bool is_integer_text(std::string_view text) {
+  text = detail::trim(text);
+  if (!text.empty() && text.front() == '-') text.remove_prefix(1);
+  if (text.empty()) return false;
+  for (const char c : text)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+// Whether integer text (is_integer_text) is within 2^53 of zero, read exactly
+// (as a double, 2^53 + 1 would round to 2^53 and pass).
+bool exact_integer_text(std::string_view text) {
+  text = detail::trim(text);
+  std::int64_t i = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+  return ec == std::errc() && end == text.data() + text.size() && event_check::exact_integer(i);
+}
+
 class csv_reader {
  public:
-  explicit csv_reader(const read_options& options) : options_(options) {}
+  explicit csv_reader(const read_options& options) : options_(options) { check_.set_zone(options.zone); }
 
   void operator()(std::string_view line, std::uint64_t number) {
+    if (line.size() > max_event_line_bytes && have_header_) {
+      ++batch_.rows;
+      return reject(number, line_too_long(line.size()));
+    }
     if (splitter_.feed(line, number)) record();
   }
 
@@ -197,8 +220,8 @@ class csv_reader {
   }
 
   result<event_batch> take() {
-    if (!have_header_ && header_errors_.empty())
-      header_error(0, "no header row: the input needs a header with id, at and event columns");
+    // An input without a header has no record at all (0 bytes, blank lines):
+    // an empty export, zero events.
     if (!header_errors_.empty()) return tl::unexpected(error(std::move(header_errors_)));
     return std::move(batch_);
   }
@@ -257,7 +280,11 @@ class csv_reader {
       case column_type::string: return check_.attribute(col.name, owned_value(value::string(cell)));
       case column_type::number: {
         if (detail::trim(cell) == "null") return check_.attribute(col.name, owned_value());
-        if (const auto d = parse_number(cell)) return check_.attribute(col.name, owned_value(value::number(*d)));
+        if (const auto d = parse_number(cell)) {
+          if (is_integer_text(cell) && !exact_integer_text(cell))
+            return check_.attribute_problem(col.name, event_check::inexact_integer(detail::trim(cell)));
+          return check_.attribute(col.name, owned_value(value::number(*d)));
+        }
         return check_.attribute_problem(col.name, event_check::not_a_number(cell));
       }
       case column_type::boolean: {

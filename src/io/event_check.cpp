@@ -46,11 +46,16 @@ std::string event_check::describe(shape s, std::string_view literal) {
 // --- single values ------------------------------------------------------------
 
 std::string event_check::text_problem(field f, std::string_view text) {
-  return text.empty() ? prefixed(f, "empty") : std::string();
+  if (text.empty()) return prefixed(f, "empty");
+  // Spaces alone name nothing: a record " " and a record "" would be two
+  // different records that no person can tell apart.
+  for (const char c : text)
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\v' && c != '\f') return {};
+  return prefixed(f, "blank (only whitespace)");
 }
 
-result<instant> event_check::read_at(std::string_view text) {
-  auto t = parse_instant(text);
+result<instant> event_check::read_at(std::string_view text, const time_zone* zone) {
+  auto t = zone != nullptr ? parse_instant(text, *zone) : parse_instant(text);
   if (!t) return fail(t.error().code(), prefixed(field::at, t.error().message()));
   if (std::string p = at_problem(*t); !p.empty()) return fail(errc::out_of_range, std::move(p));
   return t;
@@ -93,6 +98,11 @@ std::string event_check::attribute_name_problem(std::string_view name) {
 
 std::string event_check::nested() { return "objects and lists are not supported"; }
 
+std::string event_check::inexact_integer(std::string_view literal) {
+  return std::string(literal) + " is an integer beyond 2^53, which a number cannot hold exactly; write it as a string (\"" +
+         std::string(literal) + "\")";
+}
+
 std::string event_check::not_a_number(std::string_view text) {
   return "'" + std::string(text) + "' is not a number";
 }
@@ -133,13 +143,13 @@ void event_check::start(event& e) {
 
 void event_check::id(std::string text) {
   DULY_FIRST_TIME(field::id);
-  if (text.empty()) return problems_.push_back(prefixed(field::id, "empty"));
+  if (std::string p = text_problem(field::id, text); !p.empty()) return problems_.push_back(std::move(p));
   e_->id = std::move(text);
 }
 
 void event_check::at(std::string_view text) {
   DULY_FIRST_TIME(field::at);
-  auto t = read_at(text);
+  auto t = read_at(text, zone_);
   if (!t) return problems_.push_back(t.error().message());
   e_->at = *t;
 }
@@ -152,7 +162,7 @@ void event_check::at(instant t) {
 
 void event_check::name(std::string text) {
   DULY_FIRST_TIME(field::event);
-  if (text.empty()) return problems_.push_back(prefixed(field::event, "empty"));
+  if (std::string p = text_problem(field::event, text); !p.empty()) return problems_.push_back(std::move(p));
   e_->name = std::move(text);
 }
 

@@ -194,16 +194,13 @@ class fast_line_parser {
       while (p_ != end_ && detail::is_digit(*p_)) ++p_;
     }
     if (integer) {
+      // Integers beyond 2^53 are the SAX reader's to reject, with the reason.
       std::int64_t i = 0;
       if (const auto r = std::from_chars(begin, p_, i); r.ec == std::errc() && r.ptr == p_) {
         out = static_cast<double>(i);
-        return true;
+        return event_check::exact_integer(i);
       }
-      std::uint64_t u = 0;
-      if (const auto r = std::from_chars(begin, p_, u); r.ec == std::errc() && r.ptr == p_) {
-        out = static_cast<double>(u);
-        return true;
-      }
+      return false;
     }
     const auto r = std::from_chars(begin, p_, out);
     return r.ec == std::errc() && r.ptr == p_ && std::isfinite(out);

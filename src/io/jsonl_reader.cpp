@@ -181,10 +181,20 @@ class event_sax {
     switch (v.type) {
       case jtype::null: return check_.attribute(key_, owned_value());
       case jtype::boolean: return check_.attribute(key_, owned_value(duly::value::boolean(v.b)));
-      case jtype::integer: return check_.attribute(key_, owned_value(duly::value::number(static_cast<double>(v.i))));
+      case jtype::integer:
+        if (!event_check::exact_integer(v.i)) return check_.attribute_problem(key_, event_check::inexact_integer(std::to_string(v.i)));
+        return check_.attribute(key_, owned_value(duly::value::number(static_cast<double>(v.i))));
       case jtype::unsigned_integer:
+        // nlohmann uses uint64 only above INT64_MAX: always beyond 2^53.
+        if (v.u > static_cast<std::uint64_t>(event_check::max_exact_integer))
+          return check_.attribute_problem(key_, event_check::inexact_integer(std::to_string(v.u)));
         return check_.attribute(key_, owned_value(duly::value::number(static_cast<double>(v.u))));
-      case jtype::floating: return check_.attribute(key_, owned_value(duly::value::number(v.d)));
+      case jtype::floating:
+        // An integer written without fraction or exponent that does not fit
+        // 64 bits comes as a float: as inexact as any integer beyond 2^53.
+        if (v.raw != nullptr && v.raw->find_first_of(".eE") == std::string::npos)
+          return check_.attribute_problem(key_, event_check::inexact_integer(*v.raw));
+        return check_.attribute(key_, owned_value(duly::value::number(v.d)));
       case jtype::string: return check_.attribute(key_, owned_value(duly::value::string(*v.s)));
       case jtype::object:
       case jtype::array: return check_.attribute_problem(key_, event_check::nested());
@@ -227,13 +237,27 @@ line_verdict parse_line(std::string_view line, event_check& check, event& e, std
   return line_verdict::bad_content;
 }
 
+}  // namespace
+
+std::string line_too_long(std::size_t bytes) {
+  return "line too long: " + std::to_string(bytes) + " bytes, more than the " +
+         std::to_string(max_event_line_bytes >> 20) + " MiB limit of one line";
+}
+
+namespace {
+
 class jsonl_reader {
  public:
-  explicit jsonl_reader(const read_options& options) : options_(options) {}
+  explicit jsonl_reader(const read_options& options) : options_(options) { check_.set_zone(options.zone); }
 
   void operator()(std::string_view line, std::uint64_t number) {
     last_line_ = number;
     if (is_blank(line)) return;
+    if (line.size() > max_event_line_bytes) {
+      ++batch_.rows;
+      batch_.rejected.push_back(rejected_row{number, line_too_long(line.size())});
+      return;
+    }
     event e;
     line_verdict verdict = line_verdict::ok;
     if (!fast_.parse(line, check_, e)) verdict = parse_line(line, check_, e, reason_);

@@ -16,6 +16,15 @@ namespace duly::detail {
 
 inline constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
+}  // namespace duly::detail
+
+namespace duly {
+// The reason of a rejected row whose line is over max_event_line_bytes.
+std::string line_too_long(std::size_t bytes);
+}  // namespace duly
+
+namespace duly::detail {
+
 inline bool is_blank(std::string_view s) noexcept {
   for (const char c : s)
     if (!is_space(c)) return false;

@@ -593,8 +593,6 @@ TEST(EventIoCsv, RejectsBadHeader) {
        "events.csv:1: column 4 'due:date': unknown type 'date' (expected number, bool or string)"},
       {"id,at:number,event\n", "events.csv:1: column 2 'at:number': id, at and event take no number or bool type"},
       {"id,at,event,,x\n", "events.csv:1: column 4 has no name"},
-      {"", "events.csv: no header row: the input needs a header with id, at and event columns"},
-      {"\n \n", "events.csv: no header row: the input needs a header with id, at and event columns"},
       {"id,at,\"event\n", "events.csv:1: header: cell 3: the quoted cell is not closed before the end of the input"},
   };
   duly::read_options options;
@@ -611,6 +609,18 @@ TEST(EventIoCsv, RejectsBadHeader) {
 TEST(EventIoCsv, TypedStringColumnsOnRequiredFields) {
   const event_batch b = csv("id:string,at:string,event:string\nT-1,2026-11-23T15:30:00Z,opened\n");
   EXPECT_EQ(show(b), (std::vector<std::string>{"T-1 2026-11-23T15:30:00Z opened {} #0 @2"}));
+}
+
+// An empty export (0 bytes, blank lines, a BOM alone) is zero events, as a
+// header alone is: a scheduler's step with nothing new must not fail.
+TEST(EventIoCsv, EmptyInputIsZeroEvents) {
+  for (const char* text : {"", "\n \n", "\xEF\xBB\xBF", "\r\n"}) {
+    SCOPED_TRACE(text);
+    const event_batch b = csv(text);
+    EXPECT_EQ(b.rows, 0u);
+    EXPECT_TRUE(b.events.empty());
+    EXPECT_TRUE(b.rejected.empty());
+  }
 }
 
 TEST(EventIoCsv, HeaderOnlyHasNoRows) {
