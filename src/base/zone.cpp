@@ -35,6 +35,19 @@ result<time_zone> time_zone::locate(std::string_view name) {
   std::lock_guard lock(mutex);
   if (auto it = cache.find(name); it != cache.end()) return time_zone{it->second};
   if (name.empty()) return fail(errc::unknown_zone, "unknown time zone '': give an IANA name such as America/New_York");
+  // Files of the tz directory that are not IANA zones: `localtime` is this
+  // machine's setting (another machine reads the same policy differently),
+  // posix/ and right/ are variants of the zones, the rest are not zones.
+  {
+    const bool machine = name == "localtime" || name == "posixrules";
+    if (machine || name == "Factory" || name == "leapseconds" || name.starts_with("posix/") || name.starts_with("right/") ||
+        name.starts_with('/') || name.find("..") != std::string_view::npos || name.find('.') != std::string_view::npos)
+      return fail(errc::unknown_zone,
+                  "unknown time zone '" + std::string(name) + "': not an IANA zone name" +
+                      (machine ? std::string(" (it is this machine's local setting, which differs between machines)")
+                               : std::string()) +
+                      "; give a name such as Europe/Amsterdam");
+  }
   const date::time_zone* tz = nullptr;
   try {
     tz = date::locate_zone(name);
