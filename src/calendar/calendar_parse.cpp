@@ -282,11 +282,11 @@ std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, 
   return h;
 }
 
-result<std::string> read_file(const std::filesystem::path& path) {
+result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
-  const auto io_error = [&](std::string what) {
+  const auto io_error = [&](std::string what, errc code = errc::io_error) {
     diagnostic d;
-    d.code = errc::io_error;
+    d.code = code;
     d.message = std::move(what);
     d.file = path.string();
     return tl::unexpected(error(std::move(d)));
@@ -298,10 +298,23 @@ result<std::string> read_file(const std::filesystem::path& path) {
     return io_error(e != 0 ? "cannot open the file for reading: " + std::string(std::strerror(e))
                            : std::string("cannot open the file for reading"));
   }
-  std::ostringstream out;
-  out << in.rdbuf();
+  std::string out;
+  std::string block(std::size_t{1} << 16, '\0');
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got == 0) break;
+    if (const void* nul = std::memchr(block.data(), '\0', got); nul != nullptr)
+      return io_error("not a text file: a NUL byte at byte " +
+                          std::to_string(out.size() + static_cast<std::size_t>(static_cast<const char*>(nul) - block.data()) + 1),
+                      errc::invalid_argument);
+    if (out.size() + got > max_bytes)
+      return io_error("larger than " + std::to_string(max_bytes >> 20) + " MiB: not a document this reads",
+                      errc::invalid_argument);
+    out.append(block.data(), got);
+  }
   if (in.bad()) return io_error("error while reading the file");
-  return out.str();
+  return out;
 }
 
 }  // namespace detail

@@ -29,7 +29,13 @@ std::optional<holiday_rule> read_holiday(document& doc, const YAML::Node& node, 
 // paths are read from `base_dir` (empty: the working directory).
 std::optional<calendar_spec> read_calendar(document& doc, const YAML::Node& node, const std::string& path,
                                            const std::filesystem::path& base_dir = {});
-// The whole content of a file, or an io_error naming it.
-result<std::string> read_file(const std::filesystem::path& path);
+// Policy and calendar documents are read whole; beyond this size a file is
+// refused (it is not a document a person wrote).
+inline constexpr std::size_t document_max_bytes = std::size_t{16} << 20;
+// The whole content of a text file, or an error naming it: io_error when it
+// cannot be read, invalid_argument when it holds more than `max_bytes` or a NUL
+// byte (a binary file, or a device such as /dev/zero: reading stops at once).
+// Reads at most max_bytes + 1 bytes, in blocks, so it always ends.
+result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes = document_max_bytes);
 
 }  // namespace duly::detail
