@@ -171,6 +171,9 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
         result.pauses.push_back(
             pause_row{row.id, tg.name, static_cast<int>(i), c.number, std::max(*c.paused_since, c.start), {}});
       if (segments) add_segments(id, tg, c, until, result.segments);
+      // A wake-up from 2200 on lies outside the supported years: nothing to
+      // wake for that any run could judge, so none is reported.
+      if (row.next_wakeup && *row.next_wakeup >= max_supported_instant) row.next_wakeup.reset();
       earliest(wakeup, row.next_wakeup);
       out.push_back(std::move(row));
     }
