@@ -150,6 +150,9 @@ struct run_options {
 
 struct state_options {
   recompute_mode recompute = recompute_mode::none;
+  // Only this record (`duly state --id`): the evaluation of its events alone,
+  // with the policy chosen for it; empty when the store has no such record.
+  std::optional<std::string> id;
   // Overrides store_options::wait.
   std::optional<std::chrono::milliseconds> wait;
 };
@@ -158,6 +161,14 @@ struct state_options {
 struct add_result {
   std::uint64_t events_new = 0;
   std::uint64_t events_duplicate = 0;
+};
+
+// One record as the store keeps it (`duly explain --store`).
+struct stored_record {
+  std::vector<event> events;          // in store order; `sequence` is the store's
+  std::string policy_fingerprint;     // the policy it was last evaluated with ("" before any run)
+  std::string policy_name;            // that policy's name as the run gave it (its file name)
+  std::optional<policy> record_policy;  // that policy, compiled from the store's copy
 };
 
 // Facts about a store, for people and monitoring.
@@ -228,6 +239,13 @@ class DULY_EXPORT store {
   // policy of its own. Errors: a copy that no longer compiles
   // (errc::store_unusable), the errors of open(). Cost: compiling the policy.
   [[nodiscard]] result<std::optional<policy>> latest_policy();
+
+  // The events of record `id` and the policy it was last evaluated with
+  // (nullopt: the store has no event of that record). Read-only, one
+  // snapshot. Errors: a stored event or policy that cannot be read back
+  // (errc::store_unusable), the errors of open(). Cost: the record's events
+  // (an index on record id) and compiling its policy.
+  [[nodiscard]] result<std::optional<stored_record>> record(std::string_view id);
 
   // The outbox in cursor order: every firing a run reported, after
   // `options.after`. A store of format 1 (duly 0.1) has an empty outbox until

@@ -67,7 +67,7 @@ result<store> store::open(std::string path, const store_options& options) {
   if (!options.create || options.read_only) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
-      return tl::unexpected(failure(errc::io_error, path, "no such store (`duly run` creates it)"));
+      return tl::unexpected(failure(errc::io_error, path, "no such store (`duly run --create` makes a new one)"));
   }
   try {
     std::unique_ptr<impl> p;
@@ -164,6 +164,12 @@ result<evaluation> store::state(const policy& current, instant as_of, const stat
       s.bind(1, *first);
       while (s.step()) chosen.try_emplace(std::string(s.text(0)), choice{hash, false, 0});
     }
+    if (options.id) {
+      // One record: its choice alone (none when the store has no such record).
+      std::unordered_map<std::string, choice> one;
+      if (auto it = chosen.find(*options.id); it != chosen.end()) one.emplace(it->first, it->second);
+      chosen = std::move(one);
+    }
     fill_chosen(db, chosen);
     policy_cache policies(db, current, file);
     evaluation all;
@@ -215,6 +221,51 @@ result<std::optional<policy>> store::latest_policy() {
     return std::optional<policy>(std::move(*p));
   } catch (const sqlite_error& e) {
     return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+result<std::optional<stored_record>> store::record(std::string_view id) {
+  database& db = impl_->db;
+  const std::string& file = impl_->path;
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN");
+    auto found = store_format::check(db, file, false);
+    if (!found) return tl::unexpected(std::move(found).error());
+    if (*found == store_format::found::empty) return std::optional<stored_record>();
+    stored_record out;
+    {
+      statement s = db.prepare("SELECT seq, line FROM events WHERE id = ? ORDER BY seq");
+      s.bind(1, std::string(id));
+      while (s.step()) {
+        auto e = parse_event_json(s.text(1));
+        if (!e)
+          return tl::unexpected(failure(errc::store_unusable, file,
+                                        "event " + std::to_string(s.int64(0)) + " cannot be read back: " +
+                                            e.error().message()));
+        e->sequence = static_cast<std::uint64_t>(s.int64(0));
+        e->line = 0;
+        out.events.push_back(std::move(*e));
+      }
+    }
+    if (out.events.empty()) return std::optional<stored_record>();
+    statement r = db.prepare(
+        "SELECT p.hash, p.name, p.source FROM records r JOIN policies p ON p.hash = r.policy WHERE r.id = ?");
+    r.bind(1, std::string(id));
+    if (r.step()) {
+      out.policy_fingerprint = std::string(r.text(0));
+      out.policy_name = std::string(r.text(1));
+      auto p = parse_policy(r.text(2), r.text(1));
+      if (!p)
+        return tl::unexpected(failure(errc::store_unusable, file,
+                                      "the policy " + out.policy_name + " (" + out.policy_fingerprint +
+                                          ") of record '" + std::string(id) + "' no longer compiles: " +
+                                          p.error().message()));
+      out.record_policy = std::move(*p);
+    }
+    return std::optional<stored_record>(std::move(out));
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(file, e));
   }
 }
 

@@ -203,7 +203,7 @@ def test_files_that_are_not_stores(tmp_path: pathlib.Path, policy: duly.Policy) 
         duly.Store(foreign)
     with pytest.raises(duly.IoError) as e:
         duly.Store(tmp_path / "nope.db", create=False)
-    assert str(e.value) == f"{tmp_path / 'nope.db'}: no such store (`duly run` creates it)"
+    assert str(e.value) == f"{tmp_path / 'nope.db'}: no such store (`duly run --create` makes a new one)"
     assert not (tmp_path / "nope.db").exists()
 
 

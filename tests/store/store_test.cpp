@@ -124,7 +124,7 @@ TEST_F(Store, OpenWithoutCreateRefusesAMissingOrEmptyFile) {
   auto missing = duly::store::open(file("nope.db"), no_create);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code(), duly::errc::io_error);
-  EXPECT_EQ(missing.error().message(), file("nope.db") + ": no such store (`duly run` creates it)");
+  EXPECT_EQ(missing.error().message(), file("nope.db") + ": no such store (`duly run --create` makes a new one)");
   EXPECT_FALSE(fs::exists(file("nope.db")));
   std::ofstream(file("empty.db")).close();
   auto empty = duly::store::open(file("empty.db"), no_create);
