@@ -90,8 +90,19 @@ void report(const streams& io, std::string_view where, std::string_view message)
 // empty: from the file name, or for stdin from its first character). Bad rows
 // are in the batch's `rejected`; a file that cannot be read (or a CSV header
 // without id/at/event) prints the problem and returns nothing.
+// Instants without an offset are read in `zone` when given (--zone). The
+// input's limits are those of read_event_input (size, text only).
 [[nodiscard]] std::optional<event_batch> read_event_file(const streams& io, const std::string& file,
-                                                         const std::string& events_format);
+                                                         const std::string& events_format,
+                                                         const time_zone* zone = nullptr);
+
+// --zone ZONE on a command that reads events: instants written without an
+// offset are read as wall-clock times in ZONE.
+void add_zone_option(CLI::App* cmd, std::string& zone);
+
+// --wait SECONDS: a finite number of seconds from 0 to 1,000,000 ("nan",
+// "inf" and negative values are refused as usage errors).
+[[nodiscard]] CLI::Validator wait_seconds_validator();
 
 // Parses an --as-of style instant (ISO-8601 with Z or an offset, years 1970 to
 // 2199). On failure prints the problem under `option`.

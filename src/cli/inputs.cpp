@@ -2,6 +2,9 @@
 #include "command.hpp"
 
 #include <cctype>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <istream>
@@ -53,24 +56,30 @@ std::optional<policy> load_policy_file(const streams& io, const std::string& pat
 
 // Reads the whole events input and parses it in the format asked for, or the
 // one its name (or, for stdin, its first character) suggests.
-std::optional<event_batch> read_event_file(const streams& io, const std::string& file, const std::string& events_format) {
-  std::string text;
-  std::string name = file;
+std::optional<event_batch> read_event_file(const streams& io, const std::string& file, const std::string& events_format,
+                                           const time_zone* zone) {
+  std::string name = file == "-" ? std::string("<stdin>") : file;
+  result<std::string> read = fail(errc::io_error, "");
   if (file == "-") {
-    name = "<stdin>";
-    std::ostringstream buf;
-    buf << io.in.rdbuf();
-    text = buf.str();
+    read = read_event_input(io.in, name);
   } else {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) {
+      report(io, file, "is a directory, not an events file");
+      return std::nullopt;
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
       report(io, file, "cannot open the file for reading");
       return std::nullopt;
     }
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    text = buf.str();
+    read = read_event_input(in, name);
   }
+  if (!read) {
+    io.err << "duly: " << read.error().message() << '\n';  // it names the input
+    return std::nullopt;
+  }
+  const std::string& text = *read;
   std::string format = events_format;
   if (format.empty()) {
     const auto ends_with = [&](std::string_view s) {
@@ -87,6 +96,7 @@ std::optional<event_batch> read_event_file(const streams& io, const std::string&
   }
   read_options ro;
   ro.source_name = name;
+  ro.zone = zone;
   if (format == "csv") {
     auto batch = read_events_csv(std::string_view(text), ro);
     if (!batch) {
@@ -96,6 +106,26 @@ std::optional<event_batch> read_event_file(const streams& io, const std::string&
     return std::move(*batch);
   }
   return read_events_jsonl(std::string_view(text), ro);
+}
+
+void add_zone_option(CLI::App* cmd, std::string& zone) {
+  cmd->add_option("--zone", zone,
+                  "Read event instants written without an offset as wall-clock times in this IANA zone "
+                  "(a time a DST change skips: the instant of the change; a repeated one: its first occurrence)")
+      ->type_name("ZONE");
+}
+
+CLI::Validator wait_seconds_validator() {
+  return CLI::Validator(
+      [](std::string& v) -> std::string {
+        double d = 0;
+        const char* b = v.data();
+        const auto [end, ec] = std::from_chars(b, b + v.size(), d);
+        if (ec != std::errc() || end != b + v.size() || !std::isfinite(d) || d < 0 || d > 1e6)
+          return "expected a number of seconds from 0 to 1000000, got '" + v + "'";
+        return {};
+      },
+      "SECONDS");
 }
 
 std::string plural(std::uint64_t n, std::string_view word) {

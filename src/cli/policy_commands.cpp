@@ -2,7 +2,8 @@
 //
 //   duly check POLICY
 //   duly evaluate --policy P --events FILE|- --as-of INSTANT
-//                 [--format jsonl|csv|table] [--events-format jsonl|csv] [--strict]
+//                 [--format jsonl|csv|table] [--events-format jsonl|csv] [--strict] [--zone ZONE]
+//   duly explain  (--policy P --events FILE|- | --store S [--policy P]) --id ID [--as-of INSTANT]
 //
 // check prints "POLICY: ok (...)" and exits 0, or every problem (file:line:column:
 // path: message with a caret) on stderr and exits 1. evaluate prints timer,
@@ -13,6 +14,8 @@
 #include "command.hpp"
 
 #include <iostream>
+
+#include <duly/store.hpp>
 
 namespace duly::cli {
 namespace {
@@ -38,14 +41,17 @@ struct evaluate_options {
   std::string format = "jsonl";
   std::string events_format;
   std::string color = "auto";
+  std::string zone;  // --zone: events' instants without an offset
   bool strict = false;
 };
 
 int run_evaluate(const streams& io, const evaluate_options& o) {
   auto p = load_policy_file(io, o.policy_file);
   const auto as_of = parse_as_of(io, o.as_of);
-  if (!p || !as_of) return exit_bad_input;
-  auto batch = read_event_file(io, o.events_file, o.events_format);
+  std::optional<time_zone> zone;
+  const bool zone_ok = load_input_zone(io, o.zone, zone);
+  if (!p || !as_of || !zone_ok) return exit_bad_input;
+  auto batch = read_event_file(io, o.events_file, o.events_format, zone ? &*zone : nullptr);
   if (!batch) return exit_bad_input;
 
   if (o.strict && refuse_rejected(io, *batch, o.events_file, "evaluate", "nothing evaluated")) return exit_bad_input;
@@ -82,31 +88,97 @@ void register_evaluate(registry& r) {
   cmd->add_option("--color", o->color, "Colour breached rows in tables: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--strict", o->strict, "Fail (exit 1, no output) if any input row is rejected");
+  add_zone_option(cmd, o->zone);
   r.on_selected(cmd, [o](const streams& io) { return run_evaluate(io, *o); });
 }
 
 struct explain_options {
   evaluate_options base;
   std::string id;
+  std::string store_file;  // --store: the record's events from a store, instead of --events
 };
 
+// explain --store: the record's events and policy from the store (opened
+// read-only). --policy, when given, replaces the record's own policy, with a
+// warning when they differ. Prints why not and returns nothing on failure.
+std::optional<event_batch> record_from_store(const streams& io, const explain_options& o, std::optional<policy>& p,
+                                             int& rc) {
+  store_options so;
+  so.read_only = true;
+  so.create = false;
+  auto s = store::open(o.store_file, so);
+  if (!s) {
+    io.err << "duly: " << s.error().message() << '\n';
+    rc = s.error().code() == errc::store_busy ? 3 : 4;
+    return std::nullopt;
+  }
+  auto rec = s->record(o.id);
+  if (!rec) {
+    io.err << "duly: " << rec.error().message() << '\n';
+    rc = 4;
+    return std::nullopt;
+  }
+  if (!*rec) {
+    report(io, o.store_file, "no events for record '" + o.id + "' in the store");
+    rc = exit_bad_input;
+    return std::nullopt;
+  }
+  if (p && !(*rec)->policy_fingerprint.empty() && (*rec)->policy_fingerprint != p->fingerprint())
+    io.err << "duly: explain: warning: --policy " << o.base.policy_file << " (" << p->fingerprint()
+           << ") is not the policy record '" << o.id << "' was evaluated with (" << (*rec)->policy_name << ", "
+           << (*rec)->policy_fingerprint << "); explaining with --policy\n";
+  if (!p && (*rec)->record_policy) p = std::move((*rec)->record_policy);
+  if (!p) {
+    auto latest = s->latest_policy();
+    if (latest && *latest) p = std::move(**latest);
+  }
+  if (!p) {
+    report(io, o.store_file, "record '" + o.id + "' has not been evaluated by a run yet: give --policy");
+    rc = exit_bad_input;
+    return std::nullopt;
+  }
+  event_batch batch;
+  batch.events = std::move((*rec)->events);
+  batch.rows = batch.events.size();
+  return batch;
+}
+
 int run_explain(const streams& io, const explain_options& o) {
-  auto p = load_policy_file(io, o.base.policy_file);
+  if (o.base.events_file.empty() == o.store_file.empty()) {
+    io.err << "duly explain: give --events FILE or --store FILE (one of them)\n"
+              "Run 'duly explain --help' for more information.\n";
+    return exit_usage;
+  }
+  std::optional<policy> p;
+  bool ok = true;
+  if (!o.base.policy_file.empty()) {
+    p = load_policy_file(io, o.base.policy_file);
+    ok = p.has_value();
+  } else if (o.store_file.empty()) {
+    io.err << "duly explain: --policy is required with --events\n"
+              "Run 'duly explain --help' for more information.\n";
+    return exit_usage;
+  }
   std::optional<instant> as_of;
-  bool ok = p.has_value();
+  std::optional<time_zone> zone;
   if (!o.base.as_of.empty()) {
     as_of = parse_as_of(io, o.base.as_of);
     if (!as_of) ok = false;
   }
+  if (!load_input_zone(io, o.base.zone, zone)) ok = false;
   if (!ok) return exit_bad_input;
-  auto batch = read_event_file(io, o.base.events_file, o.base.events_format);
-  if (!batch) return exit_bad_input;
+  int rc = exit_bad_input;
+  auto batch = o.store_file.empty()
+                   ? read_event_file(io, o.base.events_file, o.base.events_format, zone ? &*zone : nullptr)
+                   : record_from_store(io, o, p, rc);
+  if (!batch) return rc;
   if (!as_of) {
     // Default: the record's latest event, so the whole history shows.
     for (const auto& e : batch->events)
       if (e.id == o.id && (!as_of || e.at > *as_of)) as_of = e.at;
   }
-  const std::string where = o.base.events_file == "-" ? "<stdin>" : o.base.events_file;
+  const std::string where =
+      !o.store_file.empty() ? o.store_file : o.base.events_file == "-" ? "<stdin>" : o.base.events_file;
   if (!as_of) {
     report(io, where, "no events for record '" + o.id + "'");
     return exit_bad_input;
@@ -125,11 +197,14 @@ void register_explain(registry& r) {
   auto* cmd = r.root().add_subcommand("explain", "Show one record's timeline: events, rules, clocks, escalations");
   auto o = std::make_shared<explain_options>();
   o->base.format = "table";
-  cmd->add_option("-p,--policy", o->base.policy_file, "Policy file, YAML or JSON")->required()->type_name("FILE");
-  cmd->add_option("-e,--events", o->base.events_file, "Events, JSON Lines or CSV; - reads stdin")
-      ->required()
+  cmd->add_option("-p,--policy", o->base.policy_file,
+                  "Policy file, YAML or JSON (with --store: default the policy the record was evaluated with)")
+      ->type_name("FILE");
+  cmd->add_option("-e,--events", o->base.events_file, "Events, JSON Lines or CSV; - reads stdin")->type_name("FILE");
+  cmd->add_option("-s,--store", o->store_file, "Read the record's events from this store (read-only) instead")
       ->type_name("FILE");
   cmd->add_option("--id", o->id, "The record to explain")->required()->type_name("ID");
+  add_zone_option(cmd, o->base.zone);
   cmd->add_option("--as-of", o->base.as_of, "Explain up to this instant (default: the record's latest event)")
       ->type_name("INSTANT");
   cmd->add_option("-f,--format", o->base.format, "Output: table (default) or json (JSON Lines)")

@@ -1,9 +1,10 @@
 // `duly run` and `duly state`: incremental, crash-safe runs over a store.
 //
-//   duly run   --policy P --store FILE --events FILE|- --as-of INSTANT
+//   duly run   --policy P --store FILE --events FILE|- --as-of INSTANT [--create]
 //              [--format jsonl|csv|table] [--events-format jsonl|csv] [--strict] [--max-rejected N|P%]
-//              [--recompute none|open|all] [--quiet-before INSTANT] [--wait SECONDS] [-v]
-//   duly state --policy P --store FILE --as-of INSTANT
+//              [--recompute none|open|all] [--quiet-before INSTANT] [--wait SECONDS] [--max-ahead D|none]
+//              [--zone ZONE] [-v]
+//   duly state --policy P --store FILE --as-of INSTANT [--id ID]
 //              [--format jsonl|csv|table] [--recompute none|open|all] [--wait SECONDS]
 //   duly outbox --store FILE [--after CURSOR] [--limit N] [--format jsonl|csv|table] [--wait SECONDS]
 //
@@ -44,9 +45,13 @@ struct command_options {
   std::string quiet_before;
   std::string color = "auto";
   std::string max_rejected;  // "N" or "P%"; empty: no limit
+  std::string max_ahead = "1d";  // a duration, or "none"
+  std::string zone;          // --zone: events' instants without an offset
+  std::string id;            // state --id: one record
   double wait_seconds = 0;
   bool strict = false;
   bool verbose = false;
+  bool create = false;       // run --create: make the store when there is none
 };
 
 // The exit code of a store's error: 3 busy, 4 the store cannot be used, 1 the
@@ -64,12 +69,13 @@ std::chrono::milliseconds wait_of(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::clamp(seconds, 0.0, 1e6) * 1000));
 }
 
-// Opens the store, printing why not.
-// `create` for run; state and outbox open read-only (never created, never written).
-std::optional<store> open_store(const streams& io, const command_options& o, bool create, int& rc) {
+// Opens the store, printing why not. run opens it for writing and makes it
+// only under --create (a mistyped path is an error, not a new empty store);
+// state and outbox open it read-only (never created, never written).
+std::optional<store> open_store(const streams& io, const command_options& o, bool write, int& rc) {
   duly::store_options so;
-  so.create = create;
-  so.read_only = !create;
+  so.create = write && o.create;
+  so.read_only = !write;
   so.wait = wait_of(o.wait_seconds);
   auto s = store::open(o.store_file, so);
   if (!s) {
@@ -118,17 +124,52 @@ bool too_many_rejected(const streams& io, const event_batch& batch, const comman
   return true;
 }
 
+// The system clock, read here and nowhere else (the library never reads it):
+// --max-ahead compares --as-of with it. DULY_TEST_CLOCK (an instant) stands in
+// for it in tests that replay a calendar of runs.
+instant system_clock_now() {
+  if (const char* fake = std::getenv("DULY_TEST_CLOCK"); fake != nullptr && *fake != '\0')
+    if (auto t = parse_instant(fake)) return *t;
+  return std::chrono::floor<seconds>(std::chrono::system_clock::now());
+}
+
+// "none", or a duration without business days.
+bool valid_max_ahead(const std::string& text) {
+  if (text == "none") return true;
+  auto d = parse_duration(text);
+  return d && !d->is_business_days();
+}
+
+// --max-ahead: an --as-of further past the system clock than this is refused,
+// so that a clock jump or a typo (2072 for 2027) does not fire every future
+// escalation at once and block every later run (a store only moves forward).
+bool too_far_ahead(const streams& io, instant as_of, const std::string& max_ahead) {
+  if (max_ahead == "none") return false;
+  const auto d = parse_duration(max_ahead);
+  if (!d) return false;  // the option's validator refused it already
+  const instant now = system_clock_now();
+  if (as_of - now <= d->value) return false;
+  report(io, "--as-of",
+         format_instant(as_of) + " is more than " + max_ahead + " after the system clock (" + format_instant(now) +
+             "): refused, since the run would fire everything due until then at once and no later run could go "
+             "back; check the clock and --as-of, or give --max-ahead D (or none) if it is meant");
+  return true;
+}
+
 int run_run(const streams& io, const command_options& o) {
   auto p = load_policy_file(io, o.policy_file);
   const auto as_of = parse_as_of(io, o.as_of);
   std::optional<instant> quiet_before;
+  std::optional<time_zone> zone;
   bool ok = p && as_of;
+  if (as_of && too_far_ahead(io, *as_of, o.max_ahead)) ok = false;
+  if (!load_input_zone(io, o.zone, zone)) ok = false;
   if (!o.quiet_before.empty()) {
     quiet_before = parse_as_of(io, o.quiet_before, "--quiet-before");
     ok = ok && quiet_before;
   }
   if (!ok) return exit_bad_input;
-  auto batch = read_event_file(io, o.events_file, o.events_format);
+  auto batch = read_event_file(io, o.events_file, o.events_format, zone ? &*zone : nullptr);
   if (!batch) return exit_bad_input;
   if (o.strict && refuse_rejected(io, *batch, o.events_file, "run", "nothing stored, nothing evaluated"))
     return exit_bad_input;
@@ -193,6 +234,24 @@ int run_run(const streams& io, const command_options& o) {
   return exit_ok;
 }
 
+// A warning when --policy is not the policy the store's records were
+// evaluated with: the output then mixes policies (or, under --recompute all,
+// re-judges history), which a person reading it should know.
+void warn_if_policy_differs(const streams& io, store& s, const policy& p, const command_options& o,
+                            recompute_mode mode) {
+  auto info = s.info();
+  if (!info || info->runs == 0 || info->policy_fingerprint.empty() || info->policy_fingerprint == p.fingerprint())
+    return;
+  io.err << "duly: state: warning: --policy " << o.policy_file << " (" << p.fingerprint()
+         << ") is not the policy the store's latest run evaluated its records with (" << info->policy_fingerprint
+         << "); ";
+  if (mode == recompute_mode::all)
+    io.err << "--recompute all judges every record by " << o.policy_file << '\n';
+  else
+    io.err << "records keep the policy they were evaluated with (--recompute " << to_string(mode)
+           << "); pass --recompute all to judge every record by " << o.policy_file << '\n';
+}
+
 int run_state(const streams& io, const command_options& o) {
   auto p = load_policy_file(io, o.policy_file);
   const auto as_of = parse_as_of(io, o.as_of);
@@ -202,10 +261,16 @@ int run_state(const streams& io, const command_options& o) {
   if (!s) return rc;
   state_options options;
   options.recompute = parse_recompute_mode(o.recompute).value_or(recompute_mode::none);
+  if (!o.id.empty()) options.id = o.id;
   auto result = s->state(*p, *as_of, options);
   if (!result) {
     io.err << "duly: " << result.error().message() << '\n';
     return exit_code(result.error());
+  }
+  warn_if_policy_differs(io, *s, *p, o, options.recompute);
+  if (!o.id.empty() && result->timers.empty()) {
+    report(io, o.store_file, "no record '" + o.id + "' in the store");
+    return exit_bad_input;
   }
   write_options wo;
   wo.color = use_color(io, o.color);
@@ -245,7 +310,7 @@ void add_common(CLI::App* cmd, command_options& o) {
       ->check(CLI::IsMember({"none", "open", "all"}));
   cmd->add_option("--wait", o.wait_seconds, "Wait this long for another run to finish (default 0: refuse at once)")
       ->type_name("SECONDS")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(wait_seconds_validator());
 }
 
 void register_run(registry& r) {
@@ -270,6 +335,17 @@ void register_run(registry& r) {
                   "Record firings before this instant without printing them (loading history)")
       ->type_name("INSTANT");
   cmd->add_flag("-v,--verbose", o->verbose, "Print a summary of the run on stderr");
+  cmd->add_flag("--create", o->create, "Make the store if there is none (without it a missing store is an error)");
+  cmd->add_option("--max-ahead", o->max_ahead,
+                  "Refuse an --as-of more than this past the system clock (default 1d; none: no limit)")
+      ->type_name("D|none")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return valid_max_ahead(v) ? std::string()
+                                      : "expected a duration such as 1d or 6h, or none, got '" + v + "'";
+          },
+          "D|none"));
+  add_zone_option(cmd, o->zone);
   r.on_selected(cmd, [o](const streams& io) { return run_run(io, *o); });
 }
 
@@ -279,6 +355,7 @@ void register_state(registry& r) {
   add_common(cmd, *o);
   cmd->add_option("--color", o->color, "Colour breached rows in tables: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_option("--id", o->id, "Only this record")->type_name("ID");
   r.on_selected(cmd, [o](const streams& io) { return run_state(io, *o); });
 }
 
@@ -296,7 +373,7 @@ void register_outbox(registry& r) {
       ->check(CLI::IsMember({"jsonl", "csv", "table"}));
   cmd->add_option("--wait", o->wait_seconds, "Wait this long for a run holding the store (default 0)")
       ->type_name("SECONDS")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(wait_seconds_validator());
   r.on_selected(cmd, [o, after, limit](const streams& io) { return run_outbox(io, *o, *after, *limit); });
 }
 

@@ -79,7 +79,7 @@ class Outbox(StoreCase):
                 # others at a random moment, before or after it.
                 after_commit = kills < 12 and ((first_try and n % 2 == 1) or rng.random() < 0.2)
                 first_try = False
-                proc = subprocess.Popen([test_store.DULY, "run", "--policy", str(POLICY), "--store", str(self.store),
+                proc = subprocess.Popen([test_store.DULY, "run", *test_store.RUN_DEFAULTS, "--policy", str(POLICY), "--store", str(self.store),
                                          "--events", "-", "--events-format", "jsonl", "--as-of", iso(cut)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, env={**os.environ,

@@ -76,6 +76,19 @@ def jsonl(events: list[dict]) -> str:
     return "".join(json.dumps(e) + "\n" for e in events)
 
 
+# A test's first run makes its store, and the tests live in simulated time
+# (November 2026 and later), so `duly run` gets --create and --max-ahead none;
+# tests of those guards pass guards=True and give their own options.
+RUN_DEFAULTS = ("--create", "--max-ahead", "none")
+
+
+def run_args(args: tuple[str, ...] | list[str], guards: bool = False) -> list[str]:
+    args = list(args)
+    if args and args[0] == "run" and not guards:
+        return ["run", *RUN_DEFAULTS, *args[1:]]
+    return args
+
+
 class StoreCase(unittest.TestCase):
     def setUp(self) -> None:
         self.dir = tempfile.TemporaryDirectory()
@@ -86,8 +99,8 @@ class StoreCase(unittest.TestCase):
         self.dir.cleanup()
 
     def duly(self, *args: str, stdin: str | None = None, env: dict | None = None,
-             timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run([DULY, *args], input=stdin, capture_output=True, encoding="utf-8", errors="replace", timeout=timeout,
+             timeout: float = 120, guards: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run([DULY, *run_args(args, guards)], input=stdin, capture_output=True, encoding="utf-8", errors="replace", timeout=timeout,
                               env={**os.environ, **(env or {})})
 
     def run_step(self, events: list[dict], as_of: int, *extra: str, policy: Path = POLICY,
@@ -274,7 +287,7 @@ class Crashes(StoreCase):
         log: list[tuple[str, bool]] = []  # (key, printed by a run that finished), in order
         for chunk, cut in zip(chunks_by_time(events, cuts), cuts):
             while True:
-                proc = subprocess.Popen([DULY, "run", "--policy", str(POLICY), "--store", str(self.store),
+                proc = subprocess.Popen([DULY, "run", *RUN_DEFAULTS, "--policy", str(POLICY), "--store", str(self.store),
                                          "--events", "-", "--events-format", "jsonl", "--as-of", iso(cut)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True)
@@ -346,7 +359,7 @@ class Concurrency(StoreCase):
     def test_parallel_runs_are_serialised(self) -> None:
         events = random_events(random.Random(4), 60)
         end = EPOCH_2026_11_02 + 60 * 86400
-        procs = [subprocess.Popen([DULY, "run", "--policy", str(POLICY), "--store", str(self.store), "--events", "-",
+        procs = [subprocess.Popen([DULY, "run", *RUN_DEFAULTS, "--policy", str(POLICY), "--store", str(self.store), "--events", "-",
                                    "--events-format", "jsonl", "--as-of", iso(end), "--wait", "60"],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(4)]
