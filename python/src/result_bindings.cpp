@@ -183,7 +183,7 @@ py::list str_column(std::size_t n, F&& f) {
   return out;
 }
 
-// The timer keys of the JSON Lines output (SPEC section 9), in order.
+// The timer keys of the JSON Lines output (see docs/cli.md), in order.
 py::dict timer_columns(const std::vector<timer_row>& rows, std::size_t carried = 0) {
   const std::size_t n = rows.size();
   py::dict c;
