@@ -47,6 +47,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <duly/error.hpp>
@@ -182,6 +183,9 @@ struct store_info {
   std::uint64_t events_pending = 0;      // added by add() and not yet evaluated by a run
   std::optional<instant> next_wakeup;    // the earliest wake-up of any record
   std::int64_t last_cursor = 0;          // the outbox's latest cursor (0: empty)
+  // The fingerprints of the policies records were last evaluated with, and how
+  // many records each (by fingerprint).
+  std::vector<std::pair<std::string, std::uint64_t>> record_policies;
 };
 
 class DULY_EXPORT store {

@@ -234,22 +234,28 @@ int run_run(const streams& io, const command_options& o) {
   return exit_ok;
 }
 
-// A warning when --policy is not the policy the store's records were
-// evaluated with: the output then mixes policies (or, under --recompute all,
-// re-judges history), which a person reading it should know.
+// A warning when --policy is not the policy (every one of) the store's
+// records were evaluated with: the output then mixes policies (or, under
+// --recompute all, re-judges history), which a person reading it should know.
 void warn_if_policy_differs(const streams& io, store& s, const policy& p, const command_options& o,
                             recompute_mode mode) {
   auto info = s.info();
-  if (!info || info->runs == 0 || info->policy_fingerprint.empty() || info->policy_fingerprint == p.fingerprint())
-    return;
-  io.err << "duly: state: warning: --policy " << o.policy_file << " (" << p.fingerprint()
-         << ") is not the policy the store's latest run evaluated its records with (" << info->policy_fingerprint
-         << "); ";
+  if (!info) return;
+  std::uint64_t others = 0;
+  std::string names;
+  for (const auto& [hash, records] : info->record_policies) {
+    if (hash == p.fingerprint()) continue;
+    others += records;
+    names += (names.empty() ? "" : ", ") + hash;
+  }
+  if (others == 0) return;
+  io.err << "duly: state: warning: --policy " << o.policy_file << " (" << p.fingerprint() << ") is not the policy "
+         << plural(others, "record") << " of the store were evaluated with (" << names << "); ";
   if (mode == recompute_mode::all)
     io.err << "--recompute all judges every record by " << o.policy_file << '\n';
   else
-    io.err << "records keep the policy they were evaluated with (--recompute " << to_string(mode)
-           << "); pass --recompute all to judge every record by " << o.policy_file << '\n';
+    io.err << "they keep theirs (--recompute " << to_string(mode) << "); pass --recompute all to judge every record by "
+           << o.policy_file << '\n';
 }
 
 int run_state(const streams& io, const command_options& o) {

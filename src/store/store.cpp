@@ -329,6 +329,10 @@ result<store_info> store::info() {
     if (statement s = db.prepare("SELECT min(next_wakeup) FROM records"); s.step() && !s.is_null(0))
       out.next_wakeup = from_count(s.int64(0));
     if (store_format::has_outbox(db)) out.last_cursor = db.scalar("SELECT max(cursor) FROM outbox", 0);
+    {
+      statement s = db.prepare("SELECT policy, count(*) FROM records GROUP BY policy ORDER BY policy");
+      while (s.step()) out.record_policies.emplace_back(std::string(s.text(0)), static_cast<std::uint64_t>(s.int64(1)));
+    }
     return out;
   } catch (const sqlite_error& e) {
     return tl::unexpected(store_format::explain_sqlite(impl_->path, e));

@@ -293,8 +293,9 @@ TEST(EventIoJsonl, FastPathAgreesWithNlohmann) {
     ASSERT_EQ(verdict(b), verdict(duly::parse_event_json(line))) << line;
     accepted += b.events.empty() ? 0 : 1;
   }
-  // The edits must leave enough lines valid for the comparison to mean something.
-  EXPECT_GT(accepted, 2000);
+  // The edits must leave enough lines valid for the comparison to mean something
+  // (about 1,700: the integers beyond 2^53 among the values are rejections).
+  EXPECT_GT(accepted, 1500);
 }
 
 // --- JSON Lines: whole inputs ------------------------------------------------

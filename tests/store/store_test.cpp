@@ -216,6 +216,41 @@ TEST_F(Store, ChunkedRunsEqualOneEvaluationAndStateEqualsEvaluate) {
   EXPECT_EQ(jsonl(*s.state(policy(), cuts[1])), jsonl(duly::evaluate(policy(), events_, cuts[1])));
 }
 
+// One record: record() gives its events and its policy, state() with an id its
+// lines alone (what `duly explain --store` and `duly state --id` print).
+TEST_F(Store, OneRecordsEventsPolicyAndState) {
+  auto s = duly::store::open(file()).value();
+  const duly::instant as_of = at("2026-12-05T00:00:00Z");
+  ASSERT_TRUE(s.run(policy(), events_, as_of));
+  const std::string id = events_.front().id;
+  auto rec = s.record(id);
+  ASSERT_TRUE(rec) << rec.error().message();
+  ASSERT_TRUE(rec->has_value());
+  std::vector<duly::event> mine;
+  for (const auto& e : events_)
+    if (e.id == id) mine.push_back(e);
+  ASSERT_EQ((*rec)->events.size(), mine.size());
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    EXPECT_EQ((*rec)->events[i].at, mine[i].at);
+    EXPECT_EQ((*rec)->events[i].name, mine[i].name);
+  }
+  EXPECT_EQ((*rec)->policy_fingerprint, policy().fingerprint());
+  ASSERT_TRUE((*rec)->record_policy);
+  EXPECT_EQ((*rec)->record_policy->fingerprint(), policy().fingerprint());
+  EXPECT_FALSE(s.record("no such record")->has_value());
+
+  duly::state_options one;
+  one.id = id;
+  auto state = s.state(policy(), as_of, one);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(jsonl(*state), jsonl(duly::evaluate(policy(), mine, as_of)));
+  one.id = "no such record";
+  EXPECT_TRUE(s.state(policy(), as_of, one)->timers.empty());
+  auto info = s.info().value();
+  ASSERT_EQ(info.record_policies.size(), 1u);
+  EXPECT_EQ(info.record_policies[0].first, policy().fingerprint());
+}
+
 TEST_F(Store, AsOfBeforeTheLastRunsIsRefused) {
   auto s = duly::store::open(file()).value();
   ASSERT_TRUE(s.run(policy(), events_, at("2026-11-26T00:00:00Z")));

@@ -207,7 +207,9 @@ class Guards(GuardCase):
 
     def test_state_warns_when_its_policy_is_not_the_stores(self) -> None:
         p = self.run_guarded("--create", "--policy", str(self.policy), "--store", str(self.store),
-                             "--events", "/dev/null", "--events-format", "jsonl", "--as-of", CLOCK)
+                             "--events", "-", "--events-format", "jsonl", "--as-of", CLOCK,
+                             stdin='{"id":"T-1","at":"2026-11-02T09:00:00Z","event":"created"}\n'
+                                   '{"id":"T-2","at":"2026-11-02T09:00:00Z","event":"created"}\n')
         self.assertEqual(p.returncode, 0, p.stderr)
         same = self.duly("state", "--policy", str(self.policy), "--store", str(self.store), "--as-of", CLOCK)
         self.assertEqual((same.returncode, same.stderr), (0, ""))
@@ -217,10 +219,12 @@ class Guards(GuardCase):
         p = self.duly("state", "--policy", str(other), "--store", str(self.store), "--as-of", CLOCK)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertRegex(p.stderr,
-                         rf"^duly: state: warning: --policy {other} \([0-9a-f]+\) is not the policy the store's "
-                         r"latest run evaluated its records with \([0-9a-f]+\); records keep the policy they were "
-                         rf"evaluated with \(--recompute none\); pass --recompute all to judge every record by "
-                         rf"{other}\n$")
+                         rf"^duly: state: warning: --policy {other} \([0-9a-f]+\) is not the policy 2 records of "
+                         r"the store were evaluated with \([0-9a-f]+\); they keep theirs \(--recompute none\); "
+                         rf"pass --recompute all to judge every record by {other}\n$")
+        p = self.duly("state", "--policy", str(other), "--store", str(self.store), "--as-of", CLOCK,
+                      "--recompute", "all")
+        self.assertRegex(p.stderr, rf"; --recompute all judges every record by {other}\n$")
 
     # ---- wake-ups past 2199 ----------------------------------------------------------------
     def test_no_wakeup_past_2199(self) -> None:
