@@ -159,9 +159,9 @@ class Guards(GuardCase):
                 p = self.run_guarded("--policy", str(self.policy), "--store", str(self.store), "--events",
                                      str(export), "--as-of", as_of, "-v")
                 self.assertEqual(p.returncode, 0, p.stderr)
-                fired = [x["key"] for x in self.lines(p.stdout)]
+                fired = [(x["id"], x["escalation"], x["fired_at"]) for x in self.lines(p.stdout)]
                 # The wake-up (the due at 10:00) fires on the first empty run.
-                self.assertEqual(fired, ["T-1/a/late/1/0"] if n == 0 else [])
+                self.assertEqual(fired, [("T-1", "late", "2026-11-02T10:00:00Z")] if n == 0 else [])
                 self.assertIn(f"duly: run {n + 2} at {as_of}: 0 new events, 0 duplicates, 0 rejected rows", p.stderr)
 
     # ---- explain --store, state --id ---------------------------------------------------
