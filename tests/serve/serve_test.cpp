@@ -141,6 +141,8 @@ TEST(Mapping, EveryProblemOfAFileWithItsPosition) {
   auto m = parse_mapping("sources:\n  a:\n    id: name\n    at: {pointer: /x, color: red}\n  b c:\n    id: /i\n", "m.yaml");
   ASSERT_FALSE(m);
   EXPECT_EQ(m.error().message(),
+            "m.yaml:3:9: sources.a.id: expected a JSON Pointer such as '/doc/name'\n"
+            "m.yaml:4:23: sources.a.at: unknown key 'color' (expected pointer, map, default or const)\n"
             "m.yaml:2:3: sources.a: missing 'event'\n"
             "m.yaml:5:3: sources: a source's name is letters, digits, '_', '.' and '-' (it is a URL path segment): "
             "'b c'");

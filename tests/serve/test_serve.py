@@ -274,6 +274,28 @@ class Http(Base):
             self.assertEqual((status, json.loads(body)["code"]), (400, "bad_query"), q)
         self.assertEqual(s.stop(), 0)
 
+    def test_a_busy_store_is_503_with_retry_after_and_nothing_lost(self) -> None:
+        s = self.serve("--wait", "0.2")
+        s.post_events(read_events()[:2])
+        # Another writer holds the store's write lock for longer than --wait.
+        holder = sqlite3.connect(self.store, timeout=5, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            status, headers, body = s.request("POST", "/v1/events", jsonl(read_events()[2:4]),
+                                              {"Content-Type": "application/x-ndjson"})
+            self.assertEqual(status, 503, body)
+            self.assertEqual(headers.get("Retry-After"), "1")
+            self.assertEqual(json.loads(body)["code"], "busy")
+            self.assertEqual(s.request("GET", "/healthz")[0], 200)  # reads do not wait for writers
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        # The retry the 503 asked for is taken.
+        out = s.post_events(read_events()[2:4])
+        self.assertEqual(out["accepted"] + out["duplicates"], 2)
+        self.assertIn("duly_busy_total 1\n", s.request("GET", "/metrics")[2].decode())
+        self.assertEqual(s.stop(), 0)
+
     def test_every_body_kind_duplicates_and_rejections(self) -> None:
         s = self.serve()
         events = read_events()
