@@ -21,6 +21,7 @@ Standard library only; every loop is bounded in count and time.
 from __future__ import annotations
 
 import argparse
+import os
 import http.client
 import http.server
 import json
@@ -62,6 +63,20 @@ def start(duly: str, store: Path, *extra: str) -> tuple[subprocess.Popen, int]:
 
 def ticket(n: int, at: str, prio: str = "P2") -> dict:
     return {"id": f"T-{n:07d}", "at": at, "event": "created", "priority": prio, "channel": "email", "status": "new"}
+
+
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) of each thread of `pid`, by thread name."""
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def bench_ingest(port: int, batches: int) -> tuple[float, int]:
@@ -195,9 +210,25 @@ def main() -> None:
         folder = Path(d)
         proc, port = start(args.duly, folder / "s.db", "--manual-clock")
         try:
+            before = thread_cpu(proc.pid)
+            t0 = time.perf_counter()
             rate, n = bench_ingest(port, args.batches)
             print(f"ingest: {n} events in batches of 2000: {rate:,.0f} events/s (durable before each answer)")
-            time.sleep(2)  # let the writer's evaluation of the new records finish
+            # Let the writer's evaluation of the new records finish (its CPU
+            # time stops growing), so that the reads below run alone.
+            last = -1.0
+            for _ in range(120):
+                time.sleep(0.5)
+                now_cpu = thread_cpu(proc.pid).get("duly-writer", 0)
+                if now_cpu - last < 0.01:
+                    break
+                last = now_cpu
+            after = thread_cpu(proc.pid)
+            writer = after.get("duly-writer", 0) - before.get("duly-writer", 0)
+            total = sum(after.values()) - sum(before.values())
+            print(f"  CPU: the writer thread {writer:.2f} s ({writer / n * 1e6:.1f} us per event, stores and "
+                  f"evaluates), all threads {total:.2f} s, until the evaluation ended {time.perf_counter() - t0:.1f} s later; "
+                  f"one idle core for the writer: about {n / writer:,.0f} events/s")
             lat = bench_reads(port, n, args.seconds)
             p = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000  # noqa: E731
             print(f"GET /v1/records/{{id}} at 500/s: p50 {p(0.50):.2f} ms, p99 {p(0.99):.2f} ms, "

@@ -702,9 +702,18 @@ int service::run(const std::string& host, int port) {
     return exit_bad_input;
   }
 
-  std::thread writer([this] { writer_loop(); });
+  // Named threads (top -H, /proc/PID/task/*/comm; bench/serve_bench.py reads
+  // the writer's CPU time by its name).
+  std::thread writer([this] {
+    pthread_setname_np(pthread_self(), "duly-writer");
+    writer_loop();
+  });
   std::thread delivery;
-  if (hook_) delivery = std::thread([this] { delivery_loop(); });
+  if (hook_)
+    delivery = std::thread([this] {
+      pthread_setname_np(pthread_self(), "duly-delivery");
+      delivery_loop();
+    });
   std::thread signals([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
@@ -729,6 +738,13 @@ int service::run(const std::string& host, int port) {
   if (delivery.joinable()) delivery.join();
   {
     std::lock_guard lock(m_);
+    // The last delivery position, even when the queue was full when the
+    // delivery thread asked for it to be kept.
+    if (hook_)
+      jobs_.push_back([this](store& s) {
+        const std::int64_t c = delivered_.load();
+        if (c > delivered_saved_.load() && s.set_delivered(webhook_consumer, c)) delivered_saved_.store(c);
+      });
     writer_stop_ = true;
   }
   cv_.notify_all();
