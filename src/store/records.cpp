@@ -53,7 +53,16 @@ void fill_chosen(database& db, const std::unordered_map<std::string, choice>& ch
 
 std::map<std::string, std::vector<event>> load_chosen_events(database& db, const std::string& file) {
   std::map<std::string, std::vector<event>> by_policy;
-  statement s = db.prepare("SELECT e.seq, e.line, c.policy FROM events e JOIN chosen c ON c.id = e.id ORDER BY e.seq");
+  // Few records (a run after an ingest, a scheduler's wake-up): their events
+  // through the index on record id, then sorted; SQLite's planner would
+  // otherwise scan every event of the store. Many (a state, a first load):
+  // one scan in store order.
+  const std::int64_t chosen_count = db.scalar("SELECT count(*) FROM chosen", 0);
+  const std::int64_t events_count = db.scalar("SELECT max(seq) FROM events", 0);
+  statement s = db.prepare(chosen_count * 16 < events_count
+                               ? "SELECT e.seq, e.line, c.policy FROM chosen c CROSS JOIN events e ON e.id = c.id "
+                                 "ORDER BY e.seq"
+                               : "SELECT e.seq, e.line, c.policy FROM events e JOIN chosen c ON c.id = e.id ORDER BY e.seq");
   while (s.step()) {
     auto e = parse_event_json(s.text(1));
     if (!e)
