@@ -27,6 +27,15 @@ int timeout_ms(std::chrono::milliseconds wait) {
   return static_cast<int>(std::clamp<std::int64_t>(wait.count(), 0, 1'000'000'000));
 }
 
+// Inside a write transaction: the store checked, made, or migrated to this
+// duly's format (an older store's firing keys rewritten too).
+result<void> migrate(database& db, const std::string& file) {
+  std::int64_t from = 0;
+  if (auto found = store_format::check(db, file, true, &from); !found) return tl::unexpected(std::move(found).error());
+  if (from == 1 || from == 2) return rekey_firings(db, file);
+  return {};
+}
+
 // The meta key that keeps a consumer's delivery position.
 std::string delivered_key(std::string_view consumer) { return "delivered:" + std::string(consumer); }
 
@@ -43,13 +52,20 @@ result<evaluation> state_of_record(database& db, const std::string& file, const 
   }
   std::vector<event> events;
   {
-    statement s = db.prepare("SELECT seq, line FROM events WHERE id = ? ORDER BY seq");
+    statement s = db.prepare(store_format::has_format_3(db)
+                                 ? "SELECT seq, line, fraction FROM events WHERE id = ? ORDER BY seq"
+                                 : "SELECT seq, line, 0 FROM events WHERE id = ? ORDER BY seq");
     s.bind(1, id);
     while (s.step()) {
       auto e = parse_event_json(s.text(1));
       if (!e)
         throw sqlite_error(SQLITE_CORRUPT, "event " + std::to_string(s.int64(0)) + " in " + file +
                                                " cannot be read back: " + e.error().message());
+      const std::int64_t fraction = s.int64(2);
+      if (fraction < 0 || fraction >= 1'000'000'000)
+        throw sqlite_error(SQLITE_CORRUPT, "event " + std::to_string(s.int64(0)) + " in " + file +
+                                               " has a fraction of a second out of range: " + std::to_string(fraction));
+      e->fraction = static_cast<std::uint32_t>(fraction);
       e->sequence = static_cast<std::uint64_t>(s.int64(0));
       events.push_back(std::move(*e));
     }
@@ -151,7 +167,7 @@ result<add_result> store::add(std::span<const event> events, std::span<const rej
   try {
     impl_->wait(std::nullopt);
     transaction t(db, "BEGIN IMMEDIATE");
-    if (auto found = store_format::check(db, impl_->path, true); !found) return tl::unexpected(std::move(found).error());
+    if (auto migrated = migrate(db, impl_->path); !migrated) return tl::unexpected(std::move(migrated).error());
     const std::int64_t run = next_run(db);
     const std::int64_t first_seq = db.scalar("SELECT max(seq) FROM events", 0) + 1;
     add_result out;
@@ -172,7 +188,7 @@ result<run_result> store::run(const policy& current, std::span<const event> even
   try {
     impl_->wait(options.wait);
     transaction t(db, "BEGIN IMMEDIATE");
-    if (auto found = store_format::check(db, impl_->path, true); !found) return tl::unexpected(std::move(found).error());
+    if (auto migrated = migrate(db, impl_->path); !migrated) return tl::unexpected(std::move(migrated).error());
     auto out = run_in_transaction(db, impl_->path, current, events, as_of, options);
     if (!out) return out;  // rolled back
     t.commit();
@@ -206,7 +222,7 @@ result<evaluation> store::state(const policy& current, instant as_of, const stat
       while (s.step()) chosen.try_emplace(std::string(s.text(0)), choice{hash, false, 0});
     }
     fill_chosen(db, chosen);
-    policy_cache policies(db, current, file);
+    policy_cache policies(db, &current, file);
     evaluation all;
     std::size_t groups = 0;
     for (auto& [policy_hash, events] : load_chosen_events(db, file)) {
@@ -268,11 +284,16 @@ result<std::vector<outbox_entry>> store::outbox(const outbox_options& options) {
     if (!found) return tl::unexpected(std::move(found).error());
     std::vector<outbox_entry> out;
     if (*found == store_format::found::empty || !store_format::has_outbox(db)) return out;
-    statement s = db.prepare(
-        "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, run FROM outbox "
-        "WHERE cursor > ? ORDER BY cursor LIMIT ?");
+    statement s = db.prepare(store_format::has_format_3(db)
+                                 ? "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, "
+                                   "run, cycle_started, cycle_rank, reason FROM outbox "
+                                   "WHERE cursor > ?1 AND (?3 IS NULL OR id = ?3) ORDER BY cursor LIMIT ?2"
+                                 : "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, "
+                                   "run, NULL, NULL, NULL FROM outbox WHERE cursor > ?1 AND (?3 IS NULL OR id = ?3) "
+                                   "ORDER BY cursor LIMIT ?2");
     s.bind(1, options.after);
     s.bind(2, options.limit ? static_cast<std::int64_t>(std::min<std::size_t>(*options.limit, INT64_MAX)) : -1);
+    if (options.id) s.bind(3, std::string_view(*options.id));
     while (s.step()) {
       outbox_entry e;
       e.cursor = s.int64(0);
@@ -286,6 +307,9 @@ result<std::vector<outbox_entry>> store::outbox(const outbox_options& options) {
       e.row.fired_at = from_count(s.int64(8));
       e.row.actions_json = std::string(s.text(9));
       e.run = s.int64(10);
+      if (!s.is_null(11)) e.row.cycle_started = from_count(s.int64(11));
+      if (!s.is_null(12)) e.row.cycle_rank = s.int64(12);
+      if (!s.is_null(13)) e.reason = std::string(s.text(13));
       out.push_back(std::move(e));
     }
     return out;
@@ -399,7 +423,7 @@ result<void> store::set_delivered(std::string_view consumer, std::int64_t cursor
   try {
     impl_->wait(std::nullopt);
     transaction t(db, "BEGIN IMMEDIATE");
-    if (auto found = store_format::check(db, impl_->path, true); !found) return tl::unexpected(std::move(found).error());
+    if (auto made = migrate(db, impl_->path); !made) return tl::unexpected(std::move(made).error());
     // Kept as text in meta (no new table: the file format stays that of
     // `duly run`); CAST compares it as a number so that it never moves back.
     db.prepare(
