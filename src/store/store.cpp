@@ -71,7 +71,7 @@ result<evaluation> state_of_record(database& db, const std::string& file, const 
     }
   }
   if (events.empty()) return evaluation{};
-  policy_cache policies(db, current, file);
+  policy_cache policies(db, &current, file);
   auto p = policies.get(c.policy);
   if (!p) return tl::unexpected(p.error());
   return evaluate(**p, events, as_of);
