@@ -15,7 +15,7 @@ debian_packages=(
   libboost-date-time-dev libexpected-dev libhowardhinnant-date-dev tzdata
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libical-dev
-  libcpp-httplib-dev libssl-dev
+  libcpp-httplib-dev libssl-dev curl
   chromium openjdk-17-jre-headless
   python3 python3-venv python3-dev
 )

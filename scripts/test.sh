@@ -27,7 +27,7 @@ cmake --build build
 
 if [ $quick -eq 1 ]; then
   step "C++ unit tests and store tests"
-  ctest --test-dir build -L 'unit|store' -j "$jobs" --output-on-failure
+  ctest --test-dir build -L 'unit|store|serve' -j "$jobs" --output-on-failure
 else
   step "C++ tests: unit, property, CLI, examples, consumers"
   ctest --test-dir build -j "$jobs" --output-on-failure

@@ -175,6 +175,20 @@ struct state_options {
   std::optional<std::string> id;
   // Overrides store_options::wait.
   std::optional<std::chrono::milliseconds> wait;
+  // Only this record: its events are read by the index on record id, so the
+  // cost is that record's history, not the store's (`duly serve` answers
+  // GET /v1/records/{id} with it). An id the store does not know gives an
+  // empty evaluation.
+  std::optional<std::string> id;
+};
+
+// When the store next needs a run, from indexes only (no scan of the records):
+// what a service that schedules itself (`duly serve`) waits for.
+struct store_schedule {
+  std::optional<instant> next_wakeup;    // the earliest wake-up of any record
+  bool events_pending = false;           // add() stored events that no run has evaluated yet
+  std::optional<instant> last_as_of;     // the latest run's as_of (the next run may not be earlier)
+  std::int64_t last_cursor = 0;          // the outbox's latest cursor (0: empty)
 };
 
 // What add() did with the events it was given.
@@ -278,6 +292,29 @@ class DULY_EXPORT store {
   // Counts and the latest run, from one snapshot. Cost: a scan of the events'
   // and records' indexes.
   [[nodiscard]] result<store_info> info();
+
+  // Whether the store holds any event of record `id` (its timers at an
+  // instant before its first event are none, yet it is known). Read-only.
+  // Cost: one index lookup.
+  [[nodiscard]] result<bool> has_record(std::string_view id);
+
+  // When the next run is due, from one snapshot. Read-only. Cost: a few
+  // index lookups (the earliest wake-up, the latest run, the latest cursor),
+  // whatever the size of the store.
+  [[nodiscard]] result<store_schedule> schedule();
+
+  // The delivery position of `consumer` (a name such as "webhook"): the last
+  // outbox cursor it has delivered, kept in the store so that delivery resumes
+  // there after a restart; 0 when it has delivered nothing. Read-only. Cost:
+  // one lookup.
+  [[nodiscard]] result<std::int64_t> delivered(std::string_view consumer);
+
+  // Records that `consumer` has delivered every outbox entry up to `cursor`
+  // (one transaction, synced to disk like a run). The position never moves
+  // back: a smaller cursor than the one kept changes nothing. Errors: a
+  // read-only store (errc::invalid_argument), a negative cursor or an empty
+  // name (errc::invalid_argument), the errors of open(). Cost: one write.
+  [[nodiscard]] result<void> set_delivered(std::string_view consumer, std::int64_t cursor);
 
  private:
   struct impl;

@@ -70,6 +70,7 @@ class registry {
 void register_calendar_command(registry& r);  // calendar_command.cpp
 void register_policy_commands(registry& r);   // policy_commands.cpp: check, evaluate, explain
 void register_store_commands(registry& r);    // store_commands.cpp: run, state, outbox
+void register_serve_command(registry& r);     // serve_command.cpp: serve
 
 // ---- helpers shared by subcommands (inputs.cpp) ----------------------------
 

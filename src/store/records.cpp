@@ -53,11 +53,18 @@ void fill_chosen(database& db, const std::unordered_map<std::string, choice>& ch
 
 std::map<std::string, std::vector<event>> load_chosen_events(database& db, const std::string& file) {
   std::map<std::string, std::vector<event>> by_policy;
+  // Few records (a run after an ingest, a scheduler's wake-up): their events
+  // through the index on record id, then sorted; SQLite's planner would
+  // otherwise scan every event of the store. Many (a state, a first load):
+  // one scan in store order.
+  const std::int64_t chosen_count = db.scalar("SELECT count(*) FROM chosen", 0);
+  const std::int64_t events_count = db.scalar("SELECT max(seq) FROM events", 0);
   const bool fractions = store_format::has_format_3(db);
-  statement s = db.prepare(fractions ? "SELECT e.seq, e.line, c.policy, e.fraction FROM events e JOIN chosen c "
-                                       "ON c.id = e.id ORDER BY e.seq"
-                                     : "SELECT e.seq, e.line, c.policy, 0 FROM events e JOIN chosen c "
-                                       "ON c.id = e.id ORDER BY e.seq");
+  const std::string sql = std::string("SELECT e.seq, e.line, c.policy, ") + (fractions ? "e.fraction" : "0") +
+                          (chosen_count * 16 < events_count ? " FROM chosen c CROSS JOIN events e ON e.id = c.id"
+                                                            : " FROM events e JOIN chosen c ON c.id = e.id") +
+                          " ORDER BY e.seq";
+  statement s = db.prepare(sql);
   while (s.step()) {
     auto e = parse_event_json(s.text(1));
     if (!e)

@@ -5,6 +5,7 @@
 #include <duly/store.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <cstdint>
 #include <iterator>
@@ -33,6 +34,47 @@ result<void> migrate(database& db, const std::string& file) {
   if (auto found = store_format::check(db, file, true, &from); !found) return tl::unexpected(std::move(found).error());
   if (from == 1 || from == 2) return rekey_firings(db, file);
   return {};
+}
+
+// The meta key that keeps a consumer's delivery position.
+std::string delivered_key(std::string_view consumer) { return "delivered:" + std::string(consumer); }
+
+// state() of one record, inside state()'s read transaction: its row and its
+// events through the indexes on record id.
+result<evaluation> state_of_record(database& db, const std::string& file, const policy& current, instant as_of,
+                                   const state_options& options) {
+  const std::string& id = *options.id;
+  choice c{current.fingerprint(), false, 0};
+  {
+    statement s = db.prepare("SELECT policy, open, evaluated_as_of FROM records WHERE id = ?");
+    s.bind(1, id);
+    if (s.step()) c = choose(read_record(s, 0), current.fingerprint(), options.recompute);
+  }
+  std::vector<event> events;
+  {
+    statement s = db.prepare(store_format::has_format_3(db)
+                                 ? "SELECT seq, line, fraction FROM events WHERE id = ? ORDER BY seq"
+                                 : "SELECT seq, line, 0 FROM events WHERE id = ? ORDER BY seq");
+    s.bind(1, id);
+    while (s.step()) {
+      auto e = parse_event_json(s.text(1));
+      if (!e)
+        throw sqlite_error(SQLITE_CORRUPT, "event " + std::to_string(s.int64(0)) + " in " + file +
+                                               " cannot be read back: " + e.error().message());
+      const std::int64_t fraction = s.int64(2);
+      if (fraction < 0 || fraction >= 1'000'000'000)
+        throw sqlite_error(SQLITE_CORRUPT, "event " + std::to_string(s.int64(0)) + " in " + file +
+                                               " has a fraction of a second out of range: " + std::to_string(fraction));
+      e->fraction = static_cast<std::uint32_t>(fraction);
+      e->sequence = static_cast<std::uint64_t>(s.int64(0));
+      events.push_back(std::move(*e));
+    }
+  }
+  if (events.empty()) return evaluation{};
+  policy_cache policies(db, &current, file);
+  auto p = policies.get(c.policy);
+  if (!p) return tl::unexpected(p.error());
+  return evaluate(**p, events, as_of);
 }
 
 }  // namespace
@@ -93,6 +135,11 @@ result<store> store::open(std::string path, const store_options& options) {
     }
     database& db = p->db;
     p->wait(std::nullopt);
+    // A larger page cache (64 MiB) and memory-mapped reads: runs and a
+    // service's stream of adds touch the events' indexes all over, and pages
+    // copied in by read() calls were a large part of an add's time.
+    db.exec("PRAGMA cache_size = -65536");
+    db.exec("PRAGMA mmap_size = 268435456");
     if (o.create) {
       // Write-ahead logging: a state reading never blocks a run's commit. Only
       // for a duly store or an empty file: never convert another program's
@@ -160,6 +207,7 @@ result<evaluation> store::state(const policy& current, instant as_of, const stat
     auto found = store_format::check(db, file, false);
     if (!found) return tl::unexpected(std::move(found).error());
     if (*found == store_format::found::empty) return evaluation{};
+    if (options.id) return state_of_record(db, file, current, as_of, options);
     const std::string& hash = current.fingerprint();
 
     std::unordered_map<std::string, choice> chosen;
@@ -351,6 +399,96 @@ result<store_info> store::info() {
       while (s.step()) out.record_policies.emplace_back(std::string(s.text(0)), static_cast<std::uint64_t>(s.int64(1)));
     }
     return out;
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+result<bool> store::has_record(std::string_view id) {
+  database& db = impl_->db;
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN");
+    auto found = store_format::check(db, impl_->path, false);
+    if (!found) return tl::unexpected(std::move(found).error());
+    if (*found == store_format::found::empty) return false;
+    statement s = db.prepare("SELECT 1 FROM events WHERE id = ? LIMIT 1");
+    s.bind(1, id);
+    return s.step();
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+result<store_schedule> store::schedule() {
+  database& db = impl_->db;
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN");
+    auto found = store_format::check(db, impl_->path, false);
+    if (!found) return tl::unexpected(std::move(found).error());
+    store_schedule out;
+    if (*found == store_format::found::empty) return out;
+    // min() over the partial index records_by_wakeup; the latest run by its
+    // primary key (as_of only moves forward, so it is the largest).
+    if (statement s = db.prepare("SELECT min(next_wakeup) FROM records WHERE next_wakeup IS NOT NULL");
+        s.step() && !s.is_null(0))
+      out.next_wakeup = from_count(s.int64(0));
+    out.events_pending = pending_from(db).has_value();
+    if (statement s = db.prepare("SELECT as_of FROM runs ORDER BY run DESC LIMIT 1"); s.step())
+      out.last_as_of = from_count(s.int64(0));
+    if (store_format::has_outbox(db)) out.last_cursor = db.scalar("SELECT max(cursor) FROM outbox", 0);
+    return out;
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+result<std::int64_t> store::delivered(std::string_view consumer) {
+  database& db = impl_->db;
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN");
+    auto found = store_format::check(db, impl_->path, false);
+    if (!found) return tl::unexpected(std::move(found).error());
+    if (*found == store_format::found::empty) return std::int64_t{0};
+    statement s = db.prepare("SELECT value FROM meta WHERE key = ?");
+    s.bind(1, delivered_key(consumer));
+    if (!s.step()) return std::int64_t{0};
+    const std::string_view text = s.text(0);
+    std::int64_t cursor = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cursor);
+    if (ec != std::errc() || end != text.data() + text.size())
+      return tl::unexpected(failure(errc::store_unusable, impl_->path,
+                                    "the store is damaged: the delivery position of '" + std::string(consumer) +
+                                        "' is not a number: '" + std::string(text) + "'"));
+    return cursor;
+  } catch (const sqlite_error& e) {
+    return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
+  }
+}
+
+result<void> store::set_delivered(std::string_view consumer, std::int64_t cursor) {
+  database& db = impl_->db;
+  if (impl_->options.read_only) return tl::unexpected(failure(errc::invalid_argument, impl_->path, "the store is open read-only"));
+  if (consumer.empty()) return tl::unexpected(failure(errc::invalid_argument, impl_->path, "a delivery position needs a consumer's name"));
+  if (cursor < 0)
+    return tl::unexpected(failure(errc::invalid_argument, impl_->path,
+                                  "a delivery position is a cursor (0 or more), got " + std::to_string(cursor)));
+  try {
+    impl_->wait(std::nullopt);
+    transaction t(db, "BEGIN IMMEDIATE");
+    if (auto made = migrate(db, impl_->path); !made) return tl::unexpected(std::move(made).error());
+    // Kept as text in meta (no new table: the file format stays that of
+    // `duly run`); CAST compares it as a number so that it never moves back.
+    db.prepare(
+          "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2 "
+          "WHERE CAST(value AS INTEGER) < CAST(?2 AS INTEGER)")
+        .bind(1, delivered_key(consumer))
+        .bind(2, std::to_string(cursor))
+        .run();
+    t.commit();
+    return {};
   } catch (const sqlite_error& e) {
     return tl::unexpected(store_format::explain_sqlite(impl_->path, e));
   }

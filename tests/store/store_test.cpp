@@ -820,4 +820,100 @@ TEST_F(Store, TheOutboxKeepsEveryReportedFiringInCursorOrder) {
             "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions,reason");
 }
 
+// For `duly serve`: one record's state, the schedule, delivery positions.
+TEST_F(Store, StateOfOneRecordIsItsLinesOfTheWholeState) {
+  auto s = duly::store::open(file()).value();
+  const auto as_of = at("2026-12-03T00:00:00Z");
+  ASSERT_TRUE(s.add(events_));  // pending: evaluated with the current policy
+  std::set<std::string> ids;
+  for (const auto& e : events_) ids.insert(e.id);
+  ASSERT_GE(ids.size(), 2u);
+  const auto check_all = [&] {
+    const auto whole = duly::evaluate(policy(), events_, as_of);
+    for (const auto& id : ids) {
+      duly::state_options o;
+      o.id = id;
+      auto one = s.state(policy(), as_of, o);
+      ASSERT_TRUE(one) << one.error().message();
+      duly::evaluation expected;
+      for (const auto& t : whole.timers)
+        if (t.id == id) expected.timers.push_back(t);
+      for (const auto& f : whole.escalations)
+        if (f.id == id) expected.escalations.push_back(f);
+      ASSERT_FALSE(one->timers.empty()) << id;
+      EXPECT_EQ(jsonl(*one), jsonl(expected)) << id;
+    }
+  };
+  check_all();
+  ASSERT_TRUE(s.run(policy(), {}, as_of));
+  check_all();
+  EXPECT_TRUE(s.has_record(*ids.begin()).value());
+  EXPECT_FALSE(s.has_record("NO-SUCH-RECORD").value());
+  // Before its first event a record has no timers, yet it is known.
+  duly::state_options early;
+  early.id = *ids.begin();
+  EXPECT_TRUE(s.state(policy(), at("1999-01-01T00:00:00Z"), early)->timers.empty());
+  duly::state_options unknown;
+  unknown.id = "NO-SUCH-RECORD";
+  auto none = s.state(policy(), as_of, unknown);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->timers.empty());
+  EXPECT_TRUE(none->escalations.empty());
+}
+
+TEST_F(Store, ScheduleSaysWhenTheNextRunIsDue) {
+  auto s = duly::store::open(file()).value();
+  auto empty = s.schedule();
+  ASSERT_TRUE(empty) << empty.error().message();
+  EXPECT_FALSE(empty->next_wakeup);
+  EXPECT_FALSE(empty->events_pending);
+  EXPECT_FALSE(empty->last_as_of);
+  EXPECT_EQ(empty->last_cursor, 0);
+  ASSERT_TRUE(s.add(events_));
+  EXPECT_TRUE(s.schedule()->events_pending);
+  const auto as_of = at("2026-11-24T00:00:00Z");
+  auto r = s.run(policy(), {}, as_of);
+  ASSERT_TRUE(r);
+  auto after = s.schedule().value();
+  EXPECT_FALSE(after.events_pending);
+  EXPECT_EQ(after.last_as_of, as_of);
+  EXPECT_EQ(after.next_wakeup, r->next_wakeup);
+  EXPECT_EQ(after.next_wakeup, s.info()->next_wakeup);
+  ASSERT_TRUE(after.next_wakeup);
+  EXPECT_GT(*after.next_wakeup, as_of);
+  EXPECT_EQ(after.last_cursor, s.info()->last_cursor);
+  // A run at the wake-up moves it on.
+  ASSERT_TRUE(s.run(policy(), {}, *after.next_wakeup));
+  const auto next = s.schedule()->next_wakeup;
+  EXPECT_TRUE(!next || *next > *after.next_wakeup);
+}
+
+TEST_F(Store, DeliveryPositionsAreKeptAndNeverMoveBack) {
+  const std::string path = file();
+  {
+    auto s = duly::store::open(path).value();
+    EXPECT_EQ(s.delivered("webhook").value(), 0);
+    ASSERT_TRUE(s.set_delivered("webhook", 7));
+    ASSERT_TRUE(s.set_delivered("webhook", 3));  // never back
+    ASSERT_TRUE(s.set_delivered("other", 12));
+    EXPECT_EQ(s.delivered("webhook").value(), 7);
+    auto bad = s.set_delivered("webhook", -1);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code(), duly::errc::invalid_argument);
+    EXPECT_EQ(bad.error().message(), path + ": a delivery position is a cursor (0 or more), got -1");
+    EXPECT_FALSE(s.set_delivered("", 1));
+  }
+  duly::store_options ro;
+  ro.read_only = true;
+  auto r = duly::store::open(path, ro).value();
+  EXPECT_EQ(r.delivered("webhook").value(), 7);
+  EXPECT_EQ(r.delivered("other").value(), 12);
+  EXPECT_EQ(r.set_delivered("webhook", 9).error().code(), duly::errc::invalid_argument);
+  // The store still runs as before: the position is kept beside its tables.
+  auto w = duly::store::open(path).value();
+  ASSERT_TRUE(w.run(policy(), events_, at("2026-11-26T00:00:00Z")));
+  EXPECT_EQ(w.delivered("webhook").value(), 7);
+}
+
 }  // namespace
+
