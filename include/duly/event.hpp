@@ -1,7 +1,7 @@
 // duly/event.hpp: records' events and the readers for JSON Lines and CSV.
 //
 // An event is a record id, an instant, an event name and attribute updates
-// (SPEC section 4): every other key sets an attribute to a string, number, bool,
+// (see docs/timers.md): every other key sets an attribute to a string, number, bool,
 // or null to clear it. A record's events apply in `at` order; ties keep input
 // order (`sequence`). Readers account for every input row: it becomes an event,
 // or a `rejected_row` with its line number and the reason.
@@ -35,6 +35,10 @@ struct event {
   std::vector<attribute_update> updates;
   std::uint64_t sequence = 0;  // input order, for ties at the same instant
   std::uint64_t line = 0;      // source line, 0 when not read from text
+  // Nanoseconds past `at` (0 to 999,999,999): the fraction of a second the
+  // input gave. It decides the order of events within one second (`at`, then
+  // `fraction`, then `sequence`); all arithmetic uses `at`, the floored second.
+  std::uint32_t fraction = 0;
 };
 
 // An input row that could not become an event.

@@ -64,20 +64,6 @@ class Policy:
     @property
     def escalation_targets(self) -> list[str]: ...
     @property
-    def goal_timezones(self) -> list[list[str]]: ...
-    # Per row: the open seconds of [a, b) on the calendar of goal goal_index of
-    # target target_index read in zone zones[zone] (-1: its own), as the engine
-    # measures a cycle; goal_index -1 (no goal): b - a. Releases the GIL.
-    def _business_elapsed(
-        self,
-        target_index: npt.NDArray[np.int64],
-        goal_index: npt.NDArray[np.int64],
-        zone: npt.NDArray[np.int64],
-        zones: list[str],
-        a: npt.NDArray[np.int64],
-        b: npt.NDArray[np.int64],
-    ) -> npt.NDArray[np.int64]: ...
-    @property
     def fingerprint(self) -> str: ...
     @property
     def source(self) -> str: ...
@@ -107,6 +93,7 @@ def evaluate(
     *,
     carry: list[str] = ...,
     segments: bool = ...,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # One record of events given as columns (as for evaluate); as_of None = the
@@ -123,6 +110,8 @@ def explain(
     names: list[Any],
     attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]],
     accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # A DataFrame's events as columns (see policy_bindings.cpp): ids and names as
@@ -141,6 +130,7 @@ def evaluate_frame(
     *,
     carry: list[str] = ...,
     segments: bool = ...,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # explain on columns as for evaluate_frame.
@@ -153,6 +143,8 @@ def explain_frame(
     names: tuple[npt.NDArray[np.int64], list[str]],
     attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
     accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # Dictionary-encodes a contiguous 1-d object array in one pass: (codes int64[n],
@@ -172,6 +164,8 @@ class event_check:
     def text_problem(field: str, text: str) -> str: ...
     @staticmethod
     def read_at(text: str) -> tuple[int, str]: ...
+    @staticmethod
+    def instant_fraction(text: str) -> int: ...
     @staticmethod
     def at_problem(seconds: int) -> str: ...
     @staticmethod
@@ -212,6 +206,7 @@ class Store:
         recompute: str,
         quiet_before: int | None,
         wait_ms: int | None,
+        fraction: npt.NDArray[np.uint32] | None = ...,
     ) -> dict[str, Any]: ...
     def state(self, policy: Policy | None, as_of: int, recompute: str, wait_ms: int | None) -> dict[str, Any]: ...
     def outbox(self, after: int, limit: int | None) -> dict[str, Any]: ...

@@ -1,5 +1,5 @@
 // Property test: the timer engine (duly::evaluate and duly::evaluator) against
-// a slow, obviously-correct reference of SPEC sections 7 and 8 written here.
+// a slow, obviously-correct reference of the timer and escalation rules (docs/timers.md, docs/escalations.md) written here.
 //
 // The reference shares nothing with src/: it works in whole minutes (every
 // random instant and every window boundary is a whole minute, so it is exact at
@@ -26,7 +26,7 @@
 //                number, null; with or without a `within` to fall back to),
 //                due_from: promised (an instant with an offset, text without
 //                one, junk, a number, null)
-// with one or two targets, and zero to four escalations (SPEC section 8 and
+// with one or two targets, and zero to four escalations (docs/escalations.md and
 // the engine's extensions):
 //   at           P% | due | due + D | due - D | start + D | at_risk | manual
 //   when         assignee != null | tier == "gold" | is_open("office")  (optional;
@@ -145,7 +145,7 @@ std::string iso(int64_t minute, int offset_minutes = 0) {
   return buf;
 }
 
-// --- calendars (the reference's own reading of SPEC section 3) ----------------
+// --- calendars (the reference's own reading of the calendar rules) ----------------
 
 // 0 = 24x7 (no calendar), 1 = office, 2 = lunch, 3 = night.
 constexpr int calendar_count = 4;
@@ -820,6 +820,10 @@ struct esc_row {
   int64_t point = 0;
   int64_t at = 0;
   std::string actions;
+  // id/target/escalation/START[_n]/point: the cycle named by its start (compact
+  // UTC) and, when earlier cycles of the target started at the same minute,
+  // its place among them (_2 for the second).
+  std::string key;
   friend bool operator==(const esc_row&, const esc_row&) = default;
   friend bool operator<(const esc_row& a, const esc_row& b) {
     return std::tie(a.id, a.at, a.target, a.escalation, a.cycle, a.point) <
@@ -828,12 +832,13 @@ struct esc_row {
 };
 
 esc_row from_engine(const duly::escalation_row& r) {
-  return esc_row{r.id, r.target, r.escalation, r.cycle, r.point, r.fired_at.time_since_epoch().count(), r.actions_json};
+  return esc_row{r.id,   r.target, r.escalation, r.cycle, r.point, r.fired_at.time_since_epoch().count(), r.actions_json,
+                 r.key()};
 }
 
 std::string show(const esc_row& r) {
   return r.id + "/" + r.target + "/" + r.escalation + "/" + std::to_string(r.cycle) + "/" + std::to_string(r.point) +
-         " @ " + show_instant(r.at) + " " + r.actions;
+         " @ " + show_instant(r.at) + " " + r.actions + " key " + r.key;
 }
 
 // A point of a target: an escalation (index into policy_choice::escalations) and a repeat.
@@ -855,7 +860,7 @@ bool timed(const escalation_choice& e) {
   return e.kind == escalation_choice::percent || e.kind == escalation_choice::due || e.kind == escalation_choice::start;
 }
 
-// A timed point's position in seconds of elapsed time (SPEC section 8).
+// A timed point's position in seconds of elapsed time (see docs/escalations.md).
 int64_t position(const escalation_choice& e, int64_t goal_seconds, int64_t k) {
   int64_t base = 0;
   if (e.kind == escalation_choice::percent) {
@@ -1195,8 +1200,20 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
     }
     const auto& e = p.escalations[static_cast<std::size_t>(f.esc)];
     if (f.at == as_of * 60) ++seen["(esc fired at as_of)"];
+    // The key from the cycle's start minute, written out by hand.
+    const auto& cs = cycles[f.target];
+    const int64_t start = cs[static_cast<std::size_t>(f.cycle - 1)].start;
+    int64_t rank = 0;
+    for (int64_t c = f.cycle - 1; c > 0 && cs[static_cast<std::size_t>(c - 1)].start == start; --c) ++rank;
+    if (rank > 0) ++seen["(esc key of a cycle sharing its start)"];
+    std::string when;
+    for (const char ch : iso(start))
+      if (ch != '-' && ch != ':') when += ch;
+    if (rank > 0) when += "_" + std::to_string(rank + 1);
     out.firings.push_back(esc_row{id, p.targets[f.target].name, e.name, f.cycle, f.k, epoch_of_zero + f.at,
-                                  e.actions ? "[{\"notify\":[\"" + e.name + "\"]}]" : "[]"});
+                                  e.actions ? "[{\"notify\":[\"" + e.name + "\"]}]" : "[]",
+                                  id + "/" + p.targets[f.target].name + "/" + e.name + "/" + when + "/" +
+                                      std::to_string(f.k)});
   }
   return out;
 }
