@@ -445,8 +445,11 @@ void expect_lines_include(const std::string& actual, const std::string& expected
     ++n;
     ASSERT_TRUE(std::getline(a, la)) << "line " << n << " missing: " << le;
     const auto ja = nlohmann::json::parse(la), je = nlohmann::json::parse(le);
-    for (const auto& [k, v] : je.items())
-      if (k != "key") EXPECT_EQ(ja.value(k, nlohmann::json()), v) << "line " << n << " key " << k;
+    for (const auto& [k, v] : je.items()) {
+      if (k != "key") {
+        EXPECT_EQ(ja.value(k, nlohmann::json()), v) << "line " << n << " key " << k;
+      }
+    }
     if (je.contains("key")) {
       const std::string key = ja.at("key");
       const std::string head = ja.at("id").get<std::string>() + "/" + ja.at("target").get<std::string>() + "/" +
