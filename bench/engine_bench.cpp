@@ -2,6 +2,11 @@
 // few conditions each (the helpdesk shape): first response and resolution, with
 // pauses, priority-dependent goals on a business calendar and 24x7 goals.
 //
+// engine_commitments: the same tickets under a policy that uses every per-record
+// key: calendar_from (one of three customer calendars), within_from (contract
+// hours as text or seconds, some unreadable), due_from (a promised instant on
+// some tickets), a 30cd goal, and is_open in a condition and an escalation.
+//
 // Run: build/bench/duly_engine_bench   (see docs/performance.md)
 #include <random>
 #include <string>
@@ -43,6 +48,39 @@ targets:
       - {within: 5bd, calendar: support}
 )";
 
+constexpr const char* commitments_text = R"(
+duly: 1
+calendars:
+  support:
+    timezone: America/New_York
+    hours: {mon-fri: ["08:00-12:00", "13:00-17:00"]}
+  acme: {timezone: America/Chicago, hours: {mon-fri: "07:00-19:00"}}
+  globex: {timezone: Europe/Berlin, hours: {mon-fri: "08:00-16:00"}}
+  initech: {timezone: Asia/Tokyo, hours: {mon-sat: "09:00-18:00"}}
+targets:
+  - name: first_response
+    applies_when: channel != "internal"
+    start_when: event == "created"
+    stop_when: event == "replied" and actor == "agent"
+    cancel_when: status == "cancelled"
+    goals:
+      - {when: promised != null, due_from: promised, calendar_from: customer_calendar, calendar: support}
+      - {when: tier == "contract", within_from: contract_hours, calendar_from: customer_calendar, calendar: support}
+      - {within: 8h, calendar_from: customer_calendar, calendar: support}
+  - name: resolution
+    start_when: event == "created" or event == "reopened"
+    stop_when: status == "resolved"
+    pause_when: status in ["waiting_on_customer", "waiting_on_vendor"] or not is_open("support")
+    cancel_when: status == "cancelled"
+    goals:
+      - {when: priority == "P1", within_from: contract_hours, within: 4h}
+      - {when: priority == "P2", within: 2bd, calendar_from: customer_calendar, calendar: support}
+      - {within: 30cd, calendar: support}
+escalations:
+  - {name: lead, target: first_response, at: 75%, when: is_open("support"), do: [{notify: [lead]}]}
+  - {name: late, target: resolution, at: due, do: [{notify: [manager]}]}
+)";
+
 duly::event make(const std::string& id, std::int64_t at, const char* name,
                  std::initializer_list<std::pair<const char*, const char*>> attrs) {
   duly::event e;
@@ -76,6 +114,39 @@ std::vector<duly::event> make_events(std::size_t tickets) {
   }
   return out;
 }
+
+// The same tickets with the per-record attributes on their first event.
+std::vector<duly::event> make_commitment_events(std::size_t tickets) {
+  auto out = make_events(tickets);
+  const char* calendars[] = {"acme", "globex", "initech", "unknown"};
+  for (std::size_t i = 0; i < out.size(); i += 8) {
+    const std::size_t k = i / 8;
+    auto& u = out[i].updates;
+    u.push_back({"customer_calendar", duly::owned_value(duly::value::string(calendars[k % 4]))});
+    if (k % 3 == 0) u.push_back({"tier", duly::owned_value(duly::value::string("contract"))});
+    if (k % 5 == 0) u.push_back({"contract_hours", duly::owned_value(duly::value::string("6h"))});
+    else if (k % 5 == 1) u.push_back({"contract_hours", duly::owned_value(duly::value::number(7200))});
+    else if (k % 5 == 2) u.push_back({"contract_hours", duly::owned_value(duly::value::string("soon"))});
+    if (k % 7 == 0) {
+      const auto promised = out[i].at + duly::seconds{2 * 86400};
+      u.push_back({"promised", duly::owned_value(duly::value::string(duly::format_instant(promised)))});
+    }
+  }
+  return out;
+}
+
+void engine_commitments(benchmark::State& state) {
+  const auto policy = duly::parse_policy(commitments_text).value();
+  const auto events = make_commitment_events(static_cast<std::size_t>(state.range(0)));
+  const auto as_of = *duly::parse_instant("2027-02-01T00:00:00Z");
+  for (auto _ : state) {
+    auto r = duly::evaluate(policy, events, as_of);
+    benchmark::DoNotOptimize(r.timers.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(events.size()));
+  state.counters["events"] = static_cast<double>(events.size());
+}
+BENCHMARK(engine_commitments)->Arg(25000)->Unit(benchmark::kMillisecond);
 
 void engine_evaluate(benchmark::State& state) {
   const auto policy = duly::parse_policy(policy_text).value();

@@ -243,3 +243,30 @@ TEST(YearlyExceptions, BadEntriesAreReportedWithPositions) {
 }
 
 }  // namespace
+
+// Calendar days (`30cd`): the same wall-clock reading N local days later in the
+// calendar's zone, the first-reach rule across DST; open hours play no part.
+TEST(CalendarDays, KeepTheWallClockAcrossDstChanges) {
+  const auto cal = duly::parse_calendar("timezone: America/New_York\nhours: {mon-fri: \"09:00-17:00\"}\n");
+  ASSERT_TRUE(cal.has_value()) << cal.error().message();
+  // Net 30 from Thursday 15 October 2026 09:00 EDT: Saturday 14 November 09:00
+  // EST (14:00Z); 720 hours would be 13:00Z, 08:00 EST.
+  const auto start = *duly::parse_instant("2026-10-15T09:00:00-04:00");
+  EXPECT_EQ(show(cal->add_calendar_days(start, 30)), "2026-11-14T14:00:00Z");
+  EXPECT_EQ(show(cal->add(start, *duly::parse_duration("30cd"))), "2026-11-14T14:00:00Z");
+  const auto round_the_clock = duly::parse_calendar("timezone: America/New_York\n");
+  ASSERT_TRUE(round_the_clock.has_value());
+  EXPECT_EQ(show(round_the_clock->add(start, *duly::parse_duration("30cd"))), "2026-11-14T14:00:00Z");
+  EXPECT_EQ(show(round_the_clock->add(start, *duly::parse_duration("30d"))), "2026-11-14T13:00:00Z");
+  // Into the spring-forward gap: 02:30 on 8 March 2026 does not exist; it is
+  // reached at the change, 03:00 EDT (07:00Z).
+  EXPECT_EQ(show(cal->add_calendar_days(*duly::parse_instant("2026-03-07T02:30:00-05:00"), 1)), "2026-03-08T07:00:00Z");
+  // Into the repeated hour: 01:30 on 1 November 2026 is taken at its first
+  // occurrence, 01:30 EDT (05:30Z).
+  EXPECT_EQ(show(cal->add_calendar_days(*duly::parse_instant("2026-10-31T01:30:00-04:00"), 1)), "2026-11-01T05:30:00Z");
+  EXPECT_EQ(show(cal->add_calendar_days(start, 0)), "2026-10-15T13:00:00Z");
+  const auto late = cal->add_calendar_days(*duly::parse_instant("2199-12-01T00:00:00Z"), 40);
+  ASSERT_FALSE(late.has_value());
+  EXPECT_EQ(late.error().code(), errc::out_of_range);
+  EXPECT_FALSE(cal->add_calendar_days(start, -1).has_value());
+}

@@ -171,7 +171,7 @@ TEST(Condition, SyntaxErrorsSayWhatAndWhereWithACaret) {
       {"(a == 1", 1, "unclosed '(': add ')'"},
       {"a == 1)", 7, "unexpected ')' after a complete condition"},
       {"a in 5", 6, R"(expected a list such as ["P1", "P2"] after 'in')"},
-      {"foo(a)", 1, "unknown function 'foo' (expected exists or changed)"},
+      {"foo(a)", 1, "unknown function 'foo' (expected exists, changed or is_open)"},
       {R"(a == "x)", 6, R"(unterminated string: add the closing ")"},
       {"a == 'x", 6, "unterminated string: add the closing '"},
       {"a == 1 b", 8, "unexpected 'b' after a complete condition"},

@@ -253,6 +253,8 @@ TEST(ParseDuration, ReadsSecondsMinutesHoursDaysAndBusinessDays) {
       {"90m", {90min, 0}},
       {"3bd", {0s, 3}},
       {"1bd", {0s, 1}},
+      {"30cd", {0s, 0, 30}},
+      {"1cd", {0s, 0, 1}},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.text);
@@ -260,6 +262,8 @@ TEST(ParseDuration, ReadsSecondsMinutesHoursDaysAndBusinessDays) {
     ASSERT_TRUE(got.has_value()) << got.error().message();
     EXPECT_EQ(*got, r.expected);
     EXPECT_EQ(got->is_business_days(), r.expected.business_days > 0);
+    EXPECT_EQ(got->is_calendar_days(), r.expected.calendar_days > 0);
+    EXPECT_EQ(got->is_seconds(), r.expected.business_days == 0 && r.expected.calendar_days == 0);
   }
 }
 
@@ -270,23 +274,25 @@ TEST(ParseDuration, RejectsNegativeEmptyAndMalformedText) {
   };
   const row rows[] = {
       {"-4h", "invalid duration '-4h': a duration cannot be negative"},
-      {"", "invalid duration '': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business "
-           "days such as 3bd"},
-      {"4x", "invalid duration '4x': unknown unit 'x' (s, m, h, d or bd)"},
+      {"", "invalid duration '': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, business days "
+           "such as 3bd, or calendar days such as 30cd"},
+      {"4x", "invalid duration '4x': unknown unit 'x' (s, m, h, d, bd or cd)"},
       {"1m1h", "invalid duration '1m1h': units must come in the order d, h, m, s, each at most once"},
       {"1h1h", "invalid duration '1h1h': units must come in the order d, h, m, s, each at most once"},
       {"3bd2h", "invalid duration '3bd2h': business days (bd) cannot be combined with other units"},
       {"2h3bd", "invalid duration '2h3bd': business days (bd) cannot be combined with other units"},
-      {"4", "invalid duration '4': missing unit after 4 (s, m, h, d or bd)"},
-      {"h", "invalid duration 'h': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business "
-            "days such as 3bd"},
+      {"30cd1h", "invalid duration '30cd1h': calendar days (cd) cannot be combined with other units"},
+      {"1d30cd", "invalid duration '1d30cd': calendar days (cd) cannot be combined with other units"},
+      {"4", "invalid duration '4': missing unit after 4 (s, m, h, d, bd or cd)"},
+      {"h", "invalid duration 'h': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, business days "
+            "such as 3bd, or calendar days such as 30cd"},
       // A sign alone, or a sign inside (found by the JSON Schema agreement test).
-      {"+", "invalid duration '+': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business "
-            "days such as 3bd"},
-      {"1h-0m", "invalid duration '1h-0m': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business "
-                "days such as 3bd"},
-      {"++1h", "invalid duration '++1h': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business "
-               "days such as 3bd"},
+      {"+", "invalid duration '+': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, business days "
+            "such as 3bd, or calendar days such as 30cd"},
+      {"1h-0m", "invalid duration '1h-0m': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, business days "
+                "such as 3bd, or calendar days such as 30cd"},
+      {"++1h", "invalid duration '++1h': expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, business days "
+               "such as 3bd, or calendar days such as 30cd"},
   };
   for (const auto& r : rows) {
     SCOPED_TRACE(r.text);
@@ -331,6 +337,7 @@ TEST(FormatDuration, WritesTheShortestTextParseDurationReadsBack) {
     }
   }
   EXPECT_EQ(duly::format_duration(duly::duration_spec{0s, 3}), "3bd");
+  EXPECT_EQ(duly::format_duration(duly::duration_spec{0s, 0, 30}), "30cd");
   EXPECT_EQ(duly::format_duration(duly::duration_spec{5400s, 0}), "1h30m");
   EXPECT_EQ(duly::format_duration(duly::duration_spec{}), "0s");
 }

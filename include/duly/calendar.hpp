@@ -16,7 +16,8 @@
 //    deadline can fall exactly on a closing time. subtract(T, d) is the latest
 //    t <= T with elapsed(t, T) = d.
 //  - add_business_days(t, n): the last closing time of the n-th open day after
-//    t's local date.
+//    t's local date. add_calendar_days(t, n): t's wall-clock reading n local
+//    days later (the DST rule above), open hours aside.
 //  - A versioned calendar (calendar_spec::versions) is one calendar: each span
 //    of time is measured on the version in force then; business days count
 //    each version's local dates from its `from` up to the next version's.
@@ -179,7 +180,8 @@ class DULY_EXPORT calendar {
   // Earliest T >= t with elapsed(t, T) = d (d >= 0).
   //   Mon-Fri 09:00-17:00 UTC: add(Fri 16:00, 2h) -> Mon 10:00
   [[nodiscard]] result<instant> add(instant t, seconds d) const;
-  // add() for seconds, add_business_days() for business days.
+  // add() for seconds, add_business_days() for business days,
+  // add_calendar_days() for calendar days.
   [[nodiscard]] result<instant> add(instant t, const duration_spec& d) const;
   // Latest t <= T with elapsed(t, T) = d (d >= 0).
   [[nodiscard]] result<instant> subtract(instant t, seconds d) const;
@@ -196,6 +198,11 @@ class DULY_EXPORT calendar {
   // The last closing time of the n-th open day after t's local date (n >= 0;
   // n = 0 returns t). An open day is a local date with some open time.
   [[nodiscard]] result<instant> add_business_days(instant t, std::int64_t n) const;
+  // The instant a wall clock in the zone in force at t first reaches t's local
+  // reading n days later (n >= 0; n = 0 returns t); open hours play no part.
+  // "Net 30" from 2026-10-15 09:00 New York is 2026-11-14 09:00 EST, which 720
+  // hours (09:00 EDT + 30 x 24 h) is not: that is 08:00 EST.
+  [[nodiscard]] result<instant> add_calendar_days(instant t, std::int64_t n) const;
   // The holidays of local year `y` after placement (substitute days moved past
   // the others), sorted, each once; empty outside 1970 to 2199. Exceptions and
   // timed closures are not included.

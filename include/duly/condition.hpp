@@ -12,8 +12,10 @@
 // (compared with an attribute holding ISO-8601 text, it compares as an instant:
 // `eta > due`), and `remaining`, the goal's remaining running time in seconds
 // (`remaining < 4h`). Elsewhere they are ordinary attributes.
-// Operators: == != < <= > >= in, not in, and, or, not, ( ); functions exists(name)
-// and changed(name). A missing attribute is null.
+// Operators: == != < <= > >= in, not in, and, or, not, ( ); functions exists(name),
+// changed(name) and is_open("CAL") (the policy's calendar CAL is open at the
+// instant the condition is evaluated: an event's instant, or an escalation's
+// firing instant for its `when`). A missing attribute is null.
 //
 // A condition is compiled once: names resolve to slots of a `slot_table` shared
 // by the conditions of one policy, and evaluation walks a flat array of nodes
@@ -36,6 +38,8 @@
 #include <duly/value.hpp>
 
 namespace duly {
+
+class calendar;
 
 // Attribute names to dense slot numbers.
 class DULY_EXPORT slot_table {
@@ -64,6 +68,10 @@ struct condition_context {
   value event;
   value due;        // seconds since the epoch, or null
   value remaining;  // seconds, or null
+  // For is_open("CAL"): the policy's calendars (by the index compile resolved
+  // from `calendar_names`) and the instant of evaluation. Empty: is_open is false.
+  std::span<const calendar> calendars = {};
+  std::int64_t now = 0;  // seconds since the epoch
 };
 
 class DULY_EXPORT condition {
@@ -77,8 +85,11 @@ class DULY_EXPORT condition {
   //   compile("priority == ", slots) -> "1:13: expected a value after '=='"
   // `risk_names`: `due` and `remaining` name the cycle's due and remaining time
   // (at_risk_when) instead of attributes.
+  // `calendar_names`: the calendars is_open("CAL") may name (an unknown name is
+  // an error listing them).
   [[nodiscard]] static result<condition> compile(std::string_view text, slot_table& slots,
-                                                 bool risk_names = false);
+                                                 bool risk_names = false,
+                                                 std::span<const std::string> calendar_names = {});
 
   // Cost: proportional to the condition's size; never allocates.
   [[nodiscard]] bool evaluate(const condition_context& ctx) const noexcept;

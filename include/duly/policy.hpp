@@ -40,10 +40,20 @@ struct policy_access;  // the library's way in to the compiled form (src/rules/)
 struct goal {
   condition when;                 // always true when absent
   bool has_when = false;
-  duration_spec within;           // seconds of running time, or business days
+  duration_spec within;           // seconds of running time, business or calendar days
+  bool has_within = false;        // `within` was given (it may be left out with within_from or due_from)
   std::string calendar;           // a name in the policy's calendars; empty = 24x7 UTC
   std::string timezone_from;      // attribute holding an IANA zone; empty = none
-  std::string within_text;        // `within` as written ("2bd", "8h")
+  std::string within_text;        // `within` as written ("2bd", "8h"); empty when absent
+  // Per-record commitments, each an attribute name (empty = none):
+  // calendar_from names a calendar of the policy (missing, null or unknown: `calendar`);
+  // within_from holds the goal's length, duration text or a number of seconds
+  // (missing or unreadable: `within`); due_from holds the due instant, a dated
+  // promise that pauses do not move (missing or unreadable: within_from, then
+  // `within`). A goal whose length none of them gives does not hold.
+  std::string calendar_from;
+  std::string within_from;
+  std::string due_from;
 };
 
 // One commitment measured on a record.

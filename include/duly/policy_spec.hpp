@@ -38,6 +38,9 @@ struct goal_spec {
   std::string within;                   // "4h", "2bd"
   std::string calendar;                 // empty: 24x7 UTC
   std::string timezone_from;            // empty: none
+  std::string calendar_from;            // empty: none
+  std::string within_from;              // empty: none
+  std::string due_from;                 // empty: none
 };
 
 struct target_spec {

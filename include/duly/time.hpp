@@ -58,13 +58,20 @@ inline constexpr instant max_supported_instant{seconds{7258118400}};  // 2200-01
 // "2026-11-23T15:30:00Z".
 [[nodiscard]] DULY_EXPORT std::string format_instant(instant t);
 
-// A parsed duration: either whole seconds of running time, or a number of
-// business days (`3bd`, see calendar::add_business_days). Never negative.
+// A parsed duration: whole seconds of running time, a number of business days
+// (`3bd`, see calendar::add_business_days), or a number of calendar days (`30cd`:
+// the same wall-clock time N local days later in a calendar's zone, see
+// calendar::add_calendar_days). Never negative; at most one of the three is set.
 struct duration_spec {
   seconds value{0};
   std::int64_t business_days = 0;
+  std::int64_t calendar_days = 0;
 
   [[nodiscard]] constexpr bool is_business_days() const noexcept { return business_days > 0; }
+  [[nodiscard]] constexpr bool is_calendar_days() const noexcept { return calendar_days > 0; }
+  // Whole seconds (neither business nor calendar days): the only kind that can
+  // offset a point, repeat, or be compared in a condition.
+  [[nodiscard]] constexpr bool is_seconds() const noexcept { return business_days == 0 && calendar_days == 0; }
   friend constexpr bool operator==(const duration_spec&, const duration_spec&) = default;
 };
 
@@ -73,10 +80,12 @@ struct duration_spec {
 inline constexpr seconds max_duration{seconds{315576000000}};
 
 // Parses `45s`, `30m`, `4h`, `1h30m`, `2d` (48 hours of running time),
-// `1d2h30m15s` (units in decreasing order, each at most once), `0s`, and `3bd`
-// (business days, alone). A negative or empty duration is an error.
+// `1d2h30m15s` (units in decreasing order, each at most once), `0s`, `3bd`
+// (business days, alone) and `30cd` (calendar days, alone). A negative or empty
+// duration is an error.
 //   parse_duration("1h30m") -> {value = 5400s}
 //   parse_duration("3bd")   -> {business_days = 3}
+//   parse_duration("30cd")  -> {calendar_days = 30}
 [[nodiscard]] DULY_EXPORT result<duration_spec> parse_duration(std::string_view text);
 
 // The shortest text parse_duration reads back: 5400s -> "1h30m", 0s -> "0s",

@@ -198,14 +198,17 @@ class Calendar:
         """The earliest T >= t with d of open time in [t, T) (d >= 0).
 
         ``d`` is a ``timedelta`` or duration text: ``"4h"``, ``"1h30m"``, ``"2d"``
-        (48 hours of open time), or ``"3bd"`` (business days, see
-        ``add_business_days``). A deadline can fall exactly on a closing time.
+        (48 hours of open time), ``"3bd"`` (business days, see
+        ``add_business_days``) or ``"30cd"`` (calendar days, see
+        ``add_calendar_days``). A deadline can fall exactly on a closing time.
         """
         ts = instant_seconds(t, "t")
-        seconds, business_days = duration_seconds(d, "d")
+        seconds, business_days, calendar_days = duration_seconds(d, "d")
         try:
             if business_days:
                 return instant_from_seconds(self._native.add_business_days(ts, business_days))
+            if calendar_days:
+                return instant_from_seconds(self._native.add_calendar_days(ts, calendar_days))
             return instant_from_seconds(self._native.add(ts, seconds))
         except Error as e:
             raise _blame(e, "d", "t") from None
@@ -213,10 +216,11 @@ class Calendar:
     def subtract(self, t: InstantLike, d: DurationLike) -> _dt.datetime:
         """The latest t0 <= t with d of open time in [t0, t) (d >= 0)."""
         ts = instant_seconds(t, "t")
-        seconds, business_days = duration_seconds(d, "d")
-        if business_days:
+        seconds, business_days, calendar_days = duration_seconds(d, "d")
+        if business_days or calendar_days:
+            kind = "business" if business_days else "calendar"
             raise InvalidArgumentError(
-                f"business days ({d!r}) cannot be subtracted: give a duration such as '8h'", path="d"
+                f"{kind} days ({d!r}) cannot be subtracted: give a duration such as '8h'", path="d"
             )
         try:
             return instant_from_seconds(self._native.subtract(ts, seconds))
@@ -265,6 +269,27 @@ class Calendar:
             raise InvalidArgumentError("negative number of business days: n must be >= 0", path="n")
         try:
             return instant_from_seconds(self._native.add_business_days(ts, days))
+        except Error as e:
+            raise _blame(e, "n", "t") from None
+
+    def add_calendar_days(self, t: InstantLike, n: int) -> _dt.datetime:
+        """t's wall-clock reading n local days later in the calendar's zone (n >= 0; 0 gives t).
+
+        Open hours play no part; a time a DST change skips is reached at the change,
+        a repeated one at its first occurrence ("net 30" as ``"30cd"``).
+        """
+        if not is_integer(n):
+            raise InvalidArgumentError(f"expected an int, got {type_name(n)}", path="n")
+        ts = instant_seconds(t, "t")
+        days = int(n)
+        if days >= _INT64:
+            raise OutOfRangeError(
+                "that many calendar days fall after the supported years 1970 to 2199", path="n"
+            )
+        if days < -_INT64:
+            raise InvalidArgumentError("negative number of calendar days: n must be >= 0", path="n")
+        try:
+            return instant_from_seconds(self._native.add_calendar_days(ts, days))
         except Error as e:
             raise _blame(e, "n", "t") from None
 

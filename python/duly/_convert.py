@@ -176,23 +176,23 @@ def instant_from_seconds(s: int) -> _dt.datetime:
     return EPOCH + _dt.timedelta(seconds=s)
 
 
-def duration_seconds(d: object, name: str) -> tuple[int, int]:
-    """A timedelta or duration text -> (seconds, business days); seconds floored."""
+def duration_seconds(d: object, name: str) -> tuple[int, int, int]:
+    """A timedelta or duration text -> (seconds, business days, calendar days); seconds floored."""
     if is_nat(d):
         raise InvalidArgumentError("NaT is not a duration", path=name)
     if isinstance(d, _dt.timedelta):
-        return d.days * 86400 + d.seconds, 0
+        return d.days * 86400 + d.seconds, 0, 0
     if isinstance(d, str):
         try:
-            seconds, business_days = _duly.parse_duration(check_text(str(d), name))
+            seconds, business_days, calendar_days = _duly.parse_duration(check_text(str(d), name))
         except Error as e:
             raise e.with_path(name) from None
-        return seconds, business_days
+        return seconds, business_days, calendar_days
     if isinstance(d, np.timedelta64):
         s = int(timedelta64_seconds(np.asarray(d), name).reshape(-1)[0])
         if s == NAT:
             raise InvalidArgumentError("NaT is not a duration", path=name)
-        return s, 0
+        return s, 0, 0
     raise InvalidArgumentError(
         f"expected a datetime.timedelta or duration text such as '4h' or '1h30m', got {type_name(d)}",
         path=name,
@@ -327,10 +327,14 @@ def timedelta64_seconds(x: object, name: str) -> npt.NDArray[np.int64]:
 def durations_seconds(x: object, name: str) -> npt.NDArray[np.int64]:
     """A timedelta64 array, or one timedelta / duration text -> int64 seconds."""
     if isinstance(x, (_dt.timedelta, str)):
-        seconds, business_days = duration_seconds(x, name)
+        seconds, business_days, calendar_days = duration_seconds(x, name)
         if business_days:
             raise InvalidArgumentError(
                 f"business days ({x!r}) are not supported here: use add_business_days", path=name
+            )
+        if calendar_days:
+            raise InvalidArgumentError(
+                f"calendar days ({x!r}) are not supported here: use add_calendar_days", path=name
             )
         return np.array(seconds, dtype=np.int64)
     return timedelta64_seconds(x, name)

@@ -352,6 +352,17 @@ void bind_calendar(py::module_& m) {
           },
           py::arg("t"), py::arg("n"), "The last closing time of the n-th open day after t's local date.")
       .def(
+          "add_calendar_days",
+          [](const calendar& c, i64 t, i64 n) {
+            check_range(t, "t");
+            if (n < 0) {
+              raise(errc::invalid_argument,
+                    "negative number of calendar days " + std::to_string(n) + ": n must be >= 0", "n");
+            }
+            return count(unwrap(c.add_calendar_days(at(t), n)));
+          },
+          py::arg("t"), py::arg("n"), "t's wall-clock reading n local days later (first-reach rule across DST).")
+      .def(
           "elapsed",
           [](const calendar& c, i64 a, i64 b) {
             check_range(a, "a");

@@ -38,10 +38,10 @@ void bind_time(py::module_& m) {
       "parse_duration",
       [](const std::string& text) {
         const duration_spec d = unwrap(duly::parse_duration(text));
-        return py::make_tuple(d.value.count(), d.business_days);
+        return py::make_tuple(d.value.count(), d.business_days, d.calendar_days);
       },
       py::arg("text"),
-      "'1h30m' -> (5400, 0); '3bd' -> (0, 3): (seconds, business days).");
+      "'1h30m' -> (5400, 0, 0); '3bd' -> (0, 3, 0); '30cd' -> (0, 0, 30): (seconds, business days, calendar days).");
 
   m.def(
       "format_duration", [](std::int64_t d) { return duly::format_duration(seconds{d}); },

@@ -193,7 +193,9 @@ result<duration_spec> parse_duration(std::string_view text) {
   const auto bad = [&](std::string why) {
     return fail(errc::invalid_argument, "invalid duration " + quoted(original) + ": " + std::move(why));
   };
-  const char* usage = "expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, or business days such as 3bd";
+  const char* usage =
+      "expected a number and a unit: 45s, 30m, 4h, 1h30m, 2d, business days such as 3bd, or calendar days such as "
+      "30cd";
   if (text.empty()) return bad(usage);
   if (text.front() == '-') return bad("a duration cannot be negative");
   if (text.front() == '+') text.remove_prefix(1);
@@ -215,7 +217,14 @@ result<duration_spec> parse_duration(std::string_view text) {
     if (ec == std::errc::result_out_of_range)
       return fail(errc::out_of_range, "duration " + quoted(original) + " is too long");
     i = static_cast<std::size_t>(ptr - text.data());
-    if (i >= text.size()) return bad("missing unit after " + std::to_string(n) + " (s, m, h, d or bd)");
+    if (i >= text.size()) return bad("missing unit after " + std::to_string(n) + " (s, m, h, d, bd or cd)");
+    if (text.substr(i, 2) == "cd") {
+      if (total != 0 || next_unit != 0 || i + 2 != text.size())
+        return bad("calendar days (cd) cannot be combined with other units");
+      if (n > 100000) return fail(errc::out_of_range, "duration " + quoted(original) + " is too long");
+      out.calendar_days = n;
+      return out;
+    }
     if (text.substr(i, 2) == "bd") {
       if (total != 0 || next_unit != 0 || i + 2 != text.size())
         return bad("business days (bd) cannot be combined with other units");
@@ -229,7 +238,7 @@ result<duration_spec> parse_duration(std::string_view text) {
       bool known = false;
       for (const auto& [c, _] : units) known = known || c == text[i];
       if (known) return bad("units must come in the order d, h, m, s, each at most once");
-      return bad("unknown unit " + quoted(text.substr(i, 1)) + " (s, m, h, d or bd)");
+      return bad("unknown unit " + quoted(text.substr(i, 1)) + " (s, m, h, d, bd or cd)");
     }
     if (n > max_duration.count() / units[u].second)
       return fail(errc::out_of_range, "duration " + quoted(original) + " is too long");
@@ -268,6 +277,7 @@ std::string format_duration(std::chrono::seconds d) {
 
 std::string format_duration(const duration_spec& d) {
   if (d.is_business_days()) return std::to_string(d.business_days) + "bd";
+  if (d.is_calendar_days()) return std::to_string(d.calendar_days) + "cd";
   return format_duration(d.value);
 }
 

@@ -63,7 +63,27 @@ result<instant> calendar::add(instant t, seconds d) const {
 
 result<instant> calendar::add(instant t, const duration_spec& d) const {
   if (d.is_business_days()) return add_business_days(t, d.business_days);
+  if (d.is_calendar_days()) return add_calendar_days(t, d.calendar_days);
   return add(t, d.value);
+}
+
+result<instant> calendar::add_calendar_days(instant t, std::int64_t n) const {
+  const int64_t t0 = t.time_since_epoch().count();
+  if (!in_range(t0)) return tl::unexpected(out_of_range_error(t));
+  if (n < 0) return tl::unexpected(invalid("calendar days must be zero or more, got " + std::to_string(n)));
+  if (n == 0) return t;
+  if (n > 100000)
+    return fail(errc::out_of_range, std::to_string(n) + " calendar days after " + format_instant(t) +
+                                        " fall after the supported years 1970 to 2199");
+  // The same wall-clock reading n local days later, in the zone in force at t,
+  // taken where a clock first reaches it (a time a DST change skips is reached
+  // at the change; a repeated one at its first occurrence).
+  const time_zone& zone = impl_->zone_at(t0);
+  const instant out = zone.first_reach(zone.to_local(t) + days{n});
+  if (out >= max_supported_instant)
+    return fail(errc::out_of_range, std::to_string(n) + " calendar days after " + format_instant(t) +
+                                        " fall after the supported years 1970 to 2199");
+  return std::max(out, t);
 }
 
 result<instant> calendar::subtract(instant t, seconds d) const {

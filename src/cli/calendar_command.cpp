@@ -123,10 +123,10 @@ int run_shift(const streams& io, const options& o, bool subtract) {
   if (!d) {
     report(io, "--duration", d.error());
     ok = false;
-  } else if (subtract && d->is_business_days()) {
+  } else if (subtract && !d->is_seconds()) {
     report(io, "--duration",
-           "business days ('" + o.duration + "') can only be added; subtract takes open time "
-           "such as 4h or 1h30m");
+           std::string(d->is_business_days() ? "business" : "calendar") + " days ('" + o.duration +
+               "') can only be added; subtract takes open time such as 4h or 1h30m");
     ok = false;
   }
   run_context ctx;

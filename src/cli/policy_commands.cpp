@@ -1,11 +1,12 @@
 // `duly check` and `duly evaluate`: policies and the timer engine from the shell.
 //
-//   duly check POLICY
+//   duly check POLICY [--explain-names]
 //   duly evaluate --policy P --events FILE|- --as-of INSTANT
 //                 [--format jsonl|csv|table] [--events-format jsonl|csv] [--strict] [--zone ZONE]
 //   duly explain  (--policy P --events FILE|- | --store S [--policy P]) --id ID [--as-of INSTANT]
 //
-// check prints "POLICY: ok (...)" and exits 0, or every problem (file:line:column:
+// check prints "POLICY: ok (...)" (with --explain-names, then every attribute
+// name the policy reads, sorted, one a line) and exits 0, or every problem (file:line:column:
 // path: message with a caret) on stderr and exits 1. evaluate prints timer,
 // escalation and rejected lines (see docs/cli.md) and exits 0; with --strict a
 // rejected row is a failure: the rejections go to stderr, nothing to stdout,
@@ -13,7 +14,10 @@
 // line exit 2.
 #include "command.hpp"
 
+#include <algorithm>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include <duly/store.hpp>
 
@@ -23,13 +27,22 @@ namespace {
 void register_check(registry& r) {
   auto* cmd = r.root().add_subcommand("check", "Validate a policy file (YAML or JSON)");
   auto path = std::make_shared<std::string>();
+  auto names = std::make_shared<bool>(false);
   cmd->add_option("policy", *path, "Policy file")->required()->type_name("POLICY");
-  r.on_selected(cmd, [path](const streams& io) {
+  cmd->add_flag("--explain-names", *names,
+                "Also list every attribute name the policy reads (a misspelt name or a bare P1 shows up here)");
+  r.on_selected(cmd, [path, names](const streams& io) {
     auto p = load_policy_file(io, *path);
     if (!p) return exit_bad_input;
     io.out << *path << ": ok (" << plural(p->targets().size(), "target") << ", "
            << plural(p->escalations().size(), "escalation") << ", "
            << plural(p->calendars().size(), "calendar") << ")\n";
+    if (*names) {
+      std::vector<std::string> read = p->slots().names();
+      std::sort(read.begin(), read.end());
+      io.out << "attributes read (" << read.size() << "):\n";
+      for (const auto& n : read) io.out << "  " << n << "\n";
+    }
     return exit_ok;
   });
 }

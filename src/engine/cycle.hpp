@@ -40,6 +40,13 @@ struct measure_cache {
   instant cursor;
 };
 
+// Which of a goal's attributes decided it for a cycle (cycle_state::decided).
+enum goal_source : std::uint8_t {
+  from_calendar = 1,  // calendar_from named the calendar
+  from_within = 2,    // within_from gave the length
+  from_due = 4,       // due_from gave the due instant
+};
+
 // One cycle of one target.
 struct cycle_state {
   std::int64_t number = 0;
@@ -54,6 +61,10 @@ struct cycle_state {
   std::optional<instant> paused_since;               // an open pause
   int goal = -1;                                     // goal in force; -1 = none
   std::string zone;                                  // timezone_from value the calendar was chosen for
+  int calendar_index = -1;                           // the goal's calendar (calendar_from or calendar); -1 = 24x7 UTC
+  duration_spec within;                              // the goal's length (within_from or within)
+  std::optional<instant> due_at;                     // a dated promise (due_from): the due instant
+  std::uint8_t decided = 0;                          // goal_source bits: which attributes decided
   calendar cal;                                      // the goal's calendar (re-zoned)
   bool has_calendar = false;
   bool goal_chosen = false;  // the goal was chosen at least once

@@ -42,7 +42,7 @@ std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state
   if (!m.goal || !m.elapsed) return std::nullopt;
   const std::int64_t elapsed = m.elapsed->count();
   const bool running = !c.paused_since;
-  const condition_context ctx{attributes, {}, value::null(), value::null(), value::null()};
+  condition_context ctx{attributes, {}, value::null(), value::null(), value::null(), impl_->calendars, 0};
   std::optional<instant> next;
   for (std::size_t k = 0; k < points.size(); ++k) {
     if (done[k]) continue;
@@ -60,6 +60,7 @@ std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state
     if (!fire) continue;
     if (*fire < until || (inclusive && *fire == until)) {
       done[k] = 1;
+      ctx.now = fire->time_since_epoch().count();  // is_open: at the firing instant
       if (esc.when && !esc.when->evaluate(ctx)) {  // skipped for this cycle
         if (observer)
           observer->changed({*fire, static_cast<int>(i), c.number,
@@ -106,7 +107,8 @@ void escalation_scanner::after_event(std::size_t i, cycle_state& c, const condit
   }
   // Escalations raised by hand: the escalation's next unfired point, now.
   const auto& points = points_[i];
-  const condition_context plain{event_ctx.attributes, {}, value::null(), value::null(), value::null()};
+  const condition_context plain{event_ctx.attributes, {}, value::null(), value::null(), value::null(),
+                                event_ctx.calendars, event_ctx.now};
   std::vector<std::uint8_t> raised_now(points.size(), 0);
   for (std::size_t k = 0; k < points.size(); ++k) {
     const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];

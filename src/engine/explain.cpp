@@ -55,6 +55,12 @@ class explain_renderer final : public transition::observer {
     out_->push_back(std::move(x));
   }
 
+  [[nodiscard]] std::string calendar_name(int k) const {
+    return k >= 0 && static_cast<std::size_t>(k) < policy_->calendar_names.size()
+               ? policy_->calendar_names[static_cast<std::size_t>(k)]
+               : std::string("24x7 UTC");
+  }
+
   void changed(const transition::record& r) override {
     const target& tg = policy_->targets[static_cast<std::size_t>(r.target)];
     std::visit([&](const auto& what) { render(r, tg, what); }, r.what);
@@ -102,8 +108,13 @@ class explain_renderer final : public transition::observer {
       d = "no goal holds: no due, no breach";
     } else {
       const goal& g = tg.goals[static_cast<std::size_t>(s.index)];
-      d = "goal " + std::to_string(s.index) + ": within " + format_duration(g.within) + " on " +
-          (g.calendar.empty() ? std::string("24x7 UTC") : "calendar '" + g.calendar + "'");
+      d = "goal " + std::to_string(s.index) + ": ";
+      if (s.due_at) d += "due " + format_instant(*s.due_at) + " (from attribute " + g.due_from + ")";
+      else d += "within " + format_duration(s.within) + ((s.decided & detail::from_within) ? " (from attribute " + g.within_from + ")" : std::string());
+      d += " on ";
+      if (s.calendar < 0) d += "24x7 UTC";
+      else d += "calendar '" + calendar_name(s.calendar) + "'";
+      if (s.decided & detail::from_calendar) d += " (from attribute " + g.calendar_from + ")";
       if (g.has_when) d += " (when " + g.when.text() + ")";
       if (!s.zone.empty()) d += ", zone " + std::string(s.zone);
     }

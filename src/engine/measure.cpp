@@ -18,23 +18,27 @@ std::int64_t paused_within(const cycle_state& c, instant from, instant to) {
   return total;
 }
 
-measurement measure(const target& tg, const cycle_state& c, instant until) {
+measurement measure(const target&, const cycle_state& c, instant until) {
   measurement m;
   if (until < c.start) until = c.start;
   if (c.goal < 0 || !c.has_calendar) {
     m.paused = seconds{paused_within(c, c.start, until)};
     return m;
   }
-  const goal& g = tg.goals[static_cast<std::size_t>(c.goal)];
   const calendar& cal = c.cal;
 
-  // The goal in seconds of running time; business days become the open time
-  // from the start to the business-day deadline.
-  if (g.within.is_business_days()) {
+  // The goal in seconds of running time; business and calendar days become
+  // the open time from the start to their deadline, a dated promise the open
+  // time from the start to it (0 when it lies before the start).
+  if (c.due_at || !c.within.is_seconds()) {
     measure_cache& gc = c.cache;
     if (!gc.goal_valid || gc.goal_index != c.goal) {
-      auto d = cal.add_business_days(c.start, g.within.business_days);
-      gc.goal_seconds = d ? std::optional<seconds>(cal.elapsed(c.start, *d)) : std::nullopt;
+      if (c.due_at) {
+        gc.goal_seconds = std::max(seconds{0}, cal.elapsed(c.start, *c.due_at));
+      } else {
+        auto d = cal.add(c.start, c.within);
+        gc.goal_seconds = d ? std::optional<seconds>(cal.elapsed(c.start, *d)) : std::nullopt;
+      }
       gc.goal_index = c.goal;
       gc.goal_valid = true;
     }
@@ -44,7 +48,7 @@ measurement measure(const target& tg, const cycle_state& c, instant until) {
     }
     m.goal = *gc.goal_seconds;
   } else {
-    m.goal = g.within.value;
+    m.goal = c.within.value;
   }
 
   // Running spans: [start, until) less the pauses, in order. Pauses that ended
@@ -112,7 +116,7 @@ measurement measure(const target& tg, const cycle_state& c, instant until) {
     // The clock is assumed to keep running after the end or as_of.
     if (auto d = cal.add(until, seconds{need})) due = *d;
   }
-  m.due = due;
+  m.due = c.due_at ? c.due_at : due;  // a dated promise: pauses do not move it
   return m;
 }
 

@@ -17,6 +17,27 @@
 
 namespace duly::detail {
 
+namespace {
+
+// A goal's length from a within_from attribute: duration text ("6h", "3bd",
+// "30cd") or a finite, non-negative number of seconds (a fraction is floored)
+// up to the longest duration. Anything else is unreadable.
+std::optional<duration_spec> goal_length(const value& v) {
+  if (v.kind() == value_kind::string) {
+    auto d = parse_duration(v.as_string());
+    if (d) return *d;
+    return std::nullopt;
+  }
+  if (v.kind() == value_kind::number) {
+    const double n = v.as_number();
+    if (!(n >= 0) || n > static_cast<double>(max_duration.count())) return std::nullopt;  // NaN too
+    return duration_spec{seconds{static_cast<std::int64_t>(n)}};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 record_engine::record_engine(const policy& p) : impl_(&compiled(p)), scanner_(compiled(p)) {
   attributes_.assign(impl_->slots.size(), value::null());
   changed_.assign(impl_->slots.size(), 0);
@@ -77,34 +98,79 @@ instant record_engine::start_instant(std::size_t i, const target_state& ts, inst
 
 void record_engine::choose_goal(std::size_t i, cycle_state& c) {
   const target& tg = impl_->targets[i];
-  const condition_context ctx{attributes_, {}, value::null(), value::null(), value::null()};
+  const auto& compiled_goals = impl_->compiled_targets[i].goals;
+  const condition_context ctx{attributes_,  {}, value::null(), value::null(), value::null(), impl_->calendars,
+                              event_at_.time_since_epoch().count()};
+  const auto attribute = [&](int slot) { return slot < 0 ? value::null() : attributes_[static_cast<std::size_t>(slot)]; };
   int chosen = -1;
+  duration_spec within;
+  std::optional<instant> due_at;
+  std::uint8_t decided = 0;
   for (std::size_t g = 0; g < tg.goals.size(); ++g) {
-    if (!tg.goals[g].has_when || tg.goals[g].when.evaluate(ctx)) {
-      chosen = static_cast<int>(g);
-      break;
+    const goal& gl = tg.goals[g];
+    if (gl.has_when && !gl.when.evaluate(ctx)) continue;
+    // Its length: the due_from instant, else within_from, else within; a goal
+    // that none of them gives does not hold.
+    const compiled_goal& cg = compiled_goals[g];
+    decided = 0;
+    due_at.reset();
+    if (const value d = attribute(cg.due_from_slot); d.kind() == value_kind::string) {
+      if (auto t = parse_instant(d.as_string()); t && *t >= min_supported_instant && *t < max_supported_instant) {
+        due_at = *t;
+        decided = from_due;
+      }
     }
+    if (!due_at) {
+      if (auto w = goal_length(attribute(cg.within_from_slot))) {
+        within = *w;
+        decided = from_within;
+      } else if (gl.has_within) {
+        within = gl.within;
+      } else {
+        continue;
+      }
+    }
+    chosen = static_cast<int>(g);
+    break;
   }
   std::string_view zone;
+  int cal_index = -1;
   if (chosen >= 0) {
-    const compiled_goal& g = impl_->compiled_targets[i].goals[static_cast<std::size_t>(chosen)];
-    if (g.timezone_slot >= 0) {
-      const value z = attributes_[static_cast<std::size_t>(g.timezone_slot)];
-      if (z.kind() == value_kind::string) zone = z.as_string();
+    const compiled_goal& g = compiled_goals[static_cast<std::size_t>(chosen)];
+    cal_index = g.calendar_index;
+    if (const value n = attribute(g.calendar_from_slot); n.kind() == value_kind::string) {
+      if (const int k = impl_->calendar_index(n.as_string()); k >= 0) {
+        cal_index = k;
+        decided |= from_calendar;
+      }
     }
+    if (const value z = attribute(g.timezone_slot); z.kind() == value_kind::string) zone = z.as_string();
+  } else {
+    within = {};
+    due_at.reset();
+    decided = 0;
   }
-  if (chosen == c.goal && zone == c.zone && c.has_calendar) return;
-  if (observer_ && (chosen != c.goal || !c.goal_chosen)) tell(event_at_, i, c, transition::goal{chosen, zone});
+  if (chosen == c.goal && zone == c.zone && c.has_calendar && cal_index == c.calendar_index && within == c.within &&
+      due_at == c.due_at)
+    return;
+  if (observer_ && (chosen != c.goal || !c.goal_chosen || cal_index != c.calendar_index || !(within == c.within) ||
+                    due_at != c.due_at))
+    tell(event_at_, i, c, transition::goal{chosen, zone, cal_index, within, due_at, decided});
   c.goal_chosen = true;
   c.goal = chosen;
   c.zone.assign(zone);
+  c.calendar_index = cal_index;
+  c.within = within;
+  c.due_at = due_at;
+  c.decided = decided;
   if (chosen >= 0) {
-    c.cal = impl_->calendar_for(i, static_cast<std::size_t>(chosen), zone);
+    c.cal = impl_->calendar_in_zone(cal_index, zone);
     c.has_calendar = true;
   } else {
     c.has_calendar = false;
   }
   c.cache.goal_valid = false;
+  c.cache.spans_valid = false;
 }
 
 void record_engine::begin_cycle(std::size_t i, instant start, bool paused) {
@@ -171,7 +237,8 @@ void record_engine::apply_view(const event_view& e, const event* source) {
       changed_[k] = 1;
     }
   }
-  const condition_context ctx{attributes_, changed_, value::string(e.name), value::null(), value::null()};
+  const condition_context ctx{attributes_,  changed_, value::string(e.name), value::null(), value::null(),
+                              impl_->calendars, e.at.time_since_epoch().count()};
   const auto holds = [&](const std::optional<condition>& c) { return c && c->evaluate(ctx); };
 
   // 2. Each target's transition, then its goal.

@@ -132,7 +132,11 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
       row.ended = c.end.has_value();
       row.goal_index = c.goal;
       if (c.goal >= 0) {
-        row.goal_text = tg.goals[static_cast<std::size_t>(c.goal)].within_text;
+        // As written; a length from within_from as duration text; a dated
+        // promise (due_from) as "by" and its instant.
+        if (c.due_at) row.goal_text = "by " + format_instant(*c.due_at);
+        else if (c.decided & from_within) row.goal_text = format_duration(c.within);
+        else row.goal_text = tg.goals[static_cast<std::size_t>(c.goal)].within_text;
         if (c.has_calendar) row.zone = c.cal.zone().name();
       }
       const instant until = c.end ? *c.end : as_of;

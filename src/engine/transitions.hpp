@@ -37,6 +37,10 @@ struct resume {
 struct goal {
   int index = -1;
   std::string_view zone;
+  int calendar = -1;                // the calendar in force (-1: 24x7 UTC)
+  duration_spec within;             // the length in force (unless due_at)
+  std::optional<instant> due_at;    // a dated promise
+  std::uint8_t decided = 0;         // goal_source bits (cycle.hpp): which attributes decided
 };
 // The cycle's due after an event (sent after every event that touches an
 // active cycle; an observer keeps the changes). `has_goal` false: no goal holds.

@@ -11,10 +11,20 @@ calendar policy::impl::calendar_for(std::size_t target, std::size_t goal, std::s
 }
 
 calendar policy::impl::calendar_for(const compiled_goal& g, std::string_view zone_name) const {
-  const calendar& base = g.calendar_index >= 0 ? calendars[static_cast<std::size_t>(g.calendar_index)] : default_calendar;
-  if (g.timezone_slot < 0 || zone_name.empty() || zone_name == base.zone().name()) return base;
+  return calendar_in_zone(g.calendar_index, g.timezone_slot < 0 ? std::string_view() : zone_name);
+}
+
+int policy::impl::calendar_index(std::string_view name) const noexcept {
+  for (std::size_t k = 0; k < calendar_names.size(); ++k)
+    if (calendar_names[k] == name) return static_cast<int>(k);
+  return -1;
+}
+
+calendar policy::impl::calendar_in_zone(int index, std::string_view zone_name) const {
+  const calendar& base = index >= 0 ? calendars[static_cast<std::size_t>(index)] : default_calendar;
+  if (zone_name.empty() || zone_name == base.zone().name()) return base;
   std::lock_guard lock(zoned_mutex);
-  const auto key = std::make_pair(g.calendar_index, std::string(zone_name));
+  const auto key = std::make_pair(index, std::string(zone_name));
   if (auto it = zoned.find(key); it != zoned.end()) return it->second;
   auto zone = time_zone::locate(zone_name);
   calendar c = zone ? base.with_zone(*zone) : base;  // unknown zone: the calendar's own

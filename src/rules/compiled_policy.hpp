@@ -20,6 +20,9 @@ namespace duly {
 struct compiled_goal {
   int calendar_index = -1;  // into calendars, -1 = 24x7 UTC
   int timezone_slot = -1;   // attribute slot of timezone_from, -1 = none
+  int calendar_from_slot = -1;  // attribute slots of calendar_from, within_from, due_from; -1 = none
+  int within_from_slot = -1;
+  int due_from_slot = -1;
 };
 
 // Per target (parallel to policy::impl::targets).
@@ -51,6 +54,11 @@ struct policy::impl {
   [[nodiscard]] calendar calendar_for(std::size_t target, std::size_t goal, std::string_view zone_name) const;
   // The same by resolved indices.
   [[nodiscard]] calendar calendar_for(const compiled_goal& g, std::string_view zone_name) const;
+  // Calendar `index` (-1: 24x7 UTC) read in the zone `zone_name` (empty or
+  // unknown: its own). Cached.
+  [[nodiscard]] calendar calendar_in_zone(int index, std::string_view zone_name) const;
+  // The index of the calendar named `name`, -1 when the policy has none of that name.
+  [[nodiscard]] int calendar_index(std::string_view name) const noexcept;
 
   mutable std::mutex zoned_mutex;
   mutable std::map<std::pair<int, std::string>, calendar> zoned;

@@ -8,6 +8,7 @@
 #include <deque>
 #include <optional>
 
+#include <duly/calendar.hpp>
 #include <duly/time.hpp>
 
 #include "base/text.hpp"
@@ -36,7 +37,7 @@ int slot_table::find(std::string_view name) const noexcept {
 namespace {
 
 enum class op : std::uint8_t {
-  literal, attribute, event, due, remaining, exists, changed,
+  literal, attribute, event, due, remaining, exists, changed, is_open,
   eq, ne, lt, le, gt, ge, in, not_in,
   and_, or_, not_,
 };
@@ -82,6 +83,9 @@ struct condition::impl {
       case op::exists:
         return value::boolean(static_cast<std::size_t>(n.slot) < ctx.attributes.size() &&
                               !ctx.attributes[static_cast<std::size_t>(n.slot)].is_null());
+      case op::is_open:
+        return value::boolean(static_cast<std::size_t>(n.slot) < ctx.calendars.size() &&
+                              ctx.calendars[static_cast<std::size_t>(n.slot)].is_open(instant{seconds{ctx.now}}));
       case op::changed:
         return value::boolean(static_cast<std::size_t>(n.slot) < ctx.changed.size() &&
                               ctx.changed[static_cast<std::size_t>(n.slot)] != 0);
@@ -144,8 +148,9 @@ bool is_name_char(char c) { return is_name_start(c) || detail::is_digit(c) || c 
 
 class parser {
  public:
-  parser(std::string_view text, slot_table& slots, condition::impl& out, bool risk_names)
-      : text_(text), slots_(slots), out_(out), risk_names_(risk_names) {}
+  parser(std::string_view text, slot_table& slots, condition::impl& out, bool risk_names,
+         std::span<const std::string> calendar_names)
+      : text_(text), slots_(slots), out_(out), risk_names_(risk_names), calendar_names_(calendar_names) {}
 
   result<int> parse() {
     if (!advance()) return tl::unexpected(error_);
@@ -162,6 +167,7 @@ class parser {
   slot_table& slots_;
   condition::impl& out_;
   bool risk_names_ = false;
+  std::span<const std::string> calendar_names_;
   token cur_;
   std::size_t pos_ = 0;
   error error_{errc::parse_error, ""};
@@ -265,10 +271,12 @@ class parser {
       const auto [ptr, ec] = std::from_chars(word.data(), word.data() + word.size(), d);
       if (ec == std::errc() && ptr == word.data() + word.size()) {
         t.number = d;
-      } else if (auto dur = parse_duration(word); dur && !dur->is_business_days()) {
+      } else if (auto dur = parse_duration(word); dur && dur->is_seconds()) {
         t.number = static_cast<double>(dur->value.count());
       } else if (dur && dur->is_business_days()) {
         return lex_error(pos_, "business days '" + std::string(word) + "' cannot be compared in a condition");
+      } else if (dur) {
+        return lex_error(pos_, "calendar days '" + std::string(word) + "' cannot be compared in a condition");
       } else {
         return lex_error(pos_, "not a number or a duration: '" + std::string(word) + "'");
       }
@@ -493,7 +501,8 @@ class parser {
     op code;
     if (name.text == "exists") code = op::exists;
     else if (name.text == "changed") code = op::changed;
-    else return fail_at(name.pos, "unknown function '" + name.text + "' (expected exists or changed)");
+    else if (name.text == "is_open") return parse_is_open(name);
+    else return fail_at(name.pos, "unknown function '" + name.text + "' (expected exists, changed or is_open)");
     if (!advance()) return tl::unexpected(error_);
     if (cur_.kind != tok::name || cur_.text == "event")
       return fail_at(cur_.pos, name.text + "() takes an attribute name, e.g. " + name.text + "(assignee)");
@@ -503,6 +512,32 @@ class parser {
     if (!advance()) return tl::unexpected(error_);
     if (cur_.kind != tok::rparen) return fail_at(cur_.pos, "expected ')' after the attribute name");
     if (!advance()) return tl::unexpected(error_);
+    return add(n);
+  }
+
+  // is_open("CAL"): a calendar of the policy, named in quotes.
+  result<int> parse_is_open(const token& name) {
+    if (!advance()) return tl::unexpected(error_);
+    if (cur_.kind != tok::string)
+      return fail_at(cur_.pos, "is_open() takes a calendar name in quotes, e.g. is_open(\"support\")");
+    const std::string cal = cur_.text;
+    int index = -1;
+    for (std::size_t k = 0; k < calendar_names_.size(); ++k)
+      if (calendar_names_[k] == cal) index = static_cast<int>(k);
+    if (index < 0) {
+      std::string known;
+      for (const auto& c : calendar_names_) known += (known.empty() ? "" : ", ") + c;
+      return fail_at(cur_.pos, "unknown calendar '" + cal + "'" +
+                                   (known.empty() ? std::string(" (the policy defines no calendars)")
+                                                  : " (defined: " + known + ")"));
+    }
+    if (!advance()) return tl::unexpected(error_);
+    if (cur_.kind != tok::rparen) return fail_at(cur_.pos, "expected ')' after the calendar name");
+    if (!advance()) return tl::unexpected(error_);
+    (void)name;
+    node n;
+    n.code = op::is_open;
+    n.slot = index;
     return add(n);
   }
 };
@@ -524,10 +559,11 @@ const std::shared_ptr<const condition::impl>& always_true() {
 
 condition::condition() : impl_(always_true()) {}
 
-result<condition> condition::compile(std::string_view text, slot_table& slots, bool risk_names) {
+result<condition> condition::compile(std::string_view text, slot_table& slots, bool risk_names,
+                                     std::span<const std::string> calendar_names) {
   auto out = std::make_shared<impl>();
   out->text = std::string(text);
-  parser p(out->text, slots, *out, risk_names);
+  parser p(out->text, slots, *out, risk_names, calendar_names);
   auto root = p.parse();
   if (!root) return tl::unexpected(std::move(root.error()));
   // The evaluator starts from the last node: make sure it is the root.

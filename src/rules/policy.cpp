@@ -90,7 +90,7 @@ class policy_reader {
   std::optional<condition> compile(const YAML::Node& node, const std::string& path, bool risk_names = false) {
     auto text = doc_.string(node, path);
     if (!text) return std::nullopt;
-    auto c = condition::compile(*text, out_.slots, risk_names);
+    auto c = condition::compile(*text, out_.slots, risk_names, out_.calendar_names);
     if (c) return std::move(*c);
     // Move the condition's column into the document, under the character.
     const auto& d = c.error().diagnostics().front();
@@ -165,7 +165,13 @@ class policy_reader {
       // An invalid calendar keeps its name (with a stand-in), so goals that use
       // it are not also told it does not exist; its own problems are reported.
       // `ics` paths are relative to the policy file's directory.
-      auto spec = detail::read_calendar(doc_, kv.second, path, std::filesystem::path(source_name()).parent_path());
+      const std::filesystem::path base_dir = std::filesystem::path(source_name()).parent_path();
+      std::optional<calendar_spec> spec;
+      if (kv.second.IsMap() && kv.second["file"]) {
+        spec = calendar_file(kv.second, path, base_dir);
+      } else {
+        spec = detail::read_calendar(doc_, kv.second, path, base_dir);
+      }
       std::optional<calendar> cal;
       if (spec) {
         auto made = calendar::make(std::move(*spec));
@@ -179,6 +185,31 @@ class policy_reader {
       out_.calendars.push_back(cal ? std::move(*cal) : calendar());
       out_.spec.calendars.push_back(calendar_entry{name, where(kv.first)});
     }
+  }
+
+  // A calendar kept in its own file, `{file: PATH}` (PATH relative to the
+  // policy's directory): its problems point into that file.
+  std::optional<calendar_spec> calendar_file(const YAML::Node& node, const std::string& path,
+                                             const std::filesystem::path& base_dir) {
+    doc_.check_keys(node, path, {"file"});
+    auto name = doc_.string(node["file"], join(path, "file"));
+    if (!name) return std::nullopt;
+    std::filesystem::path file(*name);
+    if (file.is_relative()) file = base_dir / file;
+    auto text = detail::read_file(file);
+    if (!text) {
+      doc_.report(node["file"], join(path, "file"), text.error().message(), text.error().code());
+      return std::nullopt;
+    }
+    auto spec = parse_calendar_spec(*text, file.string(), file.parent_path());
+    if (!spec) {
+      for (auto d : spec.error().diagnostics()) {
+        if (d.file.empty()) d.file = file.string();
+        doc_.add(std::move(d));
+      }
+      return std::nullopt;
+    }
+    return std::move(*spec);
   }
 
   int calendar_index(const std::string& name) const {
@@ -285,7 +316,8 @@ class policy_reader {
   std::optional<read_goal_result> read_goal(const YAML::Node& g, const std::string& path) {
     if (!doc_.is_map(g, path)) return std::nullopt;
     const std::size_t before = doc_.problem_count();
-    doc_.check_keys(g, path, {"when", "within", "calendar", "timezone_from"});
+    doc_.check_keys(g, path,
+                    {"when", "within", "calendar", "timezone_from", "calendar_from", "within_from", "due_from"});
     goal out;
     compiled_goal resolved;
     if (g["when"]) {
@@ -294,11 +326,25 @@ class policy_reader {
         out.has_when = true;
       }
     }
+    // Per-record commitments: attributes that name the calendar, give the
+    // length, or give the due instant.
+    const auto from = [&](const char* key, std::string& name, int& slot) {
+      if (!g[key]) return;
+      if (auto n = attribute_name(g[key], join(path, key))) {
+        name = *n;
+        slot = out_.slots.slot_of(*n);
+      }
+    };
+    from("calendar_from", out.calendar_from, resolved.calendar_from_slot);
+    from("within_from", out.within_from, resolved.within_from_slot);
+    from("due_from", out.due_from, resolved.due_from_slot);
     if (!g["within"]) {
-      doc_.report(g, join(path, "within"), "missing: how long, e.g. within: 4h or within: 3bd");
+      if (!g["within_from"] && !g["due_from"])
+        doc_.report(g, join(path, "within"), "missing: how long, e.g. within: 4h or within: 3bd");
     } else if (auto text = doc_.string(g["within"], join(path, "within"))) {
       if (auto d = parse_duration(*text)) {
         out.within = *d;
+        out.has_within = true;
         out.within_text = std::string(*text);
       } else {
         doc_.report(g["within"], join(path, "within"), d.error().message(), d.error().code());
@@ -325,7 +371,8 @@ class policy_reader {
       }
     }
     if (doc_.problem_count() != before) return std::nullopt;
-    goal_spec written_goal{where(g), written(g, "when"), out.within_text, out.calendar, out.timezone_from};
+    goal_spec written_goal{where(g),         written(g, "when"), out.within_text, out.calendar,
+                           out.timezone_from, out.calendar_from, out.within_from, out.due_from};
     return read_goal_result{std::move(out), resolved, std::move(written_goal)};
   }
 
@@ -404,7 +451,7 @@ class policy_reader {
         } else if (!r["every"]) {
         } else if (auto text = doc_.string(r["every"], join(rpath, "every"))) {
           auto d = parse_duration(*text);
-          if (!d || d->is_business_days() || d->value <= seconds{0}) {
+          if (!d || !d->is_seconds() || d->value <= seconds{0}) {
             doc_.report(r["every"], join(rpath, "every"),
                         d ? "expected a positive duration in s, m, h or d, got '" + *text + "'"
                           : d.error().message());

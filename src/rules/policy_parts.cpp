@@ -56,6 +56,9 @@ result<escalation_point> parse_point(std::string_view text) {
   if (d->is_business_days())
     return fail(errc::invalid_argument, "invalid point '" + std::string(original) +
                                             "': business days cannot offset a point; use hours");
+  if (d->is_calendar_days())
+    return fail(errc::invalid_argument, "invalid point '" + std::string(original) +
+                                            "': calendar days cannot offset a point; use hours");
   p.offset = minus ? -d->value : d->value;
   return p;
 }

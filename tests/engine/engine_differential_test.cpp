@@ -20,10 +20,17 @@
 //   goals        priority == "P1" / "P2" / always, in whole minutes on 24x7 or
 //                one of three calendars, or a business-day goal on office hours
 //   at_risk_when remaining < N minutes                  (optional)
+//   per-record goal keys on minute goals (optional): calendar_from: cust_cal
+//                (office / lunch / night / an unknown name / null), within_from:
+//                sla ("Nm" text, N*60 seconds, unreadable text, a negative
+//                number, null; with or without a `within` to fall back to),
+//                due_from: promised (an instant with an offset, text without
+//                one, junk, a number, null)
 // with one or two targets, and zero to four escalations (docs/escalations.md and
 // the engine's extensions):
 //   at           P% | due | due + D | due - D | start + D | at_risk | manual
-//   when         assignee != null | tier == "gold"      (optional)
+//   when         assignee != null | tier == "gold" | is_open("office")  (optional;
+//                is_open at the firing instant)
 //   raise_when   event == "page"                        (optional; manual always)
 //   repeat       every D, times 1..3                    (optional)
 // and replays random records (1 to 15 events each, interleaved, with
@@ -56,7 +63,7 @@
 // check of its cycle (the same instant, after all its events) with a goal.
 //
 // Environment:
-//   DULY_PROPERTY_SEED   the seed (default 20261123; printed either way)
+//   DULY_PROPERTY_SEED   the seed (default 20261126; printed either way)
 //   DULY_DIFF_RECORDS    the number of records over all rounds (default 5000)
 #include <duly/duly.hpp>
 
@@ -236,6 +243,9 @@ struct goal_choice {
   int cal = 0;       // index into calendar_names
   int64_t minutes = 0;
   int business_days = 0;  // > 0: `Nbd` instead of minutes
+  bool calendar_from = false;  // calendar_from: cust_cal
+  int within_from = 0;         // 1: within_from: sla (and within); 2: within_from: sla without within
+  bool due_from = false;       // due_from: promised
 };
 
 struct target_choice {
@@ -257,7 +267,7 @@ struct escalation_choice {
   enum kind_t { percent, due, start, at_risk, manual } kind = due;
   int64_t percent_value = 0;
   int64_t offset = 0;  // minutes: due + offset, start + offset
-  int when = 0;        // 0: none, 1: assignee != null, 2: tier == "gold"
+  int when = 0;        // 0: none, 1: assignee != null, 2: tier == "gold", 3: is_open("office")
   bool raise = false;  // raise_when: event == "page"
   int64_t every = 0;   // minutes (0 with times > 0: manual repeats without every)
   int64_t times = 0;
@@ -291,6 +301,9 @@ policy_choice random_policy(rng& r, int64_t grain) {
       const int k = static_cast<int>(r.below(10));
       g.minutes = k == 0 ? 0 : k < 4 ? r.between(1, 120) : k < 8 ? r.between(60, 1200) : r.between(600, 3000);
       g.minutes -= g.minutes % grain;
+      g.calendar_from = r.chance(20);
+      g.within_from = r.chance(20) ? static_cast<int>(r.between(1, 2)) : 0;
+      g.due_from = r.chance(15);
       return g;
     };
     if (r.chance(80)) tc.goals.push_back(minutes_goal(1));
@@ -343,7 +356,7 @@ policy_choice random_policy(rng& r, int64_t grain) {
       e.kind = escalation_choice::manual;
       e.raise = true;
     }
-    const int when = static_cast<int>(r.below(4));
+    const int when = static_cast<int>(r.below(5));
     e.when = when < 2 ? 0 : when - 1;
     if (e.kind != escalation_choice::manual && e.kind != escalation_choice::at_risk) e.raise = r.chance(15);
     if (e.kind != escalation_choice::at_risk && r.chance(35)) {
@@ -376,9 +389,12 @@ std::string to_yaml(const policy_choice& p) {
     for (const auto& g : t.goals) {
       os << "      - {";
       if (g.priority != 0) os << " when: priority == \"P" << g.priority << "\",";
-      if (g.business_days > 0) os << " within: " << g.business_days << "bd";
-      else os << " within: " << g.minutes << "m";
-      if (g.cal != 0) os << ", calendar: " << calendar_names[static_cast<std::size_t>(g.cal)];
+      if (g.business_days > 0) os << " within: " << g.business_days << "bd,";
+      else if (g.within_from != 2) os << " within: " << g.minutes << "m,";
+      if (g.within_from != 0) os << " within_from: sla,";
+      if (g.due_from) os << " due_from: promised,";
+      if (g.calendar_from) os << " calendar_from: cust_cal,";
+      if (g.cal != 0) os << " calendar: " << calendar_names[static_cast<std::size_t>(g.cal)];
       os << " }\n";
     }
   }
@@ -399,6 +415,7 @@ std::string to_yaml(const policy_choice& p) {
     os << "\n";
     if (e.when == 1) os << "    when: assignee != null\n";
     if (e.when == 2) os << "    when: tier == \"gold\"\n";
+    if (e.when == 3) os << "    when: is_open(\"office\")\n";
     if (e.raise) os << "    raise_when: event == \"page\"\n";
     if (e.times > 0) {
       os << "    repeat: {";
@@ -496,6 +513,36 @@ std::vector<gen_event> random_record(rng& r, const std::string& id, int64_t as_o
         e.updates.push_back(std::move(u));
       }
     }
+    if (r.chance(10)) {
+      const int k = static_cast<int>(r.below(6));
+      e.updates.push_back(k < 3    ? text_update("cust_cal", calendar_names[static_cast<std::size_t>(k + 1)])
+                          : k == 3 ? text_update("cust_cal", "nowhere")
+                          : k == 4 ? update{"cust_cal", 2, {}, 1, {}}
+                                   : null_update("cust_cal"));
+    }
+    if (r.chance(10)) {
+      const int k = static_cast<int>(r.below(6));
+      const int64_t len = std::max(grain, r.between(1, 600) / grain * grain);
+      e.updates.push_back(k < 2    ? text_update("sla", std::to_string(len) + "m")
+                          : k == 2 ? update{"sla", 2, {}, static_cast<double>(len * 60), {}}
+                          : k == 3 ? text_update("sla", "soon")
+                          : k == 4 ? update{"sla", 2, {}, -60, {}}
+                                   : null_update("sla"));
+    }
+    if (r.chance(10)) {
+      const int k = static_cast<int>(r.below(7));
+      if (k < 3) {
+        const int64_t when = std::max<int64_t>(0, e.at + r.between(-600, 3000) / grain * grain);
+        update u = text_update("promised", iso(when, k == 2 ? 120 : 0));
+        u.instant_minute = when;
+        e.updates.push_back(std::move(u));
+      } else {
+        e.updates.push_back(k == 3   ? text_update("promised", "tomorrow")
+                            : k == 4 ? text_update("promised", "2026-11-25T10:00:00")
+                            : k == 5 ? update{"promised", 2, {}, 1764000000, {}}
+                                     : null_update("promised"));
+      }
+    }
     out.push_back(std::move(e));
   }
   return out;
@@ -582,6 +629,13 @@ struct ref_cycle {
   std::vector<std::pair<int64_t, int64_t>> pauses;
   std::optional<int64_t> paused_since;
   int goal = -1;
+  // The goal as resolved from the record: its calendar, its length in minutes
+  // (or business days), or a dated promise (minute).
+  int cal = 0;
+  int64_t minutes = 0;
+  int business_days = 0;
+  std::optional<int64_t> due_at;
+  int from = 0;  // which attributes decided: 1 promised, 2 sla, 4 cust_cal
   // Escalations: one flag per point of the target (fired, or spent by a false
   // `when`), when at_risk_when first held, and the running open minutes per
   // calendar: acc before `since`, plus [since, m) while running.
@@ -604,29 +658,84 @@ struct attribute_store {
   }
 };
 
-int choose_goal(const target_choice& t, const attribute_store& a) {
-  for (std::size_t g = 0; g < t.goals.size(); ++g) {
-    const int p = t.goals[g].priority;
-    if (p == 0 || a.equals("priority", p == 1 ? "P1" : "P2")) return static_cast<int>(g);
+// Chooses cycle c's goal from the record's attributes: the first goal whose
+// priority matches and whose length can be read (promised, then sla, then
+// within), on cust_cal's calendar when it names one. Returns whether anything
+// about the goal changed.
+bool choose_goal(const target_choice& t, const attribute_store& a, ref_cycle& c) {
+  int chosen = -1, cal = 0, bd = 0, from = 0;
+  int64_t minutes = 0;
+  std::optional<int64_t> due_at;
+  for (std::size_t g = 0; g < t.goals.size() && chosen < 0; ++g) {
+    const goal_choice& gc = t.goals[g];
+    const int p = gc.priority;
+    if (!(p == 0 || a.equals("priority", p == 1 ? "P1" : "P2"))) continue;
+    due_at.reset();
+    bd = 0;
+    from = 0;
+    const update* promised = gc.due_from ? a.get("promised") : nullptr;
+    const update* sla = gc.within_from != 0 ? a.get("sla") : nullptr;
+    if (promised && promised->kind == 1 && promised->instant_minute) {
+      due_at = *promised->instant_minute;
+      from = 1;
+    } else if (sla && sla->kind == 1 && !sla->text.empty() && sla->text.back() == 'm' && sla->text != "soon") {
+      minutes = std::stoll(sla->text.substr(0, sla->text.size() - 1));
+      from = 2;
+    } else if (sla && sla->kind == 2 && sla->number >= 0) {
+      minutes = static_cast<int64_t>(sla->number) / 60;
+      from = 2;
+    } else if (gc.within_from == 2) {
+      continue;  // no length: the goal does not hold
+    } else {
+      minutes = gc.minutes;
+      bd = gc.business_days;
+    }
+    chosen = static_cast<int>(g);
+    cal = gc.cal;
+    if (gc.calendar_from && a.get("cust_cal") && a.get("cust_cal")->kind == 1) {
+      for (int k = 1; k < calendar_count; ++k)
+        if (a.get("cust_cal")->text == calendar_names[static_cast<std::size_t>(k)]) {
+          cal = k;
+          from |= 4;
+        }
+    }
   }
-  return -1;
+  if (chosen < 0) {
+    minutes = 0;
+    bd = 0;
+    due_at.reset();
+  }
+  const bool changed = chosen != c.goal || cal != c.cal || minutes != c.minutes || bd != c.business_days ||
+                       due_at != c.due_at;
+  c.goal = chosen;
+  c.cal = cal;
+  c.minutes = minutes;
+  c.business_days = bd;
+  c.due_at = due_at;
+  c.from = from;
+  return changed;
 }
 
 // The goal of cycle `c` in minutes of open time.
-int64_t goal_minutes(const goal_choice& g, const ref_cycle& c) {
-  if (g.business_days == 0) return g.minutes;
+int64_t goal_minutes(const ref_cycle& c) {
+  if (c.due_at) {
+    int64_t n = 0;
+    for (int64_t m = c.start; m < *c.due_at; ++m) n += is_open(c.cal, m) ? 1 : 0;
+    return n;
+  }
+  if (c.business_days == 0) return c.minutes;
   // The last closing time of the N-th open day after the start's (UTC) date.
-  const auto& rc = calendars()[static_cast<std::size_t>(g.cal)];
+  const auto& rc = calendars()[static_cast<std::size_t>(c.cal)];
   int64_t day = c.start / 1440;
   int found = 0;
-  while (found < g.business_days) {
+  while (found < c.business_days) {
     ++day;
     if (day >= horizon_days) throw std::out_of_range("horizon");
     if (rc.open_day[static_cast<std::size_t>(day)]) ++found;
   }
   const int64_t deadline = rc.last_close[static_cast<std::size_t>(day)];
   int64_t n = 0;
-  for (int64_t m = c.start; m < deadline; ++m) n += is_open(g.cal, m) ? 1 : 0;
+  for (int64_t m = c.start; m < deadline; ++m) n += is_open(c.cal, m) ? 1 : 0;
   return n;
 }
 
@@ -655,8 +764,7 @@ cmp_row measure(const std::string& id, const target_choice& t, const ref_cycle& 
     row.state = c.end ? (c.end_state == "stop" ? "met" : c.end_state) : paused_now ? "paused" : "running";
     return row;
   }
-  const goal_choice& g = t.goals[static_cast<std::size_t>(c.goal)];
-  const int64_t goal = goal_minutes(g, c);
+  const int64_t goal = goal_minutes(c);
   row.goal = goal * 60;
   // Walk the cycle minute by minute: elapsed over the running minutes up to
   // `until`, and the first instant at which it reaches the goal, running on
@@ -665,14 +773,15 @@ cmp_row measure(const std::string& id, const target_choice& t, const ref_cycle& 
   std::optional<int64_t> due;
   if (goal == 0) due = c.start;
   for (int64_t m = c.start; m < until; ++m) {
-    if (paused_at(m) || !is_open(g.cal, m)) continue;
+    if (paused_at(m) || !is_open(c.cal, m)) continue;
     ++elapsed;
     if (!due && elapsed == goal) due = m + 1;
   }
+  if (c.due_at) due = *c.due_at;  // a dated promise: pauses do not move it
   if (!due && !paused_now) {
     int64_t count = elapsed;
     for (int64_t m = until;; ++m) {
-      if (is_open(g.cal, m) && ++count == goal) {
+      if (is_open(c.cal, m) && ++count == goal) {
         due = m + 1;
         break;
       }
@@ -765,9 +874,11 @@ int64_t position(const escalation_choice& e, int64_t goal_seconds, int64_t k) {
   return std::max<int64_t>(base, 0) + k * e.every * 60;
 }
 
-bool when_holds(const escalation_choice& e, const attribute_store& a) {
+// `at`: the firing instant in seconds from day zero (for is_open).
+bool when_holds(const escalation_choice& e, const attribute_store& a, int64_t at) {
   if (e.when == 1) return a.get("assignee") != nullptr;
   if (e.when == 2) return a.equals("tier", "gold");
+  if (e.when == 3) return is_open(1, at >= 0 ? at / 60 : (at - 59) / 60);
   return true;
 }
 
@@ -829,26 +940,31 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
   };
   std::vector<fired> fires;
 
-  const auto goal_of = [&](std::size_t i, ref_cycle& c) -> std::optional<int64_t> {
+  const auto goal_of = [&](std::size_t, ref_cycle& c) -> std::optional<int64_t> {
     if (c.goal < 0) return std::nullopt;
     auto it = c.goal_cache.find(c.goal);
-    if (it == c.goal_cache.end())
-      it = c.goal_cache.emplace(c.goal, goal_minutes(p.targets[i].goals[static_cast<std::size_t>(c.goal)], c)).first;
+    if (it == c.goal_cache.end()) it = c.goal_cache.emplace(c.goal, goal_minutes(c)).first;
     return it->second;
   };
-  const auto cal_of = [&](std::size_t i, const ref_cycle& c) {
-    return p.targets[i].goals[static_cast<std::size_t>(c.goal)].cal;
+  const auto cal_of = [&](std::size_t, const ref_cycle& c) { return c.cal; };
+  const auto set_goal = [&](const target_choice& t, ref_cycle& c) {
+    if (choose_goal(t, attrs, c)) c.goal_cache.clear();
+    if (c.from & 1) ++seen["(goal from due_from)"];
+    if ((c.from & 1) && c.due_at && *c.due_at < c.start) ++seen["(due_from before the start)"];
+    if (c.from & 2) ++seen["(goal from within_from)"];
+    if (c.from & 4) ++seen["(calendar from calendar_from)"];
   };
   // Spends point k of target i's active cycle at `at` seconds: fires it when its `when` holds.
   const auto spend = [&](std::size_t i, std::size_t k, int64_t at, const char* what, bool raised = false) {
     ref_cycle& c = cycles[i].back();
     c.done[k] = 1;
     const ref_point& pt = points[i][k];
-    if (!when_holds(p.escalations[static_cast<std::size_t>(pt.esc)], attrs)) {
+    if (!when_holds(p.escalations[static_cast<std::size_t>(pt.esc)], attrs, at)) {
       ++seen["(esc skipped by when)"];
       return;
     }
     fires.push_back({at, i, pt.esc, pt.k, static_cast<int64_t>(cycles[i].size()), raised});
+    if (p.escalations[static_cast<std::size_t>(pt.esc)].when == 3) ++seen["(esc fired, is_open)"];
     ++seen[what];
     if (pt.k > 0) ++seen["(esc repeat fired)"];
     if (cycles[i].size() > 1) ++seen["(esc in a later cycle)"];
@@ -933,7 +1049,7 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
         c.start = start;
         c.since = start;
         if (pause) c.paused_since = start;
-        c.goal = choose_goal(t, attrs);
+        set_goal(t, c);
         c.done.assign(points[i].size(), 0);
         cs.push_back(c);
         active[i] = true;
@@ -946,7 +1062,7 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
         }
         c.end = e.at;
         c.end_state = how;
-        c.goal = choose_goal(t, attrs);
+        set_goal(t, c);
         active[i] = false;
       };
       if (!active[i]) {
@@ -981,7 +1097,7 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
           c.paused_since.reset();
           c.since = e.at;
         }
-        c.goal = choose_goal(t, attrs);
+        set_goal(t, c);
       }
     }
     // After the event: the early warning, then manual raises.
@@ -1007,7 +1123,7 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
         // The escalation's first point not yet fired or spent.
         for (std::size_t k = 0; k < points[i].size(); ++k) {
           if (points[i][k].esc != static_cast<int>(x) || c.done[k]) continue;
-          if (when_holds(esc, attrs)) {
+          if (when_holds(esc, attrs, e.at * 60)) {
             spend(i, k, e.at * 60, "(esc raised)", true);
           } else {
             ++seen["(esc raise ignored by when)"];
@@ -1440,7 +1556,7 @@ void check_round(const policy_choice& choice, const std::string& yaml, const dul
 }
 
 TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
-  constexpr std::uint64_t default_seed = 20261123;
+  constexpr std::uint64_t default_seed = 20261126;
   const std::uint64_t seed = env_number("DULY_PROPERTY_SEED", default_seed);
   const std::uint64_t total = env_number("DULY_DIFF_RECORDS", 5000);
   std::printf("EngineDifferential: DULY_PROPERTY_SEED=%llu DULY_DIFF_RECORDS=%llu\n",
@@ -1527,7 +1643,8 @@ TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
                         "(esc at_risk fired)", "(esc fired at a whole minute)", "(esc fired inside a minute)",
                         "(esc raised)", "(esc raise ignored by when)", "(esc fired at as_of)",
                         "(esc tie within a target)", "(point is the next wakeup)", "(breached, then reset)",
-                        "(breached, then cancelled)"})
+                        "(breached, then cancelled)", "(goal from due_from)", "(due_from before the start)",
+                        "(goal from within_from)", "(calendar from calendar_from)", "(esc fired, is_open)"})
     EXPECT_GT(t.seen[s], 0) << s;
   // Rarer ones depend on the few policies a seed draws: required at the
   // default seed, only reported with another.

@@ -984,7 +984,7 @@ calendars:
 )"),
             "policy.yaml:2:1: target: unknown key (expected duly, calendars, targets, escalations)\n"
             "policy.yaml:8:23: targets[0].goals[0].calender: unknown key (expected when, within, calendar, "
-            "timezone_from)\n"
+            "timezone_from, calendar_from, within_from, due_from)\n"
             "policy.yaml:10:48: calendars.office.holiday: unknown key (expected timezone, hours, holidays, "
             "exceptions, versions)");
   // In an escalation and its repeat.
@@ -1068,7 +1068,7 @@ targets:
       - { within: 4hours }
 )"),
             "policy.yaml:7:19: targets[0].goals[1].within: invalid duration '4hours': expected a number and a unit: "
-            "45s, 30m, 4h, 1h30m, 2d, or business days such as 3bd\n"
+            "45s, 30m, 4h, 1h30m, 2d, business days such as 3bd, or calendar days such as 30cd\n"
             "      - { within: 4hours }\n"
             "                  ^");
   EXPECT_EQ(policy_error(R"(duly: 1
@@ -1078,8 +1078,8 @@ targets:
     goals: [ { within: -4h }, { within: "4 h" } ]
 )"),
             "policy.yaml:5:24: targets[0].goals[0].within: invalid duration '-4h': a duration cannot be negative\n"
-            "policy.yaml:5:41: targets[0].goals[1].within: invalid duration '4 h': unknown unit ' ' (s, m, h, d or "
-            "bd)");
+            "policy.yaml:5:41: targets[0].goals[1].within: invalid duration '4 h': unknown unit ' ' (s, m, h, d, bd or "
+            "cd)");
   EXPECT_EQ(policy_error(R"(duly: 1
 targets:
   - name: a
@@ -1231,7 +1231,7 @@ escalations:
             "- D, start + D, at_risk or manual\n"
             "policy.yaml:11:32: escalations[4].at: invalid point '': expected P% (e.g. 75%), due, due + D, due - D, "
             "start + D, at_risk or manual\n"
-            "policy.yaml:12:32: escalations[5].at: invalid point 'due+1x': invalid duration '1x': unknown unit 'x' (s, m, h, d or bd)\n"
+            "policy.yaml:12:32: escalations[5].at: invalid point 'due+1x': invalid duration '1x': unknown unit 'x' (s, m, h, d, bd or cd)\n"
             "policy.yaml:13:5: escalations[6].at: missing: when does it fire? e.g. at: 75%, due, due + 2h, start + "
             "30m, at_risk, manual");
 }
@@ -1252,8 +1252,8 @@ escalations:
   EXPECT_EQ(p.error().message(),
             "policy.yaml:1:7: duly: unsupported schema version 2 (this duly reads version 1)\n"
             "policy.yaml:4:39: targets[0].start_when: expected a condition after 'and'\n"
-            "policy.yaml:5:24: targets[0].goals[0].within: invalid duration '4x': unknown unit 'x' (s, m, h, d or "
-            "bd)\n"
+            "policy.yaml:5:24: targets[0].goals[0].within: invalid duration '4x': unknown unit 'x' (s, m, h, d, bd or "
+            "cd)\n"
             "policy.yaml:5:38: targets[0].goals[0].calendar: unknown calendar 'nope' (the policy defines no "
             "calendars)\n"
             "policy.yaml:7:24: escalations[0].target: unknown target 'b' (defined: a)");

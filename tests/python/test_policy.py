@@ -193,7 +193,7 @@ def test_every_problem_is_reported_at_once() -> None:
     assert isinstance(err, duly.ParseError)  # the first problem's code
     assert str(err) == (
         "bad.yaml:4:39: targets[0].start_when: expected a condition after 'and'\n"
-        "bad.yaml:6:18: targets[0].goals[0].within: invalid duration '4x': unknown unit 'x' (s, m, h, d or bd)\n"
+        "bad.yaml:6:18: targets[0].goals[0].within: invalid duration '4x': unknown unit 'x' (s, m, h, d, bd or cd)\n"
         "bad.yaml:9:36: targets[1].goals[0].calendar: unknown calendar 'nope' (the policy defines no calendars)"
     )
     assert [(d.code, d.line, d.column, d.path) for d in err.diagnostics] == [
@@ -208,7 +208,7 @@ def test_bad_value_is_an_invalid_argument_error() -> None:
     with pytest.raises(duly.InvalidArgumentError) as e:
         duly.Policy.from_yaml(text, source="p.yaml")
     assert str(e.value) == (
-        "p.yaml:5:22: targets[0].goals[0].within: invalid duration '4x': unknown unit 'x' (s, m, h, d or bd)"
+        "p.yaml:5:22: targets[0].goals[0].within: invalid duration '4x': unknown unit 'x' (s, m, h, d, bd or cd)"
     )
     assert (e.value.line, e.value.column, e.value.path) == (5, 22, "targets[0].goals[0].within")
 
