@@ -393,7 +393,7 @@ py::dict evaluation_dict(const evaluation& r, const evaluate_options& options) {
 
 namespace {
 
-py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const i64_array& at,
+py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const py::object& at,
                         const py::tuple& names, const py::list& attributes, const py::object& accepted,
                         const std::vector<std::string>& carry, bool segments) {
   check_as_of(as_of);
@@ -414,7 +414,7 @@ py::dict explain_columns(const policy_handle& p, const std::string& id, const st
 }
 
 py::dict explain_frame(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
-                       const py::tuple& ids, const i64_array& at, const py::tuple& names, const py::list& attributes,
+                       const py::tuple& ids, const py::object& at, const py::tuple& names, const py::list& attributes,
                        const py::object& accepted) {
   if (as_of_arg) check_as_of(*as_of_arg);
   return explain_events(p, id, as_of_arg, frame_event_list(*read_frame(ids, at, names, attributes, accepted)));

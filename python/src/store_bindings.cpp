@@ -49,11 +49,11 @@ recompute_mode mode_of(const std::string& name) {
 }
 
 // The events of a run: the dict path's columns, or a DataFrame's (`frame`).
-std::vector<event> events_of(bool frame, const py::object& ids, const i64_array& at, const py::object& names,
+std::vector<event> events_of(bool frame, const py::object& ids, const py::object& at, const py::object& names,
                              const py::list& attributes, const py::object& accepted) {
   if (frame)
     return frame_event_list(*read_frame(ids.cast<py::tuple>(), at, names.cast<py::tuple>(), attributes, accepted));
-  return build_events(ids.cast<py::list>(), at, names.cast<py::list>(), attributes, accepted);
+  return build_events(ids.cast<py::list>(), at.cast<i64_array>(), names.cast<py::list>(), attributes, accepted);
 }
 
 class store_handle {
@@ -79,7 +79,7 @@ class store_handle {
     store_.reset();
   }
 
-  py::dict run(const policy_handle& p, i64 as_of, bool frame, const py::object& ids, const i64_array& at,
+  py::dict run(const policy_handle& p, i64 as_of, bool frame, const py::object& ids, const py::object& at,
                const py::object& names, const py::list& attributes, const py::object& accepted,
                const std::vector<std::pair<std::uint64_t, std::string>>& rejected_rows, const std::string& recompute,
                const std::optional<i64>& quiet_before, const std::optional<i64>& wait_ms) {

@@ -1,0 +1,112 @@
+"""duly.spark on a local[2] Spark: the same timers, firings and rejected rows as locally.
+
+One SparkSession for the module (starting the JVM is the slow part) and small
+frames; a record whose rows lie in several input partitions must come out as
+one record, in input order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+
+import pytest
+
+import duly
+
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+pyspark = pytest.importorskip("pyspark")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):  # pragma: no cover
+    pytest.skip("Spark needs Java (openjdk-17-jre-headless)", allow_module_level=True)
+
+import duly.spark  # noqa: E402
+from pyspark.sql import SparkSession  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HELPDESK = ROOT / "examples" / "helpdesk"
+AS_OF = "2026-11-30T17:00:00Z"
+SORT = ["id", "target", "cycle"]
+
+
+@pytest.fixture(scope="module")
+def spark() -> SparkSession:
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("duly-tests")
+        .config("spark.sql.shuffle.partitions", "3")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    with open(HELPDESK / "events.jsonl", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    df = pd.DataFrame(rows)
+    df["at"] = pd.to_datetime(df["at"], utc=True, errors="coerce", format="ISO8601")
+    return df
+
+
+def local_tables(policy: duly.Policy, df: pd.DataFrame, **kw: object) -> duly.Evaluation:
+    return duly.evaluate(policy, pa.Table.from_pandas(df, preserve_index=False), AS_OF, **kw)
+
+
+def sorted_pandas(table: pa.Table, by: list[str]) -> pd.DataFrame:
+    return table.to_pandas().sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def test_evaluate_equals_local_with_a_record_split_over_partitions(spark: SparkSession, events: pd.DataFrame) -> None:
+    policy = duly.load_policy(HELPDESK / "policy.yaml")
+    rows = [tuple(r) for r in events.itertuples(index=False)]
+    schema = spark.createDataFrame(events.head(1)).schema
+    sdf = spark.createDataFrame(spark.sparkContext.parallelize(rows, 4), schema)
+    import pyspark.sql.functions as F
+
+    parts = sdf.groupBy("id").agg(F.countDistinct(F.spark_partition_id()).alias("n")).where("n > 1").count()
+    assert parts > 0  # some record's rows are in more than one input partition
+
+    local = local_tables(policy, events)
+    timers = duly.spark.evaluate(policy, sdf, AS_OF).toArrow()
+    want = sorted_pandas(local.timers_table(), SORT)
+    got = sorted_pandas(timers, SORT)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    firings = sorted_pandas(duly.spark.escalations(policy, sdf, AS_OF, buckets=2).toArrow(), ["key"])
+    pd.testing.assert_frame_equal(firings, sorted_pandas(local.escalations_table(), ["key"]), check_dtype=False)
+    rejected = duly.spark.rejected(policy, sdf, AS_OF).toPandas()
+    assert list(rejected["reason"]) == [r.reason for r in local.rejected]
+
+
+def test_snapshots_and_text_at(spark: SparkSession) -> None:
+    policy = duly.Policy.from_yaml(
+        "duly: 1\ntargets:\n  - name: r\n    start_when: event == 'created'\n    pause_when: assignee == null\n"
+        "    goals: [{within: 4h}]\n"
+    )
+    df = pd.DataFrame({
+        "id": ["A", "A", "B"],
+        "at": ["2026-11-30T09:00:00Z", "2026-11-30T10:00:00Z", "2026-11-30T09:30:00Z"],
+        "event": ["created", "update", "created"],
+        "assignee": ["ann", None, "bob"],
+    })
+    sdf = spark.createDataFrame(df)
+    got = sorted_pandas(duly.spark.evaluate(policy, sdf, AS_OF, rows="snapshots").toArrow(), SORT)
+    want = sorted_pandas(duly.evaluate(policy, df, AS_OF, rows="snapshots").timers_table(), SORT)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert list(got["state"]) == ["paused", "breached"]
+
+
+def test_arguments_are_checked(spark: SparkSession) -> None:
+    policy = duly.load_policy(HELPDESK / "policy.yaml")
+    with pytest.raises(duly.InvalidArgumentError, match="expected a Spark DataFrame"):
+        duly.spark.evaluate(policy, [], AS_OF)
+    sdf = spark.createDataFrame(pd.DataFrame({"id": ["A"], "event": ["x"]}))
+    with pytest.raises(duly.InvalidArgumentError, match="no 'at' column"):
+        duly.spark.evaluate(policy, sdf, AS_OF)
