@@ -138,7 +138,7 @@ void check_elapsed(const duly::calendar& cal, instant a, instant b) {
   if (both_in && val(a) <= val(b)) {
     const auto T = cal.add(a, e);
     if (!T) {
-      // SPEC section 3: ten quiet years between a and the open time of
+      // the calendar rule: ten quiet years between a and the open time of
       // [a, b) make add fail with never_open, though elapsed counts it.
       DULY_FUZZ_CHECK(T.error().code() == duly::errc::never_open,
                       "add(a, elapsed(a, b)) fails: " << T.error().message());

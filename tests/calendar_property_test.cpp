@@ -5,7 +5,7 @@
 // which reads the system tz database) at the start of every minute of a
 // four-and-a-half-year span, and marks a bitmap of open minutes: each window of
 // each local date is open from the first minute whose wall reading is >= its
-// start to the first minute whose wall reading is >= its end (SPEC section 3,
+// start to the first minute whose wall reading is >= its end (docs/calendars.md,
 // "first reaches"). Holidays are worked out by plain loops over the days of a
 // month and a table of Easter dates. Every boundary is a whole minute (the
 // zones used change offset on whole minutes), so a minute is open or closed
@@ -689,7 +689,7 @@ TEST(CalendarProperty, ChicagoWith2400AndWholeDayWindows) { run_property(chicago
 TEST(CalendarProperty, SantiagoChangesClocksAtMidnight) { run_property(santiago_midnight(), 5); }
 TEST(CalendarProperty, VersionsAcrossThreeZones) { run_property(versions_three_zones(), 6); }
 
-// The reference itself, on the SPEC's own examples, so that a broken reference
+// The reference itself, on the documented examples, so that a broken reference
 // cannot agree with a broken library.
 TEST(CalendarProperty, ReferenceFollowsTheSpecExamples) {
   duly::calendar_spec s;

@@ -698,7 +698,7 @@ TEST(Calendar, TwentyFourHundredEndsAndWholeDayWindows) {
   });
 }
 
-// --- DST gaps and overlaps (SPEC section 3) -----------------------------------
+// --- DST gaps and overlaps (see docs/calendars.md) -----------------------------------
 
 TEST(Calendar, NewYorkWindowsOnDstNightsFollowTheFirstReachRule) {
   auto spec = never_open("America/New_York");
@@ -726,9 +726,9 @@ TEST(Calendar, NewYorkWindowsOnDstNightsFollowTheFirstReachRule) {
        "22:00-06:00 across fall back: 9h"},
   });
   check_elapsed(cal, {
-      {"2026-03-08T00:00:00-05:00", "2026-03-09T00:00:00-04:00", "1h", "SPEC: one hour"},
-      {"2027-03-14T00:00:00-05:00", "2027-03-15T00:00:00-04:00", "0s", "SPEC: no time"},
-      {"2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00", "2h30m", "SPEC: two and a half hours"},
+      {"2026-03-08T00:00:00-05:00", "2026-03-09T00:00:00-04:00", "1h", "rule: one hour"},
+      {"2027-03-14T00:00:00-05:00", "2027-03-15T00:00:00-04:00", "0s", "rule: no time"},
+      {"2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00", "2h30m", "rule: two and a half hours"},
   });
   check_add(cal, {
       {"2026-03-07T12:00:00Z", "1h", "2026-03-08T08:00:00Z", "the whole shortened window"},
@@ -1133,7 +1133,7 @@ TEST(Calendar, IsSafeToShareBetweenThreadsWhileItBuildsItsTables) {
 
 // --- calendar documents (YAML and JSON) ----------------------------------------
 
-// SPEC section 3's example document, and the same in JSON.
+// the example document of docs/calendars.md, and the same in JSON.
 constexpr const char* spec_yaml = R"(timezone: America/Denver          # default UTC
 hours:                            # absent = open 24x7
   mon-fri: ["08:00-12:00", "13:00-17:00"]
@@ -1513,7 +1513,7 @@ TEST(CalendarParse, LoadCalendarNamesTheFile) {
   std::filesystem::remove_all(dir);
 }
 
-// --- SPEC section 9: the minimal C++ surface compiles exactly as written --------
+// --- the minimal C++ surface compiles exactly as written --------
 
 TEST(CalendarSurface, Section9SnippetCompilesAsWritten) {
   const std::string text = "timezone: America/Denver\nhours: {mon-fri: \"08:00-17:00\"}\n";

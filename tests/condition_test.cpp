@@ -1,4 +1,4 @@
-// The condition language (SPEC section 5): evaluation tables for every operator
+// The condition language (see docs/policy.md, Conditions): evaluation tables for every operator
 // and function, the comparison rules of value.hpp, and syntax errors asserted
 // whole, column and caret included.
 #include <duly/condition.hpp>

@@ -211,7 +211,7 @@ class DULY_EXPORT calendar {
   std::shared_ptr<const impl> impl_;
 };
 
-// Parses a calendar document (YAML or JSON, the schema of SPEC section 3):
+// Parses a calendar document (YAML or JSON, the schema of docs/calendars.md):
 //   timezone: America/Denver
 //   hours: { mon-fri: ["08:00-12:00", "13:00-17:00"], sat: "09:00-13:00" }
 //   holidays: [2026-12-25, {name: Thanksgiving, month: 11, weekday: thu, nth: 4}]

@@ -1,4 +1,4 @@
-// duly/condition.hpp: the condition language of every `*_when` (SPEC section 5).
+// duly/condition.hpp: the condition language of every `*_when` (see docs/policy.md, Conditions).
 //
 //   priority in ["P1", "P2"] and tier == "gold"
 //   event == "replied" and actor == "agent"

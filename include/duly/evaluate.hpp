@@ -1,4 +1,4 @@
-// duly/evaluate.hpp: the timer engine (SPEC section 7).
+// duly/evaluate.hpp: the timer engine (see docs/timers.md).
 //
 // Evaluation is a pure function of (policy, events, as_of): it never reads the
 // system clock. For every record and target it reports every cycle: when it
@@ -116,7 +116,7 @@ struct evaluate_options {
   bool segments = false;
 };
 
-// One firing of an escalation point (SPEC section 8).
+// One firing of an escalation point (see docs/escalations.md).
 struct escalation_row {
   std::string id;
   std::string target;

@@ -1,7 +1,7 @@
 // duly/event.hpp: records' events and the readers for JSON Lines and CSV.
 //
 // An event is a record id, an instant, an event name and attribute updates
-// (SPEC section 4): every other key sets an attribute to a string, number, bool,
+// (see docs/timers.md): every other key sets an attribute to a string, number, bool,
 // or null to clear it. A record's events apply in `at` order; ties keep input
 // order (`sequence`). Readers account for every input row: it becomes an event,
 // or a `rejected_row` with its line number and the reason.

@@ -1,6 +1,6 @@
 // duly/io.hpp: writing evaluations as JSON Lines, CSV or a table for people.
 //
-// JSON Lines (SPEC section 9): a `timer` line per cycle, an `escalation` line per
+// JSON Lines (see docs/cli.md): a `timer` line per cycle, an `escalation` line per
 // firing, a `rejected` line per bad input row; instants in UTC with `Z`; a key that
 // does not apply is null. CSV has the timer keys as columns (null = empty cell).
 // The table aligns columns, shows durations as "2h 15m" and marks breached rows.
@@ -24,7 +24,7 @@ struct write_options {
   bool color = false;
 };
 
-// One JSON object, no trailing newline, keys in the order of SPEC section 9.
+// One JSON object, no trailing newline, keys in the documented order (docs/cli.md).
 [[nodiscard]] DULY_EXPORT std::string to_json(const timer_row& row);
 [[nodiscard]] DULY_EXPORT std::string to_json(const escalation_row& row);
 [[nodiscard]] DULY_EXPORT std::string to_json(const rejected_row& row);

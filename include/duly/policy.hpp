@@ -1,4 +1,4 @@
-// duly/policy.hpp: policy documents (SPEC section 6), parsed and compiled.
+// duly/policy.hpp: policy documents (see docs/policy.md), parsed and compiled.
 //
 // A policy names calendars, targets (commitments measured on a record) with their
 // conditions and ordered goals, and escalations. `parse_policy` reads YAML or JSON
@@ -63,7 +63,7 @@ struct target {
   std::vector<goal> goals;
 };
 
-// Where an escalation point lies on a cycle's elapsed clock (SPEC section 8).
+// Where an escalation point lies on a cycle's elapsed clock (see docs/escalations.md).
 struct escalation_point {
   // percent: P% of the goal; due: goal + offset; start: offset; at_risk: the
   // first time the target's at_risk_when holds; manual: only when raised.

@@ -6,7 +6,7 @@
 // storage owned by someone else (an event, a record, a compiled condition).
 // `owned_value` owns its string.
 //
-// Comparison rules (SPEC section 5): null == null holds; values of different
+// Comparison rules (see docs/policy.md, Conditions): null == null holds; values of different
 // kinds are never equal; ordering is defined only between two numbers or two
 // strings (byte-wise), and is false otherwise.
 //

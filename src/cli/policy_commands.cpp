@@ -6,7 +6,7 @@
 //
 // check prints "POLICY: ok (...)" and exits 0, or every problem (file:line:column:
 // path: message with a caret) on stderr and exits 1. evaluate prints timer,
-// escalation and rejected lines (SPEC section 9) and exits 0; with --strict a
+// escalation and rejected lines (see docs/cli.md) and exits 0; with --strict a
 // rejected row is a failure: the rejections go to stderr, nothing to stdout,
 // exit 1. A policy or events file that cannot be read is exit 1; a bad command
 // line exit 2.

@@ -1,4 +1,4 @@
-// Writing evaluations: JSON Lines (SPEC section 9), CSV and a table for people.
+// Writing evaluations: JSON Lines (see docs/cli.md), CSV and a table for people.
 #include <duly/io.hpp>
 
 #include <algorithm>

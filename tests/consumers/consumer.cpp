@@ -1,5 +1,5 @@
 // A program outside duly that compiles against exactly the C++ surface of
-// SPEC section 9, prints a deadline and checks it. Both consumer projects
+// the README, prints a deadline and checks it. Both consumer projects
 // (find_package/ and add_subdirectory/) build this file. It also runs the
 // store once, so that a static duly's private SQLite reaches the consumer.
 #include <duly/duly.hpp>
@@ -23,7 +23,7 @@ holidays:
       std::chrono::sys_days{std::chrono::year{2026} / 11 / 25} + std::chrono::hours(22) +
       std::chrono::minutes(30);
 
-  // ---- SPEC section 9, verbatim ----
+  // ---- the documented minimal C++ surface, verbatim ----
   // parse a calendar from YAML or JSON text (the schema of section 3)
   duly::result<duly::calendar> cal = duly::parse_calendar(text);
   if (!cal) {

@@ -1,5 +1,5 @@
 // Property test: the timer engine (duly::evaluate and duly::evaluator) against
-// a slow, obviously-correct reference of SPEC sections 7 and 8 written here.
+// a slow, obviously-correct reference of the timer and escalation rules (docs/timers.md, docs/escalations.md) written here.
 //
 // The reference shares nothing with src/: it works in whole minutes (every
 // random instant and every window boundary is a whole minute, so it is exact at
@@ -20,7 +20,7 @@
 //   goals        priority == "P1" / "P2" / always, in whole minutes on 24x7 or
 //                one of three calendars, or a business-day goal on office hours
 //   at_risk_when remaining < N minutes                  (optional)
-// with one or two targets, and zero to four escalations (SPEC section 8 and
+// with one or two targets, and zero to four escalations (docs/escalations.md and
 // the engine's extensions):
 //   at           P% | due | due + D | due - D | start + D | at_risk | manual
 //   when         assignee != null | tier == "gold"      (optional)
@@ -138,7 +138,7 @@ std::string iso(int64_t minute, int offset_minutes = 0) {
   return buf;
 }
 
-// --- calendars (the reference's own reading of SPEC section 3) ----------------
+// --- calendars (the reference's own reading of the calendar rules) ----------------
 
 // 0 = 24x7 (no calendar), 1 = office, 2 = lunch, 3 = night.
 constexpr int calendar_count = 4;
@@ -746,7 +746,7 @@ bool timed(const escalation_choice& e) {
   return e.kind == escalation_choice::percent || e.kind == escalation_choice::due || e.kind == escalation_choice::start;
 }
 
-// A timed point's position in seconds of elapsed time (SPEC section 8).
+// A timed point's position in seconds of elapsed time (see docs/escalations.md).
 int64_t position(const escalation_choice& e, int64_t goal_seconds, int64_t k) {
   int64_t base = 0;
   if (e.kind == escalation_choice::percent) {

@@ -1,9 +1,9 @@
-// Tests of the timer engine (duly/evaluate.hpp, SPEC section 7) and of the
-// policy reader's messages (duly/policy.hpp, SPEC section 6).
+// Tests of the timer engine (duly/evaluate.hpp; docs/timers.md) and of the
+// policy reader's messages (duly/policy.hpp; docs/policy.md).
 //
 // Scenario tables: each case is a small policy (YAML text), a list of events,
 // an as_of and the timer rows expected at as_of, worked out by hand from
-// SPEC section 7. Every scenario is run through the batch call
+// docs/timers.md. Every scenario is run through the batch call
 // (duly::evaluate) and through the incremental duly::evaluator, fed in input
 // order and in reverse order; all three must give the expected rows.
 //

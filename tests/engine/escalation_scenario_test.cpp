@@ -1,4 +1,4 @@
-// Escalation scenarios (SPEC section 8, and the engine's `at_risk` and manual
+// Escalation scenarios (docs/escalations.md, and the engine's `at_risk` and manual
 // extensions), worked out by hand.
 //
 // Each scenario is a small policy (YAML), a list of events and one or more
@@ -12,7 +12,7 @@
 // is full ISO-8601 text. An expected firing is "key @ instant", with key =
 // id/target/escalation/cycle/point.
 //
-// The reading of SPEC section 8 used (and where it is silent, the engine's
+// The reading of the escalation rules used (and where it is silent, the engine's
 // documented contract):
 //  - a point E: P% = ceil(P * goal / 100) seconds, due +/- D = goal +/- D,
 //    start + D = D; below zero counts as zero; repeat k adds k * every;

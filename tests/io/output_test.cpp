@@ -20,7 +20,7 @@ using duly::seconds;
 
 instant at(std::string_view text) { return duly::parse_instant(text).value(); }
 
-// The example of SPEC section 9.
+// The example line of docs/cli.md.
 duly::timer_row breached_row() {
   duly::timer_row t;
   t.id = "T-1";
