@@ -372,8 +372,13 @@ def _check_names(names: list[Any]) -> None:
             )
 
 
-def from_arrow(events: object, rows: str = "changes", tz: str | None = None) -> FrameColumns:
-    """Arrow data -> columns; see the module docstring."""
+def from_arrow(
+    events: object, rows: str = "changes", tz: str | None = None, needed: set[str] | None = None
+) -> FrameColumns:
+    """Arrow data -> columns; see the module docstring. A text column that is not
+    ``needed`` (the evaluation never reads it) is left out: Arrow text is always
+    valid, so it cannot reject a row, and encoding it would be wasted."""
+    pa, _ = pyarrow_modules()
     table = table_of(events)
     names = list(table.column_names)
     _check_names(names)
@@ -391,6 +396,10 @@ def from_arrow(events: object, rows: str = "changes", tz: str | None = None) -> 
             events_ = text_column(column, "event", problems)
         elif c == "at":
             at = at_column(column, problems, tz)
+        elif needed is not None and c not in needed and (
+            _is_text(pa, column.type) or (pa.types.is_dictionary(column.type) and _is_text(pa, column.type.value_type))
+        ):
+            continue
         else:
             attributes.append(attribute_column(c, column, problems, clears, tz))
     rejected = [(row + 1, check.join(p)) for row, p in sorted(problems.by_row.items())]

@@ -603,7 +603,7 @@ def evaluate(
     require_policy(policy)
     check_strict(strict)
     as_of_seconds = instant_seconds(as_of, "as_of")
-    columns = event_columns(events, rows, tz)
+    columns = event_columns(events, rows, tz, needed(policy))
     if strict:
         refuse_rejected(columns, "nothing evaluated")
     raw = _evaluate_columns(policy, columns, as_of_seconds)
@@ -614,6 +614,11 @@ def evaluate(
     result.rows = rows
     result.tz = getattr(tz, "key", tz)
     return result
+
+
+def needed(policy: Policy, carry: Sequence[str] = ()) -> set[str]:
+    """The attributes an evaluation reads: the policy's, and the carried ones."""
+    return set(policy._native.attribute_names) | set(carry)
 
 
 def rereadable(events: object) -> bool:
@@ -646,5 +651,5 @@ def _run(
 ) -> tuple[dict[str, Any], Any]:
     """The native result of ``events`` at ``as_of_seconds`` with ``carry`` and
     ``segments``, and the event columns it was read from."""
-    columns = event_columns(events, rows, tz)
+    columns = event_columns(events, rows, tz, needed(policy, carry))
     return _evaluate_columns(policy, columns, as_of_seconds, carry, segments), columns

@@ -109,8 +109,11 @@ def is_arrow(events: object) -> bool:
     return hasattr(type(events), "__arrow_c_stream__")
 
 
-def event_columns(events: object, rows: str = "changes", tz: str | None = None) -> EventColumns | FrameColumns:
-    """Dicts, a DataFrame or Arrow data -> columns; see the module docstring."""
+def event_columns(
+    events: object, rows: str = "changes", tz: str | None = None, needed: set[str] | None = None
+) -> EventColumns | FrameColumns:
+    """Dicts, a DataFrame or Arrow data -> columns; see the module docstring. ``needed``:
+    the attributes the evaluation reads (others may be left out once checked)."""
     rows = check_rows(rows)
     tz = check_tz(tz)
     if is_dataframe(events):
@@ -118,7 +121,7 @@ def event_columns(events: object, rows: str = "changes", tz: str | None = None) 
     if is_arrow(events) or type(events).__module__.startswith("polars"):
         from ._arrow_events import from_arrow
 
-        return from_arrow(events, rows, tz)
+        return from_arrow(events, rows, tz, needed)
     if isinstance(events, Mapping):
         raise InvalidArgumentError(
             f"expected {_EXPECTED}, got one dict: put it in a list, [event]",

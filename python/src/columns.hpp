@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -75,8 +76,10 @@ struct frame_events {
   }
 };
 
+// `wanted`: read only the attribute columns of these names (nullptr: all).
 std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const py::object& at, const py::tuple& names,
-                                         const py::list& attributes, const py::object& accepted);
+                                         const py::list& attributes, const py::object& accepted,
+                                         const std::set<std::string, std::less<>>* wanted = nullptr);
 
 // The events of a frame one by one (for explain, which traces their updates).
 std::vector<event> frame_event_list(const frame_events& f);

@@ -36,6 +36,7 @@
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <span>
 #include <sstream>
 #include <string>
@@ -500,7 +501,8 @@ std::vector<event> build_events(const py::list& ids, const i64_array& at, const 
 }
 
 std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const py::object& at, const py::tuple& names,
-                                         const py::list& attributes, const py::object& accepted) {
+                                         const py::list& attributes, const py::object& accepted,
+                                         const std::set<std::string, std::less<>>* wanted) {
   auto f = std::make_unique<frame_events>();
   if (ids.size() != 2 || names.size() != 2) raise(errc::invalid_argument, "ids and names are (codes, values)");
   // The number of rows: the length of `at` (an int64 array, or Arrow chunks).
@@ -535,15 +537,22 @@ std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const py::object&
   const i64* t = at_array ? at_array->data() : at_seconds.data();
   for (std::size_t i = 0; i < n; ++i) f->at[i] = instant{seconds{t[i] == null_i64 ? 0 : t[i]}};
 
-  const std::size_t columns = attributes.size();
+  // The columns to read: all, or those `wanted` names (what the policy reads).
+  std::vector<py::tuple> kept;
+  for (std::size_t c = 0; c < attributes.size(); ++c) {
+    auto column = attributes[c].cast<py::tuple>();
+    if (column.size() != 4 && column.size() != 5)
+      raise(errc::invalid_argument, "an attribute column is (name, kind, values, codes[, empty_clears])");
+    if (wanted != nullptr && !wanted->contains(std::string(utf8(column[0].ptr(), "attribute names", c)))) continue;
+    kept.push_back(std::move(column));
+  }
+  const std::size_t columns = kept.size();
   f->names.resize(columns);
   f->values.resize(columns);
   f->own_codes.resize(columns);
   f->codes.resize(columns);
   for (std::size_t c = 0; c < columns; ++c) {
-    const auto column = attributes[c].cast<py::tuple>();
-    if (column.size() != 4 && column.size() != 5)
-      raise(errc::invalid_argument, "an attribute column is (name, kind, values, codes[, empty_clears])");
+    const auto& column = kept[c];
     const auto name = std::string(utf8(column[0].ptr(), "attribute names", c));
     const auto kind = std::string(utf8(column[1].ptr(), "attribute kinds", c));
     // Snapshot rows: an empty cell clears the attribute instead of leaving it alone.

@@ -28,6 +28,7 @@
 #include <optional>
 #include <span>
 #include <sstream>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -397,7 +398,10 @@ py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids,
                         const py::tuple& names, const py::list& attributes, const py::object& accepted,
                         const std::vector<std::string>& carry, bool segments) {
   check_as_of(as_of);
-  const auto frame = read_frame(ids, at, names, attributes, accepted);
+  // Only the columns the engine uses are read: those the policy reads, and the carried.
+  std::set<std::string, std::less<>> wanted(carry.begin(), carry.end());
+  for (const auto& name : p.compiled.slots().names()) wanted.insert(name);
+  const auto frame = read_frame(ids, at, names, attributes, accepted, &wanted);
   const evaluate_options options{carry, segments};
   evaluation r = [&] {
     py::gil_scoped_release release;
