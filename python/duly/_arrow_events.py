@@ -278,11 +278,11 @@ def at_column(column: Any, problems: Problems, tz: str | None) -> Any:
                 found[k] = MISSING["at"]
                 bad[k] = True
                 continue
-            s, problem = at_value(v, f"at[{first[k]}]", tz, naive_raises=True)
+            seconds_k, problem = at_value(v, f"at[{first[k]}]", tz, naive_raises=True)
             if problem is not None:
                 found[k] = problem
                 bad[k] = True
-            parsed[k] = s
+            parsed[k] = seconds_k
         problems.add_many(np.flatnonzero(codes < 0), MISSING["at"])
         problems.add_by_code(codes, found, len(raw))
         seconds = parsed[codes]

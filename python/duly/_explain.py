@@ -190,10 +190,10 @@ def explain(
         policy._native,
         record,
         as_of_seconds,
-        columns.ids,  # type: ignore[arg-type]
+        columns.ids,  # type: ignore[arg-type, unused-ignore]
         columns.at,
-        columns.names,  # type: ignore[arg-type]
-        columns.attributes,  # type: ignore[arg-type]
+        columns.names,  # type: ignore[arg-type, unused-ignore]
+        columns.attributes,  # type: ignore[arg-type, unused-ignore]
         columns.accepted,
     )
     return Explanation(raw)

@@ -381,7 +381,7 @@ def from_frame(df: Any, rows: str = "changes", tz: str | None = None) -> FrameCo
             elif c == "event":
                 names = _arrow_events.text_column(column, "event", problems)
             elif c == "at":
-                at = _arrow_events.at_column(column, problems, tz)  # type: ignore[assignment]
+                at = _arrow_events.at_column(column, problems, tz)
             else:
                 attributes.append(_arrow_events.attribute_column(c, column, problems, clears, tz))
         elif c == "id":
@@ -392,7 +392,7 @@ def from_frame(df: Any, rows: str = "changes", tz: str | None = None) -> FrameCo
             at = _at_column(series, problems, tz)
         else:
             name, kind, values, codes = _attribute_column(c, series, problems, tz)
-            attributes.append((name, kind, values, codes, clears))  # type: ignore[arg-type]
+            attributes.append((name, kind, values, codes, clears))
 
     rejected = [(row + 1, check.join(p)) for row, p in sorted(problems.by_row.items())]
     accepted = None

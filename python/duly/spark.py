@@ -104,7 +104,7 @@ def _evaluator(broadcast: Any, as_of: str, rows: str, tz: str | None, what: str)
         events = table.take(order).drop_columns([_SEQ, _BUCKET])
         result = evaluate_local(policy, events, as_of, rows=rows, tz=tz)
         if what == "rejected":
-            import pyarrow as pa
+            import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
             seq = table.column(_SEQ).to_numpy()[order]
             return pa.table({
@@ -131,7 +131,7 @@ def _frames(policy: Policy, events: Any, as_of: InstantLike, rows: str, tz: Any,
         raise InvalidArgumentError("expected a positive number of buckets", path="buckets")
     as_of_text = format_instant(instant_seconds(as_of, "as_of"))
     spark = events.sparkSession
-    n = buckets or int(spark.conf.get("spark.sql.shuffle.partitions", "200"))
+    n = buckets or int(spark.conf.get("spark.sql.shuffle.partitions", "200") or "200")
     shipped = spark.sparkContext.broadcast((policy.source_name, policy.source))
     numbered = events.withColumn(_SEQ, F.monotonically_increasing_id()).withColumn(
         _BUCKET, F.pmod(F.hash(F.col("id")), F.lit(n))
