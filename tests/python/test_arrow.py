@@ -336,3 +336,19 @@ def test_decimal_and_nan_cells() -> None:
     d = [{"id": "A", "at": BASE, "event": "created", "n": 2.5},
          {"id": "A", "at": BASE + dt.timedelta(hours=1), "event": "update", "m": 1.0}]
     same(duly.evaluate(POLICY, t, AS_OF), duly.evaluate(POLICY, d, AS_OF))
+
+
+def test_explain_and_store_take_arrow_data(tmp_path: Any) -> None:
+    import json
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "examples" / "helpdesk"
+    policy = duly.load_policy(root / "policy.yaml")
+    rs = [json.loads(line) for line in (root / "events.jsonl").read_text().splitlines()]
+    t = pa.Table.from_pylist(rs)
+    as_of = "2026-11-30T17:00:00Z"
+    assert str(duly.explain(policy, t, "HD-1008", as_of)) == str(duly.explain(policy, rs, "HD-1008", as_of))
+    with duly.Store(tmp_path / "a.db") as a, duly.Store(tmp_path / "b.db") as b:
+        from_arrow, from_dicts = a.run(policy, t, as_of), b.run(policy, rs, as_of)
+        pd.testing.assert_frame_equal(from_arrow, from_dicts)
+        assert from_arrow.attrs["rejected"] == from_dicts.attrs["rejected"]
