@@ -31,7 +31,7 @@ import numpy.typing as npt
 from . import _duly
 from ._convert import NAT, format_instant, text_problem, type_name
 from ._errors import InvalidArgumentError
-from ._event_values import MISSING, at_value, check, event_value, id_value, not_a_number
+from ._event_values import MISSING, at_fraction, at_value, check, event_value, id_value, not_a_number
 from ._frame_events import FrameColumns, Problems
 
 _REQUIRED = ("id", "at", "event")
@@ -242,14 +242,29 @@ def text_column(column: Any, name: str, problems: Problems) -> tuple[Any, list[A
     return chunks(encoded), values
 
 
-def at_column(column: Any, problems: Problems, tz: str | None) -> Any:
-    """The ``at`` column: (ticks per second, chunks) or int64 seconds."""
+def _fraction(column: Any) -> npt.NDArray[np.uint32] | None:
+    """The nanoseconds past each floored second of a timestamp column (they order
+    events within a second); None when the unit is seconds or all are 0."""
+    pa, pc = pyarrow_modules()
+    per = _PER_SECOND[column.type.unit]
+    if per == 1:
+        return None
+    ticks = np.asarray(pc.fill_null(column.cast(pa.int64()), 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    within = np.mod(ticks, per)
+    if not within.any():
+        return None
+    return (within * (1_000_000_000 // per)).astype(np.uint32)
+
+
+def at_column(column: Any, problems: Problems, tz: str | None) -> tuple[Any, npt.NDArray[np.uint32] | None]:
+    """The ``at`` column: ((ticks per second, chunks) or int64 seconds, the nanoseconds
+    past each second or None)."""
     pa, pc = pyarrow_modules()
     t = column.type
     n = len(column)
     if pa.types.is_null(t) or (column.null_count == n and not pa.types.is_timestamp(t)):
         problems.add_many(np.arange(n), MISSING["at"])
-        return np.zeros(n, dtype=np.int64)
+        return np.zeros(n, dtype=np.int64), None
     if pa.types.is_timestamp(t):
         at, seconds = _timestamp("at", column, tz)
         problems.add_many(_null_rows(pc, column), MISSING["at"])
@@ -261,7 +276,7 @@ def at_column(column: Any, problems: Problems, tz: str | None) -> Any:
             )
             for row in outside.tolist():
                 problems.add(row, check.at_problem(int(s[row])))
-        return at
+        return at, _fraction(column)
     if _is_text(pa, t) or (pa.types.is_dictionary(t) and _is_text(pa, t.value_type)):
         encoded = _encoded(column)
         raw = _dictionary(encoded)
@@ -270,6 +285,7 @@ def at_column(column: Any, problems: Problems, tz: str | None) -> Any:
         rows = np.flatnonzero(codes >= 0)[::-1]
         first[codes[rows]] = rows
         parsed = np.zeros(len(raw) + 1, dtype=np.int64)
+        parts = np.zeros(len(raw) + 1, dtype=np.uint32)
         bad = np.zeros(len(raw) + 1, dtype=bool)
         bad[-1] = True
         found: dict[int, str] = {}
@@ -282,12 +298,17 @@ def at_column(column: Any, problems: Problems, tz: str | None) -> Any:
             if problem is not None:
                 found[k] = problem
                 bad[k] = True
+            else:
+                parts[k] = at_fraction(v)
             parsed[k] = seconds_k
         problems.add_many(np.flatnonzero(codes < 0), MISSING["at"])
         problems.add_by_code(codes, found, len(raw))
         seconds = parsed[codes]
-        seconds[bad[codes]] = 0
-        return seconds
+        unusable = bad[codes]
+        seconds[unusable] = 0
+        fraction = parts[codes]
+        fraction[unusable] = 0
+        return seconds, (fraction if fraction.any() else None)
     raise _column_error("at", t, "timestamps with a time zone (e.g. timestamp[us, tz=UTC]) or ISO-8601 text")
 
 
@@ -387,6 +408,7 @@ def from_arrow(
     ids: Any = (np.full(n, -1, dtype=np.int64), [])
     events_: Any = ids
     at: Any = np.zeros(n, dtype=np.int64)
+    fraction: npt.NDArray[np.uint32] | None = None
     attributes: list[Any] = []
     clears = rows == "snapshots"
     for c, column in zip(names, table.columns):
@@ -395,7 +417,7 @@ def from_arrow(
         elif c == "event":
             events_ = text_column(column, "event", problems)
         elif c == "at":
-            at = at_column(column, problems, tz)
+            at, fraction = at_column(column, problems, tz)
         elif needed is not None and c not in needed and (
             _is_text(pa, column.type) or (pa.types.is_dictionary(column.type) and _is_text(pa, column.type.value_type))
         ):
@@ -408,6 +430,7 @@ def from_arrow(
         accepted = np.ones(n, dtype=bool)
         accepted[[row for row in problems.by_row]] = False
     return FrameColumns(
-        ids=ids, at=at, names=events_, attributes=attributes, accepted=accepted, rejected=rejected, rows=n
+        ids=ids, at=at, names=events_, attributes=attributes, accepted=accepted, rejected=rejected, rows=n,
+        fraction=fraction,
     )
 

@@ -94,6 +94,7 @@ def evaluate(
     *,
     carry: list[str] = ...,
     segments: bool = ...,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # One record of events given as columns (as for evaluate); as_of None = the
@@ -110,6 +111,8 @@ def explain(
     names: list[Any],
     attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]],
     accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # A DataFrame's events as columns (see policy_bindings.cpp): ids and names as
@@ -132,6 +135,7 @@ def evaluate_frame(
     *,
     carry: list[str] = ...,
     segments: bool = ...,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # explain on columns as for evaluate_frame.
@@ -144,6 +148,8 @@ def explain_frame(
     names: tuple[Any, list[str]],
     attributes: list[Any],
     accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # Wall-clock readings (int64 seconds, local epoch) in a zone -> instants (int64
@@ -168,6 +174,8 @@ class event_check:
     def text_problem(field: str, text: str) -> str: ...
     @staticmethod
     def read_at(text: str) -> tuple[int, str]: ...
+    @staticmethod
+    def instant_fraction(text: str) -> int: ...
     @staticmethod
     def at_problem(seconds: int) -> str: ...
     @staticmethod
@@ -208,6 +216,7 @@ class Store:
         recompute: str,
         quiet_before: int | None,
         wait_ms: int | None,
+        fraction: npt.NDArray[np.uint32] | None = ...,
     ) -> dict[str, Any]: ...
     def state(self, policy: Policy | None, as_of: int, recompute: str, wait_ms: int | None) -> dict[str, Any]: ...
     def outbox(self, after: int, limit: int | None) -> dict[str, Any]: ...

@@ -42,6 +42,7 @@ from ._errors import Error, InvalidArgumentError
 from ._event_values import (
     KEEP,
     MISSING,
+    at_fraction,
     at_value,
     attribute_value,
     check,
@@ -72,6 +73,8 @@ class EventColumns:
     accepted: npt.NDArray[np.bool_] | None
     rejected: list[tuple[int, str]]
     rows: int
+    #: Nanoseconds past each row's ``at`` (the order within a second); None: all 0.
+    fraction: npt.NDArray[np.uint32] | None = None
 
 
 _EXPECTED = "an iterable of event dicts, a pandas DataFrame or Arrow data (an object with __arrow_c_stream__)"
@@ -144,6 +147,7 @@ def event_columns(
 def _from_records(events: Iterable[object], tz: str | None = None) -> EventColumns:
     ids: list[Any] = []
     at: list[int] = []
+    fraction: list[int] = []
     names: list[Any] = []
     accepted: list[bool] = []
     rejected: list[tuple[int, str]] = []
@@ -153,6 +157,7 @@ def _from_records(events: Iterable[object], tz: str | None = None) -> EventColum
     for i, row in enumerate(events):
         rid: str | None = None
         rat = 0
+        rfraction = 0
         rname: str | None = None
         problems: list[str] = []
         updates: list[tuple[str, object]] = []
@@ -171,6 +176,8 @@ def _from_records(events: Iterable[object], tz: str | None = None) -> EventColum
                         continue
                     seen_at = True
                     rat, problem = at_value(v, f"events[{i}].at", tz)
+                    if problem is None:
+                        rfraction = at_fraction(v)
                 elif key == "event":
                     if is_missing(v):
                         continue
@@ -202,6 +209,7 @@ def _from_records(events: Iterable[object], tz: str | None = None) -> EventColum
         ok = not problems
         ids.append(rid)
         at.append(rat)
+        fraction.append(rfraction)
         names.append(rname)
         accepted.append(ok)
         if ok:
@@ -233,6 +241,7 @@ def _from_records(events: Iterable[object], tz: str | None = None) -> EventColum
         accepted=np.array(accepted, dtype=bool) if rejected else None,
         rejected=rejected,
         rows=len(ids),
+        fraction=np.array(fraction, dtype=np.uint32) if any(fraction) else None,
     )
 
 

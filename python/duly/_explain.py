@@ -195,5 +195,6 @@ def explain(
         columns.names,  # type: ignore[arg-type, unused-ignore]
         columns.attributes,  # type: ignore[arg-type, unused-ignore]
         columns.accepted,
+        fraction=getattr(columns, "fraction", None),
     )
     return Explanation(raw)
