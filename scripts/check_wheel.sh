@@ -25,15 +25,16 @@ fi
 import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
 for need in ("duly/__init__.py", "duly/py.typed", "duly/_duly.pyi", "duly/analysis/attainment.py",
-             "duly/analysis/backtest.py", "duly/analysis/plot.py", "duly/dask.py"):
+             "duly/analysis/backtest.py", "duly/analysis/plot.py", "duly/dask.py",
+             "duly/spark.py", "duly/_arrow_events.py", "duly/_history.py"):
     assert need in names, f"{need} missing from the wheel"
 assert any(n.startswith("duly/_duly.") and n.endswith(".so") for n in names), "no extension module"
 assert not any(n.endswith((".hpp", ".h", ".a")) for n in names), "C++ files in the wheel"
 meta = [n for n in names if n.endswith("METADATA")][0]
 text = zipfile.ZipFile(sys.argv[1]).read(meta).decode()
-for extra in ("dask", "plot"):
+for extra in ("dask", "plot", "arrow", "spark"):
     assert f"Provides-Extra: {extra}" in text, f"no extra {extra}"
-print(f"wheel: {len(names)} files, extras dask and plot")
+print(f"wheel: {len(names)} files, extras dask, plot, arrow and spark")
 PY
 
 python3 -m venv "$tmp/venv"
@@ -59,6 +60,12 @@ except ImportError as e:
     assert "pip install 'duly[dask]'" in str(e), e
 else:
     raise AssertionError("duly.dask imported without dask")
+try:
+    import duly.spark
+except ImportError as e:
+    assert "pip install 'duly[spark]'" in str(e), e
+else:
+    raise AssertionError("duly.spark imported without pyspark")
 try:
     duly.plot_attainment(result)
 except ImportError as e:

@@ -9,7 +9,7 @@
 Policies turn events into timers and escalations::
 
     policy = duly.load_policy("examples/helpdesk/policy.yaml")
-    result = duly.evaluate(policy, events, as_of="2026-11-30T17:00:00Z")  # dicts or a DataFrame
+    result = duly.evaluate(policy, events, as_of="2026-11-30T17:00:00Z")  # dicts, a DataFrame, Arrow
     result.timers, result.escalations, result.rejected                   # objects
     result.timers_frame()                                                # a pandas DataFrame
     print(duly.explain(policy, events, "HD-1008"))                       # one record's timeline
@@ -49,6 +49,7 @@ _install()
 from ._calendar import Calendar, load_calendar  # noqa: E402  (needs the errors installed)
 from ._evaluation import Evaluation, Firing, Rejected, Timer, evaluate  # noqa: E402
 from ._explain import ExplainEntry, Explanation, explain  # noqa: E402
+from ._history import events_from_history  # noqa: E402
 from ._policy import Policy, load_policy  # noqa: E402
 from ._warnings import NoGoalWarning  # noqa: E402
 from .analysis import (  # noqa: E402
@@ -91,6 +92,7 @@ __all__ = [
     "attainment_over_time",
     "backtest",
     "evaluate",
+    "events_from_history",
     "explain",
     "load_calendar",
     "load_policy",

@@ -54,6 +54,8 @@ class Policy:
     @staticmethod
     def load(path: str | bytes) -> Policy: ...
     @property
+    def attribute_names(self) -> list[str]: ...
+    @property
     def target_names(self) -> list[str]: ...
     @property
     def escalation_names(self) -> list[str]: ...
@@ -118,14 +120,18 @@ def explain(
 # (codes int64[n], distinct str values); attribute columns (name, kind, values,
 # codes) with kind "values" (values a list, codes int64[n], -1 = no change),
 # "number" (float64[n], NaN = no change) or "instant" (int64[n] seconds, the
-# int64 minimum = no change), codes None for the last two. Returns as evaluate.
+# int64 minimum = no change), codes None for the last two; a fifth element True
+# makes empty cells clear the attribute (snapshot rows). The Arrow path gives
+# codes as lists of chunks (type, offset, length, validity, data), number
+# values as chunks, and instants and `at` as (ticks per second, chunks).
+# Returns as evaluate.
 def evaluate_frame(
     policy: Policy,
     as_of: int,
-    ids: tuple[npt.NDArray[np.int64], list[str]],
-    at: npt.NDArray[np.int64],
-    names: tuple[npt.NDArray[np.int64], list[str]],
-    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
+    ids: tuple[Any, list[str]],
+    at: Any,
+    names: tuple[Any, list[str]],
+    attributes: list[Any],
     accepted: npt.NDArray[np.bool_] | None = None,
     *,
     carry: list[str] = ...,
@@ -138,20 +144,25 @@ def explain_frame(
     policy: Policy,
     id: str,
     as_of: int | None,
-    ids: tuple[npt.NDArray[np.int64], list[str]],
-    at: npt.NDArray[np.int64],
-    names: tuple[npt.NDArray[np.int64], list[str]],
-    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
+    ids: tuple[Any, list[str]],
+    at: Any,
+    names: tuple[Any, list[str]],
+    attributes: list[Any],
     accepted: npt.NDArray[np.bool_] | None = None,
     *,
     fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
+# Wall-clock readings (int64 seconds, local epoch) in a zone -> instants (int64
+# seconds): skipped readings at the DST change, repeated ones at their first.
+def local_to_instants(timezone: str, local: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]: ...
+
 # Dictionary-encodes a contiguous 1-d object array in one pass: (codes int64[n],
-# distinct values, all_text). None, float NaN and instances of missing_types
-# get code -1; str cells are merged by text, other objects only with themselves.
+# distinct values, all_text). None (unless none_missing is False), float NaN and
+# instances of missing_types get code -1; str cells are merged by text, other
+# objects only with themselves.
 def encode_column(
-    cells: npt.NDArray[np.object_], missing_types: tuple[type, ...] = ()
+    cells: npt.NDArray[np.object_], missing_types: tuple[type, ...] = (), none_missing: bool = True
 ) -> tuple[npt.NDArray[np.int64], list[Any], bool]: ...
 
 # What an event must have, and the wording of each problem (duly::event_check):

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from . import _duly
 from ._convert import NAT, InstantLike, instant_from_seconds, instant_seconds, type_name
 from ._errors import Diagnostic, InvalidArgumentError
-from ._events import EventColumns, FrameColumns, event_columns, is_dataframe, pandas_module
+from ._events import EventColumns, FrameColumns, event_columns, is_arrow, is_dataframe, pandas_module
 from ._policy import Policy
 
 if TYPE_CHECKING:
@@ -197,6 +197,21 @@ class TimerResults:
         """
         return escalations_to_frame(self._columns["escalations"])
 
+    def timers_table(self) -> Any:
+        """The timers as a pyarrow Table (``duly[arrow]``): the columns of ``timers_frame()``.
+
+        ``id``, ``target``, ``state``, ``goal``, ``zone``: ``string``; ``cycle`` and
+        ``*_seconds``: ``int64``; instants: ``timestamp[us, tz=UTC]``; null where a
+        key does not apply. ``pyarrow.parquet.write_table(result.timers_table(), path)``
+        writes it as Parquet.
+        """
+        return timers_to_table(self._columns["timers"])
+
+    def escalations_table(self) -> Any:
+        """The escalation firings as a pyarrow Table: the columns of ``escalations_frame()``,
+        ``actions`` as JSON text (the ``do`` list, as the JSON Lines output has it)."""
+        return escalations_to_table(self._columns["escalations"])
+
 
 class Evaluation(TimerResults):
     """What ``duly.evaluate`` found at ``as_of``.
@@ -220,6 +235,8 @@ class Evaluation(TimerResults):
         "next_wakeup",
         "policy",
         "events",
+        "rows",
+        "tz",
     )
 
     #: Rows that could not become events, by line.
@@ -238,6 +255,10 @@ class Evaluation(TimerResults):
     #: tuple; ``None`` for a one-shot iterator), so that ``duly.report`` can evaluate
     #: them again with carried attributes (``_facts``).
     events: EventsLike | None
+    #: How the events' rows were read (``"changes"`` or ``"snapshots"``) and the zone of
+    #: their local times (``tz``), so that they are read again the same way.
+    rows: str
+    tz: str | None
 
     def __init__(self, columns: dict[str, Any], rejected: list[Rejected], as_of: int) -> None:
         super().__init__(columns)
@@ -249,6 +270,8 @@ class Evaluation(TimerResults):
         self.next_wakeup = None if wakeup is None else instant_from_seconds(wakeup)
         self.policy = None
         self.events = None
+        self.rows = "changes"
+        self.tz = None
 
     # --- DataFrames ------------------------------------------------------------------
 
@@ -262,6 +285,10 @@ class Evaluation(TimerResults):
         lengths add up to ``paused_seconds``.
         """
         return pauses_to_frame(self._columns["pauses"])
+
+    def pauses_table(self) -> Any:
+        """Each cycle's pauses as a pyarrow Table: the columns of ``pauses_frame()``."""
+        return pauses_to_table(self._columns["pauses"])
 
     def _facts(
         self, carry: Sequence[str], *, events: EventsLike | None = None, policy: Policy | None = None
@@ -291,7 +318,8 @@ class Evaluation(TimerResults):
         for i, name in enumerate(names):
             if not isinstance(name, str):
                 raise InvalidArgumentError(f"expected an attribute name, got {type_name(name)}", path=f"carry[{i}]")
-        return _run(policy, events, int(self.as_of.timestamp()), carry=names, segments=True)[0]
+        return _run(policy, events, int(self.as_of.timestamp()), carry=names, segments=True,
+                    rows=self.rows, tz=self.tz)[0]
 
     def rejected_frame(self) -> DataFrame:
         """The rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``)."""
@@ -406,6 +434,87 @@ def escalations_to_frame(c: dict[str, Any]) -> DataFrame:
     )
 
 
+
+# --- columns -> pyarrow Tables ------------------------------------------------------------
+
+
+def _arrow_strings(pa: Any, column: tuple[npt.NDArray[np.int64], list[str]]) -> Any:
+    """An encoded string column (code -1 = null) as an Arrow string array, decoded from
+    its dictionary (each distinct value converted once)."""
+    codes, distinct = column
+    codes = np.asarray(codes, dtype=np.int64)
+    indices = pa.array(np.where(codes < 0, 0, codes), type=pa.int64(), mask=codes < 0)
+    dictionary = pa.array(distinct, type=pa.string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary).dictionary_decode()
+
+
+def _arrow_ints(pa: Any, a: npt.NDArray[np.int64]) -> Any:
+    values = np.ascontiguousarray(a, dtype=np.int64)
+    return pa.array(values, type=pa.int64(), mask=values == NAT)
+
+
+def _arrow_instants(pa: Any, a: npt.NDArray[np.int64]) -> Any:
+    """timestamp[us, tz=UTC] from int64 seconds, null for NaT."""
+    values = np.ascontiguousarray(a, dtype=np.int64)
+    null = values == NAT
+    return pa.array(np.where(null, 0, values) * 1_000_000, type=pa.timestamp("us", tz="UTC"), mask=null)
+
+
+def timers_to_table(c: dict[str, Any]) -> Any:
+    """The timer columns as a pyarrow Table (see ``Evaluation.timers_table``)."""
+    from ._arrow_events import pyarrow_modules
+
+    pa, _ = pyarrow_modules()
+    data: dict[str, Any] = {
+        "id": _arrow_strings(pa, c["id"]),
+        "target": _arrow_strings(pa, c["target"]),
+        "cycle": _arrow_ints(pa, c["cycle"]),
+        "state": _arrow_strings(pa, c["state"]),
+        "goal_seconds": _arrow_ints(pa, c["goal_seconds"]),
+        "goal": _arrow_strings(pa, c["goal"]),
+        "zone": _arrow_strings(pa, c["zone"]),
+    }
+    for key in ("started", "stopped", "due", "breached_at", "elapsed_seconds",
+                "remaining_seconds", "paused_seconds", "next_wakeup"):
+        data[key] = _arrow_instants(pa, c[key]) if key in _TIMER_INSTANTS else _arrow_ints(pa, c[key])
+    return pa.table(data)
+
+
+def pauses_to_table(c: dict[str, Any]) -> Any:
+    """The pause columns as a pyarrow Table (see ``Evaluation.pauses_table``)."""
+    from ._arrow_events import pyarrow_modules
+
+    pa, _ = pyarrow_modules()
+    return pa.table(
+        {
+            "id": _arrow_strings(pa, c["id"]),
+            "target": _arrow_strings(pa, c["target"]),
+            "cycle": _arrow_ints(pa, c["cycle"]),
+            "paused_from": _arrow_instants(pa, c["paused_from"]),
+            "paused_until": _arrow_instants(pa, c["paused_until"]),
+        }
+    )
+
+
+def escalations_to_table(c: dict[str, Any]) -> Any:
+    """The escalation columns as a pyarrow Table (see ``Evaluation.escalations_table``)."""
+    from ._arrow_events import pyarrow_modules
+
+    pa, _ = pyarrow_modules()
+    return pa.table(
+        {
+            "id": _arrow_strings(pa, c["id"]),
+            "target": _arrow_strings(pa, c["target"]),
+            "escalation": _arrow_strings(pa, c["escalation"]),
+            "cycle": _arrow_ints(pa, c["cycle"]),
+            "point": _arrow_ints(pa, c["point"]),
+            "fired_at": _arrow_instants(pa, c["fired_at"]),
+            "key": pa.array(list(c["key"]), type=pa.string()),
+            "actions": pa.array(list(c["actions"]), type=pa.string()),
+        }
+    )
+
+
 def int_array(pd: Any, a: npt.NDArray[np.int64]) -> Any:
     """A nullable Int64 array, NaT (the int64 minimum) as <NA>."""
     values = np.ascontiguousarray(a, dtype=np.int64)
@@ -457,20 +566,31 @@ def evaluate(
     as_of: InstantLike,
     *,
     strict: bool = False,
+    rows: str = "changes",
+    tz: str | None = None,
 ) -> Evaluation:
     """Every timer, escalation firing and rejected row of ``events`` at ``as_of``.
 
     ``events`` is an iterable of dicts (``{"id": "T-1", "at": "2026-11-23T09:15:00-05:00",
-    "event": "created", "priority": "P2"}``, as in a JSON Lines file) or a pandas
+    "event": "created", "priority": "P2"}``, as in a JSON Lines file), a pandas
     DataFrame with ``id``, ``at`` and ``event`` columns and one column per
-    attribute:
+    attribute, or the same as Arrow data: any object with ``__arrow_c_stream__``
+    (a pyarrow Table or RecordBatchReader, a polars DataFrame, a DuckDB relation;
+    needs pyarrow, ``duly[arrow]``):
 
     - ``at``: an aware ``datetime`` or ISO-8601 text with ``Z`` or an offset; in
-      a DataFrame, a ``datetime64[ns, tz]`` column or such text. Naive datetimes
-      raise ``duly.InvalidArgumentError`` naming the row (``events[3].at``) or the
-      column.
-    - Attributes: an absent key leaves an attribute alone and ``None`` clears it;
-      in a DataFrame an empty cell (NaN, None, NaT, ``pd.NA``) leaves it alone.
+      a frame, a column of timestamps with a zone (any unit) or such text. Naive
+      datetimes and local-time text raise ``duly.InvalidArgumentError`` naming the
+      row (``events[3].at``) or the column, unless ``tz`` names the IANA zone they
+      were recorded in: then a local time that a DST change skips is taken at the
+      change (02:30 on a spring-forward night is 03:00), and one it repeats at its
+      first occurrence (the earlier instant), as calendars read local times.
+    - ``rows="changes"`` (default): an absent key or an empty cell (NaN, NaT,
+      ``pd.NA``, an Arrow null) leaves an attribute alone; ``None`` clears it, in
+      a dict and in an object column of a DataFrame alike.
+      ``rows="snapshots"`` (frames only): each row holds the record's whole state
+      after its event, so an empty cell clears the attribute (columns the frame
+      lacks are never touched).
     - A bad row (missing ``id``/``at``/``event``, an instant that cannot be read,
       a list or dict value...) is not an error: it is listed in ``.rejected`` with
       its 1-based position as ``line`` and the reason, worded as by the CLI, and
@@ -484,15 +604,29 @@ def evaluate(
     require_policy(policy)
     check_strict(strict)
     as_of_seconds = instant_seconds(as_of, "as_of")
-    columns = event_columns(events)
+    columns = event_columns(events, rows, tz, needed(policy))
     if strict:
         refuse_rejected(columns, "nothing evaluated")
     raw = _evaluate_columns(policy, columns, as_of_seconds)
     rejected = sorted(columns.rejected + [(int(line), str(reason)) for line, reason in raw["rejected"]])
     result = Evaluation(raw, [Rejected(line, reason) for line, reason in rejected], as_of_seconds)
     result.policy = policy
-    result.events = events if isinstance(events, (list, tuple)) or is_dataframe(events) else None
+    result.events = events if rereadable(events) else None
+    result.rows = rows
+    result.tz = getattr(tz, "key", tz)
     return result
+
+
+def needed(policy: Policy, carry: Sequence[str] = ()) -> set[str]:
+    """The attributes an evaluation reads: the policy's, and the carried ones."""
+    return set(policy._native.attribute_names) | set(carry)
+
+
+def rereadable(events: object) -> bool:
+    """Whether events can be read a second time (not a one-shot iterator or stream)."""
+    if isinstance(events, (list, tuple)) or is_dataframe(events):
+        return True
+    return is_arrow(events) and type(events).__name__ not in ("RecordBatchReader",)
 
 
 def _evaluate_columns(
@@ -514,9 +648,10 @@ def _evaluate_columns(
 
 
 def _run(
-    policy: Policy, events: EventsLike, as_of_seconds: int, *, carry: Sequence[str], segments: bool
+    policy: Policy, events: EventsLike, as_of_seconds: int, *, carry: Sequence[str], segments: bool,
+    rows: str = "changes", tz: str | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """The native result of ``events`` at ``as_of_seconds`` with ``carry`` and
     ``segments``, and the event columns it was read from."""
-    columns = event_columns(events)
+    columns = event_columns(events, rows, tz, needed(policy, carry))
     return _evaluate_columns(policy, columns, as_of_seconds, carry, segments), columns

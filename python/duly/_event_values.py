@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _duly
 from ._convert import instant_seconds, is_integer, text_problem, type_name
+from ._errors import InvalidArgumentError
 
 check = _duly.event_check
 
@@ -110,15 +111,52 @@ def event_value(v: object) -> tuple[str | None, str | None]:
     return None, check.wrong_type_text("event", describe(v))
 
 
-def at_value(v: object, path: str) -> tuple[int, str | None]:
-    """(seconds, None) or (0, problem). A naive datetime raises."""
+def _naive_text(v: str) -> bool:
+    """Whether v is an ISO-8601 local time without an offset (it reads with a zone)."""
+    try:
+        _duly.parse_instant(v, "UTC")
+    except ValueError:
+        return False
+    return True
+
+
+def naive_text_error(v: str, path: str) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"{safe_repr(v)} is a local time without an offset or 'Z': say which zone the times "
+        "were recorded in, duly.evaluate(..., tz='America/New_York') (or tz='UTC'), or write "
+        "the offset in the text ('2026-01-05T08:00:00-05:00')",
+        path=path,
+    )
+
+
+def local_seconds(v: _dt.datetime) -> int:
+    """The wall-clock reading of a datetime as seconds since 1970-01-01T00:00 (its zone ignored)."""
+    delta = v.replace(tzinfo=None) - _dt.datetime(1970, 1, 1)
+    return delta.days * 86400 + delta.seconds
+
+
+def zoned_seconds(local: int, tz: str) -> int:
+    """A wall-clock reading in zone ``tz`` as an instant (duly's DST rule)."""
+    return int(_duly.local_to_instants(tz, np.array([local], dtype=np.int64))[0])
+
+
+def at_value(v: object, path: str, tz: str | None = None, naive_raises: bool = False) -> tuple[int, str | None]:
+    """(seconds, None) or (0, problem). A naive datetime raises, unless ``tz`` names the
+    zone it was recorded in; so does naive text with ``naive_raises`` (a frame's column,
+    where every row would be rejected), which is otherwise a rejected row as in JSON Lines."""
     if isinstance(v, str):
         unreadable = None if v.isascii() else text_problem(v)
         if unreadable is not None:
             return 0, check.unreadable_text("at", unreadable)
         s, problem = check.read_at(str(v))
+        if problem and tz is not None and _naive_text(str(v)):
+            return at_seconds(_duly.parse_instant(str(v), tz))
+        if problem and naive_raises and _naive_text(str(v)):
+            raise naive_text_error(str(v), path)
         return (s, None) if not problem else (0, problem)
     if isinstance(v, _dt.datetime):
+        if tz is not None and (v.tzinfo is None or v.utcoffset() is None) and type(v).__name__ != "NaTType":
+            return at_seconds(zoned_seconds(local_seconds(v), tz))
         s = instant_seconds(v, path)
     else:
         return 0, check.wrong_type_text("at", describe(v), "an aware datetime")
@@ -146,7 +184,7 @@ def not_a_number(name: str, v: float) -> str:
     return check.attribute_text(name, check.not_a_number(float_text(v)))
 
 
-def attribute_value(name: str, v: object, path: str) -> tuple[object, str | None]:
+def attribute_value(name: str, v: object, path: str, tz: str | None = None) -> tuple[object, str | None]:
     """(value for the C++ side, None), (KEEP, None) or (None, problem). Naive datetimes raise."""
     t = type(v)
     if t is str or t is bool or v is None:
@@ -171,6 +209,8 @@ def attribute_value(name: str, v: object, path: str) -> tuple[object, str | None
     if isinstance(v, (bool, np.bool_)):
         return bool(v), None
     if isinstance(v, _dt.datetime):
+        if tz is not None and (v.tzinfo is None or v.utcoffset() is None):
+            return _duly.format_instant(zoned_seconds(local_seconds(v), tz)), None
         return _duly.format_instant(instant_seconds(v, path)), None
     if is_integer(v):
         return attribute_value(name, int(v), path)

@@ -11,13 +11,15 @@ several problems joined by ``"; "``): this layer only converts Python types
 as a naive datetime or a DataFrame without an ``at`` column, raise
 ``duly.InvalidArgumentError`` instead.
 
-What "no change" and "clear" mean:
+What "no change" and "clear" mean, one rule for every input:
 
-- dicts: an absent key leaves the attribute alone; ``None`` clears it (JSON
-  ``null``). NaN, NaT and ``pd.NA`` (what ``DataFrame.to_dict("records")``
-  gives for an empty cell) leave it alone too.
-- DataFrame: an empty cell (NaN, None, NaT, ``pd.NA``) leaves it alone, as an
-  empty CSV cell does; a DataFrame cannot clear an attribute.
+- rows="changes" (the default): an absent key or an empty cell (NaN, NaT,
+  ``pd.NA``, an Arrow null) leaves the attribute alone; ``None`` clears it (JSON
+  ``null``), in a dict and in a DataFrame's object column alike, so that
+  ``DataFrame.to_dict("records")`` gives the same answers as the frame.
+- rows="snapshots" (frames and Arrow data only): each row is the record's whole
+  state after its event, so an empty cell clears the attribute; columns the
+  frame lacks are never touched.
 
 Values: ``str``, ``bool``, ``int`` and ``float`` (numbers are doubles, as in
 JSON), and aware ``datetime``s, which are passed on as ISO-8601 UTC text (the
@@ -35,7 +37,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ._convert import bad_text_rows, text_problem, type_name
-from ._errors import InvalidArgumentError
+from . import _duly
+from ._errors import Error, InvalidArgumentError
 from ._event_values import (
     KEEP,
     MISSING,
@@ -74,28 +77,74 @@ class EventColumns:
     fraction: npt.NDArray[np.uint32] | None = None
 
 
-def event_columns(events: object) -> EventColumns | FrameColumns:
-    """Dicts or a DataFrame -> columns; see the module docstring."""
+_EXPECTED = "an iterable of event dicts, a pandas DataFrame or Arrow data (an object with __arrow_c_stream__)"
+ROWS = ("changes", "snapshots")
+
+
+def check_rows(rows: object) -> str:
+    """``rows`` must be "changes" or "snapshots"."""
+    if not isinstance(rows, str) or rows not in ROWS:
+        raise InvalidArgumentError(
+            f"expected rows='changes' (an empty cell leaves an attribute alone) or rows='snapshots' "
+            f"(each row is the record's whole state: an empty cell clears it), got {safe_repr(rows)}",
+            path="rows",
+        )
+    return str(rows)
+
+
+def check_tz(tz: object) -> str | None:
+    """``tz``: None or an IANA zone name that exists."""
+    if tz is None:
+        return None
+    name = getattr(tz, "key", tz)  # a zoneinfo.ZoneInfo
+    if not isinstance(name, str):
+        raise InvalidArgumentError(f"expected an IANA zone name such as 'America/New_York', got {type_name(tz)}",
+                                   path="tz")
+    try:
+        _duly.parse_instant("2000-01-01T00:00:00", name)
+    except Error as e:
+        raise e.with_path("tz") from None
+    return name
+
+
+def is_arrow(events: object) -> bool:
+    """Whether events hand their data over by the Arrow C stream interface."""
+    return hasattr(type(events), "__arrow_c_stream__")
+
+
+def event_columns(
+    events: object, rows: str = "changes", tz: str | None = None, needed: set[str] | None = None
+) -> EventColumns | FrameColumns:
+    """Dicts, a DataFrame or Arrow data -> columns; see the module docstring. ``needed``:
+    the attributes the evaluation reads (others may be left out once checked)."""
+    rows = check_rows(rows)
+    tz = check_tz(tz)
     if is_dataframe(events):
-        return from_frame(events)
+        return from_frame(events, rows, tz)
+    if is_arrow(events) or type(events).__module__.startswith("polars"):
+        from ._arrow_events import from_arrow
+
+        return from_arrow(events, rows, tz, needed)
     if isinstance(events, Mapping):
         raise InvalidArgumentError(
-            "expected an iterable of event dicts or a pandas DataFrame, got one dict: "
-            "put it in a list, [event]",
+            f"expected {_EXPECTED}, got one dict: put it in a list, [event]",
             path="events",
         )
     if isinstance(events, (str, bytes, bytearray)) or not isinstance(events, Iterable):
+        raise InvalidArgumentError(f"expected {_EXPECTED}, got {type_name(events)}", path="events")
+    if rows == "snapshots":
         raise InvalidArgumentError(
-            f"expected an iterable of event dicts or a pandas DataFrame, got {type_name(events)}",
-            path="events",
+            "rows='snapshots' needs a frame (a pandas DataFrame or Arrow data), whose columns say "
+            "which attributes a row holds; in dicts, clear an attribute with None",
+            path="rows",
         )
-    return _from_records(events)
+    return _from_records(events, tz)
 
 
 # --- dicts ---------------------------------------------------------------------------------
 
 
-def _from_records(events: Iterable[object]) -> EventColumns:
+def _from_records(events: Iterable[object], tz: str | None = None) -> EventColumns:
     ids: list[Any] = []
     at: list[int] = []
     fraction: list[int] = []
@@ -126,7 +175,7 @@ def _from_records(events: Iterable[object]) -> EventColumns:
                     if is_missing(v):
                         continue
                     seen_at = True
-                    rat, problem = at_value(v, f"events[{i}].at")
+                    rat, problem = at_value(v, f"events[{i}].at", tz)
                     if problem is None:
                         rfraction = at_fraction(v)
                 elif key == "event":
@@ -145,7 +194,7 @@ def _from_records(events: Iterable[object]) -> EventColumns:
                             problems.append(f"attribute {safe_repr(key)}: the name is {name_problem}")
                             continue
                         good_keys.add(key)
-                    value, problem = attribute_value(key, v, f"events[{i}].{key}")
+                    value, problem = attribute_value(key, v, f"events[{i}].{key}", tz)
                     if problem is None and value is not KEEP:
                         updates.append((key, value))
                 if problem is not None:

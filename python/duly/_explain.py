@@ -161,6 +161,9 @@ def explain(
     events: EventsLike,
     id: str | int,
     as_of: InstantLike | None = None,
+    *,
+    rows: str = "changes",
+    tz: str | None = None,
 ) -> Explanation:
     """The timeline of record ``id``: what ``duly explain --id ID`` shows.
 
@@ -174,23 +177,23 @@ def explain(
     row's ``line`` is its 1-based position in ``events``; rejected rows are left
     out, as the CLI leaves them out. ``as_of`` is an aware ``datetime`` or
     ISO-8601 text; by default the record's latest event, so the whole history
-    shows. A record with no events (at or before ``as_of``) raises
+    shows. ``rows`` and ``tz`` as for ``duly.evaluate``. A record with no events (at or before ``as_of``) raises
     ``duly.InvalidArgumentError`` with ``path="id"``. The explaining runs with
     the GIL released.
     """
     require_policy(policy)
     record = _record_id(id)
     as_of_seconds = None if as_of is None else instant_seconds(as_of, "as_of")
-    columns = event_columns(events)
+    columns = event_columns(events, rows, tz)
     run = _duly.explain_frame if isinstance(columns, FrameColumns) else _duly.explain
     raw = run(
         policy._native,
         record,
         as_of_seconds,
-        columns.ids,  # type: ignore[arg-type]
+        columns.ids,  # type: ignore[arg-type, unused-ignore]
         columns.at,
-        columns.names,  # type: ignore[arg-type]
-        columns.attributes,  # type: ignore[arg-type]
+        columns.names,  # type: ignore[arg-type, unused-ignore]
+        columns.attributes,  # type: ignore[arg-type, unused-ignore]
         columns.accepted,
         fraction=getattr(columns, "fraction", None),
     )

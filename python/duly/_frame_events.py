@@ -6,8 +6,15 @@ per row and a list of its distinct values (``_duly.encode_column``, or a
 categorical's codes and categories). Checks and conversions run once per
 distinct value, through the core's validator (``_event_values.py``), and the
 problems found are spread to the rows with that code, so no Python object is
-made or looked at per row unless the column mixes types. An empty cell (NaN,
-None, NaT, ``pd.NA``) leaves the attribute alone, as an empty CSV cell does.
+made or looked at per row unless the column mixes types.
+
+Rows are changes (``rows="changes"``, the default) or snapshots
+(``rows="snapshots"``). In changes an empty cell (NaN, NaT, ``pd.NA``) leaves
+the attribute alone, as an empty CSV cell does, and ``None`` (in an object
+column, where pandas keeps it) clears it, as in a dict. In snapshots every row
+is the record's whole state after its event, so any empty cell, ``None``
+included, clears the attribute. Columns of pandas' Arrow dtypes
+(``pd.ArrowDtype``) are read by the Arrow path (``_arrow_events.py``).
 """
 
 from __future__ import annotations
@@ -67,17 +74,18 @@ def is_dataframe(x: object) -> bool:
 
 #: A column as (codes, distinct values): row i holds distinct[codes[i]]; -1 = empty.
 Encoded = tuple[npt.NDArray[np.int64], list[Any]]
-#: One attribute column for ``_duly.evaluate_frame``: (name, kind, values, codes).
-FrameAttribute = tuple[str, str, Any, Optional[npt.NDArray[np.int64]]]
+#: One attribute column for ``_duly.evaluate_frame``: (name, kind, values, codes[,
+#: empty_clears]); the Arrow path gives codes and values as chunks.
+FrameAttribute = tuple[Any, ...]
 
 
 @dataclasses.dataclass
 class FrameColumns:
     """A DataFrame's events as the columns ``_duly.evaluate_frame`` takes."""
 
-    ids: Encoded
-    at: npt.NDArray[np.int64]
-    names: Encoded
+    ids: Any  # Encoded, or (index chunks, values) from the Arrow path
+    at: Any  # int64 seconds, or (ticks per second, chunks)
+    names: Any
     attributes: list[FrameAttribute]
     accepted: npt.NDArray[np.bool_] | None
     rejected: list[tuple[int, str]]
@@ -86,7 +94,7 @@ class FrameColumns:
     fraction: npt.NDArray[np.uint32] | None = None
 
 
-class _Problems:
+class Problems:
     """Problems of a DataFrame's rows, by row position, in the order found."""
 
     def __init__(self) -> None:
@@ -142,8 +150,9 @@ def _scalar_missing(pd: Any, v: object) -> bool:
     return isinstance(r, (bool, np.bool_)) and bool(r)
 
 
-def _encode(series: Any) -> tuple[npt.NDArray[np.int64], list[Any], bool]:
-    """(codes, distinct, all_text) of a column; see ``_duly.encode_column``."""
+def _encode(series: Any, none_missing: bool = True) -> tuple[npt.NDArray[np.int64], list[Any], bool]:
+    """(codes, distinct, all_text) of a column; see ``_duly.encode_column``.
+    ``none_missing=False``: None is a value (an attribute's clear), not an empty cell."""
     pd = pandas_module()
     if _is_categorical(pd, series.dtype):
         codes = series.cat.codes.to_numpy().astype(np.int64)
@@ -151,7 +160,7 @@ def _encode(series: Any) -> tuple[npt.NDArray[np.int64], list[Any], bool]:
         all_text = all(type(v) is str for v in distinct) and not bad_text_rows(distinct)
         return codes, distinct, all_text
     cells = np.ascontiguousarray(series.to_numpy(dtype=object))
-    codes, distinct, all_text = _duly.encode_column(cells, (type(pd.NA), type(pd.NaT)))
+    codes, distinct, all_text = _duly.encode_column(cells, (type(pd.NA), type(pd.NaT)), none_missing)
     return codes, distinct, bool(all_text)
 
 
@@ -172,7 +181,7 @@ def _drop_codes(codes: npt.NDArray[np.int64], dropped: list[int], size: int) -> 
     return np.where(codes >= 0, remap[codes], -1)
 
 
-def _text_column(series: Any, name: str, value_of: Any, problems: _Problems) -> Encoded:
+def _text_column(series: Any, name: str, value_of: Any, problems: Problems) -> Encoded:
     """The id or event column, encoded; rows without a usable value get their problem."""
     pd = pandas_module()
     dtype = series.dtype
@@ -206,7 +215,15 @@ def _text_column(series: Any, name: str, value_of: Any, problems: _Problems) -> 
     return codes, values
 
 
-def _at_column(series: Any, problems: _Problems) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32] | None]:
+def localized(series: Any, name: str, tz: str) -> npt.NDArray[np.int64]:
+    """A naive datetime64 column's wall-clock readings in ``tz`` as instants (int64 seconds)."""
+    local = datetime64_seconds(series.to_numpy(), name)
+    return _duly.local_to_instants(tz, local)
+
+
+def _at_column(
+    series: Any, problems: Problems, tz: str | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32] | None]:
     """The ``at`` column as seconds, and the nanoseconds past them (None: none)."""
     pd = pandas_module()
     dtype = series.dtype
@@ -215,6 +232,11 @@ def _at_column(series: Any, problems: _Problems) -> tuple[npt.NDArray[np.int64],
     if _is_tz_aware(dtype) and not _is_categorical(pd, dtype):
         seconds = datetime64_seconds(series, "at").astype(np.int64, copy=True)
         fraction = datetime64_fraction(series, "at")
+        unusable = seconds == NAT
+        problems.add_many(np.flatnonzero(unusable), MISSING["at"])
+    elif dtype.kind == "M" and not _is_categorical(pd, dtype) and tz is not None:
+        seconds = localized(series, "at", tz).astype(np.int64, copy=True)
+        fraction = datetime64_fraction(series.to_numpy(), "at")
         unusable = seconds == NAT
         problems.add_many(np.flatnonzero(unusable), MISSING["at"])
     elif dtype.kind == "M" and not _is_categorical(pd, dtype):
@@ -236,7 +258,7 @@ def _at_column(series: Any, problems: _Problems) -> tuple[npt.NDArray[np.int64],
                 bad[k] = True
                 codes = _drop_codes(codes, [k], len(raw))
                 continue
-            s, problem = at_value(v, f"at[{first[k]}]")
+            s, problem = at_value(v, f"at[{first[k]}]", tz, naive_raises=True)
             if problem is not None:
                 found[k] = problem
                 bad[k] = True
@@ -268,12 +290,16 @@ def _at_column(series: Any, problems: _Problems) -> tuple[npt.NDArray[np.int64],
     return seconds, fraction
 
 
-def _attribute_column(name: str, series: Any, problems: _Problems) -> FrameAttribute:
+def _attribute_column(name: str, series: Any, problems: Problems, tz: str | None = None) -> FrameAttribute:
     pd = pandas_module()
     dtype = series.dtype
     categorical = _is_categorical(pd, dtype)
-    if _is_tz_aware(dtype) and not categorical:
-        seconds = datetime64_seconds(series, name).astype(np.int64, copy=True)
+    naive = dtype.kind == "M" and not categorical and not _is_tz_aware(dtype)
+    if (_is_tz_aware(dtype) and not categorical) or (naive and tz is not None):
+        if naive:
+            seconds = localized(series, name, tz).astype(np.int64, copy=True)  # type: ignore[arg-type]
+        else:
+            seconds = datetime64_seconds(series, name).astype(np.int64, copy=True)
         # Written as ISO-8601 text, which has four-digit years: 0001 to 9999.
         unwritable = np.flatnonzero(
             (seconds != NAT) & ((seconds < _YEAR_1) | (seconds >= _YEAR_10000))
@@ -307,7 +333,7 @@ def _attribute_column(name: str, series: Any, problems: _Problems) -> FrameAttri
             problems.add(row, not_a_number(name, float(numbers_[row])))
         return (name, "number", numbers_, None)
     if kind in "OSU":
-        codes, raw, all_text = _encode(series)
+        codes, raw, all_text = _encode(series, none_missing=False)
         if all_text:
             return (name, "values", raw, codes)
         found: dict[int, str] = {}
@@ -315,17 +341,17 @@ def _attribute_column(name: str, series: Any, problems: _Problems) -> FrameAttri
         values: list[Any] = list(raw)
         first = _first_rows(codes, len(raw))
         for k, v in enumerate(raw):
-            if _scalar_missing(pd, v):
+            if v is not None and _scalar_missing(pd, v):  # None is a clear
                 dropped.append(k)
                 continue
-            value, problem = attribute_value(name, v, f"{name}[{first[k]}]")
+            value, problem = attribute_value(name, v, f"{name}[{first[k]}]", tz)
             if problem is None and isinstance(value, str) and not value.isascii():
                 text = text_problem(value)
                 problem = None if text is None else check.attribute_text(name, text)
             if problem is not None:
                 found[k] = problem
                 values[k] = None
-            elif value is KEEP or value is None:
+            elif value is KEEP:
                 dropped.append(k)
             else:
                 values[k] = value
@@ -339,7 +365,7 @@ def _attribute_column(name: str, series: Any, problems: _Problems) -> FrameAttri
     )
 
 
-def from_frame(df: Any) -> FrameColumns:
+def from_frame(df: Any, rows: str = "changes", tz: str | None = None) -> FrameColumns:
     """A DataFrame -> columns; see ``_events.py``."""
     columns = list(df.columns)
     for c in columns:
@@ -366,24 +392,39 @@ def from_frame(df: Any) -> FrameColumns:
         if not c:
             raise InvalidArgumentError("a column has an empty name", path="events")
 
+    pd = pandas_module()
     n = len(df)
-    problems = _Problems()
+    problems = Problems()
     empty: Encoded = (np.full(n, -1, dtype=np.int64), [])
     ids = names = empty
     at = np.zeros(n, dtype=np.int64)
     fraction: npt.NDArray[np.uint32] | None = None
     attributes: list[FrameAttribute] = []
     # Column by column, in the frame's order, as the CSV reader reads cells.
+    clears = rows == "snapshots"
     for c in columns:
         series = df[c]
-        if c == "id":
+        if isinstance(series.dtype, pd.ArrowDtype):
+            from . import _arrow_events  # needs pyarrow, as the column does
+
+            column = _arrow_events.chunked(series)
+            if c == "id":
+                ids = _arrow_events.text_column(column, "id", problems)
+            elif c == "event":
+                names = _arrow_events.text_column(column, "event", problems)
+            elif c == "at":
+                at, fraction = _arrow_events.at_column(column, problems, tz)
+            else:
+                attributes.append(_arrow_events.attribute_column(c, column, problems, clears, tz))
+        elif c == "id":
             ids = _text_column(series, "id", id_value, problems)
         elif c == "event":
             names = _text_column(series, "event", event_value, problems)
         elif c == "at":
-            at, fraction = _at_column(series, problems)
+            at, fraction = _at_column(series, problems, tz)
         else:
-            attributes.append(_attribute_column(c, series, problems))
+            name, kind, values, codes = _attribute_column(c, series, problems, tz)
+            attributes.append((name, kind, values, codes, clears))
 
     rejected = [(row + 1, check.join(p)) for row, p in sorted(problems.by_row.items())]
     accepted = None

@@ -136,6 +136,8 @@ class Store:
         quiet_before: InstantLike | None = None,
         wait: _dt.timedelta | None = None,
         strict: bool = False,
+        rows: str = "changes",
+        tz: str | None = None,
     ) -> DataFrame:
         """One incremental run at ``as_of``: the new firings, as a DataFrame.
 
@@ -169,7 +171,7 @@ class Store:
         is_frame, ids, at, names, attributes, accepted = False, None, np.empty(0, dtype=np.int64), None, [], None
         fraction = None
         if events is not None:
-            columns = event_columns(events)
+            columns = event_columns(events, rows, tz)
             if strict:
                 refuse_rejected(columns, "nothing stored")
             rejected = sorted(columns.rejected)

@@ -34,7 +34,7 @@ from ._convert import InstantLike, format_instant, instant_seconds, type_name
 from ._errors import InvalidArgumentError
 from ._evaluation import evaluate as _evaluate_local
 from ._evaluation import require_policy
-from ._events import pandas_module
+from ._events import check_rows, check_tz, pandas_module
 from ._policy import Policy
 
 if TYPE_CHECKING:
@@ -70,12 +70,14 @@ def _number(frame: DataFrame, partition_info: dict[str, Any] | None = None) -> D
     return out
 
 
-def _evaluate_partition(policy: Policy, frame: DataFrame, as_of: str) -> tuple[DataFrame, DataFrame, DataFrame]:
+def _evaluate_partition(
+    policy: Policy, frame: DataFrame, as_of: str, rows: str = "changes", tz: str | None = None
+) -> tuple[DataFrame, DataFrame, DataFrame]:
     """One partition (all events of its records): input order restored, then evaluated."""
     pd = pandas_module()
     frame = frame.sort_values([_PART, _ROW], kind="stable")
     events = frame.drop(columns=[_PART, _ROW]).reset_index(drop=True)
-    result = _evaluate_local(policy, events, as_of)
+    result = _evaluate_local(policy, events, as_of, rows=rows, tz=tz)
     lines = [r.line - 1 for r in result.rejected]
     rejected = pd.DataFrame(
         {
@@ -97,13 +99,18 @@ def evaluate_frames(
     as_of: InstantLike,
     *,
     npartitions: int | None = None,
+    rows: str = "changes",
+    tz: Any = None,
 ) -> DaskFrames:
     """Timers, escalation firings and rejected rows of a Dask DataFrame of events, lazily.
 
     ``ddf`` has the columns ``duly.evaluate`` takes from a pandas DataFrame
     (``id``, ``at``, ``event``, attributes). It is shuffled on ``id`` into
     ``npartitions`` partitions (default: as many as it has), so that no record
-    is split, and each partition is evaluated at ``as_of`` by the same engine::
+    is split, and each partition is evaluated at ``as_of`` by the same engine
+    (``rows`` and ``tz`` as for ``duly.evaluate``; partitions of any pandas
+    dtypes, Arrow-backed ones such as ``string[pyarrow]`` and
+    ``timestamp[us, tz=UTC][pyarrow]`` included)::
 
         >>> f = duly.dask.evaluate_frames(policy, ddf, "2017-03-01T00:00:00Z")
         >>> timers, firings = dask.compute(f.timers, f.escalations)
@@ -120,12 +127,14 @@ def evaluate_frames(
     if npartitions is not None and (not isinstance(npartitions, int) or npartitions < 1):
         raise InvalidArgumentError("expected a positive number of partitions", path="npartitions")
     as_of_text = format_instant(instant_seconds(as_of, "as_of"))
+    rows = check_rows(rows)
+    zone = check_tz(tz)
     # The types of the results, from evaluating no events (also checks the columns' types).
-    meta = _evaluate_partition(policy, _number(ddf._meta), as_of_text)
+    meta = _evaluate_partition(policy, _number(ddf._meta), as_of_text, rows, zone)
     source: Any = ddf  # dask's own annotations are partial
     numbered = source.map_partitions(_number, meta=_number(ddf._meta))
     shuffled = numbered.shuffle(on="id", npartitions=npartitions or ddf.npartitions)
-    evaluated = [delayed(_evaluate_partition)(policy, part, as_of_text) for part in shuffled.to_delayed()]
+    evaluated = [delayed(_evaluate_partition)(policy, part, as_of_text, rows, zone) for part in shuffled.to_delayed()]
     # The frames come typed from the engine (``string``, ``Int64``, UTC instants, and
     # ``actions`` as Python lists): dask must not turn object columns into text.
     with dask.config.set({"dataframe.convert-string": False}):
@@ -136,7 +145,15 @@ def evaluate_frames(
     return DaskFrames(*frames)
 
 
-def evaluate(policy: Policy, ddf: Any, as_of: InstantLike, *, npartitions: int | None = None) -> Any:
+def evaluate(
+    policy: Policy,
+    ddf: Any,
+    as_of: InstantLike,
+    *,
+    npartitions: int | None = None,
+    rows: str = "changes",
+    tz: Any = None,
+) -> Any:
     """The timers of a Dask DataFrame of events at ``as_of``, as a Dask DataFrame.
 
     The same rows as ``duly.evaluate(policy, ddf.compute(), as_of).timers_frame()``,
@@ -146,4 +163,4 @@ def evaluate(policy: Policy, ddf: Any, as_of: InstantLike, *, npartitions: int |
         >>> timers = duly.dask.evaluate(policy, ddf, "2017-03-01T00:00:00Z")
         >>> timers[timers.state == "breached"].groupby("target").size().compute()
     """
-    return evaluate_frames(policy, ddf, as_of, npartitions=npartitions).timers
+    return evaluate_frames(policy, ddf, as_of, npartitions=npartitions, rows=rows, tz=tz).timers

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,6 +62,7 @@ struct frame_events {
   std::vector<std::unique_ptr<char[]>> texts;     // instant texts
   std::vector<event_columns::attribute> attributes;
   std::vector<py::object> keep;                   // arrays read in place
+  std::vector<i64> own_id, own_name;              // codes made here (Arrow indices)
   std::span<const i64> id, name;
   event_columns view() const {
     event_columns c;
@@ -76,8 +78,10 @@ struct frame_events {
   }
 };
 
-std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const i64_array& at, const py::tuple& names,
-                                         const py::list& attributes, const py::object& accepted);
+// `wanted`: read only the attribute columns of these names (nullptr: all).
+std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const py::object& at, const py::tuple& names,
+                                         const py::list& attributes, const py::object& accepted,
+                                         const std::set<std::string, std::less<>>* wanted = nullptr);
 
 // The events of a frame one by one (for explain, which traces their updates).
 std::vector<event> frame_event_list(const frame_events& f);
@@ -99,6 +103,6 @@ py::dict escalation_columns(const std::vector<escalation_row>& rows);
 void check_as_of(i64 as_of);
 
 // (codes int64[n], distinct values, all_text); -1 = missing.
-py::tuple encode_column(const py::array& cells, const py::tuple& missing_types);
+py::tuple encode_column(const py::array& cells, const py::tuple& missing_types, bool none_missing);
 
 }  // namespace duly::python

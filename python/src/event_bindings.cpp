@@ -36,6 +36,7 @@
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <span>
 #include <sstream>
 #include <string>
@@ -168,6 +169,153 @@ void check_codes(const frame_events& f, std::span<const i64> codes, std::size_t 
     if (codes[i] < lowest || codes[i] >= static_cast<i64>(size))
       raise(errc::invalid_argument, "code " + std::to_string(codes[i]) + " out of range", what + "[" + std::to_string(i) + "]");
   }
+}
+
+
+// --- Arrow arrays, read in place ------------------------------------------------
+//
+// The Arrow path (duly/_arrow_events.py) hands a column over as its chunks, each
+// (type, offset, length, validity, data): `type` the physical layout ("i1" ...
+// "i8", "u1" ... "u8", "f4", "f8", "b" for a bitmap of bools), `offset` and
+// `length` in elements as the Arrow array has them (a slice keeps its parent's
+// buffers and an offset), `validity` the null bitmap or None, `data` the values
+// buffer. Buffers are read through the buffer protocol (pyarrow.Buffer), never
+// copied; each is checked to hold offset + length elements.
+
+struct chunk_view {
+  char kind = 'i';  // 'i' signed, 'u' unsigned, 'f' float, 'b' bitmap
+  int width = 8;    // bytes per element (bitmap: 0)
+  std::size_t offset = 0, length = 0;
+  const std::uint8_t* validity = nullptr;
+  const std::uint8_t* data = nullptr;
+
+  [[nodiscard]] bool valid(std::size_t i) const {
+    if (validity == nullptr) return true;
+    const std::size_t bit = offset + i;
+    return ((validity[bit >> 3] >> (bit & 7)) & 1) != 0;
+  }
+  [[nodiscard]] i64 integer(std::size_t i) const {
+    const std::size_t k = offset + i;
+    switch (kind) {
+      case 'b': return (data[k >> 3] >> (k & 7)) & 1;
+      case 'u':
+        switch (width) {
+          case 1: return data[k];
+          case 2: return reinterpret_cast<const std::uint16_t*>(data)[k];
+          case 4: return reinterpret_cast<const std::uint32_t*>(data)[k];
+          default: {
+            const auto v = reinterpret_cast<const std::uint64_t*>(data)[k];
+            return v > static_cast<std::uint64_t>(std::numeric_limits<i64>::max()) ? std::numeric_limits<i64>::max()
+                                                                                      : static_cast<i64>(v);
+          }
+        }
+      default:
+        switch (width) {
+          case 1: return reinterpret_cast<const std::int8_t*>(data)[k];
+          case 2: return reinterpret_cast<const std::int16_t*>(data)[k];
+          case 4: return reinterpret_cast<const std::int32_t*>(data)[k];
+          default: return reinterpret_cast<const std::int64_t*>(data)[k];
+        }
+    }
+  }
+  [[nodiscard]] double number(std::size_t i) const {
+    const std::size_t k = offset + i;
+    if (kind == 'f') return width == 4 ? reinterpret_cast<const float*>(data)[k] : reinterpret_cast<const double*>(data)[k];
+    if (kind == 'u' && width == 8) return static_cast<double>(reinterpret_cast<const std::uint64_t*>(data)[k]);
+    return static_cast<double>(integer(i));
+  }
+};
+
+// The chunks of one Arrow column; the buffers stay alive in `keep`.
+std::vector<chunk_view> arrow_chunks(frame_events& f, const py::handle& chunks, std::size_t n, const std::string& what) {
+  if (!PyList_Check(chunks.ptr())) raise(errc::invalid_argument, "an Arrow column is a list of chunks", what);
+  std::vector<chunk_view> out;
+  std::size_t rows = 0;
+  const auto bytes_of = [&](const py::handle& o, std::size_t need, const char* part) -> const std::uint8_t* {
+    auto b = py::reinterpret_borrow<py::buffer>(o);
+    const py::buffer_info info = b.request();
+    const auto size = static_cast<std::size_t>(info.size * info.itemsize);
+    if (size < need)
+      raise(errc::invalid_argument, std::string("the ") + part + " buffer holds " + std::to_string(size) +
+                                        " bytes, fewer than its chunk needs (" + std::to_string(need) + ")", what);
+    f.keep.push_back(py::reinterpret_borrow<py::object>(o));
+    return static_cast<const std::uint8_t*>(info.ptr);
+  };
+  for (const py::handle item : chunks) {
+    const auto t = item.cast<py::tuple>();
+    if (t.size() != 5) raise(errc::invalid_argument, "an Arrow chunk is (type, offset, length, validity, data)", what);
+    const auto type = t[0].cast<std::string>();
+    chunk_view c;
+    c.offset = t[1].cast<std::size_t>();
+    c.length = t[2].cast<std::size_t>();
+    if (type == "b") {
+      c.kind = 'b';
+      c.width = 0;
+    } else if (type.size() == 2 && (type[0] == 'i' || type[0] == 'u' || type[0] == 'f') &&
+               (type[1] == '1' || type[1] == '2' || type[1] == '4' || type[1] == '8') &&
+               !(type[0] == 'f' && (type[1] == '1' || type[1] == '2'))) {
+      c.kind = type[0];
+      c.width = type[1] - '0';
+    } else {
+      raise(errc::invalid_argument, "unknown Arrow chunk type " + single_quoted(type), what);
+    }
+    const std::size_t end = c.offset + c.length;
+    if (!t[3].is_none()) c.validity = bytes_of(t[3], (end + 7) / 8, "validity");
+    if (c.length > 0) c.data = bytes_of(t[4], c.kind == 'b' ? (end + 7) / 8 : end * static_cast<std::size_t>(c.width), "data");
+    rows += c.length;
+    out.push_back(c);
+  }
+  if (rows != n)
+    raise(errc::invalid_argument, "the chunks hold " + std::to_string(rows) + " rows, not " + std::to_string(n), what);
+  return out;
+}
+
+// f(row, chunk, i) for every row of the chunks, in order.
+template <class F>
+void each_row(const std::vector<chunk_view>& chunks, F&& f) {
+  std::size_t row = 0;
+  for (const auto& c : chunks)
+    for (std::size_t i = 0; i < c.length; ++i, ++row) f(row, c, i);
+}
+
+// Integer codes from index chunks (a dictionary's indices); null rows are -1.
+std::vector<i64> arrow_codes(frame_events& f, const py::handle& chunks, std::size_t n, const std::string& what) {
+  const auto views = arrow_chunks(f, chunks, n, what);
+  std::vector<i64> codes(n);
+  each_row(views, [&](std::size_t row, const chunk_view& c, std::size_t i) { codes[row] = c.valid(i) ? c.integer(i) : -1; });
+  return codes;
+}
+
+// Floor of ticks / per_second, without overflow.
+i64 floor_seconds(i64 ticks, i64 per_second) {
+  if (per_second == 1) return ticks;
+  i64 q = ticks / per_second;
+  if (ticks % per_second != 0 && ticks < 0) --q;
+  return q;
+}
+
+// (ticks per second, chunks): the seconds of a timestamp column; null = null_i64.
+std::vector<i64> arrow_seconds(frame_events& f, const py::handle& spec, std::size_t n, const std::string& what) {
+  const auto t = spec.cast<py::tuple>();
+  if (t.size() != 2) raise(errc::invalid_argument, "an Arrow timestamp column is (ticks per second, chunks)", what);
+  const i64 per_second = t[0].cast<i64>();
+  if (per_second < 1) raise(errc::invalid_argument, "ticks per second must be positive", what);
+  const auto views = arrow_chunks(f, t[1], n, what);
+  std::vector<i64> out(n);
+  each_row(views, [&](std::size_t row, const chunk_view& c, std::size_t i) {
+    out[row] = c.valid(i) ? floor_seconds(c.integer(i), per_second) : null_i64;
+  });
+  return out;
+}
+
+// Codes given as an int64 array, or (Arrow) as a list of index chunks.
+std::span<const i64> codes_of(frame_events& f, const py::handle& o, std::size_t n, const std::string& what,
+                              std::vector<i64>& own) {
+  if (PyList_Check(o.ptr())) {
+    own = arrow_codes(f, o, n, what);
+    return own;
+  }
+  return keep_i64(f, o, n, what);
 }
 
 }  // namespace
@@ -352,12 +500,26 @@ std::vector<event> build_events(const py::list& ids, const i64_array& at, const 
   return out;
 }
 
-std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const i64_array& at, const py::tuple& names,
-                                         const py::list& attributes, const py::object& accepted) {
+std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const py::object& at, const py::tuple& names,
+                                         const py::list& attributes, const py::object& accepted,
+                                         const std::set<std::string, std::less<>>* wanted) {
   auto f = std::make_unique<frame_events>();
-  const auto n = static_cast<std::size_t>(at.size());
-  if (n >= std::numeric_limits<std::uint32_t>::max()) raise(errc::invalid_argument, "too many rows", "events");
   if (ids.size() != 2 || names.size() != 2) raise(errc::invalid_argument, "ids and names are (codes, values)");
+  // The number of rows: the length of `at` (an int64 array, or Arrow chunks).
+  std::vector<i64> at_seconds;
+  std::optional<i64_array> at_array;
+  if (py::isinstance<py::tuple>(at)) {
+    std::size_t rows = 0;
+    const auto spec = at.cast<py::tuple>();
+    if (spec.size() != 2 || !PyList_Check(spec[1].ptr()))
+      raise(errc::invalid_argument, "an Arrow timestamp column is (ticks per second, chunks)", "at");
+    for (const py::handle c : spec[1].cast<py::list>()) rows += c.cast<py::tuple>()[2].cast<std::size_t>();
+    at_seconds = arrow_seconds(*f, at, rows, "at");
+  } else {
+    at_array = at.cast<i64_array>();
+  }
+  const auto n = at_array ? static_cast<std::size_t>(at_array->size()) : at_seconds.size();
+  if (n >= std::numeric_limits<std::uint32_t>::max()) raise(errc::invalid_argument, "too many rows", "events");
   if (!accepted.is_none()) {
     const auto mask = accepted.cast<bool_array>();
     if (static_cast<std::size_t>(mask.size()) != n) raise(errc::invalid_argument, "accepted must have one element per row");
@@ -365,26 +527,36 @@ std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const i64_array& 
     const bool* m = mask.data();
     for (std::size_t i = 0; i < n; ++i) f->skip[i] = m[i] ? 0 : 1;
   }
-  f->id = keep_i64(*f, ids[0], n, "id codes");
+  f->id = codes_of(*f, ids[0], n, "id codes", f->own_id);
   f->id_values = utf8_values(ids[1], "ids");
   check_codes(*f, f->id, f->id_values.size(), 0, "ids");
-  f->name = keep_i64(*f, names[0], n, "name codes");
+  f->name = codes_of(*f, names[0], n, "name codes", f->own_name);
   f->name_values = utf8_values(names[1], "names");
   check_codes(*f, f->name, f->name_values.size(), 0, "names");
   f->at.resize(n);
-  const i64* t = at.data();
-  for (std::size_t i = 0; i < n; ++i) f->at[i] = instant{seconds{t[i]}};
+  const i64* t = at_array ? at_array->data() : at_seconds.data();
+  for (std::size_t i = 0; i < n; ++i) f->at[i] = instant{seconds{t[i] == null_i64 ? 0 : t[i]}};
 
-  const std::size_t columns = attributes.size();
+  // The columns to read: all, or those `wanted` names (what the policy reads).
+  std::vector<py::tuple> kept;
+  for (std::size_t c = 0; c < attributes.size(); ++c) {
+    auto column = attributes[c].cast<py::tuple>();
+    if (column.size() != 4 && column.size() != 5)
+      raise(errc::invalid_argument, "an attribute column is (name, kind, values, codes[, empty_clears])");
+    if (wanted != nullptr && !wanted->contains(std::string(utf8(column[0].ptr(), "attribute names", c)))) continue;
+    kept.push_back(std::move(column));
+  }
+  const std::size_t columns = kept.size();
   f->names.resize(columns);
   f->values.resize(columns);
   f->own_codes.resize(columns);
   f->codes.resize(columns);
   for (std::size_t c = 0; c < columns; ++c) {
-    const auto column = attributes[c].cast<py::tuple>();
-    if (column.size() != 4) raise(errc::invalid_argument, "an attribute column is (name, kind, values, codes)");
+    const auto& column = kept[c];
     const auto name = std::string(utf8(column[0].ptr(), "attribute names", c));
     const auto kind = std::string(utf8(column[1].ptr(), "attribute kinds", c));
+    // Snapshot rows: an empty cell clears the attribute instead of leaving it alone.
+    const bool clears = column.size() == 5 && column[4].cast<bool>();
     f->names[c] = name;
     auto& values = f->values[c];
     auto& own = f->own_codes[c];
@@ -412,27 +584,53 @@ std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const i64_array& 
                 name + "[" + std::to_string(j) + "]");
         }
       }
-      f->codes[c] = keep_i64(*f, column[3], n, "codes of " + name);
+      f->codes[c] = codes_of(*f, column[3], n, "codes of " + name, own);
       check_codes(*f, f->codes[c], k, -1, name);
+      if (clears) {
+        values.push_back(value::null());
+        if (own.empty()) own.assign(f->codes[c].begin(), f->codes[c].end());
+        for (auto& code : own)
+          if (code < 0) code = static_cast<i64>(k);
+        f->codes[c] = own;
+      }
     } else if (kind == "number") {
-      const auto a = column[2].cast<f64_array>();
-      if (static_cast<std::size_t>(a.size()) != n) raise(errc::invalid_argument, "one value per row", name);
-      const double* v = a.data();
-      values.resize(n);
-      own.assign(n, -1);
-      for (std::size_t i = 0; i < n; ++i) {
-        if (std::isnan(v[i]) || skipped(i)) continue;
-        if (!std::isfinite(v[i])) raise(errc::invalid_argument, "not a finite number", name + "[" + std::to_string(i) + "]");
-        values[i] = value::number(v[i]);
+      values.resize(n + (clears ? 1 : 0));
+      if (clears) values[n] = value::null();
+      const i64 empty = clears ? static_cast<i64>(n) : -1;
+      own.assign(n, empty);
+      const auto put = [&](std::size_t i, double d) {
+        if (std::isnan(d) || skipped(i)) return;
+        if (!std::isfinite(d)) raise(errc::invalid_argument, "not a finite number", name + "[" + std::to_string(i) + "]");
+        values[i] = value::number(d);
         own[i] = static_cast<i64>(i);
+      };
+      if (PyList_Check(column[2].ptr())) {
+        const auto views = arrow_chunks(*f, column[2], n, name);
+        each_row(views, [&](std::size_t row, const chunk_view& v, std::size_t i) {
+          if (v.valid(i)) put(row, v.number(i));
+        });
+      } else {
+        const auto a = column[2].cast<f64_array>();
+        if (static_cast<std::size_t>(a.size()) != n) raise(errc::invalid_argument, "one value per row", name);
+        const double* v = a.data();
+        for (std::size_t i = 0; i < n; ++i) put(i, v[i]);
       }
       f->codes[c] = own;
     } else if (kind == "instant") {
-      const auto a = column[2].cast<i64_array>();
-      if (static_cast<std::size_t>(a.size()) != n) raise(errc::invalid_argument, "one value per row", name);
-      const i64* v = a.data();
-      values.resize(n);
-      own.assign(n, -1);
+      std::vector<i64> arrow;
+      std::optional<i64_array> a;
+      const i64* v = nullptr;
+      if (py::isinstance<py::tuple>(column[2])) {
+        arrow = arrow_seconds(*f, column[2], n, name);
+        v = arrow.data();
+      } else {
+        a = column[2].cast<i64_array>();
+        if (static_cast<std::size_t>(a->size()) != n) raise(errc::invalid_argument, "one value per row", name);
+        v = a->data();
+      }
+      values.resize(n + (clears ? 1 : 0));
+      if (clears) values[n] = value::null();
+      own.assign(n, clears ? static_cast<i64>(n) : -1);
       auto text = std::make_unique<char[]>(n * instant_text_size);
       constexpr i64 year_1 = -62135596800;     // 0001-01-01T00:00:00Z
       constexpr i64 year_10000 = 253402300800;  // 10000-01-01T00:00:00Z

@@ -71,7 +71,7 @@ class text_table {
 
 }  // namespace
 
-py::tuple encode_column(const py::array& cells, const py::tuple& missing_types) {
+py::tuple encode_column(const py::array& cells, const py::tuple& missing_types, bool none_missing) {
   if (cells.ndim() != 1 || cells.dtype().kind() != 'O' || !(cells.flags() & py::array::c_style))
     raise(errc::invalid_argument, "expected a contiguous one-dimensional object array", "cells");
   const auto n = static_cast<std::size_t>(cells.size());
@@ -109,7 +109,7 @@ py::tuple encode_column(const py::array& cells, const py::tuple& missing_types) 
         if (fresh) distinct.append(o);
         code = it->second;
       }
-    } else if (o == Py_None || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o))) ||
+    } else if ((o == Py_None && none_missing) || (PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o))) ||
                std::find(missing.begin(), missing.end(), Py_TYPE(o)) != missing.end()) {
       code = -1;
     } else {
@@ -181,7 +181,9 @@ void bind_event_check(py::module_& m) {
 
 void bind_events(py::module_& m) {
   m.def("encode_column", &encode_column, py::arg("cells"), py::arg("missing_types") = py::tuple(),
-        "Dictionary-encode an object array: (codes int64, distinct values, all_text); -1 = missing.");
+        py::arg("none_missing") = true,
+        "Dictionary-encode an object array: (codes int64, distinct values, all_text); -1 = missing "
+        "(NaN, the missing types, and None unless none_missing is false).");
   bind_event_check(m);
 }
 

@@ -159,6 +159,9 @@ void bind_policy(py::module_& m) {
       .def_static("parse", &parse, py::arg("text"), py::arg("source_name") = std::string(),
                   "Parse and compile a YAML or JSON policy document (docs/policy.md).")
       .def_static("load", &load, py::arg("path"), "Read, parse and compile a policy file.")
+      .def_property_readonly(
+          "attribute_names", [](const policy_handle& p) { return p.compiled.slots().names(); },
+          "The attribute names the policy reads (its conditions, start_at, timezone_from...).")
       .def_property_readonly("target_names", [](const policy_handle& p) { return names_of(p.compiled.targets()); },
                              "Target names, in document order.")
       .def_property_readonly("escalation_names",

@@ -28,6 +28,7 @@
 #include <optional>
 #include <span>
 #include <sstream>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -393,11 +394,14 @@ py::dict evaluation_dict(const evaluation& r, const evaluate_options& options) {
 
 namespace {
 
-py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const i64_array& at,
+py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const py::object& at,
                         const py::tuple& names, const py::list& attributes, const py::object& accepted,
                         const std::vector<std::string>& carry, bool segments, const py::object& fraction) {
   check_as_of(as_of);
-  const auto frame = read_frame(ids, at, names, attributes, accepted);
+  // Only the columns the engine uses are read: those the policy reads, and the carried.
+  std::set<std::string, std::less<>> wanted(carry.begin(), carry.end());
+  for (const auto& name : p.compiled.slots().names()) wanted.insert(name);
+  const auto frame = read_frame(ids, at, names, attributes, accepted, &wanted);
   apply_fractions(*frame, fraction);
   const evaluate_options options{carry, segments};
   evaluation r = [&] {
@@ -417,7 +421,7 @@ py::dict explain_columns(const policy_handle& p, const std::string& id, const st
 }
 
 py::dict explain_frame(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
-                       const py::tuple& ids, const i64_array& at, const py::tuple& names, const py::list& attributes,
+                       const py::tuple& ids, const py::object& at, const py::tuple& names, const py::list& attributes,
                        const py::object& accepted, const py::object& fraction) {
   if (as_of_arg) check_as_of(*as_of_arg);
   const auto frame = read_frame(ids, at, names, attributes, accepted);

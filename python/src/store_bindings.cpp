@@ -49,15 +49,16 @@ recompute_mode mode_of(const std::string& name) {
 }
 
 // The events of a run: the dict path's columns, or a DataFrame's (`frame`).
-std::vector<event> events_of(bool frame, const py::object& ids, const i64_array& at, const py::object& names,
+std::vector<event> events_of(bool frame, const py::object& ids, const py::object& at, const py::object& names,
                              const py::list& attributes, const py::object& accepted, const py::object& fraction) {
   if (frame) {
     const auto f = read_frame(ids.cast<py::tuple>(), at, names.cast<py::tuple>(), attributes, accepted);
     apply_fractions(*f, fraction);
     return frame_event_list(*f);
   }
-  std::vector<event> events = build_events(ids.cast<py::list>(), at, names.cast<py::list>(), attributes, accepted);
-  apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
+  const auto seconds = at.cast<i64_array>();
+  std::vector<event> events = build_events(ids.cast<py::list>(), seconds, names.cast<py::list>(), attributes, accepted);
+  apply_fractions(events, fraction, static_cast<std::size_t>(seconds.size()));
   return events;
 }
 
@@ -84,7 +85,7 @@ class store_handle {
     store_.reset();
   }
 
-  py::dict run(const policy_handle& p, i64 as_of, bool frame, const py::object& ids, const i64_array& at,
+  py::dict run(const policy_handle& p, i64 as_of, bool frame, const py::object& ids, const py::object& at,
                const py::object& names, const py::list& attributes, const py::object& accepted,
                const std::vector<std::pair<std::uint64_t, std::string>>& rejected_rows, const std::string& recompute,
                const std::optional<i64>& quiet_before, const std::optional<i64>& wait_ms, const py::object& fraction) {

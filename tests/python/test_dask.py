@@ -123,3 +123,31 @@ def test_importing_duly_does_not_import_dask_or_matplotlib() -> None:
     code = "import sys, duly; print('dask' in sys.modules, 'matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_dask_takes_snapshots_and_arrow_backed_partitions() -> None:
+    """Partitions of Arrow dtypes (string[pyarrow], timestamp[us, tz=...][pyarrow]) and
+    snapshot rows give the local answers."""
+    pa = pytest.importorskip("pyarrow")
+    policy = duly.Policy.from_yaml(
+        "duly: 1\ntargets:\n  - name: t\n    start_when: event == 'created'\n    pause_when: assignee == null\n"
+        "    goals: [{within: 2h}]\n"
+    )
+    n = 60
+    frame = pd.DataFrame({
+        "id": [f"R{i % 7}" for i in range(n)],
+        "at": pd.date_range("2026-01-05T08:00Z", periods=n, freq="7min"),
+        "event": ["created" if i < 7 else "updated" for i in range(n)],
+        "assignee": [None if i % 3 == 0 else f"agent{i % 4}" for i in range(n)],
+        "n": [float(i) if i % 5 else None for i in range(n)],
+    })
+    arrow = pa.Table.from_pandas(frame, preserve_index=False).to_pandas(types_mapper=pd.ArrowDtype)
+    assert str(arrow["at"].dtype) == "timestamp[us, tz=UTC][pyarrow]"
+    as_of = "2026-01-06T00:00:00Z"
+    for rows in ("changes", "snapshots"):
+        local = duly.evaluate(policy, frame, as_of, rows=rows).timers_frame()
+        ddf = dd.from_pandas(arrow, npartitions=3, sort=False)
+        got = duly.dask.evaluate(policy, ddf, as_of, rows=rows).compute(scheduler="synchronous")
+        pd.testing.assert_frame_equal(ordered(got, KEYS), ordered(local, KEYS))
+    paused = duly.evaluate(policy, frame, as_of, rows="snapshots").timers_frame()
+    assert not paused.equals(duly.evaluate(policy, frame, as_of).timers_frame())  # the clears matter

@@ -271,17 +271,29 @@ def test_an_empty_cell_in_a_dict_leaves_the_attribute_alone(empty: object) -> No
     assert state_after({"status": empty}) == ("paused", 0, 7200)
 
 
-@pytest.mark.parametrize("empty", [None, np.nan, pd.NA], ids=repr)
-def test_an_empty_cell_in_a_dataframe_leaves_the_attribute_alone(empty: object) -> None:
-    frame = pd.DataFrame(
+def status_frame(cell: object) -> Any:
+    return pd.DataFrame(
         {
             "id": ["A", "A"],
             "at": pd.to_datetime(["2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"]),
             "event": ["created", "updated"],
-            "status": pd.Series(["waiting", empty], dtype=object),
+            "status": pd.Series(["waiting", cell], dtype=object),
         }
     )
-    assert state_after({}, frame) == ("paused", 0, 7200)
+
+
+@pytest.mark.parametrize("empty", [np.nan, pd.NA], ids=repr)
+def test_an_empty_cell_in_a_dataframe_leaves_the_attribute_alone(empty: object) -> None:
+    assert state_after({}, status_frame(empty)) == ("paused", 0, 7200)
+
+
+def test_none_in_an_object_column_clears_the_attribute_as_in_a_dict() -> None:
+    assert state_after({}, status_frame(None)) == ("running", 3600, 3600)
+
+
+def test_an_empty_cell_of_a_snapshot_row_clears_the_attribute() -> None:
+    (t,) = duly.evaluate(WAITING, status_frame(np.nan), "2026-01-05T12:00:00Z", rows="snapshots").timers
+    assert (t.state, t.elapsed_seconds, t.paused_seconds) == ("running", 3600, 3600)
 
 
 TYPED = duly.Policy.from_yaml(
@@ -608,7 +620,8 @@ def test_events_must_be_dicts_or_a_dataframe() -> None:
     with pytest.raises(duly.InvalidArgumentError) as e:
         duly.evaluate(WAITING, CREATED_WAITING, "2026-01-05T12:00:00Z")  # type: ignore[arg-type, unused-ignore]  # (Any without pandas stubs)
     assert str(e.value) == (
-        "events: expected an iterable of event dicts or a pandas DataFrame, got one dict: put it in a list, [event]"
+        "events: expected an iterable of event dicts, a pandas DataFrame or Arrow data (an object with "
+        "__arrow_c_stream__), got one dict: put it in a list, [event]"
     )
     with pytest.raises(duly.InvalidArgumentError, match="got int"):
         duly.evaluate(WAITING, 5, "2026-01-05T12:00:00Z")  # type: ignore[arg-type, unused-ignore]

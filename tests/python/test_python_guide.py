@@ -47,6 +47,7 @@ def test_the_guide_has_blocks_and_few_skips() -> None:
     assert len(found) >= 10
     assert [why for _, _, why in found if why] == [
         "needs a Dask scheduler at tcp://scheduler:8786 and an S3 bucket",
+        "needs a Spark cluster and an S3 bucket; tests/python/test_spark.py runs the same calls on local[2]",
     ]
 
 

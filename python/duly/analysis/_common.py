@@ -83,6 +83,10 @@ def _attributes_of(events: Any) -> set[str]:
     """The attribute names the events have: a DataFrame's columns, or every key of the dicts."""
     if is_dataframe(events):
         return {c for c in events.columns if isinstance(c, str)}
+    if hasattr(type(events), "__arrow_c_stream__"):
+        from .._arrow_events import table_of
+
+        return set(table_of(events).column_names)
     seen: set[str] = set()
     for e in events:
         if isinstance(e, Mapping):
@@ -96,7 +100,7 @@ def check_attributes(events: Any, wanted: Mapping[str, str]) -> None:
     if not wanted:
         return
     there = _attributes_of(events)
-    if not there and not is_dataframe(events):
+    if not there and not is_dataframe(events) and not hasattr(type(events), "__arrow_c_stream__"):
         return  # no events at all: nothing to group
     for name, argument in wanted.items():
         if name not in there:
@@ -216,9 +220,9 @@ def facts(
         e = result.events if events is None else events
         if e is None:
             source._facts(carry)  # raises the error that says the events were not kept
-        if not (is_dataframe(e) or isinstance(e, (list, tuple))):
+        if not (is_dataframe(e) or isinstance(e, (list, tuple)) or hasattr(type(e), "__arrow_c_stream__")):
             e = list(e)  # type: ignore[arg-type]
-        source = evaluate(p, e, result.as_of)
+        source = evaluate(p, e, result.as_of, rows=result.rows, tz=result.tz)
     if source.events is not None:
         check_attributes(source.events, wanted)
     out: dict[str, Any] = source._facts(carry)
