@@ -170,15 +170,13 @@ struct run_options {
 
 struct state_options {
   recompute_mode recompute = recompute_mode::none;
-  // Only this record (`duly state --id`): the evaluation of its events alone,
-  // with the policy chosen for it; empty when the store has no such record.
-  std::optional<std::string> id;
   // Overrides store_options::wait.
   std::optional<std::chrono::milliseconds> wait;
-  // Only this record: its events are read by the index on record id, so the
-  // cost is that record's history, not the store's (`duly serve` answers
-  // GET /v1/records/{id} with it). An id the store does not know gives an
-  // empty evaluation.
+  // Only this record (`duly state --id`, `duly serve`'s GET /v1/records/{id}):
+  // the evaluation of its events alone, with the policy chosen for it. Its
+  // events are read by the index on record id, so the
+  // cost is that record's history, not the store's. An id the store does not
+  // know gives an empty evaluation.
   std::optional<std::string> id;
 };
 

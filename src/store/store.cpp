@@ -221,12 +221,6 @@ result<evaluation> store::state(const policy& current, instant as_of, const stat
       s.bind(1, *first);
       while (s.step()) chosen.try_emplace(std::string(s.text(0)), choice{hash, false, 0});
     }
-    if (options.id) {
-      // One record: its choice alone (none when the store has no such record).
-      std::unordered_map<std::string, choice> one;
-      if (auto it = chosen.find(*options.id); it != chosen.end()) one.emplace(it->first, it->second);
-      chosen = std::move(one);
-    }
     fill_chosen(db, chosen);
     policy_cache policies(db, &current, file);
     evaluation all;
