@@ -18,6 +18,7 @@ constexpr register_function commands[] = {
     &duly::cli::register_policy_commands,
     &duly::cli::register_calendar_command,
     &duly::cli::register_store_commands,
+    &duly::cli::register_report_command,
 };
 
 // The command the user had reached when parsing stopped: `root` or its

@@ -142,15 +142,18 @@ result<run_result> store::run(const policy& current, std::span<const event> even
   }
 }
 
-result<evaluation> store::state(const policy& current, instant as_of, const state_options& options) {
+// The records a state evaluates, by the policy each is evaluated with: inside
+// one read transaction, so that a run committing meanwhile is not half seen.
+result<std::vector<store::policy_events>> store::records(const policy& current, const state_options& options) {
   database& db = impl_->db;
   const std::string& file = impl_->path;
   try {
     impl_->wait(options.wait);
-    transaction t(db, "BEGIN");  // one snapshot: a run committing meanwhile is not half seen
+    transaction t(db, "BEGIN");
     auto found = store_format::check(db, file, false);
     if (!found) return tl::unexpected(std::move(found).error());
-    if (*found == store_format::found::empty) return evaluation{};
+    std::vector<policy_events> out;
+    if (*found == store_format::found::empty) return out;
     const std::string& hash = current.fingerprint();
 
     std::unordered_map<std::string, choice> chosen;
@@ -166,34 +169,41 @@ result<evaluation> store::state(const policy& current, instant as_of, const stat
     }
     fill_chosen(db, chosen);
     policy_cache policies(db, current, file);
-    evaluation all;
-    std::size_t groups = 0;
     for (auto& [policy_hash, events] : load_chosen_events(db, file)) {
       auto p = policies.get(policy_hash);
       if (!p) return tl::unexpected(p.error());
-      evaluation part = evaluate(**p, events, as_of);
-      ++groups;
-      std::move(part.timers.begin(), part.timers.end(), std::back_inserter(all.timers));
-      std::move(part.escalations.begin(), part.escalations.end(), std::back_inserter(all.escalations));
-      std::move(part.pauses.begin(), part.pauses.end(), std::back_inserter(all.pauses));
-      all.events_applied += part.events_applied;
-      all.events_ignored += part.events_ignored;
-      if (part.next_wakeup && (!all.next_wakeup || *part.next_wakeup < *all.next_wakeup))
-        all.next_wakeup = part.next_wakeup;
+      out.push_back(policy_events{**p, std::move(events)});
     }
-    if (groups > 1) {
-      // Records in id order, as one evaluation gives them.
-      std::stable_sort(all.timers.begin(), all.timers.end(),
-                       [](const timer_row& a, const timer_row& b) { return a.id < b.id; });
-      std::stable_sort(all.escalations.begin(), all.escalations.end(),
-                       [](const escalation_row& a, const escalation_row& b) { return a.id < b.id; });
-      std::stable_sort(all.pauses.begin(), all.pauses.end(),
-                       [](const pause_row& a, const pause_row& b) { return a.id < b.id; });
-    }
-    return all;  // the snapshot ends with the transaction (rolled back: nothing was written)
+    return out;  // the snapshot ends with the transaction (rolled back: nothing was written)
   } catch (const sqlite_error& e) {
     return tl::unexpected(store_format::explain_sqlite(file, e));
   }
+}
+
+result<evaluation> store::state(const policy& current, instant as_of, const state_options& options) {
+  auto groups = records(current, options);
+  if (!groups) return tl::unexpected(std::move(groups).error());
+  evaluation all;
+  for (const policy_events& g : *groups) {
+    evaluation part = evaluate(g.used, g.events, as_of);
+    std::move(part.timers.begin(), part.timers.end(), std::back_inserter(all.timers));
+    std::move(part.escalations.begin(), part.escalations.end(), std::back_inserter(all.escalations));
+    std::move(part.pauses.begin(), part.pauses.end(), std::back_inserter(all.pauses));
+    all.events_applied += part.events_applied;
+    all.events_ignored += part.events_ignored;
+    if (part.next_wakeup && (!all.next_wakeup || *part.next_wakeup < *all.next_wakeup))
+      all.next_wakeup = part.next_wakeup;
+  }
+  if (groups->size() > 1) {
+    // Records in id order, as one evaluation gives them.
+    std::stable_sort(all.timers.begin(), all.timers.end(),
+                     [](const timer_row& a, const timer_row& b) { return a.id < b.id; });
+    std::stable_sort(all.escalations.begin(), all.escalations.end(),
+                     [](const escalation_row& a, const escalation_row& b) { return a.id < b.id; });
+    std::stable_sort(all.pauses.begin(), all.pauses.end(),
+                     [](const pause_row& a, const pause_row& b) { return a.id < b.id; });
+  }
+  return all;
 }
 
 result<std::optional<policy>> store::latest_policy() {
