@@ -63,20 +63,6 @@ class Policy:
     @property
     def escalation_targets(self) -> list[str]: ...
     @property
-    def goal_timezones(self) -> list[list[str]]: ...
-    # Per row: the open seconds of [a, b) on the calendar of goal goal_index of
-    # target target_index read in zone zones[zone] (-1: its own), as the engine
-    # measures a cycle; goal_index -1 (no goal): b - a. Releases the GIL.
-    def _business_elapsed(
-        self,
-        target_index: npt.NDArray[np.int64],
-        goal_index: npt.NDArray[np.int64],
-        zone: npt.NDArray[np.int64],
-        zones: list[str],
-        a: npt.NDArray[np.int64],
-        b: npt.NDArray[np.int64],
-    ) -> npt.NDArray[np.int64]: ...
-    @property
     def fingerprint(self) -> str: ...
     @property
     def source(self) -> str: ...

@@ -144,68 +144,6 @@ policy_handle load(const std::filesystem::path& path) {
   return parse(*bytes, path.string());
 }
 
-// Business time, row by row: the open seconds in [a[i], b[i]) of the calendar of
-// goal goal_index[i] of target target_index[i] read in zone zones[zone[i]] (zone[i]
-// < 0: none), which is the calendar the engine measures a cycle on
-// (policy::goal_calendar: an empty or unknown zone, or a goal without
-// timezone_from, keeps the calendar's own); goal_index[i] < 0 (no goal): 24x7,
-// b - a. Counted as the engine counts (calendar::elapsed), with the GIL released.
-py::array_t<i64> business_elapsed(const policy_handle& p, const i64_array& target_index, const i64_array& goal_index,
-                                  const i64_array& zone, const py::list& zones, const i64_array& a,
-                                  const i64_array& b) {
-  const auto n = static_cast<std::size_t>(a.size());
-  if (static_cast<std::size_t>(target_index.size()) != n || static_cast<std::size_t>(goal_index.size()) != n ||
-      static_cast<std::size_t>(zone.size()) != n || static_cast<std::size_t>(b.size()) != n)
-    raise(errc::invalid_argument, "target_index, goal_index, zone, a and b must have one element per row");
-  std::vector<std::string_view> zone_names;
-  zone_names.reserve(zones.size());
-  for (std::size_t k = 0; k < zones.size(); ++k)
-    zone_names.push_back(utf8(PyList_GET_ITEM(zones.ptr(), static_cast<Py_ssize_t>(k)), "zones", k));
-  const auto& targets = p.compiled.targets();
-  const i64* t = target_index.data();
-  const i64* g = goal_index.data();
-  const i64* z = zone.data();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (g[i] < 0) continue;
-    if (t[i] < 0 || static_cast<std::size_t>(t[i]) >= targets.size())
-      raise(errc::invalid_argument, "target index " + std::to_string(t[i]) + " out of range", "target_index[" + std::to_string(i) + "]");
-    if (static_cast<std::size_t>(g[i]) >= targets[static_cast<std::size_t>(t[i])].goals.size())
-      raise(errc::invalid_argument, "goal index " + std::to_string(g[i]) + " out of range", "goal_index[" + std::to_string(i) + "]");
-    if (z[i] >= static_cast<i64>(zone_names.size()))
-      raise(errc::invalid_argument, "zone " + std::to_string(z[i]) + " out of range", "zone[" + std::to_string(i) + "]");
-  }
-  py::array_t<i64> out(static_cast<py::ssize_t>(n));
-  i64* o = out.mutable_data();
-  const i64* x = a.data();
-  const i64* y = b.data();
-  {
-    py::gil_scoped_release release;
-    // Rows come cycle by cycle: keep the last calendar, and the others by key.
-    std::map<std::tuple<i64, i64, i64>, calendar> seen;
-    std::tuple<i64, i64, i64> last_key{-1, -1, -2};
-    const calendar* last = nullptr;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (g[i] < 0) {
-        o[i] = y[i] - x[i];
-        continue;
-      }
-      const std::tuple<i64, i64, i64> key{t[i], g[i], z[i] < 0 ? -1 : z[i]};
-      if (last == nullptr || key != last_key) {
-        auto it = seen.find(key);
-        if (it == seen.end()) {
-          const goal& gl = targets[static_cast<std::size_t>(t[i])].goals[static_cast<std::size_t>(g[i])];
-          const std::string_view name = z[i] < 0 ? std::string_view() : zone_names[static_cast<std::size_t>(z[i])];
-          it = seen.emplace(key, p.compiled.goal_calendar(gl, name)).first;
-        }
-        last = &it->second;
-        last_key = key;
-      }
-      o[i] = last->elapsed(instant{seconds{x[i]}}, instant{seconds{y[i]}}).count();
-    }
-  }
-  return out;
-}
-
 py::list names_of(const auto& items) {
   py::list out;
   for (const auto& x : items) out.append(text(x.name));
@@ -254,22 +192,6 @@ void bind_policy(py::module_& m) {
             return out;
           },
           "The target of each escalation, in document order.")
-      .def_property_readonly(
-          "goal_timezones",
-          [](const policy_handle& p) {
-            py::list out;
-            for (const auto& t : p.compiled.targets()) {
-              py::list goals;
-              for (const auto& g : t.goals) goals.append(text(g.timezone_from));
-              out.append(goals);
-            }
-            return out;
-          },
-          "Per target, per goal: the timezone_from attribute ('' for none).")
-      .def("_business_elapsed", &business_elapsed, py::arg("target_index"), py::arg("goal_index"), py::arg("zone"),
-           py::arg("zones"), py::arg("a"), py::arg("b"),
-           "Open seconds of [a, b) per row on the calendar of goal goal_index of target target_index, read in "
-           "zone zones[zone] (-1: its own); goal_index -1: b - a. Releases the GIL.")
       .def_property_readonly(
           "fingerprint", [](const policy_handle& p) { return text(p.compiled.fingerprint()); },
           "A stable fingerprint of the source text (FNV-1a, hex).")

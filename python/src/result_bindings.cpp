@@ -191,8 +191,8 @@ py::dict timer_columns(const std::vector<timer_row>& rows, std::size_t carried =
   c["target"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
   c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
   c["state"] = encoded_str_column(n, [&](std::size_t i) { return to_string(rows[i].state); });
-  // Not JSON Lines keys (timers_frame leaves them out): what duly.report needs to
-  // measure a cycle's pieces on its goal's calendar (Policy._business_elapsed).
+  // Not JSON Lines keys (timers_frame leaves them out): the target's and goal's
+  // places in the policy, for callers that join a timer to its goal.
   c["target_index"] = int_column(n, [&](std::size_t i) { return static_cast<i64>(rows[i].target_index); });
   c["goal_index"] = int_column(n, [&](std::size_t i) { return static_cast<i64>(rows[i].goal_index); });
   c["goal_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].goal_seconds); });
