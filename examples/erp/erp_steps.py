@@ -9,7 +9,9 @@ run must print (key and instant, with the reason in a comment). This module:
 2. runs `duly run --policy policy.yaml --store STORE --events exports/NN --as-of T -v`
    once per step, prints what the run printed as a narrative, and checks it
    (firing keys and `fired_at` in order, re-delivered rows, rejected rows);
-3. checks that no firing key was printed twice over all the runs;
+3. checks that no firing key was printed twice over all the runs, and that the
+   runs printed a withdrawal (once) for exactly the firings the example lists as
+   withdrawn;
 4. checks that `duly state` at the last `--as-of` is exactly `duly evaluate` over
    all the exports concatenated, and that the firings printed over all the steps
    are the firings of that one evaluation (minus the ones a late event withdrew,
@@ -43,7 +45,7 @@ class Failure(Exception):
 
 @dataclasses.dataclass
 class Firing:
-    key: str        # id/target/escalation/cycle/point
+    key: str        # id/target/escalation/START/point (the cycle named by its start)
     fired_at: str   # UTC, as duly prints it
     why: str        # one line for the narrative: why this fires now
 
@@ -120,6 +122,7 @@ def run_steps(here: pathlib.Path, duly: str, steps: list, zone: str,
     _run([duly, "check", policy], "duly check")
     printed: dict = {}
     seen: dict = {}
+    withdrawals: dict = {}  # key -> the step that printed its withdrawal
     with tempfile.TemporaryDirectory(prefix="duly-erp-") as tmp:
         store = pathlib.Path(tmp) / "store.db"
         for n, step in enumerate(steps, 1):
@@ -133,6 +136,12 @@ def run_steps(here: pathlib.Path, duly: str, steps: list, zone: str,
             lines = _lines(proc.stdout)
             firings = [x for x in lines if x["kind"] == "escalation"]
             rejected = [x for x in lines if x["kind"] == "rejected"]
+            for w in (x for x in lines if x["kind"] == "withdrawal"):
+                print(f"   withdrawn {w['key']}")
+                print(f"         why: {w['reason']}")
+                if w["key"] in withdrawals:
+                    raise Failure(f"step {n}: {w['key']} was already withdrawn by step {withdrawals[w['key']]}")
+                withdrawals[w["key"]] = n
             printed[n] = firings
             expect = {f.key: f for f in step.expect}
             for f in firings:
@@ -187,6 +196,8 @@ def run_steps(here: pathlib.Path, duly: str, steps: list, zone: str,
             raise Failure(f"{key}: listed as withdrawn but never printed")
         if key in final_firings:
             raise Failure(f"{key}: listed as withdrawn but still in the final history")
+    if set(withdrawals) != set(withdrawn):
+        raise Failure(f"withdrawals printed {sorted(withdrawals)}, expected {sorted(withdrawn)}")
     kept = {k: v for k, v in all_printed.items() if k not in withdrawn}
     if kept != final_firings:
         missing = sorted(set(final_firings) - set(kept))

@@ -126,8 +126,23 @@ struct escalation_row {
   int escalation_index = -1;             // index into policy::escalations()
   instant fired_at;
   std::string actions_json;
-  // "id/target/escalation/cycle/point": the same firing always has the same key,
-  // so a host can deduplicate across runs.
+  // (Members added after the first release come last.)
+  // The start of the firing's cycle, and how many earlier cycles of the same
+  // record and target started at that same instant (0 for the first): what
+  // names the cycle in the key, since the ordinal `cycle` changes when a late
+  // event adds or removes an earlier cycle.
+  instant cycle_started{};
+  std::int64_t cycle_rank = 0;
+
+  // The firing's stable key, "id/target/escalation/START/point", START being
+  // the cycle's start in compact UTC ("20261125T160000Z"), followed by "_2",
+  // "_3", ... for the second, third, ... cycle that started at that same
+  // instant: HD-1/resolution/team_lead/20261125T160000Z/0. The same firing
+  // has the same key in every evaluation, at every as_of, whatever events
+  // arrive late before its cycle, so a host can deduplicate on it. Target and
+  // escalation names never contain '/' (the policy refuses it) and neither
+  // does START or point: a key splits from the right, and the id (which may
+  // contain '/') is what is left.
   [[nodiscard]] DULY_EXPORT std::string key() const;
 };
 
@@ -216,6 +231,11 @@ struct event_columns {
     std::span<const std::int64_t> codes;
   };
   std::span<const attribute> attributes;
+  // Nanoseconds past at[i] (the fraction of a second the input gave): rows of
+  // one record apply in (at, fraction) order, ties in row order. Empty: all 0.
+  // (Added after the first release: last, so aggregate initialisation written
+  // for it still compiles.)
+  std::span<const std::uint32_t> fraction;
 };
 
 // Evaluates events given as columns at `as_of`; the same result as evaluate()

@@ -35,6 +35,10 @@ struct event {
   std::vector<attribute_update> updates;
   std::uint64_t sequence = 0;  // input order, for ties at the same instant
   std::uint64_t line = 0;      // source line, 0 when not read from text
+  // Nanoseconds past `at` (0 to 999,999,999): the fraction of a second the
+  // input gave. It decides the order of events within one second (`at`, then
+  // `fraction`, then `sequence`); all arithmetic uses `at`, the floored second.
+  std::uint32_t fraction = 0;
 };
 
 // An input row that could not become an event.

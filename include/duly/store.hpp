@@ -28,8 +28,11 @@
 // last run's). Messages start with the store's path, as `duly run` prints them.
 //
 // The file format is that of `duly run` (docs/integration.md lists its tables):
-// format 2 adds the outbox to release 0.1's format 1, which opens, is read as it
-// is, and is migrated in place by its first run (inside that run's transaction).
+// format 3 names a firing's cycle by its start in the keys, keeps fractions of
+// a second and withdrawals. Formats 2 (the outbox) and 1 (release 0.1) open,
+// are read as they are, and are migrated in place by their first run or add
+// (inside its transaction): their stored keys are rewritten to the new form,
+// so no firing reported before is reported again under its new key.
 //
 // Thread-safety: a `store` owns one SQLite connection and is not synchronised:
 // use it from one thread at a time (it may move between threads). Any number of
@@ -89,8 +92,9 @@ struct store_options {
 
 // One firing a run reported.
 struct store_firing {
-  // The firing's stable key ("id/target/escalation/cycle/point"): the same
-  // firing has the same key in every run, so a host can deduplicate on it.
+  // The firing's stable key (escalation_row::key():
+  // "id/target/escalation/START/point", the cycle named by its start): the
+  // same firing has the same key in every run, so a host can deduplicate on it.
   std::string key;
   escalation_row row;
   // Its place in the store's outbox (see outbox()): increasing in the order
@@ -102,23 +106,38 @@ struct store_firing {
 // its cursor, so that a host that delivers and then remembers the last cursor
 // it delivered loses nothing, whether or not the run that made the firing was
 // killed after its commit.
+//
+// A withdrawal (kind "withdrawal") says that a firing reported earlier (its
+// `key`; `row` holds that firing's fields as reported) is no longer reached:
+// a late event changed the record's history so that the point does not fire
+// (the cycle now ends before it, starts elsewhere or not at all, or the point
+// now lies after the run's as_of). Each reported firing is withdrawn at most
+// once; if it fires again later, it is reported again (a new escalation line
+// with the same key) and may be withdrawn again.
 struct outbox_entry {
   std::int64_t cursor = 0;     // increasing, never reused
-  std::string kind;            // "escalation"
-  std::string key;
+  std::string kind;            // "escalation" or "withdrawal"
+  std::string key;             // as reported (a line of an older store keeps its older key)
   escalation_row row;          // escalation_index is -1 (the store keeps names, not indices)
   std::int64_t run = 0;        // the run that reported it
+  std::string reason;          // withdrawals: why, for people ("" for escalations)
 };
 
 struct outbox_options {
   std::int64_t after = 0;                // entries with a cursor above this one
   std::optional<std::size_t> limit;      // at most this many (none: all)
+  // Only the entries of this record (its firings and withdrawals, for
+  // `duly explain --store`); none: every record's.
+  std::optional<std::string> id;
 };
 
 struct run_result {
   // The firings at or before as_of that no earlier run reported, by fired_at
   // then key.
   std::vector<store_firing> fired;
+  // The withdrawals this run made (kind "withdrawal", with their cursors, by
+  // key), after the firings in cursor order.
+  std::vector<outbox_entry> withdrawn;
   std::int64_t run = 0;                  // this run's number in the store (1, 2, ...)
   std::uint64_t events_new = 0;          // events given to this run and stored
   std::uint64_t events_duplicate = 0;    // events given to this run already in the store
@@ -175,9 +194,9 @@ struct store_info {
 
 class DULY_EXPORT store {
  public:
-  // The file format this duly writes (PRAGMA user_version). It reads format 1
-  // (duly 0.1) too, and migrates it in place by its first write.
-  static constexpr std::int64_t format_version = 2;
+  // The file format this duly writes (PRAGMA user_version). It reads formats 1
+  // (duly 0.1) and 2 too, and migrates them in place by their first write.
+  static constexpr std::int64_t format_version = 3;
 
   // Opens the store at `path`, or makes it (options.create). Checks that an
   // existing file is a duly store of a format this duly reads; the checks run
@@ -257,11 +276,15 @@ class DULY_EXPORT store {
 };
 
 // An outbox entry as one JSON object, as `duly outbox` and `duly run` print it:
-// the escalation line of duly/io.hpp followed by "cursor".
+// an escalation as the escalation line of duly/io.hpp (with the key as stored)
+// followed by "cursor"; a withdrawal as
+//   {"kind":"withdrawal","key":...,"id":...,"target":...,"escalation":...,
+//    "point":...,"fired_at":...,"actions":...,"reason":...,"cursor":...}
+// with the withdrawn firing's fields.
 [[nodiscard]] DULY_EXPORT std::string to_json(const outbox_entry& entry);
 
 // Outbox entries as JSON Lines, CSV (cursor,kind,key,id,target,escalation,cycle,
-// point,fired_at,actions) or a table for people.
+// point,fired_at,actions,reason) or a table for people.
 DULY_EXPORT void write_outbox(std::ostream& out, std::span<const outbox_entry> entries, output_format format);
 
 }  // namespace duly

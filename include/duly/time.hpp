@@ -34,8 +34,8 @@ inline constexpr instant max_supported_instant{seconds{7258118400}};  // 2200-01
 
 // Parses ISO-8601 text with `Z` or an offset: `2026-11-23T15:30:00Z`,
 // `2026-11-23T08:30:00-07:00`, `2026-11-23T08:30-0700`, `2026-11-23 08:30:00.250+05:30`.
-// Seconds may be left out; fractions of a second are floored. Text without an
-// offset is an error that says so.
+// Seconds may be left out; fractions of a second are floored (instant_fraction
+// gives them). Text without an offset is an error that says so.
 //   parse_instant("2026-11-23T08:30:00-07:00") -> 2026-11-23T15:30:00Z
 [[nodiscard]] DULY_EXPORT result<instant> parse_instant(std::string_view text);
 
@@ -44,6 +44,12 @@ inline constexpr instant max_supported_instant{seconds{7258118400}};  // 2200-01
 // repeated one as its first occurrence). Text with an offset ignores `zone`.
 [[nodiscard]] DULY_EXPORT result<instant> parse_instant(std::string_view text,
                                                         const time_zone& zone);
+
+// The fraction of a second written in ISO-8601 text that parse_instant reads,
+// in nanoseconds (digits past the ninth dropped): "2026-11-23T08:30:00.25Z" ->
+// 250000000; 0 without a fraction. It orders events within one second, while
+// all arithmetic uses the floored instant.
+[[nodiscard]] DULY_EXPORT std::uint32_t instant_fraction(std::string_view text) noexcept;
 
 // Parses a calendar date "YYYY-MM-DD"; a date that does not exist (2026-02-30)
 // is an error that says why.

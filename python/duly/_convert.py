@@ -286,6 +286,20 @@ def datetime64_seconds(x: object, name: str) -> npt.NDArray[np.int64]:
     return np.where(too_far, _saturated(ticks), out).astype(np.int64, copy=False)
 
 
+def datetime64_fraction(x: object, name: str) -> npt.NDArray[np.uint32]:
+    """A datetime64 array (any unit, read as UTC) -> the nanoseconds past each
+    floored second (uint32, 0 for NaT and for units of a second or coarser)."""
+    arr = _array(x, name)
+    unit, count = np.datetime_data(arr.dtype)
+    per_second = {"ms": 10**3, "us": 10**6, "ns": 10**9}.get(unit)
+    ticks = arr.view(np.int64)
+    if per_second is None or per_second % count != 0:
+        return np.zeros(ticks.shape, dtype=np.uint32)
+    per_second //= count
+    within = np.mod(np.where(ticks == NAT, 0, ticks), per_second)
+    return (within * (10**9 // per_second)).astype(np.uint32)
+
+
 def timedelta64_seconds(x: object, name: str) -> npt.NDArray[np.int64]:
     """A timedelta64 array (fixed-length unit) -> int64 seconds (floored), same shape."""
     arr = _array(x, name)

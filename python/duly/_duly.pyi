@@ -92,6 +92,7 @@ def evaluate(
     *,
     carry: list[str] = ...,
     segments: bool = ...,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # One record of events given as columns (as for evaluate); as_of None = the
@@ -108,6 +109,8 @@ def explain(
     names: list[Any],
     attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]],
     accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # A DataFrame's events as columns (see policy_bindings.cpp): ids and names as
@@ -126,6 +129,7 @@ def evaluate_frame(
     *,
     carry: list[str] = ...,
     segments: bool = ...,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # explain on columns as for evaluate_frame.
@@ -138,6 +142,8 @@ def explain_frame(
     names: tuple[npt.NDArray[np.int64], list[str]],
     attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
     accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    fraction: npt.NDArray[np.uint32] | None = ...,
 ) -> dict[str, Any]: ...
 
 # The report page of duly/report.hpp (UTF-8 bytes) over events given as columns
@@ -191,6 +197,8 @@ class event_check:
     @staticmethod
     def read_at(text: str) -> tuple[int, str]: ...
     @staticmethod
+    def instant_fraction(text: str) -> int: ...
+    @staticmethod
     def at_problem(seconds: int) -> str: ...
     @staticmethod
     def missing_text(field: str) -> str: ...
@@ -230,6 +238,7 @@ class Store:
         recompute: str,
         quiet_before: int | None,
         wait_ms: int | None,
+        fraction: npt.NDArray[np.uint32] | None = ...,
     ) -> dict[str, Any]: ...
     def state(self, policy: Policy | None, as_of: int, recompute: str, wait_ms: int | None) -> dict[str, Any]: ...
     def outbox(self, after: int, limit: int | None) -> dict[str, Any]: ...

@@ -93,8 +93,9 @@ class Firing:
     """One firing of an escalation point (an ``escalation`` line of the CLI).
 
     ``point`` counts the repeats (0 for the first); ``key`` is
-    ``"id/target/escalation/cycle/point"``, the same for the same firing in
-    every run, so a host can deduplicate; ``actions`` is the escalation's
+    ``"id/target/escalation/START/point"`` (the cycle named by its start,
+    ``20261125T160000Z``), the same for the same firing in every run, whatever
+    events arrive late, so a host can deduplicate; ``actions`` is the escalation's
     ``do`` list as plain data, for the host to carry out.
     """
 
@@ -508,6 +509,7 @@ def _evaluate_columns(
         columns.accepted,
         carry=list(carry),
         segments=segments,
+        fraction=getattr(columns, "fraction", None),
     )
 
 

@@ -124,6 +124,16 @@ def at_value(v: object, path: str) -> tuple[int, str | None]:
     return at_seconds(s)
 
 
+def at_fraction(v: object) -> int:
+    """The nanoseconds past the second of an ``at`` value that ``at_value`` read:
+    they order events within a second (0 when it has none)."""
+    if isinstance(v, str):
+        return int(check.instant_fraction(v))
+    if isinstance(v, _dt.datetime):
+        return v.microsecond * 1000
+    return 0
+
+
 def at_seconds(s: int) -> tuple[int, str | None]:
     """(seconds, None) for an instant in the supported years, else (0, problem)."""
     problem = check.at_problem(s)

@@ -39,6 +39,7 @@ from ._errors import InvalidArgumentError
 from ._event_values import (
     KEEP,
     MISSING,
+    at_fraction,
     at_value,
     attribute_value,
     check,
@@ -69,6 +70,8 @@ class EventColumns:
     accepted: npt.NDArray[np.bool_] | None
     rejected: list[tuple[int, str]]
     rows: int
+    #: Nanoseconds past each row's ``at`` (the order within a second); None: all 0.
+    fraction: npt.NDArray[np.uint32] | None = None
 
 
 def event_columns(events: object) -> EventColumns | FrameColumns:
@@ -95,6 +98,7 @@ def event_columns(events: object) -> EventColumns | FrameColumns:
 def _from_records(events: Iterable[object]) -> EventColumns:
     ids: list[Any] = []
     at: list[int] = []
+    fraction: list[int] = []
     names: list[Any] = []
     accepted: list[bool] = []
     rejected: list[tuple[int, str]] = []
@@ -104,6 +108,7 @@ def _from_records(events: Iterable[object]) -> EventColumns:
     for i, row in enumerate(events):
         rid: str | None = None
         rat = 0
+        rfraction = 0
         rname: str | None = None
         problems: list[str] = []
         updates: list[tuple[str, object]] = []
@@ -122,6 +127,8 @@ def _from_records(events: Iterable[object]) -> EventColumns:
                         continue
                     seen_at = True
                     rat, problem = at_value(v, f"events[{i}].at")
+                    if problem is None:
+                        rfraction = at_fraction(v)
                 elif key == "event":
                     if is_missing(v):
                         continue
@@ -153,6 +160,7 @@ def _from_records(events: Iterable[object]) -> EventColumns:
         ok = not problems
         ids.append(rid)
         at.append(rat)
+        fraction.append(rfraction)
         names.append(rname)
         accepted.append(ok)
         if ok:
@@ -184,6 +192,7 @@ def _from_records(events: Iterable[object]) -> EventColumns:
         accepted=np.array(accepted, dtype=bool) if rejected else None,
         rejected=rejected,
         rows=len(ids),
+        fraction=np.array(fraction, dtype=np.uint32) if any(fraction) else None,
     )
 
 

@@ -192,5 +192,6 @@ def explain(
         columns.names,  # type: ignore[arg-type]
         columns.attributes,  # type: ignore[arg-type]
         columns.accepted,
+        fraction=getattr(columns, "fraction", None),
     )
     return Explanation(raw)

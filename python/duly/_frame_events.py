@@ -21,11 +21,20 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _duly
-from ._convert import NAT, bad_text_rows, datetime64_seconds, format_instant, text_problem, type_name
+from ._convert import (
+    NAT,
+    bad_text_rows,
+    datetime64_fraction,
+    datetime64_seconds,
+    format_instant,
+    text_problem,
+    type_name,
+)
 from ._errors import InvalidArgumentError
 from ._event_values import (
     KEEP,
     MISSING,
+    at_fraction,
     at_value,
     attribute_value,
     check,
@@ -72,6 +81,8 @@ class FrameColumns:
     accepted: npt.NDArray[np.bool_] | None
     rejected: list[tuple[int, str]]
     rows: int
+    #: Nanoseconds past each row's ``at`` (the order within a second); None: all 0.
+    fraction: npt.NDArray[np.uint32] | None = None
 
 
 class _Problems:
@@ -194,24 +205,28 @@ def _text_column(series: Any, name: str, value_of: Any, problems: _Problems) -> 
     return codes, values
 
 
-def _at_column(series: Any, problems: _Problems) -> npt.NDArray[np.int64]:
+def _at_column(series: Any, problems: _Problems) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32] | None]:
+    """The ``at`` column as seconds, and the nanoseconds past them (None: none)."""
     pd = pandas_module()
     dtype = series.dtype
     n = len(series)
+    fraction: npt.NDArray[np.uint32] | None = None
     if _is_tz_aware(dtype) and not _is_categorical(pd, dtype):
         seconds = datetime64_seconds(series, "at").astype(np.int64, copy=True)
+        fraction = datetime64_fraction(series, "at")
         unusable = seconds == NAT
         problems.add_many(np.flatnonzero(unusable), MISSING["at"])
     elif dtype.kind == "M" and not _is_categorical(pd, dtype):
         if series.isna().all():
             problems.add_many(np.arange(n), MISSING["at"])
-            return np.zeros(n, dtype=np.int64)
+            return np.zeros(n, dtype=np.int64), None
         raise _naive_column_error("at", dtype)
     elif dtype.kind == "O" or _is_categorical(pd, dtype):
         # Text or datetime objects, once per distinct value (naive datetimes raise).
         codes, raw, _ = _encode(series)
         first = _first_rows(codes, len(raw))
         parsed = np.zeros(len(raw) + 1, dtype=np.int64)
+        parts = np.zeros(len(raw) + 1, dtype=np.uint32)
         bad = np.zeros(len(raw) + 1, dtype=bool)
         bad[-1] = True  # code -1: missing
         found: dict[int, str] = {}
@@ -224,14 +239,17 @@ def _at_column(series: Any, problems: _Problems) -> npt.NDArray[np.int64]:
             if problem is not None:
                 found[k] = problem
                 bad[k] = True
+            else:
+                parts[k] = at_fraction(v)
             parsed[k] = s
         problems.add_many(np.flatnonzero(codes < 0), MISSING["at"])
         problems.add_by_code(codes, found, len(raw))
         seconds = parsed[codes]
+        fraction = parts[codes] if parts.any() else None
         unusable = bad[codes]
     elif series.isna().all():
         problems.add_many(np.arange(n), MISSING["at"])
-        return np.zeros(n, dtype=np.int64)
+        return np.zeros(n, dtype=np.int64), None
     else:
         raise _column_error(
             "at", dtype, "datetimes with a time zone (e.g. datetime64[ns, UTC]) or ISO-8601 text"
@@ -242,7 +260,11 @@ def _at_column(series: Any, problems: _Problems) -> npt.NDArray[np.int64]:
     )
     for row in outside.tolist():
         problems.add(row, check.at_problem(int(seconds[row])))
-    return seconds
+    if fraction is not None:
+        fraction[unusable] = 0
+        if not fraction.any():
+            fraction = None
+    return seconds, fraction
 
 
 def _attribute_column(name: str, series: Any, problems: _Problems) -> FrameAttribute:
@@ -343,6 +365,7 @@ def from_frame(df: Any) -> FrameColumns:
     empty: Encoded = (np.full(n, -1, dtype=np.int64), [])
     ids = names = empty
     at = np.zeros(n, dtype=np.int64)
+    fraction: npt.NDArray[np.uint32] | None = None
     attributes: list[FrameAttribute] = []
     # Column by column, in the frame's order, as the CSV reader reads cells.
     for c in columns:
@@ -352,7 +375,7 @@ def from_frame(df: Any) -> FrameColumns:
         elif c == "event":
             names = _text_column(series, "event", event_value, problems)
         elif c == "at":
-            at = _at_column(series, problems)
+            at, fraction = _at_column(series, problems)
         else:
             attributes.append(_attribute_column(c, series, problems))
 
@@ -362,5 +385,6 @@ def from_frame(df: Any) -> FrameColumns:
         accepted = np.ones(n, dtype=bool)
         accepted[[row for row in problems.by_row]] = False
     return FrameColumns(
-        ids=ids, at=at, names=names, attributes=attributes, accepted=accepted, rejected=rejected, rows=n
+        ids=ids, at=at, names=names, attributes=attributes, accepted=accepted, rejected=rejected, rows=n,
+        fraction=fraction,
     )

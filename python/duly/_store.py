@@ -167,6 +167,7 @@ class Store:
         wait_ms = None if wait is None else _wait_ms(wait)
         rejected: list[tuple[int, str]] = []
         is_frame, ids, at, names, attributes, accepted = False, None, np.empty(0, dtype=np.int64), None, [], None
+        fraction = None
         if events is not None:
             columns = event_columns(events)
             if strict:
@@ -175,8 +176,9 @@ class Store:
             is_frame = isinstance(columns, FrameColumns)
             ids, at, names = columns.ids, columns.at, columns.names
             attributes, accepted = list(columns.attributes), columns.accepted
+            fraction = getattr(columns, "fraction", None)
         raw = self._native.run(policy._native, as_of_seconds, is_frame, ids, at, names, attributes, accepted,
-                               rejected, mode, quiet, wait_ms)
+                               rejected, mode, quiet, wait_ms, fraction=fraction)
         frame = escalations_to_frame(raw["escalations"])
         frame["cursor"] = int_array(pandas_module(), raw["cursor"])
         for key in ("run", "events_new", "events_duplicate", "records_evaluated", "records_kept_on_old_policy",
@@ -185,6 +187,7 @@ class Store:
         wakeup = raw["next_wakeup"]
         frame.attrs["next_wakeup"] = None if wakeup is None else instant_from_seconds(wakeup)
         frame.attrs["rejected"] = [Rejected(line, reason) for line, reason in rejected]
+        frame.attrs["withdrawals"] = _outbox_frame(raw["withdrawals"])
         return frame
 
     def state(
@@ -230,12 +233,7 @@ class Store:
             if value is not None and (not is_integer(value) or isinstance(value, bool) or int(value) < 0):
                 raise InvalidArgumentError(f"expected a non-negative int, got {value!r}", path=name)
         raw = self._native.outbox(int(after), None if limit is None else int(limit))
-        pd = pandas_module()
-        frame = escalations_to_frame(raw["escalations"])
-        frame["cursor"] = int_array(pd, raw["cursor"])
-        frame["kind"] = pd.array(raw["kind"], dtype="string")
-        frame["run"] = int_array(pd, raw["run"])
-        return frame
+        return _outbox_frame(raw)
 
     def info(self) -> dict[str, Any]:
         """Facts about the store: ``format_version``, ``runs``, ``last_as_of`` (the next
@@ -246,3 +244,15 @@ class Store:
         for key in ("last_as_of", "next_wakeup"):
             raw[key] = None if raw[key] is None else instant_from_seconds(raw[key])
         return raw
+
+
+def _outbox_frame(raw: dict[str, Any]) -> DataFrame:
+    """Outbox entries as a DataFrame: the escalation columns (each entry's key as
+    stored), ``cursor``, ``kind``, ``run`` and ``reason``."""
+    pd = pandas_module()
+    frame = escalations_to_frame(raw["escalations"])
+    frame["cursor"] = int_array(pd, raw["cursor"])
+    frame["kind"] = pd.array(raw["kind"], dtype="string")
+    frame["run"] = int_array(pd, raw["run"])
+    frame["reason"] = pd.array(raw["reason"], dtype="string")
+    return frame

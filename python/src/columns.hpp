@@ -52,6 +52,7 @@ std::vector<event> build_events(const py::list& ids, const i64_array& at, const 
 struct frame_events {
   std::vector<std::string_view> id_values, name_values;
   std::vector<instant> at;
+  std::vector<std::uint32_t> fraction;            // nanoseconds past `at` (empty: all 0)
   std::vector<std::uint8_t> skip;
   std::vector<std::string> names;                 // attribute names
   std::vector<std::vector<value>> values;         // per attribute
@@ -70,6 +71,7 @@ struct frame_events {
     c.name = name;
     c.skip = skip;
     c.attributes = attributes;
+    c.fraction = fraction;
     return c;
   }
 };
@@ -79,6 +81,12 @@ std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const i64_array& 
 
 // The events of a frame one by one (for explain, which traces their updates).
 std::vector<event> frame_event_list(const frame_events& f);
+
+// Each row's fraction of a second (nanoseconds past its `at`, which orders
+// events within a second) from `fraction`: None (all 0) or a uint32 array of
+// one element per row. Events are matched to rows by event::sequence.
+void apply_fractions(std::vector<event>& events, const py::object& fraction, std::size_t rows);
+void apply_fractions(frame_events& f, const py::object& fraction);
 
 // The results of an evaluation as the dict `duly.Evaluation` is built from
 // (result_bindings.cpp): timer and escalation columns, rejected rows, counts.

@@ -458,6 +458,35 @@ std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const i64_array& 
   return f;
 }
 
+namespace {
+using u32_array = py::array_t<std::uint32_t, py::array::c_style | py::array::forcecast>;
+
+u32_array fractions_of(const py::object& fraction, std::size_t rows) {
+  auto a = fraction.cast<u32_array>();
+  if (static_cast<std::size_t>(a.size()) != rows)
+    raise(errc::invalid_argument, "fraction must have one element per row (" + std::to_string(rows) + ", got " +
+                                      std::to_string(a.size()) + ")");
+  const std::uint32_t* f = a.data();
+  for (std::size_t i = 0; i < rows; ++i)
+    if (f[i] >= 1'000'000'000u) raise(errc::invalid_argument, "a fraction of a second is below 1e9 nanoseconds", "fraction");
+  return a;
+}
+}  // namespace
+
+void apply_fractions(std::vector<event>& events, const py::object& fraction, std::size_t rows) {
+  if (fraction.is_none()) return;
+  const auto a = fractions_of(fraction, rows);
+  const std::uint32_t* f = a.data();
+  for (event& e : events)
+    if (e.sequence < rows) e.fraction = f[e.sequence];
+}
+
+void apply_fractions(frame_events& fe, const py::object& fraction) {
+  if (fraction.is_none()) return;
+  const auto a = fractions_of(fraction, fe.at.size());
+  fe.fraction.assign(a.data(), a.data() + a.size());
+}
+
 // The events of a frame one by one (for explain, which traces their updates in
 // column order, as the CSV reader lists a line's).
 std::vector<event> frame_event_list(const frame_events& f) {
@@ -469,6 +498,7 @@ std::vector<event> frame_event_list(const frame_events& f) {
     event e;
     e.id = std::string(c.id_values[static_cast<std::size_t>(c.id[i])]);
     e.at = c.at[i];
+    if (!c.fraction.empty()) e.fraction = c.fraction[i];
     e.name = std::string(c.name_values[static_cast<std::size_t>(c.name[i])]);
     e.sequence = i;
     e.line = i + 1;

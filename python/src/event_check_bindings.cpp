@@ -160,6 +160,8 @@ void bind_event_check(py::module_& m) {
         if (!t) return py::make_tuple(0, t.error().message());
         return py::make_tuple(t->time_since_epoch().count(), "");
       }, py::arg("text"), "(seconds, '') or (0, problem)");
+  c.def_static("instant_fraction", [](std::string_view text) { return duly::instant_fraction(text); },
+               py::arg("text"), "The nanoseconds past the second written in ISO-8601 text (0: none).");
   c.def_static("at_problem", [](i64 s) { return ec::at_problem(instant{seconds{s}}); }, py::arg("seconds"));
   c.def_static("missing_text", [](const std::string& f) { return ec::missing_text(field_of(f)); }, py::arg("field"));
   c.def_static("wrong_type_text", [](const std::string& f, std::string_view got, std::string_view also) {

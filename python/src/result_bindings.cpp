@@ -395,9 +395,10 @@ namespace {
 
 py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const i64_array& at,
                         const py::tuple& names, const py::list& attributes, const py::object& accepted,
-                        const std::vector<std::string>& carry, bool segments) {
+                        const std::vector<std::string>& carry, bool segments, const py::object& fraction) {
   check_as_of(as_of);
   const auto frame = read_frame(ids, at, names, attributes, accepted);
+  apply_fractions(*frame, fraction);
   const evaluate_options options{carry, segments};
   evaluation r = [&] {
     py::gil_scoped_release release;
@@ -408,23 +409,28 @@ py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids,
 
 py::dict explain_columns(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
                          const py::list& ids, const i64_array& at, const py::list& names, const py::list& attributes,
-                         const py::object& accepted) {
+                         const py::object& accepted, const py::object& fraction) {
   if (as_of_arg) check_as_of(*as_of_arg);
-  return explain_events(p, id, as_of_arg, build_events(ids, at, names, attributes, accepted));
+  std::vector<event> events = build_events(ids, at, names, attributes, accepted);
+  apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
+  return explain_events(p, id, as_of_arg, std::move(events));
 }
 
 py::dict explain_frame(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
                        const py::tuple& ids, const i64_array& at, const py::tuple& names, const py::list& attributes,
-                       const py::object& accepted) {
+                       const py::object& accepted, const py::object& fraction) {
   if (as_of_arg) check_as_of(*as_of_arg);
-  return explain_events(p, id, as_of_arg, frame_event_list(*read_frame(ids, at, names, attributes, accepted)));
+  const auto frame = read_frame(ids, at, names, attributes, accepted);
+  apply_fractions(*frame, fraction);
+  return explain_events(p, id, as_of_arg, frame_event_list(*frame));
 }
 
 py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
                           const py::list& names, const py::list& attributes, const py::object& accepted,
-                          const std::vector<std::string>& carry, bool segments) {
+                          const std::vector<std::string>& carry, bool segments, const py::object& fraction) {
   check_as_of(as_of);
   std::vector<event> events = build_events(ids, at, names, attributes, accepted);
+  apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
   const evaluate_options options{carry, segments};
   evaluation r = [&] {
     py::gil_scoped_release release;
@@ -439,20 +445,20 @@ py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids
 void bind_results(py::module_& m) {
   m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
-        py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false,
+        py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false, py::arg("fraction") = py::none(),
         "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating. "
         "carry: attribute names each timer row (and segment) carries; segments: also return each cycle's pieces.");
   m.def("evaluate_frame", &evaluate_frame, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
-        py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false,
+        py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false, py::arg("fraction") = py::none(),
         "Evaluate events given as a DataFrame's columns (codes and tables of distinct values) at as_of "
         "(seconds); releases the GIL while evaluating. carry and segments as for evaluate.");
   m.def("explain_frame", &explain_frame, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"),
-        py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
-        "explain() on events given as for evaluate_frame.");
+        py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
+        py::arg("fraction") = py::none(), "explain() on events given as for evaluate_frame.");
   m.def("explain", &explain_columns, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
-        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(),
-        "Explain one record of events given as columns up to as_of (seconds; None: its latest event); "
+        py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
+        py::arg("fraction") = py::none(), "Explain one record of events given as columns up to as_of (seconds; None: its latest event); "
         "releases the GIL while explaining.");
 }
 

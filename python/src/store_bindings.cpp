@@ -50,10 +50,15 @@ recompute_mode mode_of(const std::string& name) {
 
 // The events of a run: the dict path's columns, or a DataFrame's (`frame`).
 std::vector<event> events_of(bool frame, const py::object& ids, const i64_array& at, const py::object& names,
-                             const py::list& attributes, const py::object& accepted) {
-  if (frame)
-    return frame_event_list(*read_frame(ids.cast<py::tuple>(), at, names.cast<py::tuple>(), attributes, accepted));
-  return build_events(ids.cast<py::list>(), at, names.cast<py::list>(), attributes, accepted);
+                             const py::list& attributes, const py::object& accepted, const py::object& fraction) {
+  if (frame) {
+    const auto f = read_frame(ids.cast<py::tuple>(), at, names.cast<py::tuple>(), attributes, accepted);
+    apply_fractions(*f, fraction);
+    return frame_event_list(*f);
+  }
+  std::vector<event> events = build_events(ids.cast<py::list>(), at, names.cast<py::list>(), attributes, accepted);
+  apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
+  return events;
 }
 
 class store_handle {
@@ -82,7 +87,7 @@ class store_handle {
   py::dict run(const policy_handle& p, i64 as_of, bool frame, const py::object& ids, const i64_array& at,
                const py::object& names, const py::list& attributes, const py::object& accepted,
                const std::vector<std::pair<std::uint64_t, std::string>>& rejected_rows, const std::string& recompute,
-               const std::optional<i64>& quiet_before, const std::optional<i64>& wait_ms) {
+               const std::optional<i64>& quiet_before, const std::optional<i64>& wait_ms, const py::object& fraction) {
     check_as_of(as_of);
     if (quiet_before) check_as_of(*quiet_before);
     run_options o;
@@ -95,7 +100,7 @@ class store_handle {
     for (const auto& [line, reason] : rejected_rows) rejected.push_back({line, reason});
     o.rejected = rejected;
     const std::vector<event> events =
-        ids.is_none() ? std::vector<event>() : events_of(frame, ids, at, names, attributes, accepted);
+        ids.is_none() ? std::vector<event>() : events_of(frame, ids, at, names, attributes, accepted, fraction);
     auto r = locked([&](store& s) { return s.run(p.compiled, events, instant{seconds{as_of}}, o); });
     run_result out = unwrap(std::move(r));
     std::vector<escalation_row> rows;
@@ -116,6 +121,7 @@ class store_handle {
     d["firings_suppressed"] = out.firings_suppressed;
     d["policy_changed"] = out.policy_changed;
     d["next_wakeup"] = optional_instant(out.next_wakeup);
+    d["withdrawals"] = outbox_columns(std::move(out.withdrawn));
     return d;
   }
 
@@ -154,20 +160,32 @@ class store_handle {
     o.after = after;
     if (limit) o.limit = static_cast<std::size_t>(std::max<i64>(*limit, 0));
     std::vector<outbox_entry> entries = unwrap(locked([&](store& s) { return s.outbox(o); }));
+    return outbox_columns(std::move(entries));
+  }
+
+  // Outbox entries as columns: the escalation columns (with each entry's key as
+  // stored), cursor, run, kind and reason (None for escalations).
+  static py::dict outbox_columns(std::vector<outbox_entry> entries) {
     std::vector<escalation_row> rows;
     std::vector<i64> cursors, runs;
-    py::list kinds;
+    py::list kinds, keys, reasons;
     for (auto& e : entries) {
       rows.push_back(std::move(e.row));
       cursors.push_back(e.cursor);
       runs.push_back(e.run);
       kinds.append(text(e.kind));
+      keys.append(text(e.key));
+      if (e.kind == "withdrawal") reasons.append(text(e.reason));
+      else reasons.append(py::none());
     }
     py::dict d;
-    d["escalations"] = escalation_columns(rows);
+    py::dict columns = escalation_columns(rows);
+    columns["key"] = keys;
+    d["escalations"] = columns;
     d["cursor"] = py::array_t<i64>(static_cast<py::ssize_t>(cursors.size()), cursors.data());
     d["run"] = py::array_t<i64>(static_cast<py::ssize_t>(runs.size()), runs.data());
     d["kind"] = kinds;
+    d["reason"] = reasons;
     return d;
   }
 
@@ -212,7 +230,7 @@ void bind_store(py::module_& m) {
       .def("close", &store_handle::close)
       .def("run", &store_handle::run, py::arg("policy"), py::arg("as_of"), py::arg("frame"), py::arg("ids"),
            py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted"), py::arg("rejected"),
-           py::arg("recompute"), py::arg("quiet_before"), py::arg("wait_ms"),
+           py::arg("recompute"), py::arg("quiet_before"), py::arg("wait_ms"), py::arg("fraction") = py::none(),
            "One run at as_of (seconds) over the events given as columns (ids None: no events); releases the "
            "GIL while the store works.")
       .def("state", &store_handle::state, py::arg("policy").none(true), py::arg("as_of"), py::arg("recompute"),

@@ -144,6 +144,21 @@ result<instant> parse_instant(std::string_view text, const time_zone& zone) {
   return zone.first_reach(local_of(*p));
 }
 
+std::uint32_t instant_fraction(std::string_view text) noexcept {
+  text = detail::trim(text);
+  // The parser reads fixed-width fields: YYYY-MM-DDTHH:MM:SS then '.' or ','.
+  if (text.size() < 21 || text[16] != ':' || (text[19] != '.' && text[19] != ',')) return 0;
+  std::uint32_t ns = 0;
+  int digits = 0;
+  for (std::size_t i = 20; i < text.size() && detail::is_digit(text[i]); ++i)
+    if (digits < 9) {
+      ns = ns * 10 + static_cast<std::uint32_t>(text[i] - '0');
+      ++digits;
+    }
+  for (; digits < 9; ++digits) ns *= 10;
+  return ns;
+}
+
 result<sys_days> parse_date(std::string_view text) {
   const auto bad = [&](const std::string& why) {
     return fail(errc::invalid_argument, "invalid date " + quoted(text) + ": " + why);

@@ -146,8 +146,9 @@ int run_run(const streams& io, const command_options& o) {
   bool output_failed = false;
   options.before_commit = [&](const run_result& out) -> result<void> {
     if (format == output_format::jsonl) {
-      // Each firing with its outbox cursor, then the rejected rows.
+      // Each firing with its outbox cursor, then the withdrawals, then the rejected rows.
       for (const auto& f : out.fired) io.out << to_json(outbox_entry{f.cursor, "escalation", f.key, f.row, out.run}) << '\n';
+      for (const auto& w : out.withdrawn) io.out << to_json(w) << '\n';
       for (const auto& r : batch->rejected) io.out << to_json(r) << '\n';
     } else {
       std::vector<escalation_row> rows;
@@ -173,6 +174,9 @@ int run_run(const streams& io, const command_options& o) {
   // checks that the outbox still holds what this run printed).
   if (const char* hook = std::getenv("DULY_TEST_KILL_AFTER_COMMIT"); hook != nullptr && *hook == '1')
     ::kill(::getpid(), SIGKILL);
+  if (format != output_format::jsonl && !outcome->withdrawn.empty())
+    io.err << "duly: run: " << plural(outcome->withdrawn.size(), "firing")
+           << " withdrawn (run with --format jsonl, or see `duly outbox`, for them)\n";
   if (format == output_format::csv && !batch->rejected.empty())
     io.err << "duly: run: " << plural(batch->rejected.size(), "row")
            << " rejected (run with --format jsonl to see them)\n";
@@ -186,6 +190,7 @@ int run_run(const streams& io, const command_options& o) {
            << ", " << plural(batch->rejected.size(), "rejected row") << "; "
            << plural(outcome->records_evaluated, "record") << " evaluated; "
            << plural(outcome->fired.size(), "firing") << " printed";
+    if (!outcome->withdrawn.empty()) io.err << ", " << outcome->withdrawn.size() << " withdrawn";
     if (outcome->firings_suppressed > 0) io.err << ", " << outcome->firings_suppressed << " recorded quietly";
     io.err << "; next wake-up "
            << (outcome->next_wakeup ? format_instant(*outcome->next_wakeup) : std::string("none")) << '\n';

@@ -44,6 +44,10 @@ struct measure_cache {
 struct cycle_state {
   std::int64_t number = 0;
   instant start;
+  // How many earlier cycles of this target started at the same instant (a
+  // reset starts the next cycle where the last one ended): with `start`, what
+  // names the cycle in a firing's key.
+  std::int64_t start_rank = 0;
   std::optional<instant> end;
   timer_state end_state = timer_state::running;
   std::vector<std::pair<instant, instant>> pauses;  // closed wall-clock pause spans, in order

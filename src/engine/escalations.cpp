@@ -81,6 +81,8 @@ escalation_row escalation_scanner::firing(const target& tg, const cycle_state& c
   row.target = tg.name;
   row.escalation = esc.name;
   row.cycle = c.number;
+  row.cycle_started = c.start;
+  row.cycle_rank = c.start_rank;
   row.point = p.repeat;
   row.escalation_index = p.escalation;
   row.fired_at = at;

@@ -147,7 +147,10 @@ evaluation evaluate(const policy& p, const event_columns& ev, instant as_of, con
   const bool any_skip = !ev.skip.empty();
   const auto groups = detail::group_rows(
       ev.at.size(), ev.id_values, [&](std::size_t i) { return any_skip && ev.skip[i] != 0 ? -1 : ev.id[i]; },
-      [&](std::size_t i) { return ev.at[i]; }, as_of, [&](std::size_t a, std::size_t b) { return ev.at[a] < ev.at[b]; });
+      [&](std::size_t i) { return ev.at[i]; }, as_of, [&](std::size_t a, std::size_t b) {
+        if (ev.at[a] != ev.at[b]) return ev.at[a] < ev.at[b];
+        return !ev.fraction.empty() && ev.fraction[a] < ev.fraction[b];
+      });
 
   // Each attribute column's slot; columns the policy never reads are dropped.
   const auto& slots = detail::compiled(p).slots;

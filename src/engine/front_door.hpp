@@ -39,9 +39,11 @@ struct record_groups {
 void finish_record(const record_engine& engine, std::string_view id, instant as_of, evaluation& out,
                    bool segments = false);
 
-// (at, sequence) order of events, the order a record applies them in.
+// (at, fraction, sequence) order of events, the order a record applies them
+// in: the full-precision instant, ties in input order.
 [[nodiscard]] inline bool applies_before(const event& a, const event& b) noexcept {
-  return a.at != b.at ? a.at < b.at : a.sequence < b.sequence;
+  if (a.at != b.at) return a.at < b.at;
+  return a.fraction != b.fraction ? a.fraction < b.fraction : a.sequence < b.sequence;
 }
 
 }  // namespace duly::detail

@@ -8,7 +8,12 @@
 namespace duly {
 
 std::string escalation_row::key() const {
-  return id + "/" + target + "/" + escalation + "/" + std::to_string(cycle) + "/" + std::to_string(point);
+  // The cycle by its start, "2026-11-25T16:00:00Z" written as "20261125T160000Z".
+  std::string start;
+  for (const char c : format_instant(cycle_started))
+    if (c != '-' && c != ':') start += c;
+  if (cycle_rank > 0) start += "_" + std::to_string(cycle_rank + 1);
+  return id + "/" + target + "/" + escalation + "/" + start + "/" + std::to_string(point);
 }
 
 std::string_view to_string(timer_state s) noexcept {

@@ -117,6 +117,7 @@ void event_check::start(event& e) {
   e.id.clear();
   e.name.clear();
   e.at = instant{};
+  e.fraction = 0;
   e.updates.clear();
   problems_.clear();
   names_.clear();
@@ -142,6 +143,7 @@ void event_check::at(std::string_view text) {
   auto t = read_at(text);
   if (!t) return problems_.push_back(t.error().message());
   e_->at = *t;
+  e_->fraction = instant_fraction(text);
 }
 
 void event_check::at(instant t) {

@@ -345,6 +345,12 @@ class policy_reader {
       doc_.report(e, join(path, "name"), "missing: every escalation needs a name");
     } else if (auto n = doc_.string(e["name"], join(path, "name"))) {
       out.name = *n;
+      // '/' separates the parts of a firing's key.
+      if (n->empty())
+        doc_.report(e["name"], join(path, "name"), "empty: every escalation needs a name");
+      else if (n->find('/') != std::string::npos)
+        doc_.report(e["name"], join(path, "name"),
+                    "an escalation name may not contain '/' (it separates the parts of a firing's key): '" + *n + "'");
     }
     if (!e["target"]) {
       doc_.report(e, join(path, "target"), "missing: which target does it watch?");

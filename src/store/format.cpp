@@ -38,6 +38,21 @@ CREATE TABLE outbox(cursor INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL
                     actions TEXT NOT NULL, run INTEGER NOT NULL);
 )sql";
 
+// Format 3 names a firing's cycle by its start in the firing keys (stores of
+// formats 1 and 2 have the cycle's ordinal there: their keys are rewritten by
+// store_detail::rekey_firings in the same transaction), keeps each event's
+// fraction of a second (which orders events within a second), marks firings
+// withdrawn, and gives outbox lines a reason (withdrawals).
+constexpr const char* format_3_sql = R"sql(
+ALTER TABLE events ADD COLUMN fraction INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE firings ADD COLUMN withdrawn INTEGER;
+ALTER TABLE outbox ADD COLUMN cycle_started INTEGER;
+ALTER TABLE outbox ADD COLUMN cycle_rank INTEGER;
+ALTER TABLE outbox ADD COLUMN reason TEXT;
+CREATE INDEX outbox_by_record ON outbox(id, cursor);
+CREATE INDEX firings_by_record ON firings(id);
+)sql";
+
 constexpr const char* tables[] = {"meta", "policies", "events", "records", "firings", "rejected", "runs", "outbox"};
 constexpr std::size_t tables_of_format_1 = 7;
 
@@ -80,7 +95,8 @@ bool is_store_or_empty(sqlite::database& db) {
   return app == application_id || (app == 0 && db.scalar("SELECT count(*) FROM sqlite_master") == 0);
 }
 
-result<found> check(sqlite::database& db, const std::string& file, bool write) {
+result<found> check(sqlite::database& db, const std::string& file, bool write, std::int64_t* migrated_from) {
+  if (migrated_from != nullptr) *migrated_from = 0;
   const std::int64_t app = db.scalar("PRAGMA application_id");
   const std::int64_t user_version = db.scalar("PRAGMA user_version");
   const std::int64_t objects = db.scalar("SELECT count(*) FROM sqlite_master");
@@ -88,6 +104,7 @@ result<found> check(sqlite::database& db, const std::string& file, bool write) {
     if (!write) return found::empty;
     db.exec(schema_sql);
     db.exec(outbox_sql);
+    db.exec(format_3_sql);
     db.exec(("PRAGMA application_id = " + std::to_string(application_id)).c_str());
     set_version(db, version);
     return found::store;
@@ -111,15 +128,19 @@ result<found> check(sqlite::database& db, const std::string& file, bool write) {
                                         "' is missing; restore it from a backup"));
   }
   if (user_version < version && write) {
-    // Format 1 -> 2, in place, inside the caller's write transaction: a run
-    // killed meanwhile leaves the store at format 1.
-    db.exec(outbox_sql);
+    // Format 1 -> 2 -> 3, in place, inside the caller's write transaction: a
+    // run killed meanwhile leaves the store at the format it had.
+    if (user_version < 2) db.exec(outbox_sql);
+    db.exec(format_3_sql);
     set_version(db, version);
+    if (migrated_from != nullptr) *migrated_from = user_version;
   }
   return found::store;
 }
 
 bool has_outbox(sqlite::database& db) { return db.scalar("PRAGMA user_version") >= 2; }
+
+bool has_format_3(sqlite::database& db) { return db.scalar("PRAGMA user_version") >= 3; }
 
 std::string canonical_line(const event& e) {
   std::vector<const attribute_update*> updates;

@@ -1,6 +1,7 @@
 // Writing outbox entries (duly/store.hpp): JSON Lines, CSV and a table.
 #include <duly/io.hpp>
 #include <duly/store.hpp>
+#include <duly/value.hpp>
 
 #include <algorithm>
 #include <array>
@@ -29,9 +30,20 @@ std::string_view actions_of(const outbox_entry& e) {
 }  // namespace
 
 std::string to_json(const outbox_entry& entry) {
-  escalation_row row = entry.row;
-  std::string out = to_json(row);  // {"kind":"escalation",...,"actions":[...]}
-  out.pop_back();
+  const auto text = [](std::string_view v) { return value::string(v).to_json(); };
+  const escalation_row& r = entry.row;
+  std::string out = "{\"kind\":" + text(entry.kind);
+  if (entry.kind == "withdrawal") {
+    out += ",\"key\":" + text(entry.key) + ",\"id\":" + text(r.id) + ",\"target\":" + text(r.target) +
+           ",\"escalation\":" + text(r.escalation) + ",\"point\":" + std::to_string(r.point) +
+           ",\"fired_at\":\"" + format_instant(r.fired_at) + "\",\"actions\":" + std::string(actions_of(entry)) +
+           ",\"reason\":" + text(entry.reason);
+  } else {
+    // The escalation line of duly/io.hpp, with the key as it was reported.
+    out += ",\"id\":" + text(r.id) + ",\"target\":" + text(r.target) + ",\"escalation\":" + text(r.escalation) +
+           ",\"cycle\":" + std::to_string(r.cycle) + ",\"point\":" + std::to_string(r.point) + ",\"fired_at\":\"" +
+           format_instant(r.fired_at) + "\",\"key\":" + text(entry.key) + ",\"actions\":" + std::string(actions_of(entry));
+  }
   out += ",\"cursor\":" + std::to_string(entry.cursor) + "}";
   return out;
 }
@@ -42,18 +54,19 @@ void write_outbox(std::ostream& out, std::span<const outbox_entry> entries, outp
       for (const auto& e : entries) out << to_json(e) << '\n';
       return;
     case output_format::csv:
-      out << "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions\n";
+      out << "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions,reason\n";
       for (const auto& e : entries)
         out << e.cursor << ',' << csv_cell(e.kind) << ',' << csv_cell(e.key) << ',' << csv_cell(e.row.id) << ','
             << csv_cell(e.row.target) << ',' << csv_cell(e.row.escalation) << ',' << e.row.cycle << ','
-            << e.row.point << ',' << format_instant(e.row.fired_at) << ',' << csv_cell(actions_of(e)) << '\n';
+            << e.row.point << ',' << format_instant(e.row.fired_at) << ',' << csv_cell(actions_of(e)) << ','
+            << csv_cell(e.reason) << '\n';
       return;
     case output_format::table: {
       std::vector<std::array<std::string, 5>> rows;
-      rows.push_back({"CURSOR", "KIND", "KEY", "FIRED_AT", "ACTIONS"});
+      rows.push_back({"CURSOR", "KIND", "KEY", "FIRED_AT", "ACTIONS (WITHDRAWALS: REASON)"});
       for (const auto& e : entries)
         rows.push_back({std::to_string(e.cursor), e.kind, e.key, format_instant(e.row.fired_at),
-                        std::string(actions_of(e))});
+                        e.kind == "withdrawal" ? e.reason : std::string(actions_of(e))});
       std::array<std::size_t, 5> width{};
       for (const auto& r : rows)
         for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());

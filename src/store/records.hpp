@@ -64,7 +64,8 @@ struct choice {
 // store's own copy of their text.
 class policy_cache {
  public:
-  policy_cache(sqlite::database& db, const policy& current, const std::string& file)
+  // `current` may be null (a migration outside a run: only the store's copies).
+  policy_cache(sqlite::database& db, const policy* current, const std::string& file)
       : db_(db), current_(current), file_(file) {}
   // The policy with fingerprint `hash`; errc::store_unusable when the store
   // does not keep it or it no longer compiles.
@@ -72,7 +73,7 @@ class policy_cache {
 
  private:
   sqlite::database& db_;
-  const policy& current_;
+  const policy* current_;
   const std::string& file_;
   std::map<std::string, policy> compiled_;
 };
@@ -80,10 +81,25 @@ class policy_cache {
 // Fills the temporary table `chosen` (id, policy): the records to evaluate.
 void fill_chosen(sqlite::database& db, const std::unordered_map<std::string, choice>& chosen);
 
-// The events of the records in `chosen`, by policy, in store order. An event
-// that cannot be read back throws SQLITE_CORRUPT.
+// The events of the records in `chosen`, by policy, in store order (each
+// with its fraction of a second, in a store of format 3). An event that
+// cannot be read back throws SQLITE_CORRUPT.
 [[nodiscard]] std::map<std::string, std::vector<event>> load_chosen_events(sqlite::database& db,
                                                                            const std::string& file);
+
+// The key a firing had in stores of formats 1 and 2: id/target/escalation/cycle/point.
+[[nodiscard]] std::string ordinal_key(const escalation_row& f);
+
+// After check() migrated a store of format 1 or 2 (inside the same write
+// transaction): rewrites each stored firing key from the cycle's ordinal to
+// the cycle's start (escalation_row::key()), by evaluating every record with
+// its policy at the last run's as_of (events after a record's last evaluation
+// only add later cycles, so the ordinals of the firings it made are those of
+// this evaluation). A key that no firing has now is marked withdrawn = 0: kept,
+// so that it is never reported again, and never withdrawn, since what it named
+// is no longer known. The outbox keeps the lines as they were printed.
+// Errors: a stored policy that no longer compiles (errc::store_unusable).
+[[nodiscard]] result<void> rekey_firings(sqlite::database& db, const std::string& file);
 
 // The number the next run gets (events added before it carry it too).
 [[nodiscard]] std::int64_t next_run(sqlite::database& db);

@@ -1,7 +1,10 @@
 // A run of the store (store::run): the records it evaluates, the firings it
 // reports and records, each record's next wake-up, and the run log.
 #include <algorithm>
+#include <charconv>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "store/format.hpp"
 #include "store/records.hpp"
@@ -16,6 +19,65 @@ using store_format::failure;
 bool active(const timer_row& t) {
   return !t.ended && (t.state == timer_state::running || t.state == timer_state::paused ||
                       t.state == timer_state::breached);
+}
+
+// A key's cycle start ("20261125T160000Z", "20261125T160000Z_2") and point,
+// split from the right (the id may contain '/'): what a withdrawal needs when
+// the outbox has no line of the firing. Empty when the key is of another form.
+struct key_parts {
+  std::string target, escalation;
+  instant start{};
+  std::int64_t rank = 0;
+  std::int64_t point = 0;
+};
+
+std::optional<key_parts> split_key(std::string_view key) {
+  std::string_view part[4];
+  for (int i = 3; i >= 0; --i) {
+    const auto slash = key.rfind('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    part[i] = key.substr(slash + 1);
+    key = key.substr(0, slash);
+  }
+  key_parts out;
+  out.target = std::string(part[0]);
+  out.escalation = std::string(part[1]);
+  std::string_view start = part[2];
+  if (const auto u = start.find('_'); u != std::string_view::npos) {
+    const auto r = start.substr(u + 1);
+    if (std::from_chars(r.data(), r.data() + r.size(), out.rank).ec != std::errc() || out.rank < 2) return std::nullopt;
+    --out.rank;
+    start = start.substr(0, u);
+  }
+  if (start.size() != 16 || start[8] != 'T' || start[15] != 'Z') return std::nullopt;
+  const std::string iso = std::string(start.substr(0, 4)) + "-" + std::string(start.substr(4, 2)) + "-" +
+                          std::string(start.substr(6, 2)) + "T" + std::string(start.substr(9, 2)) + ":" +
+                          std::string(start.substr(11, 2)) + ":" + std::string(start.substr(13, 2)) + "Z";
+  auto t = parse_instant(iso);
+  if (!t) return std::nullopt;
+  out.start = *t;
+  const auto pt = part[3];
+  if (std::from_chars(pt.data(), pt.data() + pt.size(), out.point).ec != std::errc()) return std::nullopt;
+  return out;
+}
+
+// Why a firing of the record no longer comes, for people: from the record's
+// cycles of that target now.
+std::string withdrawal_reason(const key_parts& k, instant fired_at, const std::vector<const timer_row*>& cycles,
+                              instant as_of) {
+  std::int64_t seen = 0;
+  for (const timer_row* t : cycles) {
+    if (!t->started || *t->started != k.start) continue;
+    if (seen++ != k.rank) continue;
+    if (t->stopped && *t->stopped <= fired_at)
+      return "the cycle that started at " + format_instant(k.start) + " now ends " + std::string(to_string(t->state)) +
+             " at " + format_instant(*t->stopped) + ", not after the point (" + format_instant(fired_at) + ")";
+    return "the point no longer fires by " + format_instant(as_of) +
+           " in the cycle that started at " + format_instant(k.start) +
+           ": a late event moved it (a pause, a goal) or its `when` no longer holds";
+  }
+  return "the record has no " + k.target + " cycle that started at " + format_instant(k.start) +
+         " any more: a late event changed when, or whether, it started";
 }
 
 }  // namespace
@@ -94,8 +156,33 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
   out.records_evaluated = chosen.size();
   fill_chosen(db, chosen);
 
-  policy_cache policies(db, current, file);
-  statement fire = db.prepare("INSERT OR IGNORE INTO firings(key, id, fired_at, run, printed) VALUES(?, ?, ?, ?, ?)");
+  policy_cache policies(db, &current, file);
+  // A firing reported once is reported again only after it was withdrawn.
+  statement fire = db.prepare(
+      "INSERT INTO firings(key, id, fired_at, run, printed) VALUES(?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT(key) DO UPDATE SET fired_at = ?3, run = ?4, printed = ?5, withdrawn = NULL "
+      "WHERE withdrawn > 0");
+  // The firings standing for the records chosen, to find those no longer made.
+  struct standing {
+    std::string id;
+    std::int64_t fired_at = 0;
+    bool printed = false;
+  };
+  std::unordered_map<std::string, standing> stood;
+  {
+    statement s = db.prepare(
+        "SELECT f.key, f.id, f.fired_at, f.printed FROM firings f JOIN chosen c ON c.id = f.id "
+        "WHERE f.withdrawn IS NULL");
+    while (s.step()) stood.emplace(std::string(s.text(0)), standing{std::string(s.text(1)), s.int64(2), s.int64(3) != 0});
+  }
+  struct withdrawal {
+    std::string key;
+    standing was;
+    std::string reason;
+    const policy* pol = nullptr;
+    bool quiet = false;
+  };
+  std::vector<withdrawal> withdrawals;
   statement save = db.prepare(
       "INSERT INTO records(id, policy, open, next_wakeup, evaluated_as_of) VALUES(?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT(id) DO UPDATE SET policy = ?2, open = ?3, next_wakeup = ?4, evaluated_as_of = ?5");
@@ -105,6 +192,7 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
     evaluation result = evaluate(**p, record_events, as_of);
     for (escalation_row& f : result.escalations) {
       std::string key = f.key();
+      stood.erase(key);  // still made
       const choice& c = chosen.at(f.id);
       const bool quiet = (r.quiet_before && f.fired_at < *r.quiet_before) || (c.moved && count(f.fired_at) <= c.since);
       fire.bind(1, key).bind(2, f.id).bind(3, count(f.fired_at)).bind(4, out.run).bind(5, quiet ? 0 : 1);
@@ -114,6 +202,29 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
         ++out.firings_suppressed;
       } else {
         out.fired.push_back({std::move(key), std::move(f)});
+      }
+    }
+    // What stood for these records and is no longer made: withdrawn (quietly
+    // when it was never reported, or when the record moved to another policy).
+    {
+      std::map<std::pair<std::string_view, std::string_view>, std::vector<const timer_row*>> cycles;
+      for (const timer_row& t : result.timers) cycles[{t.id, t.target}].push_back(&t);
+      for (auto it = stood.begin(); it != stood.end();) {
+        const auto c = chosen.find(it->second.id);
+        if (c == chosen.end() || c->second.policy != policy_hash) {
+          ++it;
+          continue;
+        }
+        withdrawal w{it->first, it->second, {}, *p, !it->second.printed || c->second.moved};
+        if (const auto k = split_key(w.key)) {
+          static const std::vector<const timer_row*> none;
+          const auto cs = cycles.find({std::string_view(w.was.id), std::string_view(k->target)});
+          w.reason = withdrawal_reason(*k, from_count(w.was.fired_at), cs == cycles.end() ? none : cs->second, as_of);
+        } else {
+          w.reason = "the firing is no longer made";
+        }
+        withdrawals.push_back(std::move(w));
+        it = stood.erase(it);
       }
     }
     // Each record's state for the next run: open or not, and when to wake it.
@@ -147,15 +258,72 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
   // The outbox keeps every firing reported, in the order reported.
   {
     statement put = db.prepare(
-        "INSERT INTO outbox(kind, key, id, target, escalation, cycle, point, fired_at, actions, run) "
-        "VALUES('escalation', ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO outbox(kind, key, id, target, escalation, cycle, point, fired_at, actions, run, cycle_started, "
+        "cycle_rank) VALUES('escalation', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (store_firing& f : out.fired) {
       put.bind(1, f.key).bind(2, f.row.id).bind(3, f.row.target).bind(4, f.row.escalation);
       put.bind(5, f.row.cycle).bind(6, f.row.point).bind(7, count(f.row.fired_at));
       put.bind(8, f.row.actions_json.empty() ? std::string_view("[]") : std::string_view(f.row.actions_json));
-      put.bind(9, out.run);
+      put.bind(9, out.run).bind(10, count(f.row.cycle_started)).bind(11, f.row.cycle_rank);
       put.run();
       f.cursor = db.last_insert_rowid();
+    }
+  }
+
+  // Withdrawals, by key, after the firings; each firing withdrawn once (it
+  // stands again only when it fires again).
+  {
+    std::sort(withdrawals.begin(), withdrawals.end(),
+              [](const withdrawal& a, const withdrawal& b) { return a.key < b.key; });
+    statement mark = db.prepare("UPDATE firings SET withdrawn = ? WHERE key = ?");
+    statement line = db.prepare(
+        "SELECT id, target, escalation, cycle, point, fired_at, actions, cycle_started, cycle_rank FROM outbox "
+        "WHERE key = ? AND kind = 'escalation' ORDER BY cursor DESC LIMIT 1");
+    statement put = db.prepare(
+        "INSERT INTO outbox(kind, key, id, target, escalation, cycle, point, fired_at, actions, run, cycle_started, "
+        "cycle_rank, reason) VALUES('withdrawal', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (withdrawal& w : withdrawals) {
+      mark.bind(1, out.run).bind(2, w.key);
+      mark.run();
+      if (w.quiet) continue;
+      outbox_entry e;
+      e.kind = "withdrawal";
+      e.key = w.key;
+      e.run = out.run;
+      e.reason = w.reason;
+      line.bind(1, w.key);
+      if (line.step()) {
+        e.row.id = std::string(line.text(0));
+        e.row.target = std::string(line.text(1));
+        e.row.escalation = std::string(line.text(2));
+        e.row.cycle = line.int64(3);
+        e.row.point = line.int64(4);
+        e.row.fired_at = from_count(line.int64(5));
+        e.row.actions_json = std::string(line.text(6));
+        if (!line.is_null(7)) e.row.cycle_started = from_count(line.int64(7));
+        if (!line.is_null(8)) e.row.cycle_rank = line.int64(8);
+      } else {
+        // Reported before the outbox kept its lines: the key and the policy say the rest.
+        e.row.id = w.was.id;
+        e.row.fired_at = from_count(w.was.fired_at);
+        if (const auto k = split_key(w.key)) {
+          e.row.target = k->target;
+          e.row.escalation = k->escalation;
+          e.row.point = k->point;
+          e.row.cycle_started = k->start;
+          e.row.cycle_rank = k->rank;
+          for (const auto& x : w.pol->escalations())
+            if (x.name == k->escalation && x.target == k->target) e.row.actions_json = x.actions_json;
+        }
+        if (e.row.actions_json.empty()) e.row.actions_json = "[]";
+      }
+      line.reset();
+      put.bind(1, e.key).bind(2, e.row.id).bind(3, e.row.target).bind(4, e.row.escalation).bind(5, e.row.cycle);
+      put.bind(6, e.row.point).bind(7, count(e.row.fired_at)).bind(8, e.row.actions_json).bind(9, out.run);
+      put.bind(10, count(e.row.cycle_started)).bind(11, e.row.cycle_rank).bind(12, e.reason);
+      put.run();
+      e.cursor = db.last_insert_rowid();
+      out.withdrawn.push_back(std::move(e));
     }
   }
 

@@ -26,6 +26,15 @@ int timeout_ms(std::chrono::milliseconds wait) {
   return static_cast<int>(std::clamp<std::int64_t>(wait.count(), 0, 1'000'000'000));
 }
 
+// Inside a write transaction: the store checked, made, or migrated to this
+// duly's format (an older store's firing keys rewritten too).
+result<void> migrate(database& db, const std::string& file) {
+  std::int64_t from = 0;
+  if (auto found = store_format::check(db, file, true, &from); !found) return tl::unexpected(std::move(found).error());
+  if (from == 1 || from == 2) return rekey_firings(db, file);
+  return {};
+}
+
 }  // namespace
 
 std::string_view to_string(recompute_mode mode) noexcept {
@@ -111,7 +120,7 @@ result<add_result> store::add(std::span<const event> events, std::span<const rej
   try {
     impl_->wait(std::nullopt);
     transaction t(db, "BEGIN IMMEDIATE");
-    if (auto found = store_format::check(db, impl_->path, true); !found) return tl::unexpected(std::move(found).error());
+    if (auto migrated = migrate(db, impl_->path); !migrated) return tl::unexpected(std::move(migrated).error());
     const std::int64_t run = next_run(db);
     const std::int64_t first_seq = db.scalar("SELECT max(seq) FROM events", 0) + 1;
     add_result out;
@@ -132,7 +141,7 @@ result<run_result> store::run(const policy& current, std::span<const event> even
   try {
     impl_->wait(options.wait);
     transaction t(db, "BEGIN IMMEDIATE");
-    if (auto found = store_format::check(db, impl_->path, true); !found) return tl::unexpected(std::move(found).error());
+    if (auto migrated = migrate(db, impl_->path); !migrated) return tl::unexpected(std::move(migrated).error());
     auto out = run_in_transaction(db, impl_->path, current, events, as_of, options);
     if (!out) return out;  // rolled back
     t.commit();
@@ -168,7 +177,7 @@ result<std::vector<store::policy_events>> store::records(const policy& current, 
       while (s.step()) chosen.try_emplace(std::string(s.text(0)), choice{hash, false, 0});
     }
     fill_chosen(db, chosen);
-    policy_cache policies(db, current, file);
+    policy_cache policies(db, &current, file);
     for (auto& [policy_hash, events] : load_chosen_events(db, file)) {
       auto p = policies.get(policy_hash);
       if (!p) return tl::unexpected(p.error());
@@ -237,11 +246,16 @@ result<std::vector<outbox_entry>> store::outbox(const outbox_options& options) {
     if (!found) return tl::unexpected(std::move(found).error());
     std::vector<outbox_entry> out;
     if (*found == store_format::found::empty || !store_format::has_outbox(db)) return out;
-    statement s = db.prepare(
-        "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, run FROM outbox "
-        "WHERE cursor > ? ORDER BY cursor LIMIT ?");
+    statement s = db.prepare(store_format::has_format_3(db)
+                                 ? "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, "
+                                   "run, cycle_started, cycle_rank, reason FROM outbox "
+                                   "WHERE cursor > ?1 AND (?3 IS NULL OR id = ?3) ORDER BY cursor LIMIT ?2"
+                                 : "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, "
+                                   "run, NULL, NULL, NULL FROM outbox WHERE cursor > ?1 AND (?3 IS NULL OR id = ?3) "
+                                   "ORDER BY cursor LIMIT ?2");
     s.bind(1, options.after);
     s.bind(2, options.limit ? static_cast<std::int64_t>(std::min<std::size_t>(*options.limit, INT64_MAX)) : -1);
+    if (options.id) s.bind(3, std::string_view(*options.id));
     while (s.step()) {
       outbox_entry e;
       e.cursor = s.int64(0);
@@ -255,6 +269,9 @@ result<std::vector<outbox_entry>> store::outbox(const outbox_options& options) {
       e.row.fired_at = from_count(s.int64(8));
       e.row.actions_json = std::string(s.text(9));
       e.run = s.int64(10);
+      if (!s.is_null(11)) e.row.cycle_started = from_count(s.int64(11));
+      if (!s.is_null(12)) e.row.cycle_rank = s.int64(12);
+      if (!s.is_null(13)) e.reason = std::string(s.text(13));
       out.push_back(std::move(e));
     }
     return out;

@@ -711,6 +711,10 @@ struct esc_row {
   int64_t point = 0;
   int64_t at = 0;
   std::string actions;
+  // id/target/escalation/START[_n]/point: the cycle named by its start (compact
+  // UTC) and, when earlier cycles of the target started at the same minute,
+  // its place among them (_2 for the second).
+  std::string key;
   friend bool operator==(const esc_row&, const esc_row&) = default;
   friend bool operator<(const esc_row& a, const esc_row& b) {
     return std::tie(a.id, a.at, a.target, a.escalation, a.cycle, a.point) <
@@ -719,12 +723,13 @@ struct esc_row {
 };
 
 esc_row from_engine(const duly::escalation_row& r) {
-  return esc_row{r.id, r.target, r.escalation, r.cycle, r.point, r.fired_at.time_since_epoch().count(), r.actions_json};
+  return esc_row{r.id,   r.target, r.escalation, r.cycle, r.point, r.fired_at.time_since_epoch().count(), r.actions_json,
+                 r.key()};
 }
 
 std::string show(const esc_row& r) {
   return r.id + "/" + r.target + "/" + r.escalation + "/" + std::to_string(r.cycle) + "/" + std::to_string(r.point) +
-         " @ " + show_instant(r.at) + " " + r.actions;
+         " @ " + show_instant(r.at) + " " + r.actions + " key " + r.key;
 }
 
 // A point of a target: an escalation (index into policy_choice::escalations) and a repeat.
@@ -1079,8 +1084,20 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
     }
     const auto& e = p.escalations[static_cast<std::size_t>(f.esc)];
     if (f.at == as_of * 60) ++seen["(esc fired at as_of)"];
+    // The key from the cycle's start minute, written out by hand.
+    const auto& cs = cycles[f.target];
+    const int64_t start = cs[static_cast<std::size_t>(f.cycle - 1)].start;
+    int64_t rank = 0;
+    for (int64_t c = f.cycle - 1; c > 0 && cs[static_cast<std::size_t>(c - 1)].start == start; --c) ++rank;
+    if (rank > 0) ++seen["(esc key of a cycle sharing its start)"];
+    std::string when;
+    for (const char ch : iso(start))
+      if (ch != '-' && ch != ':') when += ch;
+    if (rank > 0) when += "_" + std::to_string(rank + 1);
     out.firings.push_back(esc_row{id, p.targets[f.target].name, e.name, f.cycle, f.k, epoch_of_zero + f.at,
-                                  e.actions ? "[{\"notify\":[\"" + e.name + "\"]}]" : "[]"});
+                                  e.actions ? "[{\"notify\":[\"" + e.name + "\"]}]" : "[]",
+                                  id + "/" + p.targets[f.target].name + "/" + e.name + "/" + when + "/" +
+                                      std::to_string(f.k)});
   }
   return out;
 }

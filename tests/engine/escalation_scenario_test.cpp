@@ -9,8 +9,9 @@
 // other instants between the adds: all must give exactly the expected rows.
 //
 // Instants: "10:12:31" is that time on Monday 2026-11-23 UTC; anything longer
-// is full ISO-8601 text. An expected firing is "key @ instant", with key =
-// id/target/escalation/cycle/point.
+// is full ISO-8601 text. An expected firing is "label @ instant", with label =
+// id/target/escalation/cycle/point (the cycle's ordinal; the firing's key
+// names it by its start instead, checked in FiringKeysNameTheCycleByItsStart).
 //
 // The reading of the escalation rules used (and where it is silent, the engine's
 // documented contract):
@@ -106,7 +107,9 @@ std::string canonical_instant(std::string_view text) {
 
 std::string show_firings(const duly::evaluation& e) {
   std::ostringstream os;
-  for (const auto& f : e.escalations) os << "  " << f.key() << " @ " << duly::format_instant(f.fired_at) << "\n";
+  for (const auto& f : e.escalations)
+    os << "  " << f.id << "/" << f.target << "/" << f.escalation << "/" << f.cycle << "/" << f.point << " @ "
+       << duly::format_instant(f.fired_at) << "\n";
   return os.str();
 }
 std::string show_timers(const duly::evaluation& e) {
@@ -470,7 +473,7 @@ TEST(EscalationScenario, ActionsComeBackAsData) {
   const auto events = make_events({{"A", "10:00", "created"}});
   const auto r = duly::evaluate(p, events, at("12:00"));
   ASSERT_EQ(r.escalations.size(), 2u);
-  EXPECT_EQ(r.escalations[0].key(), "A/res/half/1/0");
+  EXPECT_EQ(r.escalations[0].key(), "A/res/half/20261123T100000Z/0");
   EXPECT_EQ(r.escalations[0].id, "A");
   EXPECT_EQ(r.escalations[0].target, "res");
   EXPECT_EQ(r.escalations[0].escalation, "half");

@@ -75,6 +75,7 @@ duly::escalation_row lead_escalation() {
   e.point = 0;
   e.fired_at = at("2026-11-24T21:30:00Z");
   e.actions_json = R"([{"notify":["team_lead"]}])";
+  e.cycle_started = at("2026-11-23T15:30:00Z");
   return e;
 }
 
@@ -99,13 +100,13 @@ TEST(OutputJson, PendingRowIsMostlyNull) {
 TEST(OutputJson, EscalationRowInsertsActionsRaw) {
   EXPECT_EQ(duly::to_json(lead_escalation()),
             R"({"kind":"escalation","id":"T-1","target":"resolution","escalation":"lead","cycle":1,"point":0,)"
-            R"("fired_at":"2026-11-24T21:30:00Z","key":"T-1/resolution/lead/1/0","actions":[{"notify":["team_lead"]}]})");
+            R"("fired_at":"2026-11-24T21:30:00Z","key":"T-1/resolution/lead/20261123T153000Z/0","actions":[{"notify":["team_lead"]}]})");
   auto e = lead_escalation();
   e.actions_json.clear();
   e.point = 2;
   EXPECT_EQ(duly::to_json(e),
             R"({"kind":"escalation","id":"T-1","target":"resolution","escalation":"lead","cycle":1,"point":2,)"
-            R"("fired_at":"2026-11-24T21:30:00Z","key":"T-1/resolution/lead/1/2","actions":[]})");
+            R"("fired_at":"2026-11-24T21:30:00Z","key":"T-1/resolution/lead/20261123T153000Z/2","actions":[]})");
 }
 
 TEST(OutputJson, RejectedRow) {

@@ -218,10 +218,10 @@ def test_firings_and_wakeups_by_hand(policy: duly.Policy) -> None:
     result = duly.evaluate(policy, events, "2026-11-24T12:00:00Z")
     manager = [{"notify": ["support_manager"]}, {"set": {"escalated": True}}]
     assert [(f.escalation, f.point, f.fired_at, f.key, f.actions) for f in result.escalations] == [
-        ("team_lead", 0, utc(2026, 11, 23, 17), "E-1/resolution/team_lead/1/0", [{"notify": ["team_lead"]}]),
-        ("support_manager", 0, utc(2026, 11, 23, 20), "E-1/resolution/support_manager/1/0", manager),
-        ("support_manager", 1, utc(2026, 11, 24, 0), "E-1/resolution/support_manager/1/1", manager),
-        ("support_manager", 2, utc(2026, 11, 24, 4), "E-1/resolution/support_manager/1/2", manager),
+        ("team_lead", 0, utc(2026, 11, 23, 17), "E-1/resolution/team_lead/20261123T140000Z/0", [{"notify": ["team_lead"]}]),
+        ("support_manager", 0, utc(2026, 11, 23, 20), "E-1/resolution/support_manager/20261123T140000Z/0", manager),
+        ("support_manager", 1, utc(2026, 11, 24, 0), "E-1/resolution/support_manager/20261123T140000Z/1", manager),
+        ("support_manager", 2, utc(2026, 11, 24, 4), "E-1/resolution/support_manager/20261123T140000Z/2", manager),
     ]
     # Earlier, only the first has fired; the next wake-up is the next point.
     early = duly.evaluate(policy, events, "2026-11-23T18:30:00Z")

@@ -918,6 +918,30 @@ def test_python_explain_lines_validate(name: str) -> None:
 needs_cli = pytest.mark.skipif(not CLI.exists(), reason=f"{CLI.relative_to(ROOT)} is not built (scripts/test.sh builds it)")
 
 
+@needs_cli
+def test_withdrawal_lines_validate(tmp_path: pathlib.Path) -> None:
+    """A withdrawal line of `duly run` (a late event undid a printed firing) and of
+    `duly outbox` validates against withdrawal.schema.json, keys in its order."""
+    policy = ROOT / "examples" / "helpdesk" / "policy.yaml"
+    store = tmp_path / "s.db"
+    rows = ['{"id":"W","at":"2026-11-23T09:00:00Z","event":"created","priority":"P1","channel":"phone"}',
+            '{"id":"W","at":"2026-11-23T10:00:00Z","event":"updated","status":"resolved"}']
+    out = []
+    for row, as_of in zip(rows, ["2026-11-23T13:00:00Z", "2026-11-23T14:00:00Z"]):
+        p = subprocess.run([str(CLI), "run", "--policy", str(policy), "--store", str(store), "--events", "-",
+                            "--events-format", "jsonl", "--as-of", as_of], input=row + "\n",
+                           capture_output=True, text=True, check=True)
+        out += [json.loads(x) for x in p.stdout.splitlines()]
+    box = subprocess.run([str(CLI), "outbox", "--store", str(store)], capture_output=True, text=True, check=True)
+    withdrawal = validator("withdrawal")
+    lines = [x for x in out + [json.loads(x) for x in box.stdout.splitlines()] if x["kind"] == "withdrawal"]
+    assert len(lines) == 2
+    for line in lines:
+        assert schema_errors(withdrawal, line) == []
+        assert list(line) == schema("withdrawal")["required"]
+    assert schema_errors(withdrawal, {**lines[0], "reason": ""}) != []
+
+
 def run_cli(*args: str, stdin: str | None = None) -> str:
     done = subprocess.run([str(CLI), *args], input=stdin, capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -982,7 +1006,9 @@ def test_cli_rejected_lines_validate() -> None:
       "stopped": None, "due": None, "breached_at": None, "elapsed_seconds": 0, "remaining_seconds": 1,
       "paused_seconds": 0, "next_wakeup": None}, False),
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
-      "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/1/0", "actions": []}, True),
+      "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/20261123T153000Z/0", "actions": []}, True),
+    ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
+      "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/1/0", "actions": []}, False),  # the ordinal key of 0.1
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 0, "point": 0,
       "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/0/0", "actions": []}, False),
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,

@@ -312,7 +312,7 @@ class Recompute : public Store {
     if (mode == duly::recompute_mode::open) {
       // B's 75% point under the new policy (17:30) lies after the switch: reported.
       auto later = s.run(strict, {}, at("2026-11-02T18:00:00Z"), o);
-      EXPECT_EQ(keys(later->fired), std::vector<std::string>{"B/resolution/team_lead/1/0"});
+      EXPECT_EQ(keys(later->fired), std::vector<std::string>{"B/resolution/team_lead/20261102T160000Z/0"});
     }
     return goals;
   }
@@ -400,7 +400,7 @@ TEST_F(Store, DamagedAndNewerStoresAreRefused) {
   fs::copy_file(file(), file("newer.db"));
   sql(file("newer.db"), "PRAGMA user_version = 9");
   expect_refused(file("newer.db"), duly::errc::store_unusable,
-                 "written by a newer duly (store format 9; this duly reads format 2)");
+                 "written by a newer duly (store format 9; this duly reads format 3)");
   sql(file(), "DROP TABLE firings");
   expect_refused(file(), duly::errc::store_unusable,
                  "the store is damaged: its table 'firings' is missing; restore it from a backup");
@@ -434,7 +434,9 @@ TEST_F(Store, ScribbledStoresGiveErrorsNotCrashes) {
 }
 
 // Each key of every line of `expected` (JSON Lines) has the same value in the
-// same line of `actual`: lines may have gained keys since.
+// same line of `actual`: lines may have gained keys since. The firing key
+// itself is left out (release 0.1 named the cycle by its ordinal; now by its
+// start): lines with a "key" are checked against the fields they carry instead.
 void expect_lines_include(const std::string& actual, const std::string& expected) {
   std::istringstream a(actual), e(expected);
   std::string la, le;
@@ -443,7 +445,15 @@ void expect_lines_include(const std::string& actual, const std::string& expected
     ++n;
     ASSERT_TRUE(std::getline(a, la)) << "line " << n << " missing: " << le;
     const auto ja = nlohmann::json::parse(la), je = nlohmann::json::parse(le);
-    for (const auto& [k, v] : je.items()) EXPECT_EQ(ja.value(k, nlohmann::json()), v) << "line " << n << " key " << k;
+    for (const auto& [k, v] : je.items())
+      if (k != "key") EXPECT_EQ(ja.value(k, nlohmann::json()), v) << "line " << n << " key " << k;
+    if (je.contains("key")) {
+      const std::string key = ja.at("key");
+      const std::string head = ja.at("id").get<std::string>() + "/" + ja.at("target").get<std::string>() + "/" +
+                               ja.at("escalation").get<std::string>() + "/";
+      EXPECT_EQ(key.rfind(head, 0), 0u) << key;
+      EXPECT_EQ(key.substr(key.rfind('/')), "/" + std::to_string(ja.at("point").get<int>())) << key;
+    }
   }
   EXPECT_FALSE(std::getline(a, la)) << "extra line: " << la;
 }
@@ -475,9 +485,21 @@ TEST_F(Store, AStoreWrittenByDuly01OpensRunsAndGivesTheSameState) {
   duly::write_firings(printed, rows, {}, duly::output_format::jsonl);
   expect_lines_include(printed.str(), read_text(data_dir / "v1_helpdesk.next_run.jsonl"));
   EXPECT_EQ(run->run, 3);
-  // The run migrated the store to format 2 in place: its firings are in the
+  // Exactly the firings release 0.1 would have printed next: none of those it
+  // printed before comes again under its new key.
+  std::vector<std::string> next_keys;
+  {
+    const auto whole = duly::evaluate(policy(), events_, at("2026-12-03T00:00:00Z"));
+    const auto then = duly::evaluate(policy(), events_, at("2026-11-30T17:00:00Z"));
+    std::set<std::string> before;
+    for (const auto& f : then.escalations) before.insert(f.key());
+    for (const auto& f : whole.escalations)
+      if (before.count(f.key()) == 0) next_keys.push_back(f.key());
+  }
+  EXPECT_EQ(sorted(keys(run->fired)), sorted(next_keys));
+  // The run migrated the store to format 3 in place: its firings are in the
   // outbox from cursor 1 (those of duly 0.1's runs were printed before).
-  EXPECT_EQ(s->info()->format_version, 2);
+  EXPECT_EQ(s->info()->format_version, 3);
   auto box = s->outbox().value();
   ASSERT_EQ(box.size(), run->fired.size());
   for (std::size_t i = 0; i < box.size(); ++i) {
@@ -509,6 +531,212 @@ TEST_F(Store, AFormat1StoreIsReadAsItIsUntilItsNextRun) {
   EXPECT_EQ(sqlite3_column_int(st, 0), 0);
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+// The keys a store of format 1 or 2 kept, id/target/escalation/cycle/point.
+std::set<std::string> stored_keys(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT key FROM firings", -1, &st, nullptr);
+  std::set<std::string> out;
+  while (sqlite3_step(st) == SQLITE_ROW) out.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+void exec(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* why = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &why), SQLITE_OK) << (why ? why : "");
+  sqlite3_free(why);
+  sqlite3_close(db);
+}
+
+TEST_F(Store, MigrationRewritesTheKeysOfAFormat1Store) {
+  fs::copy_file(data_dir / "v1_helpdesk.db", file());
+  const auto old_keys = stored_keys(file());
+  ASSERT_FALSE(old_keys.empty());
+  // Each old key is the ordinal form of a firing evaluate makes at the last run's as_of.
+  const auto then = duly::evaluate(policy(), events_, at("2026-11-30T17:00:00Z"));
+  std::set<std::string> expected;
+  for (const auto& f : then.escalations) {
+    const std::string ordinal = f.id + "/" + f.target + "/" + f.escalation + "/" + std::to_string(f.cycle) + "/" +
+                                std::to_string(f.point);
+    if (old_keys.count(ordinal) != 0) expected.insert(f.key());
+  }
+  EXPECT_EQ(expected.size(), old_keys.size());
+  {
+    auto s = duly::store::open(file()).value();
+    ASSERT_TRUE(s.add({}));  // any write migrates
+    EXPECT_EQ(s.info()->format_version, 3);
+  }
+  EXPECT_EQ(stored_keys(file()), expected);
+}
+
+TEST_F(Store, AFormat2StoreIsMigratedWithoutReportingItsFiringsAgain) {
+  // A format 2 store: release 0.1's with the outbox of format 2 (as the run of
+  // duly 0.2 made it), holding one line printed with its ordinal key.
+  fs::copy_file(data_dir / "v1_helpdesk.db", file());
+  exec(file(),
+       "CREATE TABLE outbox(cursor INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL, "
+       "id TEXT NOT NULL, target TEXT NOT NULL, escalation TEXT NOT NULL, cycle INTEGER NOT NULL, "
+       "point INTEGER NOT NULL, fired_at INTEGER NOT NULL, actions TEXT NOT NULL, run INTEGER NOT NULL);"
+       "INSERT INTO outbox(kind, key, id, target, escalation, cycle, point, fired_at, actions, run) "
+       "SELECT 'escalation', key, id, 'resolution', 'x', 1, 0, fired_at, '[]', run FROM firings LIMIT 1;"
+       "PRAGMA user_version = 2;");
+  auto s = duly::store::open(file()).value();
+  EXPECT_EQ(s.info()->format_version, 2);
+  const auto old_line = s.outbox().value();
+  ASSERT_EQ(old_line.size(), 1u);
+  auto run = s.run(policy(), events_, at("2026-12-03T00:00:00Z"));
+  ASSERT_TRUE(run) << run.error().message();
+  EXPECT_EQ(run->fired.size(), 7u);  // the next run's firings only (v1_helpdesk.next_run.jsonl)
+  EXPECT_TRUE(run->withdrawn.empty());
+  EXPECT_EQ(s.info()->format_version, 3);
+  const auto box = s.outbox().value();
+  ASSERT_EQ(box.size(), 8u);
+  EXPECT_EQ(box[0].key, old_line[0].key);  // printed lines stay as printed
+  EXPECT_EQ(box[1].cursor, 2);
+  // The same run again prints nothing.
+  auto again = s.run(policy(), events_, at("2026-12-03T00:00:00Z"));
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->fired.empty());
+}
+
+TEST_F(Store, ALateEarlierCycleReportsOnlyItsOwnFirings) {
+  // The reopened ticket of the helpdesk example gains an earlier cycle late:
+  // the firings of its later cycles (renumbered) are not reported again.
+  auto s = duly::store::open(file()).value();
+  auto first = s.run(policy(), events_, at("2026-12-03T00:00:00Z"));
+  ASSERT_TRUE(first);
+  // A record with two cycles, then two late events that add a cycle before them.
+  std::string id;
+  for (const auto& f : first->fired)
+    if (f.row.cycle == 2) id = f.row.id;
+  ASSERT_FALSE(id.empty()) << "no record with a second cycle in the example";
+  duly::instant earliest = duly::max_supported_instant;
+  duly::event created;
+  for (const auto& e : events_)
+    if (e.id == id && e.at < earliest) {
+      earliest = e.at;
+      created = e;
+    }
+  duly::event a = created, b = created;
+  a.at = earliest - std::chrono::hours(30);
+  b.at = earliest - std::chrono::hours(29);
+  b.name = "resolved";
+  b.updates = {{"status", duly::owned_value(duly::value::string("resolved"))}};
+  auto second = s.run(policy(), std::vector<duly::event>{a, b}, at("2026-12-03T00:00:00Z"));
+  ASSERT_TRUE(second) << second.error().message();
+  std::vector<duly::event> all = events_;
+  all.push_back(a);
+  all.push_back(b);
+  const auto whole = duly::evaluate(policy(), all, at("2026-12-03T00:00:00Z"));
+  std::set<std::string> reported;
+  for (const auto& f : first->fired) reported.insert(f.key);
+  for (const auto& f : second->fired) {
+    EXPECT_EQ(f.row.id, id);
+    EXPECT_TRUE(reported.insert(f.key).second) << "reported twice: " << f.key;
+  }
+  std::set<std::string> expected;
+  for (const auto& f : whole.escalations) expected.insert(f.key());
+  EXPECT_EQ(reported, expected);
+}
+
+// A P1 ticket of the helpdesk policy (resolution 4h round the clock, team_lead at 75%).
+duly::event ticket(const char* when, const char* name, std::vector<duly::attribute_update> updates,
+                   std::uint64_t seq) {
+  duly::event e;
+  e.id = "W-1";
+  e.at = at(when);
+  e.name = name;
+  e.updates = std::move(updates);
+  e.sequence = seq;
+  return e;
+}
+
+TEST_F(Store, ALateEventThatUndoesAFiringWithdrawsItOnce) {
+  auto s = duly::store::open(file()).value();
+  const auto created = ticket("2026-11-23T09:00:00Z", "created",
+                              {{"priority", duly::owned_value(duly::value::string("P1"))}, {"channel", duly::owned_value(duly::value::string("phone"))}}, 1);
+  auto first = s.run(policy(), std::vector<duly::event>{created}, at("2026-11-23T13:00:00Z"));
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->fired.size(), 1u);
+  const std::string key = first->fired[0].key;
+  EXPECT_EQ(key, "W-1/resolution/team_lead/20261123T090000Z/0");
+  EXPECT_TRUE(first->withdrawn.empty());
+  // Resolved at 10:00, told late: the 12:00 firing should not have been.
+  const auto resolved = ticket("2026-11-23T10:00:00Z", "updated", {{"status", duly::owned_value(duly::value::string("resolved"))}}, 2);
+  auto second = s.run(policy(), std::vector<duly::event>{resolved}, at("2026-11-23T14:00:00Z"));
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_TRUE(second->fired.empty());
+  ASSERT_EQ(second->withdrawn.size(), 1u);
+  const duly::outbox_entry& w = second->withdrawn[0];
+  EXPECT_EQ(w.kind, "withdrawal");
+  EXPECT_EQ(w.key, key);
+  EXPECT_EQ(w.row.id, "W-1");
+  EXPECT_EQ(w.row.escalation, "team_lead");
+  EXPECT_EQ(w.row.fired_at, at("2026-11-23T12:00:00Z"));
+  EXPECT_EQ(w.row.actions_json, first->fired[0].row.actions_json);
+  EXPECT_EQ(w.reason, "the cycle that started at 2026-11-23T09:00:00Z now ends met at 2026-11-23T10:00:00Z, not "
+                      "after the point (2026-11-23T12:00:00Z)");
+  EXPECT_GT(w.cursor, first->fired[0].cursor);
+  EXPECT_EQ(duly::to_json(w),
+            "{\"kind\":\"withdrawal\",\"key\":\"" + key +
+                "\",\"id\":\"W-1\",\"target\":\"resolution\",\"escalation\":\"team_lead\",\"point\":0,"
+                "\"fired_at\":\"2026-11-23T12:00:00Z\",\"actions\":" + w.row.actions_json + ",\"reason\":\"" + w.reason +
+                "\",\"cursor\":" + std::to_string(w.cursor) + "}");
+  // Never again: the same events again, later runs.
+  for (const char* when : {"2026-11-23T15:00:00Z", "2026-11-24T15:00:00Z"}) {
+    auto again = s.run(policy(), std::vector<duly::event>{created, resolved}, at(when));
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->fired.empty());
+    EXPECT_TRUE(again->withdrawn.empty());
+  }
+  const auto box = s.outbox().value();
+  ASSERT_EQ(box.size(), 2u);
+  EXPECT_EQ(box[0].kind, "escalation");
+  EXPECT_EQ(box[1].kind, "withdrawal");
+  EXPECT_EQ(box[1].reason, w.reason);
+  EXPECT_EQ(box[1].key, key);
+  // One record's lines.
+  duly::outbox_options mine;
+  mine.id = "W-1";
+  EXPECT_EQ(s.outbox(mine)->size(), 2u);
+  mine.id = "W-2";
+  EXPECT_TRUE(s.outbox(mine)->empty());
+}
+
+TEST_F(Store, AWithdrawnFiringThatFiresAgainIsReportedAgainWithItsKey) {
+  auto s = duly::store::open(file()).value();
+  const auto created = ticket("2026-11-23T09:00:00Z", "created",
+                              {{"priority", duly::owned_value(duly::value::string("P1"))}, {"channel", duly::owned_value(duly::value::string("phone"))}}, 1);
+  auto first = s.run(policy(), std::vector<duly::event>{created}, at("2026-11-23T13:00:00Z"));
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->fired.size(), 1u);
+  // Told late: waiting on the customer from 10:00 to 12:00, so 75% comes at 14:00.
+  const std::vector<duly::event> pause = {
+      ticket("2026-11-23T10:00:00Z", "updated", {{"status", duly::owned_value(duly::value::string("waiting_on_customer"))}}, 2),
+      ticket("2026-11-23T12:00:00Z", "updated", {{"status", duly::owned_value(duly::value::string("open"))}}, 3)};
+  auto second = s.run(policy(), pause, at("2026-11-23T13:00:00Z"));
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->withdrawn.size(), 1u);
+  EXPECT_EQ(second->withdrawn[0].reason,
+            "the point no longer fires by 2026-11-23T13:00:00Z in the cycle that started at 2026-11-23T09:00:00Z: a "
+            "late event moved it (a pause, a goal) or its `when` no longer holds");
+  auto third = s.run(policy(), {}, at("2026-11-23T15:00:00Z"));
+  ASSERT_TRUE(third);
+  ASSERT_EQ(third->fired.size(), 1u);
+  EXPECT_EQ(third->fired[0].key, first->fired[0].key);
+  EXPECT_EQ(third->fired[0].row.fired_at, at("2026-11-23T14:00:00Z"));
+  EXPECT_TRUE(third->withdrawn.empty());
+  std::vector<std::string> kinds;
+  const auto box = s.outbox().value();
+  for (const auto& e : box) kinds.push_back(e.kind);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"escalation", "withdrawal", "escalation"}));
 }
 
 TEST_F(Store, TheOutboxKeepsEveryReportedFiringInCursorOrder) {
@@ -550,7 +778,8 @@ TEST_F(Store, TheOutboxKeepsEveryReportedFiringInCursorOrder) {
                            std::to_string(box[0].cursor) + "}\n");
   std::ostringstream csv;
   duly::write_outbox(csv, std::span<const duly::outbox_entry>(box.data(), 1), duly::output_format::csv);
-  EXPECT_EQ(csv.str().substr(0, csv.str().find('\n')), "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions");
+  EXPECT_EQ(csv.str().substr(0, csv.str().find('\n')),
+            "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions,reason");
 }
 
 }  // namespace

@@ -9,7 +9,9 @@ Standard library only; the helpers are those of test_store.py.
   firings the next run will not print again: the outbox still holds them;
 - runs killed at random moments: the outbox ends with every firing of one
   evaluation exactly once, cursors increasing;
-- `--after` and `--limit` page through it; a store of duly 0.1 is migrated.
+- `--after` and `--limit` page through it; a store of duly 0.1 is migrated;
+- a late event that undoes a printed firing makes one withdrawal line, printed
+  by the run and kept in the outbox, with the keys withdrawal.schema.json lists.
 """
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ class Outbox(StoreCase):
         self.assertEqual(self.outbox("--after", "3", "--limit", "2"), printed[3:5])
         self.assertEqual(self.outbox("--after", str(len(printed))), [])
         csv = self.duly("outbox", "--store", str(self.store), "--format", "csv", "--limit", "1").stdout.splitlines()
-        self.assertEqual(csv[0], "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions")
+        self.assertEqual(csv[0], "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions,reason")
         self.assertTrue(csv[1].startswith("1,escalation," + printed[0]["key"] + ","))
 
     def test_kill_after_commit_loses_nothing_from_the_outbox(self) -> None:
@@ -106,6 +108,25 @@ class Outbox(StoreCase):
         keys = [x["key"] for x in box]
         self.assertEqual(len(keys), len(set(keys)), "a firing twice in the outbox")
         self.assertEqual(sorted(keys), sorted(self.keys(self.evaluate(events, end))))
+
+    def test_a_late_event_that_undoes_a_firing_is_withdrawn_once(self) -> None:
+        t0 = EPOCH_2026_11_02 + 7 * 86400 + 9 * 3600  # Mon 2026-11-09 09:00Z
+        created = {"id": "W-1", "at": iso(t0), "event": "created", "priority": "P1", "channel": "phone"}
+        resolved = {"id": "W-1", "at": iso(t0 + 3600), "event": "updated", "status": "resolved"}
+        fired = self.run_step([created], t0 + 4 * 3600)
+        self.assertEqual([x["kind"] for x in fired], ["escalation"])
+        late = self.run_step([resolved], t0 + 5 * 3600)
+        self.assertEqual([x["kind"] for x in late], ["withdrawal"])
+        w = late[0]
+        schema = json.loads((ROOT / "schemas" / "withdrawal.schema.json").read_text())
+        self.assertEqual(list(w), schema["required"])
+        self.assertEqual((w["key"], w["fired_at"], w["actions"]), (fired[0]["key"], fired[0]["fired_at"], fired[0]["actions"]))
+        self.assertEqual(w["cursor"], fired[0]["cursor"] + 1)
+        self.assertIn("now ends met", w["reason"])
+        self.assertEqual(self.run_step([created, resolved], t0 + 6 * 3600), [])  # once
+        self.assertEqual(self.outbox(), fired + late)
+        table = self.duly("outbox", "--store", str(self.store), "--format", "table").stdout
+        self.assertIn("withdrawal", table)
 
     def test_a_store_of_duly_0_1_is_migrated_by_its_next_run(self) -> None:
         shutil.copy(ROOT / "tests" / "store" / "data" / "v1_helpdesk.db", self.store)

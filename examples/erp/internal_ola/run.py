@@ -28,7 +28,7 @@ STEPS = [
          "answered 13:00",
          expect=[
              # The OLA: 4 warehouse hours from 10:30 -> due 14:30; half of it at 12:30.
-             Firing("CASE-301/warehouse_response/ola_warning/1/0", "2027-05-27T11:30:00Z",
+             Firing("CASE-301/warehouse_response/ola_warning/20270527T093000Z/0", "2027-05-27T11:30:00Z",
                     "half the warehouse's 4 hours gone (12:30) and no answer yet"),
              # Answered 13:00: OLA met. The SLA (2 CS days from the portal's 09:40:
              # Fri 28, then Tue 1 Jun after the bank holiday -> due Tue 17:30) is far off.
@@ -37,9 +37,9 @@ STEPS = [
          "CASE-301 resolved; CASE-302 (wrong gaskets) opened Fri 14:00, warehouse asked at 15:00",
          expect=[
              # CASE-302's OLA: 4 h from Fri 15:00 on the warehouse's late shift -> due 19:00.
-             Firing("CASE-302/warehouse_response/ola_warning/1/0", "2027-05-28T16:00:00Z",
+             Firing("CASE-302/warehouse_response/ola_warning/20270528T140000Z/0", "2027-05-28T16:00:00Z",
                     "half the warehouse's 4 hours gone (17:00)"),
-             Firing("CASE-302/warehouse_response/ola_breached/1/0", "2027-05-28T18:00:00Z",
+             Firing("CASE-302/warehouse_response/ola_breached/20270528T140000Z/0", "2027-05-28T18:00:00Z",
                     "OLA BREACHED at 19:00: the shift lead and CS's team lead hear of it; "
                     "the customer's promise (Wed 2 Jun 17:30) is not at stake yet"),
          ]),
@@ -49,9 +49,9 @@ STEPS = [
          expect=[
              # due + 2 h on the warehouse clock: Fri 21:00; + 2 h more: 1 h left on
              # Friday (until 22:00), then Saturday from 06:00 -> Sat 07:00.
-             Firing("CASE-302/warehouse_response/warehouse_manager/1/0", "2027-05-28T20:00:00Z",
+             Firing("CASE-302/warehouse_response/warehouse_manager/20270528T140000Z/0", "2027-05-28T20:00:00Z",
                     "2 warehouse hours past the OLA (Fri 21:00): the warehouse manager"),
-             Firing("CASE-302/warehouse_response/warehouse_manager/1/1", "2027-05-29T06:00:00Z",
+             Firing("CASE-302/warehouse_response/warehouse_manager/20270528T140000Z/1", "2027-05-29T06:00:00Z",
                     "2 more warehouse hours (Sat 07:00; the warehouse was closed overnight)"),
          ]),
     Step("04.csv", "2027-06-01T08:50:00Z",
@@ -61,33 +61,33 @@ STEPS = [
              # Not printed: CASE-302's warehouse_manager repeat 2 (Sat 09:00). The late
              # answer of Sat 08:00 stopped the OLA clock before it.
              # CASE-303 is urgent: OLA 1 hour from 09:15 -> 10:15; half at 09:45.
-             Firing("CASE-303/warehouse_response/ola_warning/1/0", "2027-06-01T08:45:00Z",
+             Firing("CASE-303/warehouse_response/ola_warning/20270601T081500Z/0", "2027-06-01T08:45:00Z",
                     "urgent case: half the warehouse's hour gone (09:45)"),
          ]),
     Step("05.csv", "2027-06-01T16:30:00Z",
          "CASE-303: a CS agent chases the warehouse; no stock here; the customer accepts a "
          "replacement; a second request to the warehouse; a courier booked for tomorrow noon",
          expect=[
-             Firing("CASE-303/warehouse_response/chase/1/0", "2027-06-01T08:50:00Z",
+             Firing("CASE-303/warehouse_response/chase/20270601T081500Z/0", "2027-06-01T08:50:00Z",
                     "raised by hand: the CS agent's chase_warehouse event (09:50)"),
              # Answered 10:05 (OLA met). The second request, 13:45, is a new OLA cycle
              # with its own hour: due 14:45; answered only 15:30.
-             Firing("CASE-303/warehouse_response/ola_warning/2/0", "2027-06-01T13:15:00Z",
+             Firing("CASE-303/warehouse_response/ola_warning/20270601T124500Z/0", "2027-06-01T13:15:00Z",
                     "second request: half its hour gone (14:15)"),
-             Firing("CASE-303/warehouse_response/ola_breached/2/0", "2027-06-01T13:45:00Z",
+             Firing("CASE-303/warehouse_response/ola_breached/20270601T124500Z/0", "2027-06-01T13:45:00Z",
                     "OLA BREACHED at 14:45: escalated inside the company first"),
              # The SLA: 8 CS hours from 09:00, stopped 10:30-13:30 while the customer
              # decided -> due Wed 2 Jun 11:00. The courier's ETA (Wed 12:00) is later.
-             Firing("CASE-303/case_resolution/tell_customer/1/0", "2027-06-01T15:00:00Z",
+             Firing("CASE-303/case_resolution/tell_customer/20270601T080000Z/0", "2027-06-01T15:00:00Z",
                     "the courier arrives after our promise (Wed 11:00): CS tells the customer now"),
          ]),
     Step("06.csv", "2027-06-02T16:30:00Z",
          "CASE-303 resolved Wed 11:30, half an hour late",
          expect=[
              # 75 % of 8 h = 6 h: 1 h 30 m (Tue 09:00-10:30) + 4 h (13:30-17:30) + 30 m.
-             Firing("CASE-303/case_resolution/cs_lead_review/1/0", "2027-06-02T08:00:00Z",
+             Firing("CASE-303/case_resolution/cs_lead_review/20270601T080000Z/0", "2027-06-02T08:00:00Z",
                     "three quarters of the customer's 8 hours gone (Wed 09:00)"),
-             Firing("CASE-303/case_resolution/sla_breached/1/0", "2027-06-02T10:00:00Z",
+             Firing("CASE-303/case_resolution/sla_breached/20270601T080000Z/0", "2027-06-02T10:00:00Z",
                     "the promise to the customer broke at Wed 11:00"),
          ]),
 ]

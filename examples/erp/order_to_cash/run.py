@@ -36,19 +36,19 @@ STEPS = [
              # Tue 4, Wed 5 and (Ascension Thu 6 is closed) Fri 7 -> due Fri 7 18:00.
              # Goal 9+10+10+10 = 39 h; 75 % = 29 h 15 m, reached Fri 08:15.
              # The partial delivery (30 of 40) on Wed did not stop the clock.
-             Firing("SO-2001/delivery/pick_reminder/1/0", "2027-05-07T06:15:00Z",
+             Firing("SO-2001/delivery/pick_reminder/20270503T070000Z/0", "2027-05-07T06:15:00Z",
                     "75 % of 3 working days gone (Fri 08:15) and 10 cartons still missing"),
              # SO-2002 shipped Fri 7 14:00 with the carrier's ETA Tue 11 10:00, after
              # the promise (Mon 10 17:00, below): at risk, told at that instant.
-             Firing("SO-2002/delivery/tell_customer/1/0", "2027-05-07T12:00:00Z",
+             Firing("SO-2002/delivery/tell_customer/20270504T120000Z/0", "2027-05-07T12:00:00Z",
                     "the carrier's ETA (Tue 11 10:00) is after the promise: the customer hears it now"),
-             Firing("SO-2001/delivery/otif_missed/1/0", "2027-05-07T16:00:00Z",
+             Firing("SO-2001/delivery/otif_missed/20270503T070000Z/0", "2027-05-07T16:00:00Z",
                     "Fri 18:00 passed with 10 cartons missing: not in full, so not on time"),
              # SO-2002, ordered Tue 4 May 14:00: due Sat 8 13:00 (4+10+10+5 = 29 h),
              # but the clock stood still while waiting for the customer, Wed 10:00 to
              # Fri 09:00 (9 warehouse hours): due Mon 10 17:00. 75 % = 21 h 45 m:
              # 4 (Tue) + 2 (Wed) + 9 (Fri) + 5 (Sat) = 20 h, + 1 h 45 m -> Mon 09:45.
-             Firing("SO-2002/delivery/pick_reminder/1/0", "2027-05-10T07:45:00Z",
+             Firing("SO-2002/delivery/pick_reminder/20270504T120000Z/0", "2027-05-10T07:45:00Z",
                     "75 % gone (Mon 09:45; the 9 paused hours do not count)"),
              # SO-2001's otif_missed repeat (due + 10 h = Mon 13:00) never fires: the
              # back order was delivered Mon 11:00.
@@ -57,14 +57,14 @@ STEPS = [
          "the nightly billing runs; SO-2002 delivered late; SO-2003's hold extended; "
          "SO-2002's invoice disputed and settled",
          expect=[
-             Firing("SO-2002/delivery/otif_missed/1/0", "2027-05-10T15:00:00Z",
+             Firing("SO-2002/delivery/otif_missed/20270504T120000Z/0", "2027-05-10T15:00:00Z",
                     "Mon 10 17:00 passed, the goods arrived Tue 11 10:30 (the last run was at 12:00)"),
              # The customer agreed 30 more days on Thu 20 May: raise_when
              # changed(hold_extension_days). The goal becomes 60 days.
-             Firing("SO-2003/inventory_hold/hold_extended/1/0", "2027-05-20T09:00:00Z",
+             Firing("SO-2003/inventory_hold/hold_extended/20270503T080000Z/0", "2027-05-20T09:00:00Z",
                     "extension recorded: the warehouse is told (30 days, and why)"),
              # SO-2003 invoiced with the order, Mon 3 May 10:00: due Wed 2 Jun 10:00.
-             Firing("SO-2003/payment/reminder/1/0", "2027-05-30T08:00:00Z",
+             Firing("SO-2003/payment/reminder/20270503T080000Z/0", "2027-05-30T08:00:00Z",
                     "3 days before net 30 (due Wed 2 Jun 10:00)"),
              # The hold's own reminder (due - 7d) was Wed 26 May on the 30-day hold;
              # the extension on 20 May moved it to Fri 25 Jun (step 6).
@@ -74,7 +74,7 @@ STEPS = [
          expect=[
              # The bank statement with SO-2003's payment of 1 June has not been
              # imported yet, so as far as duly knows the invoice is unpaid.
-             Firing("SO-2003/payment/overdue/1/0", "2027-06-02T08:00:00Z",
+             Firing("SO-2003/payment/overdue/20270503T080000Z/0", "2027-06-02T08:00:00Z",
                     "net 30 passed with no payment on record: accounts receivable checks the bank"),
          ]),
     Step("05.csv", "2027-06-14T07:00:00Z",
@@ -82,11 +82,11 @@ STEPS = [
          expect=[
              # SO-2001's invoice is dated Mon 10 May 00:00 (start_at: invoice_date),
              # though the billing run posted it Tue 11 02:00: due Wed 9 Jun 00:00.
-             Firing("SO-2001/payment/reminder/1/0", "2027-06-05T22:00:00Z",
+             Firing("SO-2001/payment/reminder/20270509T220000Z/0", "2027-06-05T22:00:00Z",
                     "3 days before net 30 from the invoice date (due Wed 9 Jun 00:00)"),
              # SO-2002's invoice is dated Tue 11 May: due Thu 10 Jun, plus the 7 days
              # of the dispute (Fri 21 -> Fri 28 May, clock stopped): Thu 17 Jun 00:00.
-             Firing("SO-2002/payment/reminder/1/0", "2027-06-13T22:00:00Z",
+             Firing("SO-2002/payment/reminder/20270510T220000Z/0", "2027-06-13T22:00:00Z",
                     "3 days before the due date, pushed 7 days by the dispute"),
              # Not printed: SO-2003/payment/dunning_1 (due + 7d = 9 Jun). The late
              # payment event of 1 June stopped that clock before the letter was due.
@@ -94,14 +94,14 @@ STEPS = [
     Step("06.csv", "2027-07-01T07:00:00Z",
          "SO-2003's goods called off; SO-2002 still unpaid",
          expect=[
-             Firing("SO-2002/payment/overdue/1/0", "2027-06-16T22:00:00Z",
+             Firing("SO-2002/payment/overdue/20270510T220000Z/0", "2027-06-16T22:00:00Z",
                     "SO-2002's invoice is due (Thu 17 Jun 00:00) and unpaid"),
-             Firing("SO-2002/payment/dunning_1/1/0", "2027-06-23T22:00:00Z",
+             Firing("SO-2002/payment/dunning_1/20270510T220000Z/0", "2027-06-23T22:00:00Z",
                     "7 days late: first dunning letter"),
              # The 60-day hold from Mon 3 May 10:00 ends Fri 2 Jul 10:00; a week before:
-             Firing("SO-2003/inventory_hold/hold_ending/1/0", "2027-06-25T08:00:00Z",
+             Firing("SO-2003/inventory_hold/hold_ending/20270503T080000Z/0", "2027-06-25T08:00:00Z",
                     "the extended hold ends in 7 days (Fri 2 Jul 10:00)"),
-             Firing("SO-2002/payment/dunning_2/1/0", "2027-06-30T22:00:00Z",
+             Firing("SO-2002/payment/dunning_2/20270510T220000Z/0", "2027-06-30T22:00:00Z",
                     "14 days late: second dunning letter, account manager told"),
              # The credit hold (due + 30d = 17 Jul) is not due yet; SO-2003's goods
              # were released Mon 28 Jun, so release_to_stock never fires.
@@ -112,7 +112,7 @@ STEPS = [
 # the host already acted on it (it cannot be unsent); `duly state` shows the
 # corrected history, in which it never fired.
 WITHDRAWN = {
-    "SO-2003/payment/overdue/1/0":
+    "SO-2003/payment/overdue/20270503T080000Z/0":
         "the payment of Tue 1 Jun, exported on 14 Jun, was before the due date",
 }
 
@@ -129,7 +129,7 @@ def extra(outcome, clock):
     if state[("SO-2003", "payment")]["state"] != "met":
         raise Failure("SO-2003's payment should be met once the late payment event is in")
     printed = {f["key"] for fs in outcome.printed.values() for f in fs}
-    if "SO-2003/payment/dunning_1/1/0" in printed:
+    if "SO-2003/payment/dunning_1/20270503T080000Z/0" in printed:
         raise Failure("SO-2003 got a dunning letter although it had paid")
     # The dispute's 7 days pushed SO-2002's due date back 7 days.
     if state[("SO-2002", "payment")]["paused_seconds"] != 7 * 86400:

@@ -38,7 +38,7 @@ STEPS = [
              # CO-5002's UC: 5 h 30 m on Tue 7 + 5 x 9 h = 50 h 30 m; one supplier day
              # (9 h) before the due date is Mon 13 16:00. (CO-5001's chase, Fri 10
              # 16:00, never came: its part arrived Thu 9.)
-             Firing("CO-5002/supplier_delivery/supplier_chase/1/0", "2027-09-13T14:00:00Z",
+             Firing("CO-5002/supplier_delivery/supplier_chase/20270907T083000Z/0", "2027-09-13T14:00:00Z",
                     "one supplier working day before the part is due (Tue 14 16:00): ask for the shipping notice"),
          ]),
     Step("03.jsonl", "2027-09-15T10:00:00Z",
@@ -46,13 +46,13 @@ STEPS = [
          "confirm Wed 22; the buyer escalates; CO-5003's supplier waits for our drawing approval",
          expect=[
              # The UC breaks first: nothing at the dock at the supplier's close Tue 14.
-             Firing("CO-5002/supplier_delivery/supplier_late/1/0", "2027-09-14T14:00:00Z",
+             Firing("CO-5002/supplier_delivery/supplier_late/20270907T083000Z/0", "2027-09-14T14:00:00Z",
                     "UC BREACHED: the part is not at our dock at the supplier's due date; plan express freight"),
              # The delay notice (Wed 15 09:00) makes the ERP confirm Wed 22 15:00 to the
              # customer, after our promise (Tue 21 17:00): at risk, told at that event.
-             Firing("CO-5002/customer_delivery/tell_customer/1/0", "2027-09-15T07:00:00Z",
+             Firing("CO-5002/customer_delivery/tell_customer/20270907T080000Z/0", "2027-09-15T07:00:00Z",
                     "the SLA is AT RISK: the confirmable date (Wed 22) is after our promise (Tue 21)"),
-             Firing("CO-5002/supplier_delivery/vendor_manager/1/0", "2027-09-15T07:30:00Z",
+             Firing("CO-5002/supplier_delivery/vendor_manager/20270907T083000Z/0", "2027-09-15T07:30:00Z",
                     "raised by hand: the buyer's escalate_supplier event"),
          ]),
     Step("04.jsonl", "2027-09-17T16:00:00Z",
@@ -60,12 +60,12 @@ STEPS = [
          duplicates=1,  # the supplier_delay_notice of Wed 15 09:00, received twice
          expect=[
              # due + 18 h (two supplier days late): Thu 16 16:00; then every 9 h.
-             Firing("CO-5002/supplier_delivery/supplier_penalty/1/0", "2027-09-16T14:00:00Z",
+             Firing("CO-5002/supplier_delivery/supplier_penalty/20270907T083000Z/0", "2027-09-16T14:00:00Z",
                     "two supplier working days late: claim the contract's penalty"),
              # 75 % of our 97 h (7 h Tue + 10 x 9 h) = 72 h 45 m: Fri 17 10:45, not shipped.
-             Firing("CO-5002/customer_delivery/customer_service_check/1/0", "2027-09-17T08:45:00Z",
+             Firing("CO-5002/customer_delivery/customer_service_check/20270907T080000Z/0", "2027-09-17T08:45:00Z",
                     "75 % of our 10 working days gone and the kit not shipped"),
-             Firing("CO-5002/supplier_delivery/supplier_penalty/1/1", "2027-09-17T14:00:00Z",
+             Firing("CO-5002/supplier_delivery/supplier_penalty/20270907T083000Z/1", "2027-09-17T14:00:00Z",
                     "a further supplier working day late: penalty, repeat 1"),
          ]),
     Step("05.jsonl", "2027-09-22T16:00:00Z",
@@ -76,11 +76,11 @@ STEPS = [
              # supplier waited for our approval Tue 14 10:00 to Thu 16 10:00 (18 supplier
              # hours, our delay, not theirs): due Wed 22 16:00, chase at Tue 21 16:00.
              # Until the late approval arrived, duly saw the clock as still paused.
-             Firing("CO-5003/supplier_delivery/supplier_chase/1/0", "2027-09-21T14:00:00Z",
+             Firing("CO-5003/supplier_delivery/supplier_chase/20270913T070000Z/0", "2027-09-21T14:00:00Z",
                     "one supplier day before the due date, moved 18 h by our own drawing approval"),
              # CO-5003's promise counts from the order date on the order, Fri 10 16:00
              # (start_at), not from Monday's entry: 1 + 10 x 9 = 91 h, 75 % at Wed 22 12:15.
-             Firing("CO-5003/customer_delivery/customer_service_check/1/0", "2027-09-22T10:15:00Z",
+             Firing("CO-5003/customer_delivery/customer_service_check/20270910T140000Z/0", "2027-09-22T10:15:00Z",
                     "75 % gone, counted from the order date at the fair (Fri 10 16:00)"),
              # CO-5002's penalty repeat 2 (Mon 20 16:00) never fired: the part arrived 10:00.
          ]),
@@ -105,8 +105,8 @@ def extra(outcome, clock):
     for step, firings in outcome.printed.items():
         for f in firings:
             when[f["key"]] = (f["fired_at"], step)
-    uc_breach = when["CO-5002/supplier_delivery/supplier_late/1/0"]
-    at_risk = when["CO-5002/customer_delivery/tell_customer/1/0"]
+    uc_breach = when["CO-5002/supplier_delivery/supplier_late/20270907T083000Z/0"]
+    at_risk = when["CO-5002/customer_delivery/tell_customer/20270907T080000Z/0"]
     if not uc_breach < at_risk:
         raise Failure(f"the UC breach {uc_breach} does not come before the SLA's at-risk warning {at_risk}")
     print(f"checked: CO-5002: the UC breach fired at {clock.show(uc_breach[0])}, before the customer "
