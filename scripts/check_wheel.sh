@@ -25,7 +25,7 @@ fi
 import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
 for need in ("duly/__init__.py", "duly/py.typed", "duly/_duly.pyi", "duly/analysis/attainment.py",
-             "duly/analysis/backtest.py", "duly/analysis/plot.py", "duly/dask.py",
+             "duly/analysis/backtest.py", "duly/analysis/plot.py", "duly/analysis/page.py", "duly/dask.py",
              "duly/spark.py", "duly/_arrow_events.py", "duly/_history.py"):
     assert need in names, f"{need} missing from the wheel"
 assert any(n.startswith("duly/_duly.") and n.endswith(".so") for n in names), "no extension module"

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Evaluate the ServiceNow incident sample with duly and check the result.
 
-    python3 run_example.py path/to/duly [--as-of 2017-03-01T00:00:00Z]
+    python3 run_example.py path/to/duly [--as-of 2017-03-01T00:00:00Z] [--html OUT.html]
 
 Converts data/servicenow_incidents_sample.csv to events (convert.py), runs
 `duly evaluate --format jsonl` with policy.yaml, and checks that:
 - every CSV row became an event, and every event line was applied or rejected;
 - every incident has a line for both targets, and every incident that reached
   Resolved or Closed has a judged (met or breached) resolution cycle;
-then prints what duly reports next to ServiceNow's own `made_sla` flag.
+then prints what duly reports next to ServiceNow's own `made_sla` flag; and
+writes the report page (`duly report --html`, by priority; to OUT.html, or a
+temporary file) and checks its counts against the timer lines
+(examples/report_check.py).
 Exits 1 when a check fails.
 """
 import argparse
@@ -19,8 +22,12 @@ import json
 import pathlib
 import subprocess
 import sys
+import tempfile
 
 import convert
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+import report_check  # noqa: E402  (examples/report_check.py)
 
 HERE = pathlib.Path(__file__).resolve().parent
 DATA = HERE / "data" / "servicenow_incidents_sample.csv"
@@ -30,6 +37,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("duly")
     parser.add_argument("--as-of", default="2017-03-01T00:00:00Z")
+    parser.add_argument("--html", help="write the report page here (default: a temporary file)")
     args = parser.parse_args()
 
     with open(DATA, newline="", encoding="utf-8") as f:
@@ -84,6 +92,16 @@ def main() -> int:
             total += 1
             agree += (judged[-1]["state"] == "met") == last_sla[number]
     print(f"  resolution verdict agrees with ServiceNow's made_sla on {agree} of {total} incidents")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        events_file = pathlib.Path(tmp) / "incidents.jsonl"
+        events_file.write_text(events.getvalue(), encoding="utf-8")
+        page = args.html or str(pathlib.Path(tmp) / "servicenow.html")
+        found = report_check.check(args.duly, str(HERE / "policy.yaml"), str(events_file), args.as_of, page,
+                                   by="priority")
+        problems += [f"report page: {p}" for p in found]
+        if not found:
+            print(f"  report page written and checked{': ' + page if args.html else ''}")
     for p in problems:
         print("FAIL:", p, file=sys.stderr)
     return 1 if problems else 0

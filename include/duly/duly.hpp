@@ -14,3 +14,4 @@
 #include <duly/evaluate.hpp>
 #include <duly/io.hpp>
 #include <duly/store.hpp>
+#include <duly/report.hpp>

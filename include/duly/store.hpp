@@ -269,6 +269,18 @@ class DULY_EXPORT store {
   // store gives an empty evaluation. Cost: evaluating every stored event.
   [[nodiscard]] result<evaluation> state(const policy& current, instant as_of, const state_options& options = {});
 
+  // The events of every stored record (or of options.id alone), grouped by
+  // the policy `state` evaluates them with (chosen as for `state`), in store
+  // order: what a report over the store reads (`make_report` takes them as
+  // report_group). Read-only, from one snapshot. Cost: reading every stored
+  // event and compiling the store's earlier policies.
+  struct policy_events {
+    policy used;
+    std::vector<event> events;
+  };
+  [[nodiscard]] result<std::vector<policy_events>> records(const policy& current,
+                                                           const state_options& options = {});
+
   // The policy of the latest run, compiled from the store's copy of its text
   // (nullopt before the first run): what `state` needs when the caller has no
   // policy of its own. Errors: a copy that no longer compiles

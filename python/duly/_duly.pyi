@@ -157,6 +157,39 @@ def explain_frame(
 # seconds): skipped readings at the DST change, repeated ones at their first.
 def local_to_instants(timezone: str, local: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]: ...
 
+# The report page of duly/report.hpp (UTF-8 bytes) over events given as columns
+# (as for evaluate) at as_of; by: an attribute to split the table by ("" none).
+def html_report(
+    policy: Policy,
+    as_of: int,
+    ids: list[Any],
+    at: npt.NDArray[np.int64],
+    names: list[Any],
+    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None, npt.NDArray[np.int64] | None]],
+    accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    by: str = ...,
+    max_timelines: int = ...,
+    rejected: int = ...,
+    title: str = ...,
+) -> bytes: ...
+
+# html_report on columns as for evaluate_frame.
+def html_report_frame(
+    policy: Policy,
+    as_of: int,
+    ids: tuple[npt.NDArray[np.int64], list[str]],
+    at: npt.NDArray[np.int64],
+    names: tuple[npt.NDArray[np.int64], list[str]],
+    attributes: list[tuple[str, str, Any, npt.NDArray[np.int64] | None]],
+    accepted: npt.NDArray[np.bool_] | None = None,
+    *,
+    by: str = ...,
+    max_timelines: int = ...,
+    rejected: int = ...,
+    title: str = ...,
+) -> bytes: ...
+
 # Dictionary-encodes a contiguous 1-d object array in one pass: (codes int64[n],
 # distinct values, all_text). None (unless none_missing is False), float NaN and
 # instances of missing_types get code -1; str cells are merged by text, other

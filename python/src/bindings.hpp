@@ -79,5 +79,6 @@ void bind_policy(py::module_& m);
 void bind_events(py::module_& m);
 void bind_results(py::module_& m);
 void bind_store(py::module_& m);
+void bind_report(py::module_& m);
 
 }  // namespace duly::python

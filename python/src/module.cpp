@@ -17,4 +17,5 @@ PYBIND11_MODULE(_duly, m) {
   duly::python::bind_events(m);
   duly::python::bind_results(m);
   duly::python::bind_store(m);
+  duly::python::bind_report(m);
 }

@@ -71,6 +71,7 @@ void register_calendar_command(registry& r);  // calendar_command.cpp
 void register_policy_commands(registry& r);   // policy_commands.cpp: check, evaluate, explain
 void register_store_commands(registry& r);    // store_commands.cpp: run, state, outbox
 void register_serve_command(registry& r);     // serve_command.cpp: serve
+void register_report_command(registry& r);    // report_command.cpp: report
 
 // ---- helpers shared by subcommands (inputs.cpp) ----------------------------
 
@@ -143,6 +144,12 @@ struct located_text {
 // error and returns nothing.
 [[nodiscard]] std::optional<std::vector<std::vector<located_text>>> read_rows(
     const streams& io, const std::vector<std::pair<std::string, std::string>>& values);
+
+// Writes `text` to `path` (through `path`.part, renamed over it, so that a
+// reader never sees half a file). On failure prints the problem under
+// `option` and returns false (report_command.cpp).
+[[nodiscard]] bool write_output_file(const streams& io, const std::string& path, std::string_view option,
+                                     const std::string& text);
 
 // Parses an instant, reading text without an offset in `zone` when given.
 [[nodiscard]] result<instant> parse_input_instant(const std::string& text,

@@ -19,6 +19,7 @@ constexpr register_function commands[] = {
     &duly::cli::register_calendar_command,
     &duly::cli::register_store_commands,
     &duly::cli::register_serve_command,
+    &duly::cli::register_report_command,
 };
 
 // The command the user had reached when parsing stopped: `root` or its

@@ -4,6 +4,7 @@
 //   duly evaluate --policy P --events FILE|- --as-of INSTANT
 //                 [--format jsonl|csv|table] [--events-format jsonl|csv] [--strict] [--zone ZONE]
 //   duly explain  (--policy P --events FILE|- | --store S [--policy P]) --id ID [--as-of INSTANT]
+//                 [--format table|json] [--html FILE]
 //
 // check prints "POLICY: ok (...)" (with --explain-names, then every attribute
 // name the policy reads, sorted, one a line) and exits 0, or every problem (file:line:column:
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -109,6 +111,7 @@ struct explain_options {
   evaluate_options base;
   std::string id;
   std::string store_file;  // --store: the record's events from a store, instead of --events
+  std::string html;  // --html FILE: the record's timeline as a page
 };
 
 // explain --store: the record's events and policy from the store (opened
@@ -201,6 +204,22 @@ int run_explain(const streams& io, const explain_options& o) {
     report(io, where, "no events for record '" + o.id + "' at or before " + format_instant(*as_of));
     return exit_bad_input;
   }
+  if (!o.html.empty()) {
+    // The page: the record's cycles, pauses and firings from its evaluation, and this timeline.
+    auto t = make_record_timeline(*p, batch->events, o.id, *as_of);
+    if (!t) {
+      report(io, where, t.error().diagnostics().front().message);
+      return exit_bad_input;
+    }
+    std::ostringstream page;
+    write_timeline_html(page, *t, *as_of, o.base.policy_file);
+    if (o.html == "-") {
+      io.out << page.str();
+      io.out.flush();
+      return io.out ? exit_ok : exit_bad_input;
+    }
+    return write_output_file(io, o.html, "--html", page.str()) ? exit_ok : exit_bad_input;
+  }
   write_explanation(io.out, e, o.base.format == "json" ? output_format::jsonl : output_format::table);
   io.out.flush();
   return exit_ok;
@@ -224,6 +243,8 @@ void register_explain(registry& r) {
       ->check(CLI::IsMember({"table", "json"}));
   cmd->add_option("--events-format", o->base.events_format, "Events input format (default: from the file name)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
+  cmd->add_option("--html", o->html, "Write the record's timeline as an HTML page to FILE (- for stdout)")
+      ->type_name("FILE");
   r.on_selected(cmd, [o](const streams& io) { return run_explain(io, *o); });
 }
 

@@ -39,10 +39,11 @@ result<void> migrate(database& db, const std::string& file) {
 // The meta key that keeps a consumer's delivery position.
 std::string delivered_key(std::string_view consumer) { return "delivered:" + std::string(consumer); }
 
-// state() of one record, inside state()'s read transaction: its row and its
-// events through the indexes on record id.
-result<evaluation> state_of_record(database& db, const std::string& file, const policy& current, instant as_of,
-                                   const state_options& options) {
+// records() of one record, inside records()'s read transaction: its row and
+// its events through the indexes on record id; none when the store has no
+// event for it.
+result<std::optional<store::policy_events>> record_events(database& db, const std::string& file,
+                                                          const policy& current, const state_options& options) {
   const std::string& id = *options.id;
   choice c{current.fingerprint(), false, 0};
   {
@@ -70,11 +71,11 @@ result<evaluation> state_of_record(database& db, const std::string& file, const 
       events.push_back(std::move(*e));
     }
   }
-  if (events.empty()) return evaluation{};
+  if (events.empty()) return std::nullopt;
   policy_cache policies(db, &current, file);
   auto p = policies.get(c.policy);
   if (!p) return tl::unexpected(p.error());
-  return evaluate(**p, events, as_of);
+  return store::policy_events{**p, std::move(events)};
 }
 
 }  // namespace
@@ -198,16 +199,24 @@ result<run_result> store::run(const policy& current, std::span<const event> even
   }
 }
 
-result<evaluation> store::state(const policy& current, instant as_of, const state_options& options) {
+// The records a state evaluates, by the policy each is evaluated with: inside
+// one read transaction, so that a run committing meanwhile is not half seen.
+result<std::vector<store::policy_events>> store::records(const policy& current, const state_options& options) {
   database& db = impl_->db;
   const std::string& file = impl_->path;
   try {
     impl_->wait(options.wait);
-    transaction t(db, "BEGIN");  // one snapshot: a run committing meanwhile is not half seen
+    transaction t(db, "BEGIN");
     auto found = store_format::check(db, file, false);
     if (!found) return tl::unexpected(std::move(found).error());
-    if (*found == store_format::found::empty) return evaluation{};
-    if (options.id) return state_of_record(db, file, current, as_of, options);
+    std::vector<policy_events> out;
+    if (*found == store_format::found::empty) return out;
+    if (options.id) {
+      auto one = record_events(db, file, current, options);
+      if (!one) return tl::unexpected(std::move(one).error());
+      if (*one) out.push_back(std::move(**one));
+      return out;
+    }
     const std::string& hash = current.fingerprint();
 
     std::unordered_map<std::string, choice> chosen;
@@ -223,34 +232,41 @@ result<evaluation> store::state(const policy& current, instant as_of, const stat
     }
     fill_chosen(db, chosen);
     policy_cache policies(db, &current, file);
-    evaluation all;
-    std::size_t groups = 0;
     for (auto& [policy_hash, events] : load_chosen_events(db, file)) {
       auto p = policies.get(policy_hash);
       if (!p) return tl::unexpected(p.error());
-      evaluation part = evaluate(**p, events, as_of);
-      ++groups;
-      std::move(part.timers.begin(), part.timers.end(), std::back_inserter(all.timers));
-      std::move(part.escalations.begin(), part.escalations.end(), std::back_inserter(all.escalations));
-      std::move(part.pauses.begin(), part.pauses.end(), std::back_inserter(all.pauses));
-      all.events_applied += part.events_applied;
-      all.events_ignored += part.events_ignored;
-      if (part.next_wakeup && (!all.next_wakeup || *part.next_wakeup < *all.next_wakeup))
-        all.next_wakeup = part.next_wakeup;
+      out.push_back(policy_events{**p, std::move(events)});
     }
-    if (groups > 1) {
-      // Records in id order, as one evaluation gives them.
-      std::stable_sort(all.timers.begin(), all.timers.end(),
-                       [](const timer_row& a, const timer_row& b) { return a.id < b.id; });
-      std::stable_sort(all.escalations.begin(), all.escalations.end(),
-                       [](const escalation_row& a, const escalation_row& b) { return a.id < b.id; });
-      std::stable_sort(all.pauses.begin(), all.pauses.end(),
-                       [](const pause_row& a, const pause_row& b) { return a.id < b.id; });
-    }
-    return all;  // the snapshot ends with the transaction (rolled back: nothing was written)
+    return out;  // the snapshot ends with the transaction (rolled back: nothing was written)
   } catch (const sqlite_error& e) {
     return tl::unexpected(store_format::explain_sqlite(file, e));
   }
+}
+
+result<evaluation> store::state(const policy& current, instant as_of, const state_options& options) {
+  auto groups = records(current, options);
+  if (!groups) return tl::unexpected(std::move(groups).error());
+  evaluation all;
+  for (const policy_events& g : *groups) {
+    evaluation part = evaluate(g.used, g.events, as_of);
+    std::move(part.timers.begin(), part.timers.end(), std::back_inserter(all.timers));
+    std::move(part.escalations.begin(), part.escalations.end(), std::back_inserter(all.escalations));
+    std::move(part.pauses.begin(), part.pauses.end(), std::back_inserter(all.pauses));
+    all.events_applied += part.events_applied;
+    all.events_ignored += part.events_ignored;
+    if (part.next_wakeup && (!all.next_wakeup || *part.next_wakeup < *all.next_wakeup))
+      all.next_wakeup = part.next_wakeup;
+  }
+  if (groups->size() > 1) {
+    // Records in id order, as one evaluation gives them.
+    std::stable_sort(all.timers.begin(), all.timers.end(),
+                     [](const timer_row& a, const timer_row& b) { return a.id < b.id; });
+    std::stable_sort(all.escalations.begin(), all.escalations.end(),
+                     [](const escalation_row& a, const escalation_row& b) { return a.id < b.id; });
+    std::stable_sort(all.pauses.begin(), all.pauses.end(),
+                     [](const pause_row& a, const pause_row& b) { return a.id < b.id; });
+  }
+  return all;
 }
 
 result<std::optional<policy>> store::latest_policy() {

@@ -13,6 +13,7 @@ replays events, rebuilds pauses or tries time zones.
 - ``over_time``: ``duly.attainment_over_time``;
 - ``backtest``: ``duly.backtest`` and ``duly.Backtest``;
 - ``plot``: ``duly.plot_attainment`` and ``duly.plot_timeline`` (matplotlib);
+- ``page``: ``duly.html_report`` (the HTML page, written by the C++ library);
 - ``_common``: argument checks, the cycles as arrays, grouping keys, target order.
 
 The names are re-exported by ``duly``; import them from there.
@@ -23,7 +24,10 @@ from __future__ import annotations
 from .attainment import report
 from .backtest import Backtest, backtest
 from .over_time import attainment_over_time
+from .page import html_report
 from .plot import plot_attainment, plot_timeline
 from .spans import spans
 
-__all__ = ["Backtest", "attainment_over_time", "backtest", "plot_attainment", "plot_timeline", "report", "spans"]
+__all__ = [
+    "Backtest", "attainment_over_time", "backtest", "html_report", "plot_attainment", "plot_timeline", "report", "spans",
+]
