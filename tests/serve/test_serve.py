@@ -653,7 +653,7 @@ class Concurrency(Base):
         extra = self.dir / "second.jsonl"
         extra.write_bytes(jsonl(events[half:]))
         run = subprocess.Popen([DULY, "run", "--policy", str(POLICY), "--store", str(self.store), "--events",
-                                str(extra), "--as-of", "2026-11-20T00:00:00Z", "--wait", "10"],
+                                str(extra), "--as-of", "2026-11-20T00:00:00Z", "--wait", "10", "--max-ahead", "none"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out = s.post_events(events[:half])
         self.assertEqual(out["accepted"], half)
@@ -668,7 +668,7 @@ class Concurrency(Base):
         nothing.write_text('{"id":"HD-1001","at":"2026-11-23T09:15:00-05:00","event":"created","priority":"P2",'
                            '"channel":"email","status":"new"}\n')  # a re-delivery: changes nothing
         r = subprocess.run([DULY, "run", "--policy", str(POLICY), "--store", str(self.store), "--events",
-                            str(nothing), "--as-of", LATER], capture_output=True, text=True, timeout=60)
+                            str(nothing), "--as-of", LATER, "--max-ahead", "none"], capture_output=True, text=True, timeout=60)
         self.assertEqual((r.returncode, r.stdout), (0, ""), r.stderr)
 
 
