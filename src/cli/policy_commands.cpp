@@ -118,7 +118,7 @@ struct explain_options {
 // read-only). --policy, when given, replaces the record's own policy, with a
 // warning when they differ. Prints why not and returns nothing on failure.
 std::optional<event_batch> record_from_store(const streams& io, const explain_options& o, std::optional<policy>& p,
-                                             int& rc) {
+                                             std::vector<outbox_entry>& withdrawals, int& rc) {
   store_options so;
   so.read_only = true;
   so.create = false;
@@ -153,6 +153,18 @@ std::optional<event_batch> record_from_store(const streams& io, const explain_op
     rc = exit_bad_input;
     return std::nullopt;
   }
+  // The withdrawals the store's runs made for this record: a late event undid a
+  // firing already reported (the explanation below no longer reaches it).
+  outbox_options oo;
+  oo.id = o.id;
+  auto box = s->outbox(oo);
+  if (!box) {
+    io.err << "duly: " << box.error().message() << '\n';
+    rc = 4;
+    return std::nullopt;
+  }
+  for (auto& entry : *box)
+    if (entry.kind == "withdrawal") withdrawals.push_back(std::move(entry));
   event_batch batch;
   batch.events = std::move((*rec)->events);
   batch.rows = batch.events.size();
@@ -184,9 +196,10 @@ int run_explain(const streams& io, const explain_options& o) {
   if (!load_input_zone(io, o.base.zone, zone)) ok = false;
   if (!ok) return exit_bad_input;
   int rc = exit_bad_input;
+  std::vector<outbox_entry> withdrawals;
   auto batch = o.store_file.empty()
                    ? read_event_file(io, o.base.events_file, o.base.events_format, zone ? &*zone : nullptr)
-                   : record_from_store(io, o, p, rc);
+                   : record_from_store(io, o, p, withdrawals, rc);
   if (!batch) return rc;
   if (!as_of) {
     // Default: the record's latest event, so the whole history shows.
@@ -220,7 +233,13 @@ int run_explain(const streams& io, const explain_options& o) {
     }
     return write_output_file(io, o.html, "--html", page.str()) ? exit_ok : exit_bad_input;
   }
-  write_explanation(io.out, e, o.base.format == "json" ? output_format::jsonl : output_format::table);
+  const output_format format = o.base.format == "json" ? output_format::jsonl : output_format::table;
+  write_explanation(io.out, e, format);
+  if (!withdrawals.empty()) {
+    // explain --store: then the store's withdrawals of this record, as `duly outbox` prints them.
+    if (format == output_format::table) io.out << "\nWithdrawn by the store's runs (a late event undid them):\n";
+    write_outbox(io.out, withdrawals, format);
+  }
   io.out.flush();
   return exit_ok;
 }

@@ -81,11 +81,20 @@ def same(a: duly.Evaluation, b: duly.Evaluation) -> None:
 
 
 def as_dicts(df: Any) -> list[dict[str, Any]]:
-    """The frame's rows as event dicts: an empty cell is a key left out."""
+    """The frame's rows as event dicts, by the rule of change frames: an empty cell
+    (NaN, NA, NaT) is a key left out, and None in an object column of an attribute
+    clears it, as None does in a dict (in id, at and event it is a missing value)."""
     out = []
-    for row in df.to_dict("records"):
-        out.append({k: v for k, v in row.items() if not (v is None or v is pd.NA or v is pd.NaT
-                                                          or (isinstance(v, float) and math.isnan(v)))})
+    columns = [(c, df[c].dtype == object, df[c].tolist() if df[c].dtype == object else list(df[c])) for c in df.columns]
+    for i in range(len(df)):
+        row: dict[str, Any] = {}
+        for name, is_object, values in columns:
+            v = values[i]
+            if v is None and is_object and name not in ("id", "at", "event"):
+                row[name] = None
+            elif not (v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))):
+                row[name] = v
+        out.append(row)
     return out
 
 

@@ -205,6 +205,28 @@ class Guards(GuardCase):
         finally:
             os.chmod(self.store, 0o644)
 
+    def test_explain_from_the_store_shows_its_withdrawals(self) -> None:
+        helpdesk = Path(__file__).resolve().parents[2] / "examples" / "helpdesk" / "policy.yaml"
+        rows = ['{"id":"W","at":"2026-11-23T09:00:00Z","event":"created","priority":"P1","channel":"phone"}',
+                '{"id":"W","at":"2026-11-23T10:00:00Z","event":"updated","status":"resolved"}']
+        printed = []
+        for row, as_of in zip(rows, ["2026-11-23T13:00:00Z", "2026-11-23T14:00:00Z"]):
+            p = self.duly("run", "--policy", str(helpdesk), "--store", str(self.store), "--events", "-",
+                          "--events-format", "jsonl", "--as-of", as_of, stdin=row + "\n")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            printed += self.lines(p.stdout)
+        withdrawn = [x for x in printed if x["kind"] == "withdrawal"]
+        self.assertTrue(withdrawn)  # the late resolve undid firings the first run printed
+        p = self.duly("explain", "--store", str(self.store), "--id", "W", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        shown = [x for x in self.lines(p.stdout) if x["kind"] == "withdrawal"]
+        self.assertEqual(shown, withdrawn)
+        p = self.duly("explain", "--store", str(self.store), "--id", "W")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Withdrawn by the store's runs (a late event undid them):", p.stdout)
+        for x in withdrawn:
+            self.assertIn(x["key"], p.stdout)
+
     def test_state_warns_when_its_policy_is_not_the_stores(self) -> None:
         p = self.run_guarded("--create", "--policy", str(self.policy), "--store", str(self.store),
                              "--events", "-", "--events-format", "jsonl", "--as-of", CLOCK,
