@@ -601,7 +601,11 @@ class Crashes(Base):
         time.sleep(0.5)  # nothing more should come
         delivered = [g[0] for g in rcv.got]
         self.assertEqual(set(delivered), {l["key"] for l in lines})  # at least once each
-        self.assertLessEqual(len(delivered), len(lines) + 1)           # at most the one in flight again
+        # Repeats: only what was in flight at the kill, or delivered while its
+        # position was still queued for the writer (the position is kept through
+        # the writer, coalesced), so a few lines at most, each at most twice.
+        self.assertLessEqual(max(delivered.count(k) for k in set(delivered)), 2)
+        self.assertLessEqual(len(delivered), len(lines) + 3)
         s2.clock(LATER)
         self.assertEqual(s2.firings(), lines)  # no key made twice
         self.assertEqual(s2.stop(), 0)
