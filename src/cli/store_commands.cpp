@@ -188,7 +188,7 @@ int run_run(const streams& io, const command_options& o) {
   options.before_commit = [&](const run_result& out) -> result<void> {
     if (format == output_format::jsonl) {
       // Each firing with its outbox cursor, then the withdrawals, then the rejected rows.
-      for (const auto& f : out.fired) io.out << to_json(outbox_entry{f.cursor, "escalation", f.key, f.row, out.run}) << '\n';
+      for (const auto& f : out.fired) io.out << to_json(outbox_entry{f.cursor, "escalation", f.key, f.row, out.run, {}}) << '\n';
       for (const auto& w : out.withdrawn) io.out << to_json(w) << '\n';
       for (const auto& r : batch->rejected) io.out << to_json(r) << '\n';
     } else {

@@ -139,7 +139,7 @@ answer<event_batch> read_body(std::string_view body, body_kind kind, const body_
       if (doc.is_discarded() || !doc.is_array()) {
         std::string why;
         try {
-          (void)nlohmann::json::parse(body);
+          [[maybe_unused]] const nlohmann::json again = nlohmann::json::parse(body);  // throws the reason if not JSON
           why = "it is valid JSON but not an array";
         } catch (const nlohmann::json::exception& e) {
           why = e.what();

@@ -141,9 +141,10 @@ struct reader {
     s.name = name;
     bool ok = true;
     for (const auto& kv : n) {
-      const std::string key = kv.first.Scalar();
-      if (key != "id" && key != "at" && key != "event" && key != "attributes" && key != "zone" && key != "each") {
-        problem(kv.first, path, "unknown key '" + key + "' (expected id, at, event, attributes, zone or each)");
+      const std::string field = kv.first.Scalar();
+      if (field != "id" && field != "at" && field != "event" && field != "attributes" && field != "zone" &&
+          field != "each") {
+        problem(kv.first, path, "unknown key '" + field + "' (expected id, at, event, attributes, zone or each)");
         ok = false;
       }
     }
