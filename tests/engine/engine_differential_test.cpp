@@ -1255,6 +1255,7 @@ std::string carried_text(const duly::value& v) {
     case duly::value_kind::string: return "s:" + std::string(v.as_string());
     case duly::value_kind::number: return "n:" + std::to_string(v.as_number());
     case duly::value_kind::boolean: return v.as_bool() ? "b:true" : "b:false";
+    case duly::value_kind::list: return "l:" + std::string(v.list_text());
   }
   return "?";
 }
