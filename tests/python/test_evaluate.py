@@ -436,7 +436,7 @@ BAD_ROWS: list[tuple[Any, str]] = [
      "at: instant 2300-01-01T00:00:00Z is outside the supported years 1970 to 2199"),
     ({"id": "A", "at": "2026-01-05T10:00:00Z", "event": "x", "n": float("inf"), "d": dt.date(2026, 1, 1)},
      "attribute 'n': 'inf' is not a number; attribute 'd': unsupported value of type datetime.date (expected str, "
-     "a number, bool, an aware datetime, or None to clear)"),
+     "a number, bool, an aware datetime, a list, or None to clear)"),
     ("nope", "not a dict: got str"),
 ]
 
