@@ -374,7 +374,7 @@ def attribute_column(name: str, column: Any, problems: Problems, clears: bool, t
     ):
         # List values (a ticket's tags): each distinct list is made once; a null
         # cell is an empty one.
-        values: list[Any] = []
+        lists: list[Any] = []
         codes = np.full(n, -1, dtype=np.int64)
         seen: dict[str, int] = {}
         for row, cell in enumerate(column.to_pylist()):
@@ -384,11 +384,11 @@ def attribute_column(name: str, column: Any, problems: Problems, clears: bool, t
             if problem is not None:
                 problems.add(row, problem)
                 continue
-            code = seen.setdefault(made.text, len(values))  # type: ignore[attr-defined]
-            if code == len(values):
-                values.append(made)
+            code = seen.setdefault(made.text, len(lists))  # type: ignore[attr-defined]
+            if code == len(lists):
+                lists.append(made)
             codes[row] = code
-        return (name, "values", values, codes, clears)
+        return (name, "values", lists, codes, clears)
     if pa.types.is_struct(t) or pa.types.is_map(t):
         rows = np.flatnonzero(~pc.is_null(column).to_numpy(zero_copy_only=False))
         for row in rows.tolist():
