@@ -110,7 +110,9 @@ struct measurement {
 // assumed to run on after `until` unless it is paused then. Without a goal (or
 // with a business-day goal its calendar cannot place) only `paused` is set.
 // Cost: the pauses closed since the last measurement, plus a calendar walk.
-[[nodiscard]] measurement measure(const target& tg, const cycle_state& c, instant until);
+// Without `with_due` the due is not worked out (m.due stays unset): for callers
+// that read only the goal and elapsed time.
+[[nodiscard]] measurement measure(const target& tg, const cycle_state& c, instant until, bool with_due = true);
 
 // The cycle's wall-clock pause spans clipped to [from, to), in seconds.
 [[nodiscard]] std::int64_t paused_within(const cycle_state& c, instant from, instant to);

@@ -56,7 +56,7 @@ std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state
     return next;
   };
   const target& tg = impl_->targets[i];
-  const measurement m = measure(tg, c, from);
+  const measurement m = measure(tg, c, from, false);
   if (!m.goal || !m.elapsed) return remember(std::nullopt);
   const std::int64_t elapsed = m.elapsed->count();
   const bool running = !c.paused_since;

@@ -284,7 +284,8 @@ void record_engine::apply_view(const event_view& e, const event* source) {
     const target& tg = impl_->targets[i];
     target_state& ts = targets_[i];
     if (!ts.active) {
-      if ((!tg.applies_when || tg.applies_when->evaluate(ctx)) && tg.start_when.evaluate(ctx) && !holds(tg.stop_when)) {
+      // start_when first: it holds on few events (conditions have no side effects).
+      if (tg.start_when.evaluate(ctx) && (!tg.applies_when || tg.applies_when->evaluate(ctx)) && !holds(tg.stop_when)) {
         const instant start = start_instant(i, ts, e.at);
         const bool paused = holds(tg.pause_when);
         begin_cycle(i, start, paused);

@@ -160,6 +160,11 @@ struct condition::impl {
       case op::and_: return test(n.a, ctx) && test(n.b, ctx);
       case op::or_: return test(n.a, ctx) || test(n.b, ctx);
       case op::not_: return !test(n.a, ctx);
+      case op::changed:
+        return static_cast<std::size_t>(n.slot) < ctx.changed.size() && ctx.changed[static_cast<std::size_t>(n.slot)] != 0;
+      case op::exists:
+        return static_cast<std::size_t>(n.slot) < ctx.attributes.size() &&
+               !ctx.attributes[static_cast<std::size_t>(n.slot)].is_null();
       case op::eq:
       case op::ne:
         if (n.instants) break;
