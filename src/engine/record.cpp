@@ -10,8 +10,10 @@
 //   it is paused exactly while pause_when holds.
 //
 // The goal is chosen again after every event that changed an attribute the
-// choice reads (every event, when a goal's `when` reads the event, changed()
-// or is_open()): the same inputs choose the same goal. Transitions go to the observer
+// choice reads (after every event when a goal's `when` reads is_open(), whose
+// answer moves with the event's instant; or the event name or changed(), which a
+// goal's `when` sees as null and false, treated alike to stay safe): the same
+// inputs choose the same goal. Transitions go to the observer
 // as typed records (transitions.hpp) only when there is one.
 #include "engine/record.hpp"
 

@@ -100,7 +100,7 @@ class record_engine {
 
   // What a target's goal choice reads (choose_goal): the attribute slots of its
   // goals' `when`s and *_from keys, and whether a `when` reads more than
-  // attributes (the event, changed(), is_open()). Without that, a cycle whose
+  // attributes (is_open(), the event, changed()). Without that, a cycle whose
   // goal was chosen keeps its choice while none of those slots changes.
   struct goal_inputs {
     std::vector<int> slots;
