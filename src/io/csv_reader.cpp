@@ -157,7 +157,9 @@ class csv_splitter {
 };
 
 enum class column_role : std::uint8_t { id, at, event, attribute };
-enum class column_type : std::uint8_t { string, number, boolean };
+// number_or_string: a declared duration without a type in the header, whose
+// cells that read as numbers are seconds.
+enum class column_type : std::uint8_t { string, number, boolean, number_or_string };
 
 struct csv_column {
   std::string name;
@@ -205,7 +207,10 @@ bool exact_integer_text(std::string_view text) {
 
 class csv_reader {
  public:
-  explicit csv_reader(const read_options& options) : options_(options) { check_.set_zone(options.zone); }
+  explicit csv_reader(const read_options& options) : options_(options) {
+    check_.set_zone(options.zone);
+    check_.set_declared(options.declared);
+  }
 
   void operator()(std::string_view line, std::uint64_t number) {
     if (line.size() > max_event_line_bytes && have_header_) {
@@ -278,6 +283,10 @@ class csv_reader {
     if (cell.empty()) return;  // no change
     switch (col.type) {
       case column_type::string: return check_.attribute(col.name, owned_value(value::string(cell)));
+      case column_type::number_or_string:
+        if (const auto d = parse_number(cell); d && !(is_integer_text(cell) && !exact_integer_text(cell)))
+          return check_.attribute(col.name, owned_value(value::number(*d)));
+        return check_.attribute(col.name, owned_value(value::string(cell)));
       case column_type::number: {
         if (detail::trim(cell) == "null") return check_.attribute(col.name, owned_value());
         if (const auto d = parse_number(cell)) {
@@ -329,6 +338,15 @@ class csv_reader {
         continue;
       }
       col.name = std::string(name);
+      // A column without a type takes its declared attribute's, where a cell
+      // can be read that way (instants and text stay text).
+      if (cell.find(':') == std::string_view::npos && name != "id" && name != "at" && name != "event") {
+        if (const attribute_spec* a = check_.declared(col.name)) {
+          if (a->type == attribute_type::number) col.type = column_type::number;
+          else if (a->type == attribute_type::boolean) col.type = column_type::boolean;
+          else if (a->type == attribute_type::duration) col.type = column_type::number_or_string;
+        }
+      }
       if (name == "id") col.role = column_role::id;
       else if (name == "at") col.role = column_role::at;
       else if (name == "event") col.role = column_role::event;
