@@ -71,26 +71,26 @@ TEST(DeclaredAttributes, ReadAsWrittenWithPositions) {
 TEST(DeclaredAttributes, TheSectionsOwnMistakes) {
   EXPECT_EQ(problems("duly: 1\nattributes:\n  priority: { type: string }\n"
                      "targets: [{name: t, start_when: event == \"a\", goals: [{within: 1h}]}]\n"),
-            std::vector<std::string>{"3:23: attributes.priority.type: unknown type 'string' (expected text, "
+            std::vector<std::string>{"3:21: attributes.priority.type: unknown type 'string' (expected text, "
                                      "number, bool, instant, duration or list)"});
   EXPECT_EQ(problems("duly: 1\nattributes:\n  n: { type: number, values: [1, 2] }\n  m: {}\n  id: { type: text }\n"
                      "  x: { type: text, values: [] }\n  y: { type: text, values: [a, a] }\n  z: text\n"
                      "targets: [{name: t, start_when: event == \"a\", goals: [{within: 1h}]}]\n"),
             (std::vector<std::string>{
-                "3:37: attributes.n.values: values are for text attributes only (this one is number)",
+                "3:30: attributes.n.values: values are for text attributes only (this one is number)",
                 "4:6: attributes.m.type: missing: the attribute's type, one of text, number, bool, instant, duration "
                 "or list",
                 "5:3: attributes.id: 'id' is an event's own field, not an attribute",
-                "6:29: attributes.x.values: empty: list the values, or leave values out for any text",
-                "7:33: attributes.y.values[1]: 'a' is listed twice",
-                "8:6: attributes.z: expected a map, got a string",
+                "6:28: attributes.x.values: empty: list the values, or leave values out for any text",
+                "7:32: attributes.y.values[1]: 'a' is listed twice",
+                "8:6: attributes.z: expected a map of keys and values, got a value",
             }));
 }
 
 // The study's mistake: P1 unquoted is an attribute, always null.
 TEST(DeclaredAttributes, AValueWrittenWithoutQuotesIsAnErrorThatSaysSo) {
   EXPECT_EQ(problems(declared("      - { when: priority == P1, within: 4h }\n")),
-            std::vector<std::string>{"10:31: targets[0].goals[0].when: 'P1' is not a declared attribute: did you "
+            std::vector<std::string>{"10:29: targets[0].goals[0].when: 'P1' is not a declared attribute: did you "
                                      "mean \"P1\"? (a value of 'priority'; text goes in quotes)"});
   // Either side, and in a list of another attribute's comparison.
   EXPECT_EQ(problems(declared("      - { when: P2 == priority, within: 4h }\n")),
@@ -118,12 +118,12 @@ TEST(DeclaredAttributes, AMisspeltNameNamesTheClosest) {
 TEST(DeclaredAttributes, KeysThatNameAttributesAreChecked) {
   EXPECT_EQ(problems(declared("      - { due_from: promised }\n")),
             std::vector<std::string>{
-                "10:25: targets[0].goals[0].due_from: 'promised' is not a declared attribute: did you mean "
+                "10:21: targets[0].goals[0].due_from: 'promised' is not a declared attribute: did you mean "
                 "'promised_at'?"});
   EXPECT_EQ(problems(declared("      - { due_from: tier }\n      - { within: 1h, calendar_from: promised_at }\n")),
             (std::vector<std::string>{
-                "10:25: targets[0].goals[0].due_from: 'tier' is declared text, but due_from reads an instant",
-                "11:39: targets[0].goals[1].calendar_from: 'promised_at' is declared instant, but calendar_from "
+                "10:21: targets[0].goals[0].due_from: 'tier' is declared text, but due_from reads an instant",
+                "11:38: targets[0].goals[1].calendar_from: 'promised_at' is declared instant, but calendar_from "
                 "reads a calendar's name (text)"}));
   EXPECT_TRUE(duly::parse_policy(declared("      - { within_from: sla, within: 1h, timezone_from: tier }\n",
                                           "  sla: { type: number }\n")));
@@ -138,7 +138,7 @@ TEST(DeclaredAttributes, AValueOutsideTheListIsAWarning) {
   EXPECT_EQ(warnings(*p),
             (std::vector<std::string>{
                 "10:29: targets[0].goals[0].when: \"P4\" is not a declared value of 'priority' (declared: P1, P2, P3)",
-                "11:35: targets[0].goals[1].when: \"P5\" is not a declared value of 'priority' (declared: P1, P2, P3)"}));
+                "11:34: targets[0].goals[1].when: \"P5\" is not a declared value of 'priority' (declared: P1, P2, P3)"}));
   const auto& d = p->warnings().front();
   EXPECT_EQ(d.file, "p.yaml");
   EXPECT_EQ(d.source_line, "      - { when: priority == \"P4\", within: 4h }");

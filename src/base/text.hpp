@@ -63,15 +63,15 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 // The candidate closest to `word` by edit_distance, when it is close enough to
-// be what was meant (at most a third of the word's length, and at least 2,
-// away; ties: the first), or "".
+// be what was meant (at most a third of the longer one's length, and at least
+// 2, away; ties: the first), or "".
 inline std::string closest(std::string_view word, std::span<const std::string> candidates) {
-  const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
   std::string best;
-  std::size_t best_distance = limit + 1;
+  std::size_t best_distance = static_cast<std::size_t>(-1);
   for (const auto& c : candidates) {
     const std::size_t d = edit_distance(word, c);
-    if (d < best_distance) {
+    const std::size_t limit = std::max<std::size_t>(2, std::max(word.size(), c.size()) / 3);
+    if (d <= limit && d < best_distance) {
       best_distance = d;
       best = c;
     }
