@@ -19,6 +19,7 @@ attributes:
   sla: { type: duration }
   count: { type: number }
   vip: { type: bool }
+  tags: { type: list }
 targets:
   - name: t
     start_when: event == "created"
@@ -121,6 +122,32 @@ TEST(DeclaredEvents, EventsBuiltByAHostAreCheckedTheSameWay) {
   duly::reject_declared_mismatches(same, {}, rejected);
   EXPECT_EQ(same.size(), 1u);
   EXPECT_EQ(rejected.size(), 2u);
+}
+
+TEST(DeclaredEvents, ListsAreListsAndNothingElse) {
+  const auto p = declared_policy();
+  duly::read_options o;
+  o.declared = p.spec().attributes;
+  const auto b = duly::read_events_jsonl(
+      R"({"id":"a","at":"2026-12-01T09:00:00Z","event":"created","tags":["vip",2]}
+{"id":"b","at":"2026-12-01T09:00:00Z","event":"created","tags":"vip"}
+{"id":"c","at":"2026-12-01T09:00:00Z","event":"created","priority":["P1"]}
+)",
+      o);
+  EXPECT_EQ(show(b), (std::vector<std::string>{
+                         R"(a @1 {tags=["vip",2]})",
+                         R"(rejected @2: attribute 'tags': declared list, got "vip")",
+                         R"(rejected @3: attribute 'priority': declared text, got a list)",
+                     }));
+  // CSV: a declared list column needs no `:list`, and a declared text column
+  // takes a JSON array as text (the declaration settles what an untyped column
+  // could not).
+  const auto c = duly::read_events_csv(
+      "id,at,event,tags,priority\n"
+      "a,2026-12-01T09:00:00Z,created,\"[\"\"vip\"\"]\",[P1]\n",
+      o);
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(show(*c), std::vector<std::string>{R"(a @2 {tags=["vip"], priority="[P1]"})"});
 }
 
 TEST(DeclaredEvents, LongTextIsCutInTheReason) {
