@@ -8,7 +8,9 @@
 // some tickets), a 30cd goal, is_open in a condition and an escalation, and a
 // tags list (set on the first event, changed on some later ones) read by a goal
 // (`"vip" in tags`), escalations (has_any, has_all) and a reset_when
-// (changed(tags) with a whole-list ==).
+// (changed(tags) with a whole-list ==), with an attributes: section declaring
+// every name it reads (the engine's batch call does not check values: that is
+// the readers' work, so the unreadable contract hours still reach it).
 //
 // Run: build/bench/duly_engine_bench   (see docs/performance.md)
 #include <random>
@@ -60,6 +62,16 @@ calendars:
   acme: {timezone: America/Chicago, hours: {mon-fri: "07:00-19:00"}}
   globex: {timezone: Europe/Berlin, hours: {mon-fri: "08:00-16:00"}}
   initech: {timezone: Asia/Tokyo, hours: {mon-sat: "09:00-18:00"}}
+attributes:
+  channel: {type: text}
+  actor: {type: text, values: [agent, customer]}
+  status: {type: text, values: [new, open, waiting_on_customer, waiting_on_vendor, resolved, cancelled]}
+  priority: {type: text, values: [P1, P2, P3]}
+  tier: {type: text}
+  customer_calendar: {type: text}
+  contract_hours: {type: duration}
+  promised: {type: instant}
+  tags: {type: list}
 targets:
   - name: first_response
     applies_when: channel != "internal"
