@@ -396,14 +396,15 @@ namespace {
 
 py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const py::object& at,
                         const py::tuple& names, const py::list& attributes, const py::object& accepted,
-                        const std::vector<std::string>& carry, bool segments, const py::object& fraction) {
+                        const std::vector<std::string>& carry, bool segments, const py::object& fraction,
+                        unsigned threads) {
   check_as_of(as_of);
   // Only the columns the engine uses are read: those the policy reads, and the carried.
   std::set<std::string, std::less<>> wanted(carry.begin(), carry.end());
   for (const auto& name : p.compiled.slots().names()) wanted.insert(name);
   const auto frame = read_frame(ids, at, names, attributes, accepted, &wanted);
   apply_fractions(*frame, fraction);
-  const evaluate_options options{carry, segments};
+  const evaluate_options options{carry, segments, threads};
   evaluation r = [&] {
     py::gil_scoped_release release;
     return duly::evaluate(p.compiled, frame->view(), instant{seconds{as_of}}, options);
@@ -431,11 +432,12 @@ py::dict explain_frame(const policy_handle& p, const std::string& id, const std:
 
 py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
                           const py::list& names, const py::list& attributes, const py::object& accepted,
-                          const std::vector<std::string>& carry, bool segments, const py::object& fraction) {
+                          const std::vector<std::string>& carry, bool segments, const py::object& fraction,
+                          unsigned threads) {
   check_as_of(as_of);
   std::vector<event> events = build_events(ids, at, names, attributes, accepted);
   apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
-  const evaluate_options options{carry, segments};
+  const evaluate_options options{carry, segments, threads};
   evaluation r = [&] {
     py::gil_scoped_release release;
     return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}}, options);
@@ -450,13 +452,16 @@ void bind_results(py::module_& m) {
   m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
         py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false, py::arg("fraction") = py::none(),
+        py::arg("threads") = 1u,
         "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating. "
-        "carry: attribute names each timer row (and segment) carries; segments: also return each cycle's pieces.");
+        "carry: attribute names each timer row (and segment) carries; segments: also return each cycle's pieces; "
+        "threads: as evaluate_options::threads (1: this thread, 0: one per core).");
   m.def("evaluate_frame", &evaluate_frame, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
         py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false, py::arg("fraction") = py::none(),
+        py::arg("threads") = 1u,
         "Evaluate events given as a DataFrame's columns (codes and tables of distinct values) at as_of "
-        "(seconds); releases the GIL while evaluating. carry and segments as for evaluate.");
+        "(seconds); releases the GIL while evaluating. carry, segments and threads as for evaluate.");
   m.def("explain_frame", &explain_frame, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"),
         py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
         py::arg("fraction") = py::none(), "explain() on events given as for evaluate_frame.");
