@@ -12,8 +12,10 @@ sizes and rows out of time order.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pathlib
 import random
+import subprocess
 import sys
 from typing import Any
 
@@ -23,7 +25,7 @@ import pytest
 import duly
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from test_frame import POLICY, SERVICENOW, servicenow_events  # noqa: E402
+from test_frame import CLI, POLICY, SERVICENOW, servicenow_events  # noqa: E402
 
 pd = pytest.importorskip("pandas")
 pa = pytest.importorskip("pyarrow")
@@ -74,6 +76,24 @@ def test_servicenow_sample_on_threads(servicenow: list[dict[str, Any]]) -> None:
     for key in ("from", "until", "business_seconds"):
         assert np.array_equal(a["segments"][key], b["segments"][key])
     assert a["timers"]["carried"] == b["timers"]["carried"]
+
+
+@pytest.mark.skipif(not CLI.is_file(), reason="needs the CLI (build/bin/duly)")
+def test_cli_prints_the_same_on_threads(servicenow: list[dict[str, Any]], tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in servicenow))
+
+    def run(*threads: str) -> str:
+        return subprocess.run(
+            [str(CLI), "evaluate", "--policy", str(SERVICENOW / "policy.yaml"), "--events", str(path),
+             "--as-of", SERVICENOW_AS_OF, *threads],
+            check=True, capture_output=True, text=True,
+        ).stdout
+
+    one = run("--threads", "1")
+    assert one.count('"kind":"timer"') > 17_000
+    assert run("--threads", "3") == one
+    assert run() == one
 
 
 def random_stream(seed: int) -> list[dict[str, Any]]:
