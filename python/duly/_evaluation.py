@@ -615,7 +615,7 @@ def evaluate(
     check_strict(strict)
     thread_count = check_threads(threads)
     as_of_seconds = instant_seconds(as_of, "as_of")
-    columns = event_columns(events, rows, tz, needed(policy))
+    columns = event_columns(events, rows, tz, needed(policy), thread_count)
     if strict:
         refuse_rejected(columns, "nothing evaluated")
     raw = _evaluate_columns(policy, columns, as_of_seconds, threads=thread_count)
@@ -679,5 +679,6 @@ def _run(
     """The native result of ``events`` at ``as_of_seconds`` with ``carry`` and
     ``segments`` on ``threads`` (as for ``evaluate``), and the event columns it
     was read from."""
-    columns = event_columns(events, rows, tz, needed(policy, carry))
-    return _evaluate_columns(policy, columns, as_of_seconds, carry, segments, check_threads(threads)), columns
+    count = check_threads(threads)
+    columns = event_columns(events, rows, tz, needed(policy, carry), count)
+    return _evaluate_columns(policy, columns, as_of_seconds, carry, segments, count), columns

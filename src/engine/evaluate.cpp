@@ -91,6 +91,14 @@ std::size_t thread_count(const record_groups& g, const evaluate_options& options
   return std::max<std::size_t>(t, 1);
 }
 
+// Room for the timer rows of `records` records: every record has at least one
+// row per target, and some have several cycles. Room reserved and not used
+// costs no memory (its pages are never touched), while growing the vector at
+// the end would move every row.
+std::size_t timer_rows(const policy& p, std::size_t records) {
+  return records * detail::compiled(p).targets.size() * 5 / 4 + 16;
+}
+
 // Applies the rows of records [first, last) with apply(engine, row) and reports
 // them into `out`.
 template <class Apply>
@@ -98,8 +106,7 @@ void run_range(const policy& p, const record_groups& g, std::size_t first, std::
                const evaluate_options& options, evaluation& out, Apply&& apply) {
   record_engine engine(p);
   engine.set_carry(options.carry);
-  // Every record has at least one row per target.
-  out.timers.reserve(out.timers.size() + (last - first) * detail::compiled(p).targets.size());
+  out.timers.reserve(out.timers.size() + timer_rows(p, last - first));
   for (std::size_t r = first; r < last; ++r) {
     engine.reset();
     for (const std::size_t row : g.rows_of(r)) apply(engine, row);
@@ -134,6 +141,8 @@ void run_records(const policy& p, const record_groups& g, instant as_of, const e
     const auto at = std::lower_bound(g.start.begin(), g.start.end() - 1, rows);
     cut[k] = std::max(cut[k - 1], static_cast<std::size_t>(at - g.start.begin()));
   }
+  // The first run goes into `out`, the others are moved in after it.
+  out.timers.reserve(out.timers.size() + timer_rows(p, g.ids.size()));
   std::vector<evaluation> parts(threads - 1);
   std::vector<std::exception_ptr> failed(threads);
   {
