@@ -114,6 +114,14 @@ struct evaluate_options {
   std::vector<std::string> carry;
   // Fill evaluation::segments.
   bool segments = false;
+  // Threads to evaluate on: 1 (the default) evaluates on the calling thread; 0
+  // uses one per core (std::thread::hardware_concurrency()); n > 1 at most n.
+  // Records are independent, so each thread evaluates a contiguous run of
+  // them (in id order, about as many events each) and the runs are joined in
+  // order: the evaluation is the same, row for row, whatever the count. A
+  // batch gets no more than one thread per 20,000 events (fewer do not repay
+  // starting one). Only the batch calls read it (not `evaluator`).
+  unsigned threads = 1;
 };
 
 // One firing of an escalation point (see docs/escalations.md).
