@@ -68,6 +68,7 @@ struct escalation_spec {
   std::string repeat_every;             // empty: no repeat
   std::int64_t repeat_times = 0;
   std::string actions_json;             // the `do` list as JSON text ("[]" when absent)
+  std::string deliver_in;               // a calendar's name; empty: handed over at once
 };
 
 struct calendar_entry {

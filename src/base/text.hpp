@@ -1,8 +1,13 @@
 // Small text helpers shared by the parsers (not installed).
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <cstddef>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace duly::detail {
 
@@ -39,6 +44,40 @@ constexpr std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept 
   for (std::size_t k = 2; k < n; ++k)
     if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
   return n;
+}
+
+// The name among `names` closest to `word` for a "did you mean" hint: the
+// fewest single-character edits (insert, delete, replace; letters compared
+// without case), at most a third of the word's length and at least 1, ties to
+// the first listed. Empty when none is that close (or `word` is one of them).
+inline std::string_view closest_name(std::string_view word, std::span<const std::string> names) {
+  const auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
+  std::string_view best;
+  std::size_t best_distance = limit + 1;
+  std::vector<std::size_t> row;
+  for (const std::string& name : names) {
+    if (name == word) return {};
+    const std::size_t gap = name.size() > word.size() ? name.size() - word.size() : word.size() - name.size();
+    if (gap >= best_distance) continue;
+    row.resize(name.size() + 1);
+    for (std::size_t j = 0; j <= name.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= word.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= name.size(); ++j) {
+        const std::size_t up = row[j];
+        const std::size_t cost = lower(word[i - 1]) == lower(name[j - 1]) ? 0 : 1;
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+        diagonal = up;
+      }
+    }
+    if (row[name.size()] < best_distance) {
+      best_distance = row[name.size()];
+      best = name;
+    }
+  }
+  return best;
 }
 
 }  // namespace duly::detail

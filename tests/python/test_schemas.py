@@ -179,7 +179,7 @@ def test_output_schemas_list_exactly_what_duly_prints() -> None:
         "kind", "id", "target", "cycle", "state", "goal_seconds", "goal", "zone", "started", "stopped", "due",
         "breached_at", "elapsed_seconds", "remaining_seconds", "paused_seconds", "next_wakeup"]
     assert schema("escalation")["required"] == [
-        "kind", "id", "target", "escalation", "cycle", "point", "fired_at", "key", "actions"]
+        "kind", "id", "target", "escalation", "cycle", "point", "fired_at", "deliver_at", "key", "actions"]
     assert schema("rejected")["required"] == ["kind", "line", "reason"]
     assert schema("explain")["required"] == ["kind", "id", "at", "what", "target", "cycle", "event", "line", "detail"]
 
@@ -1020,7 +1020,13 @@ def test_cli_rejected_lines_validate() -> None:
       "stopped": None, "due": None, "breached_at": None, "elapsed_seconds": 0, "remaining_seconds": 1,
       "paused_seconds": 0, "next_wakeup": None}, False),
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
-      "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/20261123T153000Z/0", "actions": []}, True),
+      "fired_at": "2026-11-23T15:30:00Z", "deliver_at": "2026-11-23T15:30:00Z", "key": "T/t/e/20261123T153000Z/0",
+      "actions": []}, True),
+    ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
+      "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/20261123T153000Z/0", "actions": []}, False),  # no deliver_at
+    ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
+      "fired_at": "2026-11-28T15:30:00Z", "deliver_at": "Monday", "key": "T/t/e/20261123T153000Z/0",
+      "actions": []}, False),
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
       "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/1/0", "actions": []}, False),  # the ordinal key of 0.1
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 0, "point": 0,
