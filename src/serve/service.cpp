@@ -297,7 +297,7 @@ result<std::size_t> service::run_store(store& s) {
       log_.info("firing", {{"key", f.key},
                            {"cursor", f.cursor},
                            {"fired_at", format_instant(f.row.fired_at)},
-                           {"deliver_at", format_instant(f.row.deliver_at)}});
+                           {"deliver_at", format_instant(f.row.delivery())}});
     {
       std::lock_guard lock(delivery_m_);
       outbox_grew_ = true;

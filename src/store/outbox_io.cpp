@@ -36,14 +36,14 @@ std::string to_json(const outbox_entry& entry) {
   if (entry.kind == "withdrawal") {
     out += ",\"key\":" + text(entry.key) + ",\"id\":" + text(r.id) + ",\"target\":" + text(r.target) +
            ",\"escalation\":" + text(r.escalation) + ",\"point\":" + std::to_string(r.point) +
-           ",\"fired_at\":\"" + format_instant(r.fired_at) + "\",\"deliver_at\":\"" + format_instant(r.deliver_at) +
+           ",\"fired_at\":\"" + format_instant(r.fired_at) + "\",\"deliver_at\":\"" + format_instant(r.delivery()) +
            "\",\"actions\":" + std::string(actions_of(entry)) +
            ",\"reason\":" + text(entry.reason);
   } else {
     // The escalation line of duly/io.hpp, with the key as it was reported.
     out += ",\"id\":" + text(r.id) + ",\"target\":" + text(r.target) + ",\"escalation\":" + text(r.escalation) +
            ",\"cycle\":" + std::to_string(r.cycle) + ",\"point\":" + std::to_string(r.point) + ",\"fired_at\":\"" +
-           format_instant(r.fired_at) + "\",\"deliver_at\":\"" + format_instant(r.deliver_at) + "\",\"key\":" +
+           format_instant(r.fired_at) + "\",\"deliver_at\":\"" + format_instant(r.delivery()) + "\",\"key\":" +
            text(entry.key) + ",\"actions\":" + std::string(actions_of(entry));
   }
   out += ",\"cursor\":" + std::to_string(entry.cursor) + "}";
@@ -60,7 +60,7 @@ void write_outbox(std::ostream& out, std::span<const outbox_entry> entries, outp
       for (const auto& e : entries)
         out << e.cursor << ',' << csv_cell(e.kind) << ',' << csv_cell(e.key) << ',' << csv_cell(e.row.id) << ','
             << csv_cell(e.row.target) << ',' << csv_cell(e.row.escalation) << ',' << e.row.cycle << ','
-            << e.row.point << ',' << format_instant(e.row.fired_at) << ',' << format_instant(e.row.deliver_at) << ','
+            << e.row.point << ',' << format_instant(e.row.fired_at) << ',' << format_instant(e.row.delivery()) << ','
             << csv_cell(actions_of(e)) << ','
             << csv_cell(e.reason) << '\n';
       return;
@@ -69,7 +69,7 @@ void write_outbox(std::ostream& out, std::span<const outbox_entry> entries, outp
       rows.push_back({"CURSOR", "KIND", "KEY", "FIRED_AT", "DELIVER_AT", "ACTIONS (WITHDRAWALS: REASON)"});
       for (const auto& e : entries)
         rows.push_back({std::to_string(e.cursor), e.kind, e.key, format_instant(e.row.fired_at),
-                        format_instant(e.row.deliver_at), e.kind == "withdrawal" ? e.reason : std::string(actions_of(e))});
+                        format_instant(e.row.delivery()), e.kind == "withdrawal" ? e.reason : std::string(actions_of(e))});
       std::array<std::size_t, 6> width{};
       for (const auto& r : rows)
         for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());

@@ -198,9 +198,9 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
       const bool standing = stood.erase(key) > 0;  // still made (and reported before)
       const choice& c = chosen.at(f.id);
       const bool quiet = (r.quiet_before && f.fired_at < *r.quiet_before) || (c.moved && count(f.fired_at) <= c.since);
-      if (!quiet && !standing && f.deliver_at > as_of) {
-        const auto [h, fresh] = held.try_emplace(f.id, f.deliver_at);
-        if (!fresh && f.deliver_at < h->second) h->second = f.deliver_at;
+      if (!quiet && !standing && f.delivery() > as_of) {
+        const auto [h, fresh] = held.try_emplace(f.id, f.delivery());
+        if (!fresh && f.delivery() < h->second) h->second = f.delivery();
         ++out.firings_held;
         continue;
       }
@@ -267,7 +267,7 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
   db.exec("DROP TABLE chosen");
   // In the order they are handed over.
   std::sort(out.fired.begin(), out.fired.end(), [](const store_firing& a, const store_firing& b) {
-    if (a.row.deliver_at != b.row.deliver_at) return a.row.deliver_at < b.row.deliver_at;
+    if (a.row.delivery() != b.row.delivery()) return a.row.delivery() < b.row.delivery();
     if (a.row.fired_at != b.row.fired_at) return a.row.fired_at < b.row.fired_at;
     return a.key < b.key;
   });
@@ -281,7 +281,7 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
       put.bind(5, f.row.cycle).bind(6, f.row.point).bind(7, count(f.row.fired_at));
       put.bind(8, f.row.actions_json.empty() ? std::string_view("[]") : std::string_view(f.row.actions_json));
       put.bind(9, out.run).bind(10, count(f.row.cycle_started)).bind(11, f.row.cycle_rank);
-      put.bind(12, count(f.row.deliver_at));
+      put.bind(12, count(f.row.delivery()));
       put.run();
       f.cursor = db.last_insert_rowid();
     }
@@ -319,7 +319,7 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
         e.row.actions_json = std::string(line.text(6));
         if (!line.is_null(7)) e.row.cycle_started = from_count(line.int64(7));
         if (!line.is_null(8)) e.row.cycle_rank = line.int64(8);
-        e.row.deliver_at = line.is_null(9) ? e.row.fired_at : from_count(line.int64(9));
+        if (!line.is_null(9)) e.row.deliver_at = from_count(line.int64(9));
       } else {
         // Reported before the outbox kept its lines: the key and the policy say the rest.
         e.row.id = w.was.id;
@@ -334,13 +334,12 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
             if (x.name == k->escalation && x.target == k->target) e.row.actions_json = x.actions_json;
         }
         if (e.row.actions_json.empty()) e.row.actions_json = "[]";
-        e.row.deliver_at = e.row.fired_at;
       }
       line.reset();
       put.bind(1, e.key).bind(2, e.row.id).bind(3, e.row.target).bind(4, e.row.escalation).bind(5, e.row.cycle);
       put.bind(6, e.row.point).bind(7, count(e.row.fired_at)).bind(8, e.row.actions_json).bind(9, out.run);
       put.bind(10, count(e.row.cycle_started)).bind(11, e.row.cycle_rank).bind(12, e.reason);
-      put.bind(13, count(e.row.deliver_at));
+      put.bind(13, count(e.row.delivery()));
       put.run();
       e.cursor = db.last_insert_rowid();
       out.withdrawn.push_back(std::move(e));

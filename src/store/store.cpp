@@ -372,7 +372,7 @@ result<std::vector<outbox_entry>> store::outbox(const outbox_options& options) {
       if (!s.is_null(11)) e.row.cycle_started = from_count(s.int64(11));
       if (!s.is_null(12)) e.row.cycle_rank = s.int64(12);
       if (!s.is_null(13)) e.reason = std::string(s.text(13));
-      e.row.deliver_at = s.is_null(14) ? e.row.fired_at : from_count(s.int64(14));
+      if (!s.is_null(14)) e.row.deliver_at = from_count(s.int64(14));  // else: at fired_at
       out.push_back(std::move(e));
     }
     return out;

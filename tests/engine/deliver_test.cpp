@@ -66,9 +66,9 @@ std::vector<std::string> firings(const std::vector<ev>& list, std::string_view a
   const auto step = inc.results(at(as_of));
   std::vector<std::string> out, again;
   for (const auto& f : batch.escalations)
-    out.push_back(f.escalation + " " + duly::format_instant(f.fired_at) + " " + duly::format_instant(f.deliver_at));
+    out.push_back(f.escalation + " " + duly::format_instant(f.fired_at) + " " + duly::format_instant(f.delivery()));
   for (const auto& f : step.escalations)
-    again.push_back(f.escalation + " " + duly::format_instant(f.fired_at) + " " + duly::format_instant(f.deliver_at));
+    again.push_back(f.escalation + " " + duly::format_instant(f.fired_at) + " " + duly::format_instant(f.delivery()));
   EXPECT_EQ(out, again) << "batch and incremental differ";
   return out;
 }
@@ -178,7 +178,7 @@ TEST(Deliver, ExplainSaysWhenAFiringIsHandedOver) {
                        "nowhere point 0 fired: []; deliver_in 'never': no open time within ten years, delivered at once",
                    }));
   ASSERT_EQ(x.escalations.size(), 5u);
-  EXPECT_EQ(x.escalations[1].deliver_at, at("2026-11-30T09:00:00Z"));
+  EXPECT_EQ(x.escalations[1].delivery(), at("2026-11-30T09:00:00Z"));
 }
 
 TEST(Deliver, AnUnknownCalendarIsAnErrorAtTheKeyWithTheClosestName) {

@@ -87,7 +87,7 @@ TEST_F(Deliver, AFiringHeldForItsDeliverAtIsReportedOnceWhenItComes) {
   auto first = s.run(policy(), record, at("2026-11-27T21:00:00Z"));
   ASSERT_TRUE(first) << first.error().message();
   EXPECT_EQ(keys(first->fired), (std::vector<std::string>{"T-1/resolution/now/20261127T163000Z/0"}));
-  EXPECT_EQ(first->fired[0].row.deliver_at, at("2026-11-27T17:30:00Z"));
+  EXPECT_EQ(first->fired[0].row.delivery(), at("2026-11-27T17:30:00Z"));
   EXPECT_EQ(first->firings_held, 1u);
   // The cycle has ended: the record wakes for the held firing only.
   EXPECT_EQ(first->next_wakeup, at("2026-11-30T09:00:00Z"));
@@ -105,7 +105,7 @@ TEST_F(Deliver, AFiringHeldForItsDeliverAtIsReportedOnceWhenItComes) {
   ASSERT_TRUE(monday);
   ASSERT_EQ(keys(monday->fired), (std::vector<std::string>{"T-1/resolution/lead/20261127T163000Z/0"}));
   EXPECT_EQ(monday->fired[0].row.fired_at, at("2026-11-27T18:30:00Z"));
-  EXPECT_EQ(monday->fired[0].row.deliver_at, at("2026-11-30T09:00:00Z"));
+  EXPECT_EQ(monday->fired[0].row.delivery(), at("2026-11-30T09:00:00Z"));
   EXPECT_EQ(monday->fired[0].cursor, first->fired[0].cursor + 1);
   EXPECT_EQ(monday->firings_held, 0u);
   EXPECT_FALSE(monday->next_wakeup);
@@ -120,7 +120,7 @@ TEST_F(Deliver, AFiringHeldForItsDeliverAtIsReportedOnceWhenItComes) {
   ASSERT_EQ(box.size(), 2u);
   EXPECT_EQ(box[1].key, "T-1/resolution/lead/20261127T163000Z/0");
   EXPECT_EQ(box[1].row.fired_at, at("2026-11-27T18:30:00Z"));
-  EXPECT_EQ(box[1].row.deliver_at, at("2026-11-30T09:00:00Z"));
+  EXPECT_EQ(box[1].row.delivery(), at("2026-11-30T09:00:00Z"));
   EXPECT_EQ(duly::to_json(box[1]),
             R"({"kind":"escalation","id":"T-1","target":"resolution","escalation":"lead","cycle":1,"point":0,)"
             R"("fired_at":"2026-11-27T18:30:00Z","deliver_at":"2026-11-30T09:00:00Z",)"
@@ -128,7 +128,7 @@ TEST_F(Deliver, AFiringHeldForItsDeliverAtIsReportedOnceWhenItComes) {
   // The state shows the firing whatever the delivery: it fired on Friday.
   const auto friday = s.state(policy(), at("2026-11-27T21:00:00Z")).value();
   ASSERT_EQ(friday.escalations.size(), 2u);
-  EXPECT_EQ(friday.escalations[1].deliver_at, at("2026-11-30T09:00:00Z"));
+  EXPECT_EQ(friday.escalations[1].delivery(), at("2026-11-30T09:00:00Z"));
 }
 
 TEST_F(Deliver, AHeldFiringThatALateEventUndoesIsNeverReported) {
@@ -194,9 +194,9 @@ TEST_F(Deliver, RunsAtAnyInstantsReportExactlyTheDeliveredFiringsOnce) {
     ASSERT_TRUE(r) << r.error().message();
     for (const auto& f : r->fired) {
       EXPECT_TRUE(reported.emplace(f.key, r->run).second) << f.key << " reported twice";
-      EXPECT_LE(f.row.deliver_at, t);
+      EXPECT_LE(f.row.delivery(), t);
       if (!as_ofs.empty()) {
-        EXPECT_GT(f.row.deliver_at, as_ofs.back()) << f.key << " was held too long";
+        EXPECT_GT(f.row.delivery(), as_ofs.back()) << f.key << " was held too long";
       }
     }
     as_ofs.push_back(t);
@@ -205,8 +205,8 @@ TEST_F(Deliver, RunsAtAnyInstantsReportExactlyTheDeliveredFiringsOnce) {
   std::set<std::string> expected;
   std::size_t held_somewhere = 0;
   for (const auto& f : whole.escalations) {
-    if (f.deliver_at <= as_ofs.back()) expected.insert(f.key());
-    held_somewhere += f.deliver_at != f.fired_at ? 1 : 0;
+    if (f.delivery() <= as_ofs.back()) expected.insert(f.key());
+    held_somewhere += f.delivery() != f.fired_at ? 1 : 0;
   }
   std::set<std::string> got;
   for (const auto& [k, run] : reported) got.insert(k);
@@ -234,16 +234,16 @@ TEST_F(Deliver, AFormat3StoreReadsDeliverAtAsFiredAtAndIsMigratedByItsNextWrite)
   EXPECT_EQ(s.info()->format_version, 3);
   const auto old = s.outbox().value();
   ASSERT_EQ(old.size(), 2u);
-  for (const auto& e : old) EXPECT_EQ(e.row.deliver_at, e.row.fired_at);
+  for (const auto& e : old) EXPECT_EQ(e.row.delivery(), e.row.fired_at);
   // Its next run migrates it in place; the new line keeps its deliver_at.
   auto r = s.run(policy(), events{ev("T-6", "2026-11-30T15:30:00Z", "created", 2)}, at("2026-12-01T10:00:00Z"));
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(s.info()->format_version, duly::store::format_version);
   const auto box = s.outbox().value();
   ASSERT_EQ(box.size(), 4u);
-  EXPECT_EQ(box[0].row.deliver_at, box[0].row.fired_at);
+  EXPECT_EQ(box[0].row.delivery(), box[0].row.fired_at);
   EXPECT_EQ(box[3].key, "T-6/resolution/lead/20261130T153000Z/0");
-  EXPECT_EQ(box[3].row.deliver_at, at("2026-12-01T09:00:00Z"));
+  EXPECT_EQ(box[3].row.delivery(), at("2026-12-01T09:00:00Z"));
 }
 
 }  // namespace

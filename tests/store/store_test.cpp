@@ -725,7 +725,8 @@ TEST_F(Store, ALateEventThatUndoesAFiringWithdrawsItOnce) {
   EXPECT_EQ(duly::to_json(w),
             "{\"kind\":\"withdrawal\",\"key\":\"" + key +
                 "\",\"id\":\"W-1\",\"target\":\"resolution\",\"escalation\":\"team_lead\",\"point\":0,"
-                "\"fired_at\":\"2026-11-23T12:00:00Z\",\"actions\":" + w.row.actions_json + ",\"reason\":\"" + w.reason +
+                "\"fired_at\":\"2026-11-23T12:00:00Z\",\"deliver_at\":\"2026-11-23T12:00:00Z\",\"actions\":" +
+                w.row.actions_json + ",\"reason\":\"" + w.reason +
                 "\",\"cursor\":" + std::to_string(w.cursor) + "}");
   // Never again: the same events again, later runs.
   for (const char* when : {"2026-11-23T15:00:00Z", "2026-11-24T15:00:00Z"}) {
