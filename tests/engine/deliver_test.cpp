@@ -10,6 +10,8 @@
 // (UTC+1 in November), `never` has no open hour at all.
 #include <duly/duly.hpp>
 
+#include <fstream>
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -225,6 +227,48 @@ TEST(Deliver, ThePolicyKeepsTheNameAsWritten) {
   EXPECT_EQ(p.escalations()[0].deliver_in, "office");
   EXPECT_EQ(p.escalations()[2].deliver_in, "");
   EXPECT_EQ(p.spec().escalations[3].deliver_in, "berlin");
+}
+
+TEST(Deliver, TheWorkedExampleOfTheDocs) {
+  // docs/escalations.md, "deliver_in": the policy, the event and the lines as
+  // the page shows them.
+  std::ifstream in(std::string(DULY_DOCS_DIR) + "/escalations.md");
+  std::ostringstream doc;
+  doc << in.rdbuf();
+  const std::string page = doc.str();
+  const std::string policy = R"(duly: 1
+calendars:
+  desk: {timezone: Europe/London, hours: {mon-fri: "09:00-17:00"}}
+targets:
+  - name: resolution
+    start_when: event == "created"
+    stop_when: event == "solved"
+    goals: [{within: 4h}]
+escalations:
+  - {name: on_call, target: resolution, at: due, do: [{page: [on_call]}]}
+  - {name: support_manager, target: resolution, at: due + 1h, deliver_in: desk, do: [{notify: [support_manager]}]}
+)";
+  const std::string event = R"({"id":"P1-7","at":"2027-02-12T20:00:00Z","event":"created"})";
+  ASSERT_NE(page.find("```yaml\n" + policy + "```"), std::string::npos) << "the policy is not on the page as written here";
+  ASSERT_NE(page.find("`" + event + "`"), std::string::npos);
+  const duly::policy p = load(policy);
+  const auto batch = duly::read_events_jsonl(event + "\n");
+  ASSERT_EQ(batch.events.size(), 1u);
+  const auto r = duly::evaluate(p, batch.events, at("2027-02-15T12:00:00Z"));
+  ASSERT_EQ(r.escalations.size(), 2u);
+  const std::string lines = duly::to_json(r.escalations[0]) + "\n" + duly::to_json(r.escalations[1]) + "\n";
+  EXPECT_NE(page.find("```json\n" + lines + "```"), std::string::npos) << lines;
+  const auto x = duly::explain(p, batch.events, "P1-7", at("2027-02-15T12:00:00Z"));
+  std::string said;
+  for (const auto& e : x.entries)
+    if (e.type == duly::explain_entry::kind::escalation && e.detail.find("support_manager") == 0) said = e.detail;
+  EXPECT_EQ(said,
+            "support_manager point 0 fired: [{\"notify\":[\"support_manager\"]}]; deliver_in 'desk': closed then, "
+            "delivered at 2027-02-15T09:00:00Z");
+  // The page quotes it across lines: compare with the line breaks as spaces.
+  std::string flat = page;
+  std::replace(flat.begin(), flat.end(), '\n', ' ');
+  EXPECT_NE(flat.find("`" + said + "`"), std::string::npos);
 }
 
 }  // namespace
