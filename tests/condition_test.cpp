@@ -111,6 +111,89 @@ TEST(Condition, ListsAndBooleanOperators) {
   for (const auto& [text, expected] : rows) EXPECT_EQ(eval(text, r), expected) << text;
 }
 
+// List values (a ticket's tags): membership, has_any, has_all, whole-list ==.
+TEST(Condition, ListAttributes) {
+  duly::list_builder b;
+  b.add(value::string("vip"));
+  b.add(value::string("billing"));
+  b.add(value::number(3));
+  b.add(value::boolean(true));
+  const std::string tags = b.text();
+  ASSERT_EQ(tags, R"(["vip","billing",3,true])");
+  const std::string empty = duly::list_builder().text();
+  const record r{{{"tags", value::list(tags)},
+                  {"none", value::list(empty)},
+                  {"tag", value::string("billing")},
+                  {"priority", value::string("P1")}},
+                 {},
+                 std::nullopt,
+                 {},
+                 {}};
+  struct row {
+    const char* text;
+    bool expected;
+  };
+  const row rows[] = {
+      {R"("vip" in tags)", true},
+      {R"("VIP" in tags)", false},
+      {R"("vip" not in tags)", false},
+      {R"("legal" not in tags)", true},
+      {R"(3 in tags)", true},
+      {R"("3" in tags)", false},  // kinds differ, as everywhere
+      {R"(true in tags)", true},
+      {R"(tag in tags)", true},  // an attribute's value
+      {R"(priority in tags)", false},
+      {R"(nowhere in tags)", false},  // null is never an item
+      {R"("vip" in nowhere)", false},  // a missing attribute holds no list
+      {R"("vip" not in nowhere)", true},
+      {R"("P1" in priority)", false},  // text is not a list: no substring test
+      {R"(has_any(tags, ["legal", "vip"]))", true},
+      {R"(has_any(tags, ["legal"]))", false},
+      {R"(has_any(tags, []))", false},
+      {R"(has_all(tags, ["vip", 3]))", true},
+      {R"(has_all(tags, ["vip", "legal"]))", false},
+      {R"(has_all(tags, []))", true},
+      {R"(has_all(none, []))", true},
+      {R"(has_any(priority, ["P1"]))", false},  // not a list
+      {R"(has_all(nowhere, []))", false},
+      {R"(tags == ["vip", "billing", 3, true])", true},
+      {R"(tags == ["billing", "vip", 3, true])", false},  // order counts
+      {R"(["vip", "billing", 3, true] == tags)", true},
+      {R"(tags != ["vip"])", true},
+      {R"(none == [])", true},
+      {R"(nowhere == [])", false},  // missing is null, not an empty list
+      {R"(tags in ["vip", "billing"])", false},  // a list is no scalar of a literal list
+      {R"(tags == "vip")", false},
+      {R"(exists(none))", true},  // an empty list is there
+  };
+  for (const auto& [text, expected] : rows) EXPECT_EQ(eval(text, r), expected) << text;
+}
+
+TEST(Condition, ListSyntaxErrors) {
+  struct row {
+    const char* text;
+    int column;
+    const char* message;
+  };
+  const row rows[] = {
+      {R"(tags < ["a"])", 6, "lists have no order: compare a list with == or !=, or test its items with in, has_any or has_all"},
+      {R"(tags == ["a", null])", 9, "a list compared whole holds only text, numbers and bools (no null)"},
+      {R"(["a"])", 1, R"(a list is not a condition: compare it, e.g. tags == ["vip"])"},
+      {R"(has_any("a", ["a"]))", 9, R"(has_any() takes an attribute name and a list, e.g. has_any(tags, ["vip", "billing"]))"},
+      {R"(has_all(tags))", 13, R"(expected ',' and a list after the attribute name, e.g. has_all(tags, ["vip", "billing"]))"},
+      {R"(has_all(tags, "a"))", 15, R"(expected a list such as ["vip", "billing"], e.g. has_all(tags, ["vip", "billing"]))"},
+      {R"(has_any(tags, ["a"])", 20, "expected ')' after the list"},
+      {R"("a" in exists(tags))", 8, R"(expected a list such as ["P1", "P2"] or a list attribute after 'in')"},
+  };
+  for (const auto& [text, column, message] : rows) {
+    SCOPED_TRACE(text);
+    slot_table slots;
+    const auto got = condition::compile(text, slots);
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().message(), "1:" + std::to_string(column) + ": " + message);
+  }
+}
+
 TEST(Condition, ExistsChangedAndTheEventName) {
   record r{{{"assignee", value::string("ana")}, {"status", value::string("open")}, {"cleared", value::null()}},
            {"status"},
@@ -170,8 +253,8 @@ TEST(Condition, SyntaxErrorsSayWhatAndWhereWithACaret) {
       {R"(priority = "P1")", 10, "'=' is not an operator: write '==' to compare"},
       {"(a == 1", 1, "unclosed '(': add ')'"},
       {"a == 1)", 7, "unexpected ')' after a complete condition"},
-      {"a in 5", 6, R"(expected a list such as ["P1", "P2"] after 'in')"},
-      {"foo(a)", 1, "unknown function 'foo' (expected exists, changed or is_open)"},
+      {"a in 5", 6, R"(expected a list such as ["P1", "P2"] or a list attribute after 'in')"},
+      {"foo(a)", 1, "unknown function 'foo' (expected exists, changed, is_open, has_any or has_all)"},
       {R"(a == "x)", 6, R"(unterminated string: add the closing ")"},
       {"a == 'x", 6, "unterminated string: add the closing '"},
       {"a == 1 b", 8, "unexpected 'b' after a complete condition"},

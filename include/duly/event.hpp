@@ -2,7 +2,7 @@
 //
 // An event is a record id, an instant, an event name and attribute updates
 // (see docs/timers.md): every other key sets an attribute to a string, number, bool,
-// or null to clear it. A record's events apply in `at` order; ties keep input
+// a list of those, or null to clear it. A record's events apply in `at` order; ties keep input
 // order (`sequence`). Readers account for every input row: it becomes an event,
 // or a `rejected_row` with its line number and the reason.
 //
@@ -69,7 +69,8 @@ struct event_batch {
 // instant outside those years would give wrong answers downstream rather than
 // errors; each field appears once. Every other key is an attribute: its name is
 // not empty and appears once, and its value is null (clears it), a bool, a
-// finite number or text, never an object or a list.
+// finite number, text, or a list of bools, finite numbers and text (at most
+// max_list_items items; no null, no nested list, no object), never an object.
 //
 // Thread-safety: an event_check is a plain mutable object; the static
 // functions are pure.
@@ -140,9 +141,17 @@ class DULY_EXPORT event_check {
   [[nodiscard]] static std::string attribute_text(std::string_view name, std::string_view why);
   // The problem of an attribute's name ("attribute '': the name is empty"), or "".
   [[nodiscard]] static std::string attribute_name_problem(std::string_view name);
-  // Reasons for attribute_problem: "objects and lists are not supported",
+  // Reasons for attribute_problem: "objects are not supported (...)",
   // "'abc' is not a number", "'yes' is not a bool (expected true or false)".
   [[nodiscard]] static std::string nested();
+  // The most items a list value may have: a longer one is a rejected row.
+  static constexpr std::size_t max_list_items = 1000;
+  // An item a list cannot hold, `got` as describe() names it, `index` 1-based:
+  //   "item 2 of the list is a list: a list holds only text, numbers and bools
+  //    (no null, no lists, no objects)"
+  [[nodiscard]] static std::string list_item_problem(std::size_t index, std::string_view got);
+  // "a list of 1200 items is over the limit of 1000 items"
+  [[nodiscard]] static std::string list_too_long(std::size_t items);
   // An integer beyond 2^53 cannot be held exactly by a number (a double):
   // rather than round it, and so take two different values for one, the row is
   // rejected. `literal` is the integer as written.

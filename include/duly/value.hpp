@@ -1,14 +1,21 @@
 // duly/value.hpp: attribute values of records and events.
 //
-// An attribute is null, a bool, a number or a string (instants travel as ISO-8601
-// strings and are read as instants where a policy needs one, e.g. `start_at`).
+// An attribute is null, a bool, a number, a string (instants travel as ISO-8601
+// strings and are read as instants where a policy needs one, e.g. `start_at`),
+// or a list of strings, numbers and bools (a ticket's tags).
 // `value` is a small non-owning view used on the hot path: its string points into
 // storage owned by someone else (an event, a record, a compiled condition).
 // `owned_value` owns its string.
 //
+// A list is held as its canonical JSON text: items in order, no spaces, strings
+// escaped as value::to_json writes them, numbers as to_json writes them (-0 as
+// 0), e.g. ["billing","vip",3,true]. Two lists are equal exactly when their
+// items are equal in the same order, which for canonical text is byte equality;
+// list_builder is the one way to make that text.
+//
 // Comparison rules (see docs/policy.md, Conditions): null == null holds; values of different
 // kinds are never equal; ordering is defined only between two numbers or two
-// strings (byte-wise), and is false otherwise.
+// strings (byte-wise), and is false otherwise (so never for lists).
 //
 // Thread-safety: plain values.
 #pragma once
@@ -16,12 +23,15 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <duly/export.hpp>
 
 namespace duly {
 
-enum class value_kind : std::uint8_t { null, boolean, number, string };
+enum class value_kind : std::uint8_t { null, boolean, number, string, list };
+
+class owned_value;
 
 class value {
  public:
@@ -45,12 +55,27 @@ class value {
     v.string_ = s;
     return v;
   }
+  // A list from its canonical text (list_builder::text()); not checked.
+  static constexpr value list(std::string_view canonical) noexcept {
+    value v;
+    v.kind_ = value_kind::list;
+    v.string_ = canonical;
+    return v;
+  }
 
   [[nodiscard]] constexpr value_kind kind() const noexcept { return kind_; }
   [[nodiscard]] constexpr bool is_null() const noexcept { return kind_ == value_kind::null; }
   [[nodiscard]] constexpr bool as_bool() const noexcept { return number_ != 0; }
   [[nodiscard]] constexpr double as_number() const noexcept { return number_; }
   [[nodiscard]] constexpr std::string_view as_string() const noexcept { return string_; }
+  // A list's canonical JSON text.
+  [[nodiscard]] constexpr std::string_view list_text() const noexcept { return string_; }
+  [[nodiscard]] constexpr bool is_list() const noexcept { return kind_ == value_kind::list; }
+  // A list: whether `item` equals one of its items (false for any other kind,
+  // and for a null or list item). Does not allocate.
+  [[nodiscard]] DULY_EXPORT bool contains(const value& item) const noexcept;
+  // A list: the number of its items (0 for any other kind).
+  [[nodiscard]] DULY_EXPORT std::size_t list_size() const noexcept;
   // True only for the boolean true: conditions treat anything else as false.
   [[nodiscard]] constexpr bool is_true() const noexcept {
     return kind_ == value_kind::boolean && number_ != 0;
@@ -62,7 +87,8 @@ class value {
       case value_kind::null: return true;
       case value_kind::boolean:
       case value_kind::number: return a.number_ == b.number_;
-      case value_kind::string: return a.string_ == b.string_;
+      case value_kind::string:
+      case value_kind::list: return a.string_ == b.string_;
     }
     return false;
   }
@@ -78,7 +104,7 @@ class value {
     return a.kind_ == b.kind_ && (a.kind_ == value_kind::number || a.kind_ == value_kind::string);
   }
 
-  // JSON text of the value: null, true, 3.5, "text" (escaped). Integers below
+  // JSON text of the value: null, true, 3.5, "text" (escaped), a list's text. Integers below
   // 1e15 have no fraction ("42"), other numbers 17 significant digits, NaN and
   // infinities are null; in strings, bytes that are not UTF-8 become U+FFFD
   // (written \ufffd), so the text is always valid JSON (RFC 8259).
@@ -95,7 +121,7 @@ class owned_value {
  public:
   owned_value() = default;
   explicit owned_value(const value& v) : kind_(v.kind()) {
-    if (kind_ == value_kind::string) text_ = std::string(v.as_string());
+    if (kind_ == value_kind::string || kind_ == value_kind::list) text_ = std::string(v.as_string());
     else number_ = v.as_number();
   }
   [[nodiscard]] value view() const noexcept {
@@ -104,6 +130,7 @@ class owned_value {
       case value_kind::boolean: return value::boolean(number_ != 0);
       case value_kind::number: return value::number(number_);
       case value_kind::string: return value::string(text_);
+      case value_kind::list: return value::list(text_);
     }
     return value::null();
   }
@@ -114,6 +141,36 @@ class owned_value {
   value_kind kind_ = value_kind::null;
   double number_ = 0;
   std::string text_;
+};
+
+// The items of a list value, in order (empty for any other kind).
+[[nodiscard]] DULY_EXPORT std::vector<owned_value> list_items(const value& list);
+
+// Builds a list's canonical text, item by item:
+//
+//   list_builder b;
+//   b.add(value::string("vip")); b.add(value::number(3));
+//   owned_value tags(value::list(b.text()));   // ["vip",3]
+//
+// Items are strings, finite numbers and bools; add() refuses (returns false,
+// adds nothing) a null, a list, NaN or an infinity. Limits (how long a list an
+// event may carry) are the readers' (event_check), not the builder's.
+class DULY_EXPORT list_builder {
+ public:
+  list_builder() : text_("[") {}
+  bool add(const value& item);
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  // The canonical text of the items added so far.
+  [[nodiscard]] std::string text() const { return text_ + ']'; }
+  // Empties the builder for the next list.
+  void clear() {
+    text_ = "[";
+    size_ = 0;
+  }
+
+ private:
+  std::string text_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace duly

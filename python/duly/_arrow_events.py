@@ -31,7 +31,16 @@ import numpy.typing as npt
 from . import _duly
 from ._convert import NAT, format_instant, text_problem, type_name
 from ._errors import InvalidArgumentError
-from ._event_values import MISSING, at_fraction, at_value, check, event_value, id_value, not_a_number
+from ._event_values import (
+    MISSING,
+    at_fraction,
+    at_value,
+    check,
+    event_value,
+    id_value,
+    list_value,
+    not_a_number,
+)
 from ._frame_events import FrameColumns, Problems
 
 _REQUIRED = ("id", "at", "event")
@@ -360,9 +369,27 @@ def attribute_column(name: str, column: Any, problems: Problems, clears: bool, t
         dropped[list(found)] = True
         codes = np.where((codes >= 0) & dropped[np.maximum(codes, 0)], -1, codes)
         return (name, "values", values, codes, clears)
-    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_struct(t) or pa.types.is_map(t) or (
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t) or (
         hasattr(pa.types, "is_list_view") and (pa.types.is_list_view(t) or pa.types.is_large_list_view(t))
-    ) or pa.types.is_fixed_size_list(t):
+    ):
+        # List values (a ticket's tags): each distinct list is made once; a null
+        # cell is an empty one.
+        lists: list[Any] = []
+        codes = np.full(n, -1, dtype=np.int64)
+        seen: dict[str, int] = {}
+        for row, cell in enumerate(column.to_pylist()):
+            if cell is None:
+                continue
+            made, problem = list_value(name, cell)
+            if problem is not None:
+                problems.add(row, problem)
+                continue
+            code = seen.setdefault(made.text, len(lists))  # type: ignore[attr-defined]
+            if code == len(lists):
+                lists.append(made)
+            codes[row] = code
+        return (name, "values", lists, codes, clears)
+    if pa.types.is_struct(t) or pa.types.is_map(t):
         rows = np.flatnonzero(~pc.is_null(column).to_numpy(zero_copy_only=False))
         for row in rows.tolist():
             problems.add(row, check.attribute_text(name, check.nested()))

@@ -1,7 +1,7 @@
 # Stubs for duly._duly, the compiled core on integer seconds (private: use duly).
 # Instants are int seconds since the Unix epoch (UTC); durations are int seconds.
 # Arrays are flat, C-contiguous int64 with NaT as the int64 minimum.
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -198,6 +198,14 @@ def encode_column(
     cells: npt.NDArray[np.object_], missing_types: tuple[type, ...] = (), none_missing: bool = True
 ) -> tuple[npt.NDArray[np.int64], list[Any], bool]: ...
 
+# A list attribute value as the core holds it (canonical JSON text).
+class ListValue:
+    @property
+    def text(self) -> str: ...
+    def items(self) -> list[Any]: ...
+
+def make_list(items: Sequence[object]) -> tuple[ListValue | None, str | None]: ...
+
 # What an event must have, and the wording of each problem (duly::event_check):
 # the validator of the JSON Lines and CSV readers, for the dict and DataFrame
 # paths. `field` is "id", "at" or "event"; texts are "" when there is no problem.
@@ -224,6 +232,11 @@ class event_check:
     def attribute_name_problem(name: str) -> str: ...
     @staticmethod
     def nested() -> str: ...
+    @staticmethod
+    def list_item_problem(index: int, got: str) -> str: ...
+    @staticmethod
+    def list_too_long(items: int) -> str: ...
+    max_list_items: int
     @staticmethod
     def not_a_number(text: str) -> str: ...
     @staticmethod

@@ -184,6 +184,16 @@ def not_a_number(name: str, v: float) -> str:
     return check.attribute_text(name, check.not_a_number(float_text(v)))
 
 
+def list_value(name: str, items: Any) -> tuple[object, str | None]:
+    """A list or tuple as a list value (text, numbers and bools; numpy scalars as
+    their Python values), or the problem, worded by the core."""
+    if len(items) > check.max_list_items:
+        return None, check.attribute_text(name, check.list_too_long(len(items)))
+    plain = [x.item() if isinstance(x, np.generic) else x for x in items]
+    made, problem = _duly.make_list(plain)
+    return (made, None) if problem is None else (None, check.attribute_text(name, problem))
+
+
 def attribute_value(name: str, v: object, path: str, tz: str | None = None) -> tuple[object, str | None]:
     """(value for the C++ side, None), (KEEP, None) or (None, problem). Naive datetimes raise."""
     t = type(v)
@@ -220,10 +230,14 @@ def attribute_value(name: str, v: object, path: str, tz: str | None = None) -> t
         except OverflowError:  # e.g. Fraction(10**400)
             return None, check.attribute_text(name, "the number is too large")
         return attribute_value(name, f, path)
-    if isinstance(v, (Mapping, list, tuple, set, frozenset)):
+    if isinstance(v, (list, tuple)):
+        return list_value(name, v)
+    if isinstance(v, np.ndarray) and v.ndim == 1:  # a list cell of pandas (e.g. from Arrow or parquet)
+        return list_value(name, v.tolist())
+    if isinstance(v, (Mapping, set, frozenset)):
         return None, check.attribute_text(name, check.nested())
     return None, check.attribute_text(
         name,
         f"unsupported value of type {type_name(v)} "
-        "(expected str, a number, bool, an aware datetime, or None to clear)",
+        "(expected str, a number, bool, an aware datetime, a list, or None to clear)",
     )

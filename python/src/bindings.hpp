@@ -17,6 +17,7 @@
 #include <pybind11/pybind11.h>
 
 #include <duly/error.hpp>
+#include <duly/value.hpp>
 
 namespace duly::python {
 
@@ -71,6 +72,21 @@ std::optional<std::string> read_document(const std::filesystem::path& path);
 // Raises a parse_error at the first byte of `bytes` that is not UTF-8; `file`
 // names the document in the message.
 void check_utf8(std::string_view bytes, const std::string& file);
+
+// A list attribute value on its way from Python (duly._duly.ListValue): the
+// Python layer makes one with make_list() from a list or tuple, and the event
+// readers of this module take it wherever they take a str or a number.
+struct list_cell {
+  owned_value list;
+};
+
+// The list_cell `o` holds, or nullptr when it is not one.
+const list_cell* as_list_cell(PyObject* o);
+
+// An attribute value as Python data: None, bool, str, a number (an int when it
+// is a whole number that a double holds exactly, else a float), or a list of
+// those.
+py::object python_value(const value& v);
 
 void bind_errors(py::module_& m);
 void bind_time(py::module_& m);

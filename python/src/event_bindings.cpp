@@ -72,6 +72,7 @@ owned_value object_value(PyObject* o, const std::string& attribute, std::size_t 
   const auto bad = [&](const std::string& why) { bad_cell(attribute, row, why); };
   if (o == Py_None) return owned_value();
   if (PyBool_Check(o)) return owned_value(value::boolean(o == Py_True));
+  if (const list_cell* l = as_list_cell(o)) return l->list;
   if (PyUnicode_Check(o)) {
     Py_ssize_t size = 0;
     const char* data = PyUnicode_AsUTF8AndSize(o, &size);
@@ -570,6 +571,7 @@ std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const py::object&
         PyObject* o = PyList_GET_ITEM(list.ptr(), static_cast<Py_ssize_t>(j));
         if (o == Py_None) values[j] = value::null();
         else if (PyBool_Check(o)) values[j] = value::boolean(o == Py_True);
+        else if (const list_cell* l = as_list_cell(o)) values[j] = l->list.view();  // kept alive by `list`
         else if (PyUnicode_Check(o)) values[j] = value::string(utf8(o, name.c_str(), j));
         else if (PyFloat_Check(o) || PyLong_Check(o)) {
           const double d = PyFloat_Check(o) ? PyFloat_AS_DOUBLE(o) : PyLong_AsDouble(o);

@@ -172,6 +172,9 @@ void bind_event_check(py::module_& m) {
   c.def_static("attribute_text", &ec::attribute_text, py::arg("name"), py::arg("why"));
   c.def_static("attribute_name_problem", &ec::attribute_name_problem, py::arg("name"));
   c.def_static("nested", &ec::nested);
+  c.def_static("list_item_problem", &ec::list_item_problem, py::arg("index"), py::arg("got"));
+  c.def_static("list_too_long", &ec::list_too_long, py::arg("items"));
+  c.attr("max_list_items") = ec::max_list_items;
   c.def_static("not_a_number", &ec::not_a_number, py::arg("text"));
   c.def_static("inexact_integer", &ec::inexact_integer, py::arg("literal"));
   c.def_static("join", &ec::join, py::arg("problems"));
@@ -179,7 +182,76 @@ void bind_event_check(py::module_& m) {
 
 }  // namespace
 
+namespace {
+
+// make_list(items) -> (ListValue, None) or (None, problem): a list or tuple of
+// str, bool, int and float (the Python layer turns numpy scalars into these
+// first), judged by the list rules of the JSON Lines reader.
+py::tuple make_list(const py::sequence& items) {
+  const auto n = static_cast<std::size_t>(py::len(items));
+  if (n > event_check::max_list_items) return py::make_tuple(py::none(), event_check::list_too_long(n));
+  list_builder b;
+  for (std::size_t i = 0; i < n; ++i) {
+    const py::object item = items[static_cast<py::ssize_t>(i)];
+    PyObject* o = item.ptr();
+    const auto problem = [&](const std::string& why) { return py::make_tuple(py::none(), why); };
+    if (PyBool_Check(o)) {
+      b.add(value::boolean(o == Py_True));
+    } else if (PyUnicode_Check(o)) {
+      Py_ssize_t size = 0;
+      const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+      if (data == nullptr) {
+        PyErr_Clear();
+        return problem("item " + std::to_string(i + 1) + " of the list is not valid Unicode text (a lone surrogate)");
+      }
+      b.add(value::string(std::string_view(data, static_cast<std::size_t>(size))));
+    } else if (PyLong_Check(o)) {
+      int overflow = 0;
+      const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow != 0 || !event_check::exact_integer(v))
+        return problem("item " + std::to_string(i + 1) + " of the list: " +
+                       event_check::inexact_integer(py::str(item).cast<std::string>()));
+      b.add(value::number(static_cast<double>(v)));
+    } else if (PyFloat_Check(o)) {
+      const double d = PyFloat_AS_DOUBLE(o);
+      if (!std::isfinite(d))
+        return problem("item " + std::to_string(i + 1) + " of the list: " +
+                       event_check::not_a_number(py::repr(item).cast<std::string>()));
+      b.add(value::number(d));
+    } else {
+      const char* got = o == Py_None                                   ? "null"
+                        : PyList_Check(o) || PyTuple_Check(o)          ? "a list"
+                        : PyDict_Check(o)                              ? "an object"
+                                                                       : nullptr;
+      return problem(event_check::list_item_problem(
+          i + 1, got != nullptr ? std::string(got) : std::string("a ") + Py_TYPE(o)->tp_name));
+    }
+  }
+  return py::make_tuple(py::cast(list_cell{owned_value(value::list(b.text()))}), py::none());
+}
+
+}  // namespace
+
+const list_cell* as_list_cell(PyObject* o) {
+  static PyTypeObject* const type = reinterpret_cast<PyTypeObject*>(py::type::of<list_cell>().ptr());
+  if (Py_TYPE(o) != type) return nullptr;
+  return &py::handle(o).cast<const list_cell&>();
+}
+
+void bind_list_cell(py::module_& m) {
+  py::class_<list_cell>(m, "ListValue", "A list attribute value, as the core holds it (make it with make_list).")
+      .def_property_readonly("text", [](const list_cell& c) { return std::string(c.list.view().list_text()); },
+                             "The canonical JSON text of the list.")
+      .def("items", [](const list_cell& c) { return python_value(c.list.view()); }, "The items as a Python list.")
+      .def("__repr__", [](const list_cell& c) { return "ListValue(" + std::string(c.list.view().list_text()) + ")"; })
+      .def("__eq__", [](const list_cell& a, const list_cell& b) { return a.list == b.list; })
+      .def("__hash__", [](const list_cell& c) { return py::hash(py::str(std::string(c.list.view().list_text()))); });
+  m.def("make_list", &make_list, py::arg("items"),
+        "(ListValue, None) for a list or tuple of str, bool, int and finite float; (None, problem) otherwise.");
+}
+
 void bind_events(py::module_& m) {
+  bind_list_cell(m);
   m.def("encode_column", &encode_column, py::arg("cells"), py::arg("missing_types") = py::tuple(),
         py::arg("none_missing") = true,
         "Dictionary-encode an object array: (codes int64, distinct values, all_text); -1 = missing "

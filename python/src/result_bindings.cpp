@@ -124,8 +124,8 @@ py::tuple encoded_optional_str_column(std::size_t n, F&& f) {
   return py::make_tuple(std::move(codes), std::move(values));
 }
 
-// An attribute value as Python data: None, bool, str, or a number (an int when
-// it is a whole number that a double holds exactly, else a float).
+}  // namespace
+
 py::object python_value(const value& v) {
   switch (v.kind()) {
     case value_kind::null: return py::none();
@@ -142,9 +142,16 @@ py::object python_value(const value& v) {
       if (o == nullptr) throw py::error_already_set();
       return py::reinterpret_steal<py::object>(o);
     }
+    case value_kind::list: {
+      py::list out;
+      for (const owned_value& item : list_items(v)) out.append(python_value(item.view()));
+      return out;
+    }
   }
   return py::none();
 }
+
+namespace {
 
 // Carried values as columns: one list per carried name, one Python value per
 // row. Equal strings share one str object (a column holds few distinct values).

@@ -69,6 +69,7 @@ void append_json_value(std::string& out, const value& v) {
     case value_kind::boolean: out += v.as_bool() ? "true" : "false"; return;
     case value_kind::number: append_json_number(out, v.as_number()); return;
     case value_kind::string: append_json_string(out, v.as_string()); return;
+    case value_kind::list: out += v.list_text(); return;  // canonical JSON already
   }
   out += "null";
 }

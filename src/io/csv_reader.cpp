@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/json_list.hpp"
 #include "io/lines.hpp"
 
 namespace duly {
@@ -157,13 +158,21 @@ class csv_splitter {
 };
 
 enum class column_role : std::uint8_t { id, at, event, attribute };
-enum class column_type : std::uint8_t { string, number, boolean };
+enum class column_type : std::uint8_t { string, number, boolean, list };
 
 struct csv_column {
   std::string name;
   column_role role = column_role::attribute;
   column_type type = column_type::string;
+  bool typed = false;  // the header gave the type (`name:string`)
 };
+
+// A cell of an untyped column that reads as a JSON array: text, or a list?
+// Neither guess is safe, so the row is rejected with the two ways to say it.
+bool looks_like_list(std::string_view cell) noexcept {
+  const std::string_view t = detail::trim(cell);
+  return t.size() >= 2 && t.front() == '[' && t.back() == ']';
+}
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -277,7 +286,21 @@ class csv_reader {
   void attribute(const csv_column& col, std::string& cell) {
     if (cell.empty()) return;  // no change
     switch (col.type) {
-      case column_type::string: return check_.attribute(col.name, owned_value(value::string(cell)));
+      case column_type::string:
+        if (!col.typed && looks_like_list(cell))
+          return check_.attribute_problem(col.name, "'" + std::string(detail::trim(cell)) +
+                                                        "' may be a list or text: name the column '" + col.name +
+                                                        ":list' to read JSON arrays as lists, or '" + col.name +
+                                                        ":string' to keep the text");
+        return check_.attribute(col.name, owned_value(value::string(cell)));
+      case column_type::list: {
+        if (detail::trim(cell) == "null") return check_.attribute(col.name, owned_value());
+        auto list = detail::read_json_list(cell);
+        if (!list)
+          return check_.attribute_problem(
+              col.name, list.error().message() + " (a list column's cell is a JSON array such as [\"vip\", \"billing\"])");
+        return check_.attribute(col.name, std::move(*list));
+      }
       case column_type::number: {
         if (detail::trim(cell) == "null") return check_.attribute(col.name, owned_value());
         if (const auto d = parse_number(cell)) {
@@ -314,13 +337,16 @@ class csv_reader {
       if (const auto colon = cell.rfind(':'); colon != std::string_view::npos) {
         name = detail::trim(cell.substr(0, colon));
         const std::string_view type = detail::trim(cell.substr(colon + 1));
+        col.typed = true;
         if (type == "number") {
           col.type = column_type::number;
         } else if (type == "bool") {
           col.type = column_type::boolean;
+        } else if (type == "list") {
+          col.type = column_type::list;
         } else if (type != "string") {
           header_error(line, "column " + n + " " + single_quoted(cell) + ": unknown type " + single_quoted(type) +
-                                 " (expected number, bool or string)");
+                                 " (expected number, bool, list or string)");
         }
       }
       if (name.empty()) {
@@ -333,7 +359,7 @@ class csv_reader {
       else if (name == "at") col.role = column_role::at;
       else if (name == "event") col.role = column_role::event;
       if (col.role != column_role::attribute && col.type != column_type::string)
-        header_error(line, "column " + n + " " + single_quoted(cell) + ": id, at and event take no number or bool type");
+        header_error(line, "column " + n + " " + single_quoted(cell) + ": id, at and event take no number, bool or list type");
       for (std::size_t j = 0; j < columns_.size(); ++j) {
         if (columns_[j].name == col.name) {
           header_error(line, "column " + single_quoted(col.name) + " appears twice (columns " + std::to_string(j + 1) +

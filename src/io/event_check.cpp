@@ -96,7 +96,19 @@ std::string event_check::attribute_name_problem(std::string_view name) {
   return name.empty() ? attribute_text("", "the name is empty") : std::string();
 }
 
-std::string event_check::nested() { return "objects and lists are not supported"; }
+std::string event_check::nested() {
+  return "objects are not supported (a value is text, a number, a bool, null, or a list of text, numbers and bools)";
+}
+
+std::string event_check::list_item_problem(std::size_t index, std::string_view got) {
+  return "item " + std::to_string(index) + " of the list is " + std::string(got) +
+         ": a list holds only text, numbers and bools (no null, no lists, no objects)";
+}
+
+std::string event_check::list_too_long(std::size_t items) {
+  return "a list of " + std::to_string(items) + " items is over the limit of " + std::to_string(max_list_items) +
+         " items";
+}
 
 std::string event_check::inexact_integer(std::string_view literal) {
   return std::string(literal) + " is an integer beyond 2^53, which a number cannot hold exactly; write it as a string (\"" +
@@ -188,6 +200,10 @@ void event_check::unreadable(field f, std::string_view why) {
 void event_check::attribute(std::string name, owned_value v) {
   if (name.empty()) return problems_.push_back(attribute_name_problem(name));
   if (is_duplicate(name)) return problems_.push_back(attribute_text(name, "appears twice"));
+  if (v.kind() == value_kind::list) {
+    if (const std::size_t n = v.view().list_size(); n > max_list_items)
+      return problems_.push_back(attribute_text(name, list_too_long(n)));
+  }
   e_->updates.push_back(attribute_update{std::move(name), std::move(v)});
 }
 

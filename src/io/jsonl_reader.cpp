@@ -1,5 +1,6 @@
 // Reading events from JSON Lines (one object per line with "id", "at", "event"
-// and attributes).
+// and attributes; an attribute may be a JSON array of strings, numbers and
+// bools, read as a list value).
 //
 // A line goes through the fast path (jsonl_fast.hpp) when it can, otherwise
 // through nlohmann's SAX interface, so no DOM is built for a line. Either way
@@ -14,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io/json_list.hpp"
 #include "io/jsonl_fast.hpp"
 #include "io/lines.hpp"
 
@@ -78,6 +80,62 @@ std::string simplify_json_error(std::size_t position, std::string_view what) {
   return out;
 }
 
+// A list, item by item: the items go to the builder until one cannot be held
+// (the first such is the reason) or the list grows past the limit (then they
+// are only counted, so that a huge list costs no memory).
+class list_reader {
+ public:
+  void start() {
+    items_ = 0;
+    problem_.clear();
+    builder_.clear();
+  }
+
+  void item(const jvalue& v) {
+    ++items_;
+    if (!problem_.empty() || items_ > event_check::max_list_items) return;
+    const auto inexact = [&](const std::string& literal) {
+      problem_ = "item " + std::to_string(items_) + " of the list: " + event_check::inexact_integer(literal);
+    };
+    switch (v.type) {
+      case jtype::boolean: builder_.add(duly::value::boolean(v.b)); return;
+      case jtype::integer:
+        if (!event_check::exact_integer(v.i)) return inexact(std::to_string(v.i));
+        builder_.add(duly::value::number(static_cast<double>(v.i)));
+        return;
+      case jtype::unsigned_integer:
+        if (v.u > static_cast<std::uint64_t>(event_check::max_exact_integer)) return inexact(std::to_string(v.u));
+        builder_.add(duly::value::number(static_cast<double>(v.u)));
+        return;
+      case jtype::floating:
+        if (v.raw != nullptr && v.raw->find_first_of(".eE") == std::string::npos) return inexact(*v.raw);
+        builder_.add(duly::value::number(v.d));
+        return;
+      case jtype::string: builder_.add(duly::value::string(*v.s)); return;
+      default: problem_ = event_check::list_item_problem(items_, describe(v));
+    }
+  }
+
+  // The list read, or false with the problem.
+  bool finish(std::string& problem, owned_value& out) const {
+    if (!problem_.empty()) {
+      problem = problem_;
+      return false;
+    }
+    if (items_ > event_check::max_list_items) {
+      problem = event_check::list_too_long(items_);
+      return false;
+    }
+    out = owned_value(duly::value::list(builder_.text()));
+    return true;
+  }
+
+ private:
+  std::size_t items_ = 0;
+  std::string problem_;
+  list_builder builder_;
+};
+
 // Builds one event from the SAX events of one line. Values are checked as they
 // arrive, but parsing goes on to the end of the line so that broken JSON is
 // reported as such rather than as a missing key.
@@ -118,7 +176,7 @@ class event_sax {
     v.s = &s;
     return value(v);
   }
-  bool binary(binary_t&) { return value(jvalue{jtype::array}); }  // not produced by JSON text
+  bool binary(binary_t&) { return value(jvalue{jtype::object}); }  // not produced by JSON text
   bool start_object(std::size_t) {
     if (depth_ == 0) {
       depth_ = 1;
@@ -133,6 +191,7 @@ class event_sax {
   }
   bool end_array() {
     --depth_;
+    if (depth_ == 1 && in_list_) end_list();
     return true;
   }
   bool key(string_t& k) {
@@ -156,8 +215,24 @@ class event_sax {
       return false;
     }
     if (depth_ == 1) apply(v);
+    else if (depth_ == 2 && in_list_) list_item(v);
     if (compound) ++depth_;
     return true;
+  }
+
+  void start_list() {
+    in_list_ = true;
+    list_.start();
+  }
+
+  void list_item(const jvalue& v) { list_.item(v); }
+
+  void end_list() {
+    in_list_ = false;
+    std::string problem;
+    owned_value list;
+    if (!list_.finish(problem, list)) return check_.attribute_problem(key_, problem);
+    check_.attribute(key_, std::move(list));
   }
 
   void apply(const jvalue& v) {
@@ -196,8 +271,8 @@ class event_sax {
           return check_.attribute_problem(key_, event_check::inexact_integer(*v.raw));
         return check_.attribute(key_, owned_value(duly::value::number(v.d)));
       case jtype::string: return check_.attribute(key_, owned_value(duly::value::string(*v.s)));
-      case jtype::object:
-      case jtype::array: return check_.attribute_problem(key_, event_check::nested());
+      case jtype::array: return start_list();
+      case jtype::object: return check_.attribute_problem(key_, event_check::nested());
     }
   }
 
@@ -206,6 +281,100 @@ class event_sax {
   std::string syntax_error_;
   int depth_ = 0;
   bool not_object_ = false;
+  bool in_list_ = false;
+  list_reader list_;
+};
+
+// Reads one JSON array (a CSV cell of a list column) with the list rules of
+// JSON Lines.
+class list_sax {
+ public:
+  using string_t = json::string_t;
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using binary_t = json::binary_t;
+
+  list_sax() { list_.start(); }
+
+  bool null() { return value(jvalue{jtype::null}); }
+  bool boolean(bool b) {
+    jvalue v{jtype::boolean};
+    v.b = b;
+    return value(v);
+  }
+  bool number_integer(number_integer_t n) {
+    jvalue v{jtype::integer};
+    v.i = n;
+    return value(v);
+  }
+  bool number_unsigned(number_unsigned_t n) {
+    jvalue v{jtype::unsigned_integer};
+    v.u = n;
+    return value(v);
+  }
+  bool number_float(number_float_t d, const string_t& raw) {
+    jvalue v{jtype::floating};
+    v.d = d;
+    v.raw = &raw;
+    return value(v);
+  }
+  bool string(string_t& s) {
+    jvalue v{jtype::string};
+    v.s = &s;
+    return value(v);
+  }
+  bool binary(binary_t&) { return value(jvalue{jtype::object}); }
+  bool start_object(std::size_t) { return value(jvalue{jtype::object}); }
+  bool start_array(std::size_t) {
+    if (depth_ == 0) {
+      depth_ = 1;
+      return true;
+    }
+    return value(jvalue{jtype::array});
+  }
+  bool end_object() {
+    --depth_;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    return true;
+  }
+  bool key(string_t&) { return true; }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
+    problem_ = simplify_json_error(position, ex.what());
+    return false;
+  }
+
+  // The list, or false with the problem.
+  bool finish(std::string& problem, owned_value& out) const {
+    if (!problem_.empty()) {
+      problem = "not a JSON array: " + problem_;
+      return false;
+    }
+    if (not_array_) {
+      problem = "not a JSON array";
+      return false;
+    }
+    return list_.finish(problem, out);
+  }
+
+ private:
+  bool value(const jvalue& v) {
+    if (depth_ == 0) {
+      not_array_ = true;
+      return false;
+    }
+    if (depth_ == 1) list_.item(v);
+    if (v.type == jtype::object || v.type == jtype::array) ++depth_;
+    return true;
+  }
+
+  list_reader list_;
+  std::string problem_;
+  int depth_ = 0;
+  bool not_array_ = false;
 };
 
 enum class line_verdict { ok, not_json, bad_content };
@@ -293,6 +462,23 @@ class jsonl_reader {
 
 
 }  // namespace
+
+namespace detail {
+
+result<owned_value> read_json_list(std::string_view text) {
+  list_sax sax;
+  try {
+    json::sax_parse(text.data(), text.data() + text.size(), &sax, json::input_format_t::json, true, false);
+  } catch (const std::exception& ex) {
+    return fail(errc::parse_error, std::string("not a JSON array: ") + ex.what());
+  }
+  std::string problem;
+  owned_value out;
+  if (!sax.finish(problem, out)) return fail(errc::invalid_argument, std::move(problem));
+  return out;
+}
+
+}  // namespace detail
 
 result<event> parse_event_json(std::string_view line) {
   event e;

@@ -224,6 +224,7 @@ void attainment_table(page& p, const report& r) {
         case value_kind::boolean: p.raw("bool\">").raw(value_text(a.by_value.view(), "")); break;
         case value_kind::number: p.raw("number\">").raw(value_text(a.by_value.view(), "")); break;
         case value_kind::string: p.raw("string\">").bdi(a.by_value.view().as_string(), 500); break;
+        case value_kind::list: p.raw("list\">").bdi(a.by_value.view().list_text(), 500); break;
       }
       p.raw("</td>");
     }
@@ -356,7 +357,8 @@ void breaches_table(page& p, const report& r) {
     p.seconds_cell("goal_seconds", b.goal_seconds).seconds_cell("elapsed_seconds", b.elapsed_seconds);
     if (!r.by.empty()) {
       p.raw("<td class=\"t\" data-col=\"by\">");
-      if (b.by_value.kind() == value_kind::string) p.bdi(b.by_value.view().as_string(), 500);
+      if (b.by_value.kind() == value_kind::string || b.by_value.kind() == value_kind::list)
+        p.bdi(b.by_value.view().as_string(), 500);  // a list as its JSON text
       else p.raw(value_text(b.by_value.view(), "<span class=\"note\">(none)</span>"));
       p.raw("</td>");
     }

@@ -11,7 +11,7 @@
 namespace duly::report_detail {
 namespace {
 
-// 0 bool, 1 float, 2 int, 3 str, 4 null: Python's type names in order, null last.
+// 0 bool, 1 float, 2 int, 3 str, 4 list, 5 null: Python's type names in order, null last.
 int type_rank(const value& v) noexcept {
   switch (v.kind()) {
     case value_kind::boolean: return 0;
@@ -22,9 +22,10 @@ int type_rank(const value& v) noexcept {
       return whole ? 2 : 1;
     }
     case value_kind::string: return 3;
-    case value_kind::null: return 4;
+    case value_kind::list: return 4;
+    case value_kind::null: return 5;
   }
-  return 4;
+  return 5;
 }
 
 // The code point at s[i] and its length, or U+FFFD and 1 for a byte that is not UTF-8.
@@ -59,7 +60,8 @@ bool value_less(const value& a, const value& b) noexcept {
   switch (a.kind()) {
     case value_kind::boolean:
     case value_kind::number: return a.as_number() < b.as_number();
-    case value_kind::string: return a.as_string() < b.as_string();
+    case value_kind::string:
+    case value_kind::list: return a.as_string() < b.as_string();
     case value_kind::null: return false;
   }
   return false;
@@ -75,6 +77,7 @@ std::string value_text(const value& v, std::string_view null_text) {
       return out;
     }
     case value_kind::string: return std::string(v.as_string());
+    case value_kind::list: return std::string(v.list_text());  // its JSON text
   }
   return std::string(null_text);
 }

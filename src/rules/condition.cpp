@@ -39,6 +39,7 @@ namespace {
 enum class op : std::uint8_t {
   literal, attribute, event, due, remaining, exists, changed, is_open,
   eq, ne, lt, le, gt, ge, in, not_in,
+  in_list, not_in_list, has_any, has_all,  // x in ATTR (a list value); has_any/has_all(ATTR, [...])
   and_, or_, not_,
 };
 
@@ -50,6 +51,7 @@ struct node {
   int first = 0;    // list literal: first index into `lists`
   int count = 0;    // list literal: length
   bool instants = false;  // a comparison with `due`: ISO-8601 text compares as an instant
+  bool list = false;      // a list literal: `literal` is its list value (null when it holds a null)
   value literal;
 };
 
@@ -116,6 +118,21 @@ struct condition::impl {
         bool found = false;
         for (int k = 0; k < list.count && !found; ++k) found = lists[static_cast<std::size_t>(list.first + k)] == x;
         return value::boolean(n.code == op::in ? found : !found);
+      }
+      case op::in_list:
+      case op::not_in_list: {
+        const bool found = eval(n.b, ctx).contains(eval(n.a, ctx));
+        return value::boolean(n.code == op::in_list ? found : !found);
+      }
+      case op::has_any:
+      case op::has_all: {
+        const value l = eval(n.a, ctx);
+        if (!l.is_list()) return value::boolean(false);
+        const node& list = nodes[static_cast<std::size_t>(n.b)];
+        const bool any = n.code == op::has_any;
+        for (int k = 0; k < list.count; ++k)
+          if (l.contains(lists[static_cast<std::size_t>(list.first + k)]) == any) return value::boolean(any);
+        return value::boolean(!any);
       }
       case op::and_: return value::boolean(eval(n.a, ctx).is_true() && eval(n.b, ctx).is_true());
       case op::or_: return value::boolean(eval(n.a, ctx).is_true() || eval(n.b, ctx).is_true());
@@ -351,7 +368,12 @@ class parser {
     return parse_comparison();
   }
 
+  bool is_list_literal(int i) const { return out_.nodes[static_cast<std::size_t>(i)].list; }
+  static bool is_reserved(std::string_view w) { return w == "and" || w == "or" || w == "not" || w == "in"; }
+  static bool is_constant(std::string_view w) { return w == "true" || w == "false" || w == "null"; }
+
   result<int> parse_comparison() {
+    const std::size_t left_pos = cur_.pos;
     auto left = parse_primary();
     if (!left) return left;
     op code;
@@ -377,6 +399,8 @@ class parser {
           }
           code = op::not_in;
         } else {
+          if (is_list_literal(*left))
+            return fail_at(left_pos, "a list is not a condition: compare it, e.g. tags == [\"vip\"]");
           return left;
         }
     }
@@ -384,18 +408,36 @@ class parser {
     if (!advance()) return tl::unexpected(error_);
     const std::string op_text(text_.substr(op_token.pos, op_token.len));
     if (code == op::in || code == op::not_in) {
+      const std::string in_text = code == op::in ? "in" : "not in";
+      if (cur_.kind == tok::name && cur_.text != "event" && !is_reserved(cur_.text) && !is_constant(cur_.text)) {
+        // x in ATTR: membership of the list the attribute holds.
+        node attr;
+        attr.code = op::attribute;
+        attr.slot = slots_.slot_of(cur_.text);
+        const token name = cur_;
+        if (!advance()) return tl::unexpected(error_);
+        if (cur_.kind == tok::lparen)
+          return fail_at(name.pos, "expected a list such as [\"P1\", \"P2\"] or a list attribute after '" + in_text + "'");
+        return add(binary(code == op::in ? op::in_list : op::not_in_list, *left, add(attr)));
+      }
       if (cur_.kind != tok::lbracket)
-        return fail_at(cur_.pos, "expected a list such as [\"P1\", \"P2\"] after '" +
-                                     std::string(code == op::in ? "in" : "not in") + "'");
+        return fail_at(cur_.pos, "expected a list such as [\"P1\", \"P2\"] or a list attribute after '" + in_text + "'");
       auto list = parse_list();
       if (!list) return list;
       return add(binary(code, *left, *list));
     }
     if (cur_.kind == tok::end) return fail_at(cur_.pos, "expected a value after '" + op_text + "'");
-    if (cur_.kind == tok::lbracket)
-      return fail_at(cur_.pos, "a list can only follow 'in' or 'not in'");
+    const std::size_t right_pos = cur_.pos;
     auto right = parse_primary();
     if (!right) return right;
+    const bool lists = is_list_literal(*left) || is_list_literal(*right);
+    if (lists && code != op::eq && code != op::ne)
+      return fail_at(op_token.pos, "lists have no order: compare a list with == or !=, or test its items with in, has_any or has_all");
+    for (const int side : {*left, *right}) {
+      if (is_list_literal(side) && out_.nodes[static_cast<std::size_t>(side)].literal.is_null())
+        return fail_at(side == *left ? left_pos : right_pos,
+                       "a list compared whole holds only text, numbers and bools (no null)");
+    }
     node cmp = binary(code, *left, *right);
     cmp.instants = out_.nodes[static_cast<std::size_t>(*left)].code == op::due ||
                    out_.nodes[static_cast<std::size_t>(*right)].code == op::due;
@@ -428,6 +470,14 @@ class parser {
     }
     out_.lists.insert(out_.lists.end(), items.begin(), items.end());
     n.count = static_cast<int>(items.size());
+    n.list = true;
+    list_builder whole;
+    bool all_taken = true;
+    for (const value& item : items) all_taken = whole.add(item) && all_taken;
+    if (all_taken) {
+      out_.strings.push_back(whole.text());
+      n.literal = value::list(out_.strings.back());
+    }
     if (!advance()) return tl::unexpected(error_);  // past ']'
     return add(n);
   }
@@ -449,6 +499,7 @@ class parser {
   }
 
   result<int> parse_primary() {
+    if (cur_.kind == tok::lbracket) return parse_list();
     if (auto v = literal_value()) {
       node n;
       n.code = op::literal;
@@ -502,7 +553,9 @@ class parser {
     if (name.text == "exists") code = op::exists;
     else if (name.text == "changed") code = op::changed;
     else if (name.text == "is_open") return parse_is_open(name);
-    else return fail_at(name.pos, "unknown function '" + name.text + "' (expected exists, changed or is_open)");
+    else if (name.text == "has_any" || name.text == "has_all") return parse_has(name);
+    else return fail_at(name.pos, "unknown function '" + name.text +
+                                      "' (expected exists, changed, is_open, has_any or has_all)");
     if (!advance()) return tl::unexpected(error_);
     if (cur_.kind != tok::name || cur_.text == "event")
       return fail_at(cur_.pos, name.text + "() takes an attribute name, e.g. " + name.text + "(assignee)");
@@ -513,6 +566,28 @@ class parser {
     if (cur_.kind != tok::rparen) return fail_at(cur_.pos, "expected ')' after the attribute name");
     if (!advance()) return tl::unexpected(error_);
     return add(n);
+  }
+
+  // has_any(ATTR, [...]) and has_all(ATTR, [...]): the list ATTR holds has one
+  // of the items, or every one of them.
+  result<int> parse_has(const token& name) {
+    if (!advance()) return tl::unexpected(error_);
+    const std::string usage = name.text + "(tags, [\"vip\", \"billing\"])";
+    if (cur_.kind != tok::name || cur_.text == "event" || is_reserved(cur_.text) || is_constant(cur_.text))
+      return fail_at(cur_.pos, name.text + "() takes an attribute name and a list, e.g. " + usage);
+    node attr;
+    attr.code = op::attribute;
+    attr.slot = slots_.slot_of(cur_.text);
+    const int a = add(attr);
+    if (!advance()) return tl::unexpected(error_);
+    if (cur_.kind != tok::comma) return fail_at(cur_.pos, "expected ',' and a list after the attribute name, e.g. " + usage);
+    if (!advance()) return tl::unexpected(error_);
+    if (cur_.kind != tok::lbracket) return fail_at(cur_.pos, "expected a list such as [\"vip\", \"billing\"], e.g. " + usage);
+    auto list = parse_list();
+    if (!list) return list;
+    if (cur_.kind != tok::rparen) return fail_at(cur_.pos, "expected ')' after the list");
+    if (!advance()) return tl::unexpected(error_);
+    return add(binary(name.text == "has_any" ? op::has_any : op::has_all, a, *list));
   }
 
   // is_open("CAL"): a calendar of the policy, named in quotes.

@@ -26,11 +26,15 @@
 //                number, null; with or without a `within` to fall back to),
 //                due_from: promised (an instant with an offset, text without
 //                one, junk, a number, null)
+//   goal `when`  also on a list attribute: "vip" in tags, has_any(tags, [...]),
+//                has_all(tags, [...]), tags == ["vip"] (tags: a list of 0 to 3
+//                of vip/eu/billing in any order, the same list again, the text
+//                "vip" where a list is expected, null)
 // with one or two targets, and zero to four escalations (docs/escalations.md and
 // the engine's extensions):
 //   at           P% | due | due + D | due - D | start + D | at_risk | manual
-//   when         assignee != null | tier == "gold" | is_open("office")  (optional;
-//                is_open at the firing instant)
+//   when         assignee != null | tier == "gold" | is_open("office") |
+//                "vip" not in tags  (optional; is_open at the firing instant)
 //   raise_when   event == "page"                        (optional; manual always)
 //   repeat       every D, times 1..3                    (optional)
 //   deliver_in   office | lunch | night                 (optional; chosen from
@@ -250,6 +254,7 @@ struct goal_choice {
   bool calendar_from = false;  // calendar_from: cust_cal
   int within_from = 0;         // 1: within_from: sla (and within); 2: within_from: sla without within
   bool due_from = false;       // due_from: promised
+  int tags = 0;  // 1: "vip" in tags, 2: has_any(tags, ["eu", "billing"]), 3: has_all(tags, ["vip", "eu"]), 4: tags == ["vip"]
 };
 
 struct target_choice {
@@ -259,6 +264,7 @@ struct target_choice {
   bool pause = false;
   bool reset = false;
   bool reset_on_team = false;
+  bool reset_on_tags = false;  // reset_when: ... or changed(tags)
   bool cancel = false;
   bool start_at = false;
   int64_t at_risk_minutes = 0;  // > 0: at_risk_when: remaining < N minutes
@@ -271,7 +277,7 @@ struct escalation_choice {
   enum kind_t { percent, due, start, at_risk, manual } kind = due;
   int64_t percent_value = 0;
   int64_t offset = 0;  // minutes: due + offset, start + offset
-  int when = 0;        // 0: none, 1: assignee != null, 2: tier == "gold", 3: is_open("office")
+  int when = 0;        // 0: none, 1: assignee != null, 2: tier == "gold", 3: is_open("office"), 4: "vip" not in tags
   bool raise = false;  // raise_when: event == "page"
   int64_t every = 0;   // minutes (0 with times > 0: manual repeats without every)
   int64_t times = 0;
@@ -297,6 +303,7 @@ policy_choice random_policy(rng& r, int64_t grain) {
     tc.pause = r.chance(75);
     tc.reset = r.chance(50);
     tc.reset_on_team = tc.reset && r.chance(40);
+    tc.reset_on_tags = tc.reset && r.chance(30);
     tc.cancel = r.chance(50);
     tc.start_at = r.chance(30);
     const auto minutes_goal = [&](int priority) {
@@ -309,6 +316,7 @@ policy_choice random_policy(rng& r, int64_t grain) {
       g.calendar_from = r.chance(20);
       g.within_from = r.chance(20) ? static_cast<int>(r.between(1, 2)) : 0;
       g.due_from = r.chance(15);
+      g.tags = r.chance(30) ? static_cast<int>(r.between(1, 4)) : 0;
       return g;
     };
     if (r.chance(80)) tc.goals.push_back(minutes_goal(1));
@@ -361,7 +369,7 @@ policy_choice random_policy(rng& r, int64_t grain) {
       e.kind = escalation_choice::manual;
       e.raise = true;
     }
-    const int when = static_cast<int>(r.below(5));
+    const int when = static_cast<int>(r.below(6));
     e.when = when < 2 ? 0 : when - 1;
     if (e.kind != escalation_choice::manual && e.kind != escalation_choice::at_risk) e.raise = r.chance(15);
     if (e.kind != escalation_choice::at_risk && r.chance(35)) {
@@ -388,14 +396,23 @@ std::string to_yaml(const policy_choice& p) {
                                                           R"(event == "close" or status == "done")"};
     os << "    stop_when: " << stops[static_cast<std::size_t>(t.stop)] << "\n";
     if (t.pause) os << "    pause_when: status == \"hold\"\n";
-    if (t.reset) os << "    reset_when: event == \"reopen\"" << (t.reset_on_team ? " or changed(team)" : "") << "\n";
+    if (t.reset)
+      os << "    reset_when: event == \"reopen\"" << (t.reset_on_team ? " or changed(team)" : "")
+         << (t.reset_on_tags ? " or changed(tags)" : "") << "\n";
     if (t.cancel) os << "    cancel_when: event == \"drop\"\n";
     if (t.start_at) os << "    start_at: opened_at\n";
     if (t.at_risk_minutes > 0) os << "    at_risk_when: remaining < " << t.at_risk_minutes << "m\n";
     os << "    goals:\n";
     for (const auto& g : t.goals) {
       os << "      - {";
-      if (g.priority != 0) os << " when: priority == \"P" << g.priority << "\",";
+      static constexpr std::array<const char*, 5> tag_conditions = {
+          "", R"("vip" in tags)", R"(has_any(tags, ["eu", "billing"]))", R"(has_all(tags, ["vip", "eu"]))",
+          R"(tags == ["vip"])"};
+      if (g.priority != 0 || g.tags != 0) {
+        os << " when: '";
+        if (g.priority != 0) os << "priority == \"P" << g.priority << "\"" << (g.tags != 0 ? " and " : "");
+        os << tag_conditions[static_cast<std::size_t>(g.tags)] << "',";
+      }
       if (g.business_days > 0) os << " within: " << g.business_days << "bd,";
       else if (g.within_from != 2) os << " within: " << g.minutes << "m,";
       if (g.within_from != 0) os << " within_from: sla,";
@@ -423,6 +440,7 @@ std::string to_yaml(const policy_choice& p) {
     if (e.when == 1) os << "    when: assignee != null\n";
     if (e.when == 2) os << "    when: tier == \"gold\"\n";
     if (e.when == 3) os << "    when: is_open(\"office\")\n";
+    if (e.when == 4) os << "    when: '\"vip\" not in tags'\n";
     if (e.raise) os << "    raise_when: event == \"page\"\n";
     if (e.times > 0) {
       os << "    repeat: {";
@@ -439,14 +457,16 @@ std::string to_yaml(const policy_choice& p) {
 
 struct update {
   std::string name;
-  int kind = 0;  // 0 null, 1 string, 2 number
+  int kind = 0;  // 0 null, 1 string, 2 number, 3 a list of text
   std::string text;
   double number = 0;
   std::optional<int64_t> instant_minute;  // what `text` means as an instant, if anything
+  std::vector<std::string> items;         // kind 3
   friend bool same_value(const update& a, const update& b) {
     if (a.kind != b.kind) return false;
     if (a.kind == 1) return a.text == b.text;
     if (a.kind == 2) return a.number == b.number;
+    if (a.kind == 3) return a.items == b.items;
     return true;
   }
 };
@@ -537,6 +557,21 @@ std::vector<gen_event> random_record(rng& r, const std::string& id, int64_t as_o
                           : k == 4 ? update{"sla", 2, {}, -60, {}}
                                    : null_update("sla"));
     }
+    if (r.chance(15)) {
+      const int k = static_cast<int>(r.below(6));
+      if (k < 3) {
+        static constexpr std::array<const char*, 3> pool = {"vip", "eu", "billing"};
+        update u{"tags", 3, {}, 0, {}, {}};
+        for (const char* tag : pool)
+          if (r.chance(45)) u.items.emplace_back(tag);
+        if (u.items.size() > 1 && r.chance(50)) std::swap(u.items.front(), u.items.back());
+        e.updates.push_back(std::move(u));
+      } else if (k == 3) {
+        e.updates.push_back(update{"tags", 3, {}, 0, {}, {"vip"}});
+      } else {
+        e.updates.push_back(k == 4 ? text_update("tags", "vip") : null_update("tags"));
+      }
+    }
     if (r.chance(10)) {
       const int k = static_cast<int>(r.below(7));
       if (k < 3) {
@@ -563,8 +598,12 @@ duly::event to_engine(const gen_event& g) {
   e.name = g.name;
   e.sequence = g.sequence;
   for (const auto& u : g.updates) {
-    duly::value v = u.kind == 1 ? duly::value::string(u.text)
+    duly::list_builder items;
+    for (const auto& item : u.items) items.add(duly::value::string(item));
+    const std::string list = items.text();
+    duly::value v = u.kind == 1   ? duly::value::string(u.text)
                     : u.kind == 2 ? duly::value::number(u.number)
+                    : u.kind == 3 ? duly::value::list(list)
                                   : duly::value::null();
     e.updates.push_back({u.name, duly::owned_value(v)});
   }
@@ -664,6 +703,25 @@ struct attribute_store {
     const update* u = get(name);
     return u != nullptr && u->kind == 1 && u->text == literal;
   }
+  // The items of a list attribute, or nullptr when it holds no list.
+  const std::vector<std::string>* list(const std::string& name) const {
+    const update* u = get(name);
+    return u != nullptr && u->kind == 3 ? &u->items : nullptr;
+  }
+  bool has(const std::string& name, const std::string& item) const {
+    const auto* l = list(name);
+    return l != nullptr && std::find(l->begin(), l->end(), item) != l->end();
+  }
+  // The goal conditions on tags (goal_choice::tags), by plain code.
+  bool tags_hold(int which) const {
+    switch (which) {
+      case 1: return has("tags", "vip");
+      case 2: return has("tags", "eu") || has("tags", "billing");
+      case 3: return has("tags", "vip") && has("tags", "eu");
+      case 4: return list("tags") != nullptr && *list("tags") == std::vector<std::string>{"vip"};
+      default: return true;
+    }
+  }
 };
 
 // Chooses cycle c's goal from the record's attributes: the first goal whose
@@ -678,6 +736,7 @@ bool choose_goal(const target_choice& t, const attribute_store& a, ref_cycle& c)
     const goal_choice& gc = t.goals[g];
     const int p = gc.priority;
     if (!(p == 0 || a.equals("priority", p == 1 ? "P1" : "P2"))) continue;
+    if (!a.tags_hold(gc.tags)) continue;
     due_at.reset();
     bd = 0;
     from = 0;
@@ -888,6 +947,7 @@ bool when_holds(const escalation_choice& e, const attribute_store& a, int64_t at
   if (e.when == 1) return a.get("assignee") != nullptr;
   if (e.when == 2) return a.equals("tier", "gold");
   if (e.when == 3) return is_open(1, at >= 0 ? at / 60 : (at - 59) / 60);
+  if (e.when == 4) return !a.has("tags", "vip");
   return true;
 }
 
@@ -962,6 +1022,7 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
     if ((c.from & 1) && c.due_at && *c.due_at < c.start) ++seen["(due_from before the start)"];
     if (c.from & 2) ++seen["(goal from within_from)"];
     if (c.from & 4) ++seen["(calendar from calendar_from)"];
+    if (c.goal >= 0 && t.goals[static_cast<std::size_t>(c.goal)].tags != 0) ++seen["(goal chosen by a list condition)"];
   };
   // Spends point k of target i's active cycle at `at` seconds: fires it when its `when` holds.
   const auto spend = [&](std::size_t i, std::size_t k, int64_t at, const char* what, bool raised = false) {
@@ -970,6 +1031,7 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
     const ref_point& pt = points[i][k];
     if (!when_holds(p.escalations[static_cast<std::size_t>(pt.esc)], attrs, at)) {
       ++seen["(esc skipped by when)"];
+      if (p.escalations[static_cast<std::size_t>(pt.esc)].when == 4) ++seen["(esc skipped by a list condition)"];
       return;
     }
     fires.push_back({at, i, pt.esc, pt.k, static_cast<int64_t>(cycles[i].size()), raised});
@@ -1039,10 +1101,14 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
     any = true;
     now = e.at;
     bool team_changed = false;
+    bool tags_changed = false;
     for (const auto& u : e.updates) {
       const update* old = attrs.get(u.name);
       const bool differs = old == nullptr ? u.kind != 0 : !same_value(*old, u);
       if (u.name == "team" && differs) team_changed = true;
+      if (u.name == "tags" && differs) tags_changed = true;
+      if (u.name == "tags" && u.kind == 3) ++seen["(list attribute)"];
+      if (u.name == "tags" && !differs && u.kind == 3) ++seen["(the same list again)"];
       attrs.values[u.name] = u;
     }
     for (std::size_t i = 0; i < p.targets.size(); ++i) {
@@ -1050,7 +1116,8 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
       auto& cs = cycles[i];
       const bool stop = (t.stop != 1 && e.name == "close") || (t.stop != 0 && attrs.equals("status", "done"));
       const bool pause = t.pause && attrs.equals("status", "hold");
-      const bool reset = t.reset && (e.name == "reopen" || (t.reset_on_team && team_changed));
+      const bool reset = t.reset && (e.name == "reopen" || (t.reset_on_team && team_changed) ||
+                                     (t.reset_on_tags && tags_changed));
       const bool cancel = t.cancel && e.name == "drop";
       const bool applies = !t.applies || !attrs.equals("channel", "internal");
       const auto begin = [&](int64_t start) {
@@ -1276,8 +1343,16 @@ std::string carried_text(const duly::value& v) {
     case duly::value_kind::string: return "s:" + std::string(v.as_string());
     case duly::value_kind::number: return "n:" + std::to_string(v.as_number());
     case duly::value_kind::boolean: return v.as_bool() ? "b:true" : "b:false";
+    case duly::value_kind::list: return "l:" + std::string(v.list_text());
   }
   return "?";
+}
+
+// A list of words as canonical JSON, written by hand: ["vip","eu"].
+std::string to_engine_list(const update& u) {
+  std::string out = "[";
+  for (const auto& item : u.items) out += (out.size() > 1 ? ",\"" : "\"") + item + "\"";
+  return out + "]";
 }
 
 // The value of attribute `name` after the record's events before `x` (epoch
@@ -1294,7 +1369,7 @@ std::string ref_value_at(const std::vector<gen_event>& events, const std::string
     if (at > x || (at == x && !inclusive)) break;
     for (const auto& u : e->updates) {
       if (u.name != name) continue;
-      out = u.kind == 0 ? "null" : u.kind == 1 ? "s:" + u.text : "n:" + std::to_string(u.number);
+      out = u.kind == 0 ? "null" : u.kind == 1 ? "s:" + u.text : u.kind == 2 ? "n:" + std::to_string(u.number) : "l:" + to_engine_list(u);
     }
   }
   return out;
@@ -1344,7 +1419,7 @@ void check_facts(const duly::policy& pol, std::map<std::string, std::vector<gen_
   }
 
   // Carried attributes and segments.
-  const std::vector<std::string> names = {"priority", "status"};
+  const std::vector<std::string> names = {"priority", "status", "tags"};
   const duly::evaluation facts = duly::evaluate(pol, engine_events, as_of, duly::evaluate_options{names, true});
   if (facts.timers.size() != batch.timers.size()) {
     fail("carrying attributes changes the timers", "(all)");
@@ -1666,7 +1741,8 @@ TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
                         "(esc tie within a target)", "(point is the next wakeup)", "(breached, then reset)",
                         "(breached, then cancelled)", "(goal from due_from)", "(due_from before the start)",
                         "(goal from within_from)", "(calendar from calendar_from)", "(esc fired, is_open)",
-                        "(esc delivered later)"})
+                        "(esc delivered later)", "(list attribute)", "(the same list again)",
+                        "(goal chosen by a list condition)", "(esc skipped by a list condition)"})
     EXPECT_GT(t.seen[s], 0) << s;
   // Rarer ones depend on the few policies a seed draws: required at the
   // default seed, only reported with another.

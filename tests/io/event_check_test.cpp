@@ -48,7 +48,7 @@ TEST(EventCheck, ProblemsInTheOrderFoundThenMissingFields) {
   EXPECT_EQ(c.reason(),
             "attribute '': the name is empty; at: not an ISO-8601 instant: '2026-13-01' (month 13 does not "
             "exist); attribute 'x': appears twice; "
-            "attribute 'tags': objects and lists are not supported; id: empty; event: missing");
+            "attribute 'tags': objects are not supported (a value is text, a number, a bool, null, or a list of text, numbers and bools); id: empty; event: missing");
 }
 
 TEST(EventCheck, EachRequiredFieldOnce) {

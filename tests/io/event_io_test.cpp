@@ -124,17 +124,27 @@ TEST(EventIoJsonl, RejectsLineWithReason) {
       {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":""})", "event: empty"},
       {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":{"name":"x"}})",
        "event: expected a string, got an object"},
-      {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"opened","tags":["a","b"]})",
-       "attribute 'tags': objects and lists are not supported"},
+      {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"opened","tags":["a",["b"]]})",
+       "attribute 'tags': item 2 of the list is a list: a list holds only text, numbers and bools (no null, no "
+       "lists, no objects)"},
+      {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"opened","tags":["a",{"b":1}]})",
+       "attribute 'tags': item 2 of the list is an object: a list holds only text, numbers and bools (no null, no "
+       "lists, no objects)"},
+      {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"opened","tags":[null]})",
+       "attribute 'tags': item 1 of the list is null: a list holds only text, numbers and bools (no null, no "
+       "lists, no objects)"},
+      {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"opened","n":[1,9007199254740993]})",
+       "attribute 'n': item 2 of the list: 9007199254740993 is an integer beyond 2^53, which a number cannot hold "
+       "exactly; write it as a string (\"9007199254740993\")"},
       {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"opened","owner":{"name":"x","team":[1]}})",
-       "attribute 'owner': objects and lists are not supported"},
+       "attribute 'owner': objects are not supported (a value is text, a number, a bool, null, or a list of text, numbers and bools)"},
       {R"({"id":"T-1","id":"T-2","at":"2026-11-23T15:30:00Z","event":"opened"})", "id: appears twice"},
       {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"opened","p":1,"p":2})", "attribute 'p': appears twice"},
       {R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"opened","":1})", "attribute '': the name is empty"},
       // Every problem of the line, in the order written, then what is missing.
-      {R"({"at":"2026-13-01","id":"T-1","x":[]})",
-       "at: not an ISO-8601 instant: '2026-13-01' (month 13 does not exist); attribute 'x': objects and lists are "
-       "not supported; event: missing"},
+      {R"({"at":"2026-13-01","id":"T-1","x":{}})",
+       "at: not an ISO-8601 instant: '2026-13-01' (month 13 does not exist); attribute 'x': objects are not "
+       "supported (a value is text, a number, a bool, null, or a list of text, numbers and bools); event: missing"},
       // Not an object.
       {R"([{"id":"T-1"}])", "not a JSON object"},
       {R"("T-1")", "not a JSON object"},
@@ -480,6 +490,67 @@ TEST(EventIoCsv, QuotedCells) {
                      }));
 }
 
+// --- Lists --------------------------------------------------------------------
+
+TEST(EventIoLists, JsonArraysAreListsInCanonicalForm) {
+  const event_batch b = duly::read_events_jsonl(std::string_view(
+      R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"tagged","tags":[ "vip" , "b\u00e9", 3.0, -0, true ],"none":[]})"
+      "\n"));
+  expect_accounted(b);
+  EXPECT_EQ(show(b), (std::vector<std::string>{
+                         R"(T-1 2026-11-23T15:30:00Z tagged {tags=["vip","bé",3,0,true], none=[]} #0 @1)"}));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].updates[0].value.kind(), duly::value_kind::list);
+}
+
+TEST(EventIoLists, TheLimitOfItemsIsARejectedRowNotAnError) {
+  const auto line = [](std::size_t n) {
+    std::string s = R"({"id":"T-1","at":"2026-11-23T15:30:00Z","event":"e","tags":[)";
+    for (std::size_t i = 0; i < n; ++i) s += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
+    return s + "]}\n";
+  };
+  const std::size_t max = duly::event_check::max_list_items;
+  event_batch b = duly::read_events_jsonl(std::string_view(line(max)));
+  ASSERT_EQ(b.events.size(), 1u);
+  EXPECT_EQ(b.events[0].updates[0].value.view().list_size(), max);
+  b = duly::read_events_jsonl(std::string_view(line(200'000)));
+  ASSERT_EQ(b.rejected.size(), 1u);
+  EXPECT_EQ(b.rejected[0].reason, "attribute 'tags': a list of 200000 items is over the limit of 1000 items");
+}
+
+TEST(EventIoLists, CsvListColumnsTakeJsonArrays) {
+  const event_batch b = csv(
+      "id,at,event,tags:list\n"
+      "T-1,2026-11-23T15:30:00Z,e,\"[\"\"vip\"\", \"\"billing\"\"]\"\n"
+      "T-2,2026-11-23T15:30:00Z,e,[]\n"
+      "T-3,2026-11-23T15:30:00Z,e,null\n"
+      "T-4,2026-11-23T15:30:00Z,e,\n"
+      "T-5,2026-11-23T15:30:00Z,e,vip;billing\n"
+      "T-6,2026-11-23T15:30:00Z,e,\"[\"\"a\"\", [1]]\"\n"
+      "T-7,2026-11-23T15:30:00Z,e,\"[1,\"\n");
+  EXPECT_EQ(show(b), (std::vector<std::string>{
+      R"(T-1 2026-11-23T15:30:00Z e {tags=["vip","billing"]} #0 @2)",
+      "T-2 2026-11-23T15:30:00Z e {tags=[]} #1 @3",
+      "T-3 2026-11-23T15:30:00Z e {tags=null} #2 @4",  // null clears
+      "T-4 2026-11-23T15:30:00Z e {} #3 @5",           // empty: no change
+      R"(rejected @6: attribute 'tags': not a JSON array: column 1: invalid literal; last read: 'v' (a list column's cell is a JSON array such as ["vip", "billing"]))",
+      R"(rejected @7: attribute 'tags': item 2 of the list is a list: a list holds only text, numbers and bools (no null, no lists, no objects) (a list column's cell is a JSON array such as ["vip", "billing"]))",
+      R"(rejected @8: attribute 'tags': not a JSON array: column 4: unexpected end of input; expected '[', '{', or a literal (a list column's cell is a JSON array such as ["vip", "billing"]))",
+  }));
+}
+
+TEST(EventIoLists, AnUntypedCsvCellThatReadsAsAListIsAmbiguous) {
+  const event_batch b = csv(
+      "id,at,event,tags,note:string\n"
+      "T-1,2026-11-23T15:30:00Z,e,[vip],[kept as text]\n"
+      "T-2,2026-11-23T15:30:00Z,e,[draft] printer,x\n");
+  EXPECT_EQ(show(b), (std::vector<std::string>{
+      R"(T-2 2026-11-23T15:30:00Z e {tags="[draft] printer", note="x"} #1 @3)",
+      "rejected @2: attribute 'tags': '[vip]' may be a list or text: name the column 'tags:list' to read JSON arrays "
+      "as lists, or 'tags:string' to keep the text",
+  }));
+}
+
 TEST(EventIoCsv, NullClearsTypedColumns) {
   const event_batch b = csv(
       "id,at,event,n:number,b:bool,s\n"
@@ -591,8 +662,8 @@ TEST(EventIoCsv, RejectsBadHeader) {
       {"\n\nid,at,event,p,p\n", "events.csv:3: column 'p' appears twice (columns 4 and 5)"},
       {"id,at,event,p:number,p:string\n", "events.csv:1: column 'p' appears twice (columns 4 and 5)"},
       {"id,at,event,due:date\n",
-       "events.csv:1: column 4 'due:date': unknown type 'date' (expected number, bool or string)"},
-      {"id,at:number,event\n", "events.csv:1: column 2 'at:number': id, at and event take no number or bool type"},
+       "events.csv:1: column 4 'due:date': unknown type 'date' (expected number, bool, list or string)"},
+      {"id,at:number,event\n", "events.csv:1: column 2 'at:number': id, at and event take no number, bool or list type"},
       {"id,at,event,,x\n", "events.csv:1: column 4 has no name"},
       {"id,at,\"event\n", "events.csv:1: header: cell 3: the quoted cell is not closed before the end of the input"},
   };

@@ -298,9 +298,15 @@ def test_wrong_inputs_raise() -> None:
         duly.evaluate(POLICY, t.drop_columns(["event"]), AS_OF)
     with pytest.raises(duly.InvalidArgumentError, match="LazyFrame"):
         duly.evaluate(POLICY, pl.from_arrow(t.drop_columns(["d"])).lazy(), AS_OF)
-    lists = pa.table({"id": ["A", "B"], "at": pa.array([BASE] * 2, pa.timestamp("s", tz="UTC")),
-                      "event": ["created"] * 2, "tags": pa.array([["x"], None], pa.list_(pa.string()))})
-    assert [r.line for r in duly.evaluate(POLICY, lists, AS_OF).rejected] == [1]
+    # A list column is read as lists (a null cell is empty); a null item rejects its row, a struct every row.
+    lists = pa.table({"id": ["A", "B", "C"], "at": pa.array([BASE] * 3, pa.timestamp("s", tz="UTC")),
+                      "event": ["created"] * 3, "tags": pa.array([["x"], None, ["y", None]], pa.list_(pa.string()))})
+    assert [(r.line, r.reason) for r in duly.evaluate(POLICY, lists, AS_OF).rejected] == [
+        (3, "attribute 'tags': item 2 of the list is null: a list holds only text, numbers and bools (no null, "
+            "no lists, no objects)")]
+    structs = pa.table({"id": ["A"], "at": pa.array([BASE], pa.timestamp("s", tz="UTC")), "event": ["created"],
+                        "owner": pa.array([{"name": "ann"}])})
+    assert [r.line for r in duly.evaluate(POLICY, structs, AS_OF).rejected] == [1]
 
 
 def test_result_tables_and_parquet(data: Any, tmp_path: Any) -> None:

@@ -570,8 +570,10 @@ for label, events, *reasons in [
     ("attribute.longdouble", lambda: event(priority=np.longdouble("1e4000")), "attribute 'priority': 'inf' is not a number"),
     ("attribute.decimal", lambda: event(priority=Decimal("1.5")), "unsupported value of type decimal.Decimal"),
     ("attribute.complex", lambda: event(priority=1j), "unsupported value of type complex"),
-    ("attribute.deep-dict", lambda: event(priority=deep_dict(100_000)), "attribute 'priority': objects and lists are not supported"),
-    ("attribute.set", lambda: event(priority={1}), "objects and lists are not supported"),
+    ("attribute.deep-dict", lambda: event(priority=deep_dict(100_000)), "attribute 'priority': objects are not supported"),
+    ("attribute.set", lambda: event(priority={1}), "objects are not supported"),
+    ("attribute.list-of-lists", lambda: event(priority=[["P1"]]), "item 1 of the list is a list"),
+    ("attribute.huge-list", lambda: event(priority=["P1"] * 1_000_000), "a list of 1000000 items is over the limit"),
     ("attribute.broken-repr", lambda: event(priority=BrokenRepr()), "unsupported value of type"),
     ("attribute.date", lambda: event(priority=dt.date(2026, 1, 1)), "unsupported value of type datetime.date"),
     ("attribute.timedelta", lambda: event(priority=dt.timedelta(1)), "unsupported value of type datetime.timedelta"),
@@ -644,7 +646,9 @@ for label, make, reason in [
      "attribute 'opened': instant 3093527980800s is outside the years 0001 to 9999"),
     ("attribute.period", lambda: frame(priority=pd.period_range("2026-01", periods=2, freq="M")), "pandas.Period"),
     ("attribute.broken-repr", lambda: frame(priority=pd.Series([BrokenRepr(), "P2"], dtype=object)), "unsupported value"),
-    ("attribute.lists", lambda: frame(priority=pd.Series([[1], {"a": 1}], dtype=object)), "objects and lists"),
+    ("attribute.lists", lambda: frame(priority=pd.Series([[1, [2]], {"a": 1}], dtype=object)),
+     "item 2 of the list is a list"),
+    ("attribute.objects", lambda: frame(priority=pd.Series([{"a": 1}, "P2"], dtype=object)), "objects are not supported"),
 ]:
     rejects(f"evaluate.frame.rejects.{label}", make, reason)
 for label, make in [

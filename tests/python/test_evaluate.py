@@ -420,10 +420,10 @@ BAD_ROWS: list[tuple[Any, str]] = [
     ({"at": "x"}, "at: not an ISO-8601 instant: 'x' (expected YYYY-MM-DDTHH:MM:SS followed by Z or an offset "
                   "such as +01:00); id: missing; event: missing"),
     ({}, "id: missing; at: missing; event: missing"),
-    ({"id": "", "at": 5, "event": 7, "tags": ["a"], "m": {"k": 1}},
+    ({"id": "", "at": 5, "event": 7, "tags": ["a", ["b"]], "m": {"k": 1}},
      "id: empty; at: expected an ISO-8601 instant as a string or an aware datetime, got 5; event: expected a "
-     "string, got 7; attribute 'tags': objects and lists are not supported; attribute 'm': objects and lists "
-     "are not supported"),
+     "string, got 7; attribute 'tags': item 2 of the list is a list: a list holds only text, numbers and bools "
+     "(no null, no lists, no objects); attribute 'm': objects are not supported (a value is text, a number, a bool, null, or a list of text, numbers and bools)"),
     ({"id": 12, "at": "2026-01-05T10:00:00", "event": "created"},
      "at: instant '2026-01-05T10:00:00' has no UTC offset: add Z or an offset such as +01:00, or name a time "
      "zone for it"),
@@ -436,7 +436,7 @@ BAD_ROWS: list[tuple[Any, str]] = [
      "at: instant 2300-01-01T00:00:00Z is outside the supported years 1970 to 2199"),
     ({"id": "A", "at": "2026-01-05T10:00:00Z", "event": "x", "n": float("inf"), "d": dt.date(2026, 1, 1)},
      "attribute 'n': 'inf' is not a number; attribute 'd': unsupported value of type datetime.date (expected str, "
-     "a number, bool, an aware datetime, or None to clear)"),
+     "a number, bool, an aware datetime, a list, or None to clear)"),
     ("nope", "not a dict: got str"),
 ]
 
@@ -477,7 +477,7 @@ def test_bad_rows_in_a_dataframe() -> None:
             "at": ["2026-01-05T10:00:00Z", "2026-01-05T10:00:00Z", None, "2026-13-01T00:00:00Z", "2026-01-05T10:00:00Z"],
             "event": ["created", "created", "created", None, "created"],
             "n": [1.0, 2.0, 3.0, 4.0, float("inf")],
-            "tags": [None, None, None, None, ["x"]],
+            "tags": [None, None, None, None, ["x", None]],
         }
     )
     result = duly.evaluate(WAITING, frame, "2026-01-05T12:00:00Z")
@@ -486,7 +486,8 @@ def test_bad_rows_in_a_dataframe() -> None:
         {"line": 3, "reason": "id: empty; at: missing"},
         {"line": 4, "reason": "at: not an ISO-8601 instant: '2026-13-01T00:00:00Z' (month 13 does not exist); "
                               "event: missing"},
-        {"line": 5, "reason": "attribute 'n': 'inf' is not a number; attribute 'tags': objects and lists are not supported"},
+        {"line": 5, "reason": "attribute 'n': 'inf' is not a number; attribute 'tags': item 2 of the list is null: "
+                              "a list holds only text, numbers and bools (no null, no lists, no objects)"},
     ]
     assert [t.id for t in result.timers] == ["A"]
 

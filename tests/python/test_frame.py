@@ -199,7 +199,7 @@ def test_object_columns_with_mixed_types() -> None:
     story = duly.explain(POLICY, df, "B", as_of=AS_OF)
     assert [e.detail for e in story.entries if e.what == "event"] == ["n=true, vip=1", 'n="1", vip=false']
     # Lists, dicts and unsupported objects reject their rows, as in dicts.
-    bad = check(frame(priority=np.array(["P1", ["x"], {"a": 1}, b"raw", dt.date(2026, 1, 1), "P2"], dtype=object)))
+    bad = check(frame(priority=np.array(["P1", ["x", None], {"a": 1}, b"raw", dt.date(2026, 1, 1), "P2"], dtype=object)))
     assert [r.line for r in bad.rejected] == [2, 3, 4, 5]
 
 

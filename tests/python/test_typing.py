@@ -98,6 +98,7 @@ def test_stubs_match_the_extension(tmp_path: pathlib.Path) -> None:
     allow.write_text(
         "duly._duly.Calendar\nduly._duly.Policy\nduly._duly.Policy.__init__\n"
         "duly._duly.event_check\nduly._duly.event_check.__init__\nduly._duly.Store\n"
+        "duly._duly.ListValue\nduly._duly.ListValue.__init__\n"
     )
     status = stubtest.test_stubs(
         stubtest.parse_options(["--allowlist", str(allow), "--mypy-config-file", str(tmp_path / "none.ini"), "duly._duly"])
