@@ -309,7 +309,8 @@ def base_policy() -> dict[str, Any]:
         "escalations": [
             {"name": "lead", "target": "first_response", "at": "75%", "when": "assignee != null",
              "repeat": {"every": "1h", "times": 3}, "do": [{"notify": ["team_lead"]}]},
-            {"name": "risk", "target": "first_response", "at": "at_risk", "do": [{"notify": ["queue"]}]},
+            {"name": "risk", "target": "first_response", "at": "at_risk", "deliver_in": "support",
+             "do": [{"notify": ["queue"]}]},
             {"name": "alarm", "target": "first_response", "raise_when": 'event == "alarm"', "repeat": {"times": 1}},
         ],
     }
@@ -564,7 +565,7 @@ GOOD: dict[str, Edit] = {
     "minimal": lambda doc: (doc.clear(), doc.update({"targets": [{"name": "a", "start_when": "true", "goals": [{"within": "1h"}]}]})),
     "no duly key": at("duly"),
     "calendars null": edits(at("calendars", None), at("targets.0.goals.0.calendar"), at("targets.0.goals.1.calendar"),
-                             at("targets.0.goals.2.calendar"), at("targets.0.goals.3.calendar")),
+                             at("targets.0.goals.2.calendar"), at("targets.0.goals.3.calendar"), at("escalations.1.deliver_in")),
     "calendar null (24x7 UTC)": at("calendars.support", None),
     "calendar empty": at("calendars.support", {}),
     "escalations null": at("escalations", None),
@@ -643,6 +644,7 @@ GOOD: dict[str, Edit] = {
 # test_documented_exceptions checks that each still diverges as documented.
 SCHEMA_LOOSER: dict[str, tuple[Edit, str]] = {
     "unknown calendar name": (at("targets.0.goals.0.calendar", "nope"), "unknown calendar 'nope'"),
+    "unknown deliver_in calendar": (at("escalations.1.deliver_in", "suport"), "did you mean 'support'?"),
     "unknown target name": (at("escalations.0.target", "nope"), "unknown target 'nope'"),
     "condition syntax": (at("targets.0.start_when", 'event = "created"'), "'=' is not an operator"),
     "condition unknown function": (at("targets.0.stop_when", "closed(x)"), "targets[0].stop_when"),
