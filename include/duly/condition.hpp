@@ -98,6 +98,25 @@ class DULY_EXPORT condition {
   // Whether the condition mentions `event` (an event-tied condition).
   [[nodiscard]] bool uses_event() const noexcept;
 
+  // What the condition reads, for checks against a policy's declared
+  // attributes: each attribute name once, in the order first written, with the
+  // 1-based column in text() where it is first written; the attributes it is
+  // compared with (`priority == P1` reads P1, compared with priority), and the
+  // text literals compared with it (`priority == "P4"`, `priority in ["P1",
+  // "P4"]`), each with its column. `event`, and `due` and `remaining` in
+  // at_risk_when, are not attributes.
+  struct text_literal {
+    std::string text;
+    int column = 0;
+  };
+  struct attribute_use {
+    std::string name;
+    int column = 0;
+    std::vector<std::string> compared_with;
+    std::vector<text_literal> literals;
+  };
+  [[nodiscard]] const std::vector<attribute_use>& attributes_read() const noexcept;
+
   struct impl;
 
  private:

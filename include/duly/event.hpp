@@ -11,13 +11,16 @@
 
 #include <cstdint>
 #include <istream>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include <duly/error.hpp>
 #include <duly/export.hpp>
+#include <duly/policy_spec.hpp>
 #include <duly/time.hpp>
 #include <duly/value.hpp>
 
@@ -94,6 +97,15 @@ class DULY_EXPORT event_check {
   // skips is read as the instant of the change, a repeated one as its first
   // occurrence (the earlier offset). Not owned: it must outlive the check.
   void set_zone(const time_zone* zone) noexcept { zone_ = zone; }
+  // The attributes a policy declares (policy_spec::attributes): an update of a
+  // declared attribute whose value is not of its type is a problem,
+  // "attribute 'promised_at': declared instant, got \"tomorrow\"" (see
+  // declared_problem). Null always clears; undeclared attributes are taken as
+  // they are. Not owned: the declarations must outlive the check. Empty, the
+  // default: nothing is checked.
+  void set_declared(std::span<const attribute_spec> declared);
+  // The declaration of `name`, or nullptr.
+  [[nodiscard]] const attribute_spec* declared(std::string_view name) const noexcept;
 
   void id(std::string text);    // "id: empty"; "id: blank (only whitespace)"; "id: appears twice"
   void at(std::string_view text);  // parsed; "at: not an ISO-8601 instant: ..."
@@ -165,6 +177,13 @@ class DULY_EXPORT event_check {
   static constexpr std::int64_t max_exact_integer = std::int64_t{1} << 53;
   [[nodiscard]] static std::string not_a_number(std::string_view text);
   [[nodiscard]] static std::string not_a_bool(std::string_view text);
+  // Why `v` is not a value of the declared attribute `a`, or "" when it is:
+  // text is a string; number a number; bool a bool; instant ISO-8601 text
+  // with a UTC offset, within the supported years; duration duration text
+  // ("6h", "3bd") or a number of seconds from 0; list a list. Null is always
+  // a value (it clears). E.g. "declared instant, got \"tomorrow\"",
+  // "declared number, got \"high\"", "declared text, got 3".
+  [[nodiscard]] static std::string declared_problem(const attribute_spec& a, const value& v);
   // The problems joined by "; ".
   [[nodiscard]] static std::string join(const std::vector<std::string>& problems);
 
@@ -175,6 +194,7 @@ class DULY_EXPORT event_check {
   std::vector<std::string> problems_;
   std::unordered_set<std::string> names_;  // attribute names, for long rows only
   const time_zone* zone_ = nullptr;
+  std::unordered_map<std::string_view, const attribute_spec*> declared_;
   bool seen_[3] = {false, false, false};
 };
 
@@ -188,6 +208,12 @@ struct read_options {
   // Reads `at` text without a UTC offset as a wall-clock time in this zone
   // (event_check::set_zone); nullptr: such rows are rejected. Not owned.
   const time_zone* zone = nullptr;
+  // A policy's declared attributes (event_check::set_declared): a value of the
+  // wrong type is a rejected row. In CSV, a column without a type in its header
+  // takes its declared attribute's: number and bool cells are read as numbers
+  // and bools, duration cells that are numbers as seconds. Not owned. Empty:
+  // nothing is checked.
+  std::span<const attribute_spec> declared = {};
 };
 
 // Limits of an events input, so that a wrong file (a device such as
@@ -227,6 +253,16 @@ inline constexpr std::uint64_t max_event_input_bytes = std::uint64_t{2} << 30;  
 // event is an error (errc::parse_error) naming the missing column.
 [[nodiscard]] DULY_EXPORT result<event_batch> read_events_csv(std::istream& in, const read_options& options = {});
 [[nodiscard]] DULY_EXPORT result<event_batch> read_events_csv(std::string_view text, const read_options& options = {});
+
+// For hosts that build events themselves (the Python bindings' dicts,
+// DataFrames and Arrow data): the events with a value that is not of its
+// declared type (event_check::declared_problem) are moved out of `events` into
+// `rejected`, each as a rejected row with the event's `line` and the reason the
+// readers give ("attribute 'promised_at': declared instant, got \"tomorrow\"";
+// several joined by "; "). The others keep their order. Empty `declared`:
+// nothing changes.
+DULY_EXPORT void reject_declared_mismatches(std::vector<event>& events, std::span<const attribute_spec> declared,
+                                            std::vector<rejected_row>& rejected);
 
 // Parses one JSON object (a JSON Lines line) into an event, or the reason it is
 // rejected.

@@ -120,6 +120,12 @@ class DULY_EXPORT policy {
   // The policy as written, with the file, line and column of each calendar,
   // target, goal, escalation and condition.
   [[nodiscard]] const policy_spec& spec() const noexcept;
+  // What compiling found doubtful without refusing the policy, in document
+  // order, each with its position like an error's diagnostics: with declared
+  // attributes (`attributes:`), a text literal compared with a declared text
+  // attribute that is not one of its `values`
+  //   policy.yaml:9:29: targets[0].goals[0].when: "P4" is not a declared value of 'priority' (declared: P1, P2, P3)
+  [[nodiscard]] const std::vector<diagnostic>& warnings() const noexcept;
 
   // The compiled form, opaque outside the library.
   struct impl;

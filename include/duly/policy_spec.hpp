@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace duly {
@@ -71,6 +72,38 @@ struct escalation_spec {
   std::string deliver_in;               // a calendar's name; empty: handed over at once
 };
 
+// The type of a declared attribute (`attributes:`): what its values must be,
+// by the name a policy writes (attribute_type::timestamp is written `instant`).
+//   text      a string
+//   number    a number
+//   bool      true or false
+//   instant   ISO-8601 text with a UTC offset ("2026-12-01T17:00:00Z")
+//   duration  duration text ("6h", "3bd", "30cd") or a number of seconds
+//   list      a list of text, numbers and bools
+enum class attribute_type : std::uint8_t { text, number, boolean, timestamp, duration, list };
+
+// "text", "number", "bool", "instant", "duration", "list".
+[[nodiscard]] constexpr std::string_view to_string(attribute_type t) noexcept {
+  switch (t) {
+    case attribute_type::text: return "text";
+    case attribute_type::number: return "number";
+    case attribute_type::boolean: return "bool";
+    case attribute_type::timestamp: return "instant";
+    case attribute_type::duration: return "duration";
+    case attribute_type::list: return "list";
+  }
+  return "text";
+}
+
+// One entry of a policy's `attributes:`: an attribute the policy reads, its
+// type, and for text the values it may take (empty: any text).
+struct attribute_spec {
+  std::string name;
+  attribute_type type = attribute_type::text;
+  std::vector<std::string> values;
+  source_position where;                // the attribute's key in `attributes:`
+};
+
 struct calendar_entry {
   std::string name;
   source_position where;                // the calendar's key in `calendars:`
@@ -81,6 +114,9 @@ struct policy_spec {
   std::vector<calendar_entry> calendars;  // names and positions (the calendars themselves: policy::calendars())
   std::vector<target_spec> targets;     // in document order
   std::vector<escalation_spec> escalations;
+  // The declared attributes, in document order; empty when the policy has no
+  // `attributes:` section (then nothing is checked against them).
+  std::vector<attribute_spec> attributes;
 };
 
 }  // namespace duly

@@ -614,6 +614,9 @@ def evaluate(
     if strict:
         refuse_rejected(columns, "nothing evaluated")
     raw = _evaluate_columns(policy, columns, as_of_seconds)
+    if strict and raw["rejected"]:  # values that do not fit the policy's declared attributes
+        columns.rejected = [(int(line), str(reason)) for line, reason in raw["rejected"]]
+        refuse_rejected(columns, "nothing evaluated")
     rejected = sorted(columns.rejected + [(int(line), str(reason)) for line, reason in raw["rejected"]])
     result = Evaluation(raw, [Rejected(line, reason) for line, reason in rejected], as_of_seconds)
     result.policy = policy
@@ -625,7 +628,8 @@ def evaluate(
 
 def needed(policy: Policy, carry: Sequence[str] = ()) -> set[str]:
     """The attributes an evaluation reads: the policy's, and the carried ones."""
-    return set(policy._native.attribute_names) | set(carry)
+    declared = {name for name, _, _ in policy._native.declared_attributes}  # their values' types are checked
+    return set(policy._native.attribute_names) | declared | set(carry)
 
 
 def rereadable(events: object) -> bool:

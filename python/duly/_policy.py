@@ -86,6 +86,31 @@ class Policy:
         return dict(zip(self._native.target_names, self._native.target_labels))
 
     @property
+    def attributes(self) -> dict[str, dict[str, Any]]:
+        """The declared attributes (the policy's ``attributes:``), by name, in document order:
+        ``{"priority": {"type": "text", "values": ["P1", "P2"]}, "promised_at": {"type": "instant"}}``
+        (``values`` only for text that lists them). Empty when the policy declares none.
+
+        With declarations, ``duly.evaluate`` and ``duly.explain`` take a value of a
+        declared attribute only when it is of its type: otherwise the row is a
+        rejected row (``attribute 'promised_at': declared instant, got "tomorrow"``),
+        for dicts, DataFrames and Arrow data alike.
+        """
+        out: dict[str, dict[str, Any]] = {}
+        for name, type_, values in self._native.declared_attributes:
+            out[name] = {"type": type_, "values": list(values)} if values else {"type": type_}
+        return out
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What compiling found doubtful without refusing the policy, as
+        ``"file:line:column: path: message"``: with declared attributes, a text compared
+        with a declared text attribute that is not one of its ``values``
+        (``"P4" is not a declared value of 'priority' (declared: P1, P2, P3)``).
+        """
+        return tuple(self._native.warnings)
+
+    @property
     def fingerprint(self) -> str:
         """A stable fingerprint of the source text (16 hex digits, FNV-1a).
 

@@ -196,6 +196,26 @@ void bind_policy(py::module_& m) {
           },
           "The target of each escalation, in document order.")
       .def_property_readonly(
+          "declared_attributes",
+          [](const policy_handle& p) {
+            py::list out;
+            for (const auto& a : p.compiled.spec().attributes) {
+              py::list values;
+              for (const auto& v : a.values) values.append(text(v));
+              out.append(py::make_tuple(text(a.name), text(std::string(to_string(a.type))), values));
+            }
+            return out;
+          },
+          "The declared attributes (`attributes:`), in document order: (name, type, values).")
+      .def_property_readonly(
+          "warnings",
+          [](const policy_handle& p) {
+            py::list out;
+            for (const auto& d : p.compiled.warnings()) out.append(text(d.to_string()));
+            return out;
+          },
+          "What compiling found doubtful, as 'file:line:column: path: message'.")
+      .def_property_readonly(
           "fingerprint", [](const policy_handle& p) { return text(p.compiled.fingerprint()); },
           "A stable fingerprint of the source text (FNV-1a, hex).")
       .def_property_readonly(

@@ -409,9 +409,26 @@ py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids,
   // Only the columns the engine uses are read: those the policy reads, and the carried.
   std::set<std::string, std::less<>> wanted(carry.begin(), carry.end());
   for (const auto& name : p.compiled.slots().names()) wanted.insert(name);
+  // With declared attributes, every column the policy declares is read too, to
+  // check its values' types.
+  const auto& declared = p.compiled.spec().attributes;
+  for (const auto& a : declared) wanted.insert(a.name);
   const auto frame = read_frame(ids, at, names, attributes, accepted, &wanted);
   apply_fractions(*frame, fraction);
   const evaluate_options options{carry, segments};
+  if (!declared.empty()) {
+    // Rows whose values do not fit their declared types are rejected rows, as
+    // the readers of JSON Lines and CSV make them: evaluated event by event.
+    std::vector<event> events = frame_event_list(*frame);
+    std::vector<rejected_row> wrong;
+    reject_declared_mismatches(events, declared, wrong);
+    evaluation r = [&] {
+      py::gil_scoped_release release;
+      return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}}, options);
+    }();
+    r.rejected.insert(r.rejected.end(), wrong.begin(), wrong.end());
+    return evaluation_dict(r, options);
+  }
   evaluation r = [&] {
     py::gil_scoped_release release;
     return duly::evaluate(p.compiled, frame->view(), instant{seconds{as_of}}, options);
@@ -425,6 +442,8 @@ py::dict explain_columns(const policy_handle& p, const std::string& id, const st
   if (as_of_arg) check_as_of(*as_of_arg);
   std::vector<event> events = build_events(ids, at, names, attributes, accepted);
   apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
+  std::vector<rejected_row> wrong;  // left out, as evaluate() rejects them
+  reject_declared_mismatches(events, p.compiled.spec().attributes, wrong);
   return explain_events(p, id, as_of_arg, std::move(events));
 }
 
@@ -434,7 +453,10 @@ py::dict explain_frame(const policy_handle& p, const std::string& id, const std:
   if (as_of_arg) check_as_of(*as_of_arg);
   const auto frame = read_frame(ids, at, names, attributes, accepted);
   apply_fractions(*frame, fraction);
-  return explain_events(p, id, as_of_arg, frame_event_list(*frame));
+  std::vector<event> events = frame_event_list(*frame);
+  std::vector<rejected_row> wrong;  // left out, as evaluate() rejects them
+  reject_declared_mismatches(events, p.compiled.spec().attributes, wrong);
+  return explain_events(p, id, as_of_arg, std::move(events));
 }
 
 py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
@@ -443,11 +465,14 @@ py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids
   check_as_of(as_of);
   std::vector<event> events = build_events(ids, at, names, attributes, accepted);
   apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
+  std::vector<rejected_row> wrong;  // values that do not fit their declared types
+  reject_declared_mismatches(events, p.compiled.spec().attributes, wrong);
   const evaluate_options options{carry, segments};
   evaluation r = [&] {
     py::gil_scoped_release release;
     return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}}, options);
   }();
+  r.rejected.insert(r.rejected.end(), wrong.begin(), wrong.end());
   return evaluation_dict(r, options);
 }
 

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cctype>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -46,35 +45,35 @@ constexpr std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept 
   return n;
 }
 
-// The name among `names` closest to `word` for a "did you mean" hint: the
-// fewest single-character edits (insert, delete, replace; letters compared
-// without case), at most a third of the word's length and at least 1, ties to
-// the first listed. Empty when none is that close (or `word` is one of them).
-inline std::string_view closest_name(std::string_view word, std::span<const std::string> names) {
-  const auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
-  const std::size_t limit = std::max<std::size_t>(1, word.size() / 3);
-  std::string_view best;
-  std::size_t best_distance = limit + 1;
-  std::vector<std::size_t> row;
-  for (const std::string& name : names) {
-    if (name == word) return {};
-    const std::size_t gap = name.size() > word.size() ? name.size() - word.size() : word.size() - name.size();
-    if (gap >= best_distance) continue;
-    row.resize(name.size() + 1);
-    for (std::size_t j = 0; j <= name.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= word.size(); ++i) {
-      std::size_t diagonal = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= name.size(); ++j) {
-        const std::size_t up = row[j];
-        const std::size_t cost = lower(word[i - 1]) == lower(name[j - 1]) ? 0 : 1;
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-        diagonal = up;
-      }
+// The edit distance of a and b: the fewest single-byte insertions, deletions,
+// substitutions and swaps of neighbours that turn one into the other.
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], before[j - 2] + 1);
     }
-    if (row[name.size()] < best_distance) {
-      best_distance = row[name.size()];
-      best = name;
+    before.swap(prev);
+    prev.swap(cur);
+  }
+  return prev[b.size()];
+}
+
+// The candidate closest to `word` by edit_distance, when it is close enough to
+// be what was meant (at most a third of the longer one's length, and at least
+// 2, away; ties: the first), or "".
+inline std::string closest(std::string_view word, std::span<const std::string> candidates) {
+  std::string best;
+  std::size_t best_distance = static_cast<std::size_t>(-1);
+  for (const auto& c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    const std::size_t limit = std::max<std::size_t>(2, std::max(word.size(), c.size()) / 3);
+    if (d <= limit && d < best_distance) {
+      best_distance = d;
+      best = c;
     }
   }
   return best;

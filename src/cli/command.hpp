@@ -15,6 +15,7 @@
 #include <functional>
 #include <iosfwd>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -93,10 +94,13 @@ void report(const streams& io, std::string_view where, std::string_view message)
 // are in the batch's `rejected`; a file that cannot be read (or a CSV header
 // without id/at/event) prints the problem and returns nothing.
 // Instants without an offset are read in `zone` when given (--zone). The
-// input's limits are those of read_event_input (size, text only).
+// input's limits are those of read_event_input (size, text only). `declared`:
+// the policy's declared attributes, whose values of the wrong type are rejected
+// rows (read_options::declared).
 [[nodiscard]] std::optional<event_batch> read_event_file(const streams& io, const std::string& file,
                                                          const std::string& events_format,
-                                                         const time_zone* zone = nullptr);
+                                                         const time_zone* zone = nullptr,
+                                                         std::span<const attribute_spec> declared = {});
 
 // --zone ZONE on a command that reads events: instants written without an
 // offset are read as wall-clock times in ZONE.

@@ -57,7 +57,7 @@ std::optional<policy> load_policy_file(const streams& io, const std::string& pat
 // Reads the whole events input and parses it in the format asked for, or the
 // one its name (or, for stdin, its first character) suggests.
 std::optional<event_batch> read_event_file(const streams& io, const std::string& file, const std::string& events_format,
-                                           const time_zone* zone) {
+                                           const time_zone* zone, std::span<const attribute_spec> declared) {
   std::string name = file == "-" ? std::string("<stdin>") : file;
   result<std::string> read = fail(errc::io_error, "");
   if (file == "-") {
@@ -97,6 +97,7 @@ std::optional<event_batch> read_event_file(const streams& io, const std::string&
   read_options ro;
   ro.source_name = name;
   ro.zone = zone;
+  ro.declared = declared;
   if (format == "csv") {
     auto batch = read_events_csv(std::string_view(text), ro);
     if (!batch) {

@@ -7,7 +7,8 @@
 //                 [--format table|json] [--html FILE]
 //
 // check prints "POLICY: ok (...)" (with --explain-names, then every attribute
-// name the policy reads, sorted, one a line) and exits 0, or every problem (file:line:column:
+// name the policy reads, sorted, one a line; its warnings, "file:line:column:
+// path: warning: message" with a caret, on stderr) and exits 0, or every problem (file:line:column:
 // path: message with a caret) on stderr and exits 1. evaluate prints timer,
 // escalation and rejected lines (see docs/cli.md) and exits 0; with --strict a
 // rejected row is a failure: the rejections go to stderr, nothing to stdout,
@@ -38,7 +39,15 @@ void register_check(registry& r) {
     if (!p) return exit_bad_input;
     io.out << *path << ": ok (" << plural(p->targets().size(), "target") << ", "
            << plural(p->escalations().size(), "escalation") << ", "
-           << plural(p->calendars().size(), "calendar") << ")\n";
+           << plural(p->calendars().size(), "calendar")
+           << (p->spec().attributes.empty() ? std::string()
+                                            : ", " + plural(p->spec().attributes.size(), "declared attribute"))
+           << (p->warnings().empty() ? std::string() : ", " + plural(p->warnings().size(), "warning")) << ")\n";
+    // Warnings do not fail the check: each on stderr, like an error but marked.
+    for (diagnostic w : p->warnings()) {
+      w.message = "warning: " + w.message;
+      io.err << w.render() << '\n';
+    }
     if (*names) {
       std::vector<std::string> read = p->slots().names();
       std::sort(read.begin(), read.end());
@@ -66,7 +75,7 @@ int run_evaluate(const streams& io, const evaluate_options& o) {
   std::optional<time_zone> zone;
   const bool zone_ok = load_input_zone(io, o.zone, zone);
   if (!p || !as_of || !zone_ok) return exit_bad_input;
-  auto batch = read_event_file(io, o.events_file, o.events_format, zone ? &*zone : nullptr);
+  auto batch = read_event_file(io, o.events_file, o.events_format, zone ? &*zone : nullptr, p->spec().attributes);
   if (!batch) return exit_bad_input;
 
   if (o.strict && refuse_rejected(io, *batch, o.events_file, "evaluate", "nothing evaluated")) return exit_bad_input;
@@ -198,7 +207,9 @@ int run_explain(const streams& io, const explain_options& o) {
   int rc = exit_bad_input;
   std::vector<outbox_entry> withdrawals;
   auto batch = o.store_file.empty()
-                   ? read_event_file(io, o.base.events_file, o.base.events_format, zone ? &*zone : nullptr)
+                   ? read_event_file(io, o.base.events_file, o.base.events_format, zone ? &*zone : nullptr,
+                                     p ? std::span<const attribute_spec>(p->spec().attributes)
+                                       : std::span<const attribute_spec>())
                    : record_from_store(io, o, p, withdrawals, rc);
   if (!batch) return rc;
   if (!as_of) {

@@ -118,7 +118,7 @@ int run_report(const streams& io, const report_command_options& o) {
   result<duly::report> r = tl::unexpected(error(errc::invalid_argument, "nothing reported"));
   std::uint64_t rejected = 0;
   if (!o.events_file.empty()) {
-    auto batch = read_event_file(io, o.events_file, o.events_format);
+    auto batch = read_event_file(io, o.events_file, o.events_format, nullptr, p->spec().attributes);
     if (!batch) return exit_bad_input;
     if (o.strict && refuse_rejected(io, *batch, o.events_file, "report", "nothing reported")) return exit_bad_input;
     rejected = batch->rejected.size();

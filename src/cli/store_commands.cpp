@@ -169,7 +169,7 @@ int run_run(const streams& io, const command_options& o) {
     ok = ok && quiet_before;
   }
   if (!ok) return exit_bad_input;
-  auto batch = read_event_file(io, o.events_file, o.events_format, zone ? &*zone : nullptr);
+  auto batch = read_event_file(io, o.events_file, o.events_format, zone ? &*zone : nullptr, p->spec().attributes);
   if (!batch) return exit_bad_input;
   if (o.strict && refuse_rejected(io, *batch, o.events_file, "run", "nothing stored, nothing evaluated"))
     return exit_bad_input;

@@ -158,7 +158,9 @@ class csv_splitter {
 };
 
 enum class column_role : std::uint8_t { id, at, event, attribute };
-enum class column_type : std::uint8_t { string, number, boolean, list };
+// number_or_string: a declared duration without a type in the header, whose
+// cells that read as numbers are seconds.
+enum class column_type : std::uint8_t { string, number, boolean, list, number_or_string };
 
 struct csv_column {
   std::string name;
@@ -214,7 +216,10 @@ bool exact_integer_text(std::string_view text) {
 
 class csv_reader {
  public:
-  explicit csv_reader(const read_options& options) : options_(options) { check_.set_zone(options.zone); }
+  explicit csv_reader(const read_options& options) : options_(options) {
+    check_.set_zone(options.zone);
+    check_.set_declared(options.declared);
+  }
 
   void operator()(std::string_view line, std::uint64_t number) {
     if (line.size() > max_event_line_bytes && have_header_) {
@@ -301,6 +306,10 @@ class csv_reader {
               col.name, list.error().message() + " (a list column's cell is a JSON array such as [\"vip\", \"billing\"])");
         return check_.attribute(col.name, std::move(*list));
       }
+      case column_type::number_or_string:
+        if (const auto d = parse_number(cell); d && !(is_integer_text(cell) && !exact_integer_text(cell)))
+          return check_.attribute(col.name, owned_value(value::number(*d)));
+        return check_.attribute(col.name, owned_value(value::string(cell)));
       case column_type::number: {
         if (detail::trim(cell) == "null") return check_.attribute(col.name, owned_value());
         if (const auto d = parse_number(cell)) {
@@ -355,6 +364,22 @@ class csv_reader {
         continue;
       }
       col.name = std::string(name);
+      // A column without a type takes its declared attribute's: number, bool
+      // and list cells are read as with `:number`, `:bool` and `:list`, a text
+      // cell as with `:string` (a JSON array is then text, not a question),
+      // duration cells that are numbers as seconds; instants stay text.
+      if (!col.typed && name != "id" && name != "at" && name != "event") {
+        if (const attribute_spec* a = check_.declared(col.name)) {
+          switch (a->type) {
+            case attribute_type::number: col.type = column_type::number; break;
+            case attribute_type::boolean: col.type = column_type::boolean; break;
+            case attribute_type::list: col.type = column_type::list; break;
+            case attribute_type::duration: col.type = column_type::number_or_string; break;
+            case attribute_type::text: col.typed = true; break;
+            case attribute_type::timestamp: break;
+          }
+        }
+      }
       if (name == "id") col.role = column_role::id;
       else if (name == "at") col.role = column_role::at;
       else if (name == "event") col.role = column_role::event;

@@ -123,6 +123,87 @@ std::string event_check::not_a_bool(std::string_view text) {
   return "'" + std::string(text) + "' is not a bool (expected true or false)";
 }
 
+namespace {
+
+// A value as a message shows it: text in double quotes (cut at 40 bytes),
+// numbers and bools as themselves, a list as "a list".
+std::string shown(const value& v) {
+  switch (v.kind()) {
+    case value_kind::string: {
+      std::string_view t = v.as_string();
+      const bool cut = t.size() > 40;
+      if (cut) {
+        std::size_t n = 40;
+        while (n > 0 && (static_cast<unsigned char>(t[n]) & 0xC0) == 0x80) --n;  // whole UTF-8 characters
+        t = t.substr(0, n);
+      }
+      return "\"" + std::string(t) + (cut ? "...\"" : "\"");
+    }
+    case value_kind::null: return "null";
+    default: break;
+  }
+  if (v.kind() != value_kind::boolean && v.kind() != value_kind::number) return "a list";
+  return v.to_json();
+}
+
+bool of_type(attribute_type t, const value& v) {
+  switch (t) {
+    case attribute_type::text: return v.kind() == value_kind::string;
+    case attribute_type::number: return v.kind() == value_kind::number;
+    case attribute_type::boolean: return v.kind() == value_kind::boolean;
+    case attribute_type::timestamp: {
+      if (v.kind() != value_kind::string) return false;
+      const auto t = parse_instant(v.as_string());
+      return t && *t >= min_supported_instant && *t < max_supported_instant;
+    }
+    case attribute_type::duration:
+      if (v.kind() == value_kind::number) return v.as_number() >= 0 && v.as_number() <= static_cast<double>(max_duration.count());
+      return v.kind() == value_kind::string && parse_duration(v.as_string()).has_value();
+    case attribute_type::list: return v.kind() == value_kind::list;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string event_check::declared_problem(const attribute_spec& a, const value& v) {
+  if (v.is_null() || of_type(a.type, v)) return {};
+  return "declared " + std::string(to_string(a.type)) + ", got " + shown(v);
+}
+
+void event_check::set_declared(std::span<const attribute_spec> declared) {
+  declared_.clear();
+  for (const auto& a : declared) declared_.emplace(a.name, &a);
+}
+
+const attribute_spec* event_check::declared(std::string_view name) const noexcept {
+  if (declared_.empty()) return nullptr;
+  const auto it = declared_.find(name);
+  return it == declared_.end() ? nullptr : it->second;
+}
+
+void reject_declared_mismatches(std::vector<event>& events, std::span<const attribute_spec> declared,
+                                std::vector<rejected_row>& rejected) {
+  if (declared.empty()) return;
+  event_check check;
+  check.set_declared(declared);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    std::vector<std::string> problems;
+    for (const auto& u : events[i].updates)
+      if (const attribute_spec* a = check.declared(u.name))
+        if (std::string why = event_check::declared_problem(*a, u.value.view()); !why.empty())
+          problems.push_back(event_check::attribute_text(u.name, why));
+    if (!problems.empty()) {
+      rejected.push_back(rejected_row{events[i].line, event_check::join(problems)});
+      continue;
+    }
+    if (kept != i) events[kept] = std::move(events[i]);
+    ++kept;
+  }
+  events.resize(kept);
+}
+
 std::string event_check::join(const std::vector<std::string>& problems) {
   std::string out;
   for (const auto& p : problems) {
@@ -203,6 +284,10 @@ void event_check::attribute(std::string name, owned_value v) {
   if (v.kind() == value_kind::list) {
     if (const std::size_t n = v.view().list_size(); n > max_list_items)
       return problems_.push_back(attribute_text(name, list_too_long(n)));
+  }
+  if (const attribute_spec* a = declared(name)) {
+    if (std::string why = declared_problem(*a, v.view()); !why.empty())
+      return problems_.push_back(attribute_text(name, why));
   }
   e_->updates.push_back(attribute_update{std::move(name), std::move(v)});
 }

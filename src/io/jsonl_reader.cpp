@@ -417,7 +417,10 @@ namespace {
 
 class jsonl_reader {
  public:
-  explicit jsonl_reader(const read_options& options) : options_(options) { check_.set_zone(options.zone); }
+  explicit jsonl_reader(const read_options& options) : options_(options) {
+    check_.set_zone(options.zone);
+    check_.set_declared(options.declared);
+  }
 
   void operator()(std::string_view line, std::uint64_t number) {
     last_line_ = number;

@@ -47,6 +47,7 @@ const slot_table& policy::slots() const noexcept { return impl_->slots; }
 const std::string& policy::fingerprint() const noexcept { return impl_->fingerprint; }
 const std::string& policy::source() const noexcept { return impl_->source; }
 const policy_spec& policy::spec() const noexcept { return impl_->spec; }
+const std::vector<diagnostic>& policy::warnings() const noexcept { return impl_->warnings; }
 calendar policy::goal_calendar(const goal& g, std::string_view zone_name) const {
   // Resolved from what the goal says, so that a copy of a goal works too.
   compiled_goal resolved;

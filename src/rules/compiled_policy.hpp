@@ -49,6 +49,7 @@ struct policy::impl {
   std::vector<escalation> escalations;
   std::vector<compiled_escalation> compiled_escalations;
   calendar default_calendar;  // 24x7 UTC, for goals without a calendar
+  std::vector<diagnostic> warnings;  // policy::warnings()
 
   // The calendar of goal `goal` of target `target` in the zone named by a
   // record attribute (empty or unknown: the calendar's own). Cached.

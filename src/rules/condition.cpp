@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <deque>
 #include <optional>
+#include <unordered_map>
 
 #include <duly/calendar.hpp>
 #include <duly/time.hpp>
@@ -70,6 +71,7 @@ struct condition::impl {
   std::vector<value> lists;
   std::deque<std::string> strings;  // storage for string literals (stable addresses)
   bool uses_event = false;
+  std::vector<condition::attribute_use> uses;  // attributes_read()
 
   [[nodiscard]] value eval(int i, const condition_context& ctx) const noexcept {
     const node& n = nodes[static_cast<std::size_t>(i)];
@@ -189,6 +191,22 @@ class parser {
   std::size_t pos_ = 0;
   error error_{errc::parse_error, ""};
   int depth_ = 0;
+
+ public:
+  // Where names and text literals were written, for attributes_read():
+  // each slot's first use, and each string literal by its storage.
+  std::vector<std::pair<int, std::size_t>> first_use;
+  std::unordered_map<const char*, std::size_t> literal_at;
+
+ private:
+  // The slot of the attribute named by token `t`, noting where it was written.
+  int slot_for(const token& t) {
+    const int slot = slots_.slot_of(t.text);
+    bool seen = false;
+    for (const auto& u : first_use) seen = seen || u.first == slot;
+    if (!seen) first_use.emplace_back(slot, t.pos);
+    return slot;
+  }
 
   tl::unexpected<error> fail_at(std::size_t pos, std::string message) {
     diagnostic d;
@@ -413,7 +431,7 @@ class parser {
         // x in ATTR: membership of the list the attribute holds.
         node attr;
         attr.code = op::attribute;
-        attr.slot = slots_.slot_of(cur_.text);
+        attr.slot = slot_for(cur_);
         const token name = cur_;
         if (!advance()) return tl::unexpected(error_);
         if (cur_.kind == tok::lparen)
@@ -487,6 +505,7 @@ class parser {
     switch (cur_.kind) {
       case tok::string:
         out_.strings.push_back(cur_.text);
+        literal_at.emplace(out_.strings.back().data(), cur_.pos);
         return value::string(out_.strings.back());
       case tok::number: return value::number(cur_.number);
       case tok::name:
@@ -538,7 +557,7 @@ class parser {
           n.code = op::remaining;
         } else {
           n.code = op::attribute;
-          n.slot = slots_.slot_of(name.text);
+          n.slot = slot_for(name);
         }
         return add(n);
       }
@@ -561,7 +580,7 @@ class parser {
       return fail_at(cur_.pos, name.text + "() takes an attribute name, e.g. " + name.text + "(assignee)");
     node n;
     n.code = code;
-    n.slot = slots_.slot_of(cur_.text);
+    n.slot = slot_for(cur_);
     if (!advance()) return tl::unexpected(error_);
     if (cur_.kind != tok::rparen) return fail_at(cur_.pos, "expected ')' after the attribute name");
     if (!advance()) return tl::unexpected(error_);
@@ -577,7 +596,7 @@ class parser {
       return fail_at(cur_.pos, name.text + "() takes an attribute name and a list, e.g. " + usage);
     node attr;
     attr.code = op::attribute;
-    attr.slot = slots_.slot_of(cur_.text);
+    attr.slot = slot_for(cur_);
     const int a = add(attr);
     if (!advance()) return tl::unexpected(error_);
     if (cur_.kind != tok::comma) return fail_at(cur_.pos, "expected ',' and a list after the attribute name, e.g. " + usage);
@@ -630,6 +649,53 @@ const std::shared_ptr<const condition::impl>& always_true() {
   return p;
 }
 
+// attributes_read(): the names in first-use order, then what each comparison
+// (any node with two operands but and / or) puts beside an attribute: another
+// attribute, a text literal, or the text items of a list.
+void note_uses(condition::impl& c, const parser& p, const slot_table& slots) {
+  std::unordered_map<int, std::size_t> use_of;  // slot -> index in c.uses
+  for (const auto& [slot, pos] : p.first_use) {
+    use_of.emplace(slot, c.uses.size());
+    condition::attribute_use u;
+    u.name = slots.names()[static_cast<std::size_t>(slot)];
+    u.column = static_cast<int>(pos) + 1;
+    c.uses.push_back(std::move(u));
+  }
+  const auto use = [&](int i) -> condition::attribute_use* {
+    const node& n = c.nodes[static_cast<std::size_t>(i)];
+    if (n.code != op::attribute) return nullptr;
+    const auto it = use_of.find(n.slot);
+    return it == use_of.end() ? nullptr : &c.uses[it->second];
+  };
+  const auto literals = [&](int i, condition::attribute_use& u) {
+    const node& n = c.nodes[static_cast<std::size_t>(i)];
+    if (n.code != op::literal) return;
+    const auto add = [&](const value& v) {
+      if (v.kind() != value_kind::string) return;
+      const auto at = p.literal_at.find(v.as_string().data());
+      u.literals.push_back({std::string(v.as_string()), at == p.literal_at.end() ? 0 : static_cast<int>(at->second) + 1});
+    };
+    if (n.count > 0) {
+      for (int k = 0; k < n.count; ++k) add(c.lists[static_cast<std::size_t>(n.first + k)]);
+    } else {
+      add(n.literal);
+    }
+  };
+  for (const node& n : c.nodes) {
+    if (n.a < 0 || n.b < 0 || n.code == op::and_ || n.code == op::or_) continue;
+    auto* x = use(n.a);
+    auto* y = use(n.b);
+    if (x != nullptr && y != nullptr) {
+      x->compared_with.push_back(y->name);
+      y->compared_with.push_back(x->name);
+    } else if (x != nullptr) {
+      literals(n.b, *x);
+    } else if (y != nullptr) {
+      literals(n.a, *y);
+    }
+  }
+}
+
 }  // namespace
 
 condition::condition() : impl_(always_true()) {}
@@ -641,6 +707,7 @@ result<condition> condition::compile(std::string_view text, slot_table& slots, b
   parser p(out->text, slots, *out, risk_names, calendar_names);
   auto root = p.parse();
   if (!root) return tl::unexpected(std::move(root.error()));
+  note_uses(*out, p, slots);
   // The evaluator starts from the last node: make sure it is the root.
   if (static_cast<std::size_t>(*root) + 1 != out->nodes.size()) {
     node copy = out->nodes[static_cast<std::size_t>(*root)];
@@ -655,5 +722,6 @@ bool condition::evaluate(const condition_context& ctx) const noexcept {
 
 const std::string& condition::text() const noexcept { return impl_->text; }
 bool condition::uses_event() const noexcept { return impl_->uses_event; }
+const std::vector<condition::attribute_use>& condition::attributes_read() const noexcept { return impl_->uses; }
 
 }  // namespace duly

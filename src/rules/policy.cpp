@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
+#include <set>
 
 #include "calendar/calendar_parse.hpp"
 #include "base/document.hpp"
@@ -73,14 +74,20 @@ class policy_reader {
       return;
     }
     if (!doc_.is_map(root, "")) return;
-    doc_.check_keys(root, "", {"duly", "calendars", "targets", "escalations"});
+    doc_.check_keys(root, "", {"duly", "attributes", "calendars", "targets", "escalations"});
     if (const auto v = root["duly"]) {
       if (auto n = doc_.integer(v, "duly"); n && *n != 1)
         doc_.report(v, "duly", "unsupported schema version " + std::to_string(*n) + " (this duly reads version 1)");
     }
+    // Declarations first: every name read after them is checked against them.
+    read_attributes(root["attributes"]);
     read_calendars(root["calendars"]);
     read_targets(root["targets"]);
     read_escalations(root["escalations"]);
+    check_every_name_declared(root["attributes"]);
+    std::stable_sort(out_.warnings.begin(), out_.warnings.end(), [](const diagnostic& a, const diagnostic& b) {
+      return a.line != b.line ? a.line < b.line : a.column < b.column;
+    });
   }
 
  private:
@@ -91,34 +98,197 @@ class policy_reader {
     auto text = doc_.string(node, path);
     if (!text) return std::nullopt;
     auto c = condition::compile(*text, out_.slots, risk_names, out_.calendar_names);
-    if (c) return std::move(*c);
-    // Move the condition's column into the document, under the character.
+    if (c) {
+      check_declared(*c, node, path);
+      return std::move(*c);
+    }
     const auto& d = c.error().diagnostics().front();
+    doc_.add(in_condition(node, path, *text, d.column, d.message, errc::parse_error));
+    return std::nullopt;
+  }
+
+  // A diagnostic at column `column` (1-based) of the condition `text` written
+  // at `node`: moved into the document, under the character.
+  diagnostic in_condition(const YAML::Node& node, const std::string& path, const std::string& text, int column,
+                          const std::string& message, errc code) const {
     const YAML::Mark mark = node.Mark();
     const auto line_index = static_cast<std::size_t>(mark.line);
     const auto& lines = doc_lines();
     int col = -1;
-    if (!mark.is_null() && line_index < lines.size() && text->find('\n') == std::string::npos)
-      col = raw_column(lines[line_index], mark.column, static_cast<std::size_t>(std::max(0, d.column - 1)));
+    if (!mark.is_null() && line_index < lines.size() && text.find('\n') == std::string::npos)
+      col = raw_column(lines[line_index], mark.column, static_cast<std::size_t>(std::max(0, column - 1)));
     diagnostic out;
-    out.code = errc::parse_error;
+    out.code = code;
     out.path = path;
     out.file = source_name();
     if (col >= 0) {
-      out.message = d.message;
+      out.message = message;
       out.line = mark.line + 1;
       out.column = col + 1;
       out.source_line = std::string(lines[line_index]);
     } else {
-      out.message = d.message + " (column " + std::to_string(d.column) + " of the condition)";
+      out.message = message + " (column " + std::to_string(column) + " of the condition)";
       if (!mark.is_null()) {
         out.line = mark.line + 1;
         out.column = mark.column + 1;
         if (line_index < lines.size()) out.source_line = std::string(lines[line_index]);
       }
     }
-    doc_.add(std::move(out));
-    return std::nullopt;
+    return out;
+  }
+
+  // --- declared attributes (`attributes:`) ------------------------------------
+
+  bool declaring_ = false;             // the policy has an `attributes:` section
+  std::set<std::string, std::less<>> reported_;  // undeclared names already reported
+
+  const attribute_spec* declared(std::string_view name) const {
+    for (const auto& a : out_.spec.attributes)
+      if (a.name == name) return &a;
+    return nullptr;
+  }
+
+  static std::string listed(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+  }
+
+  // Why `name` may not be read: it is not declared. When it is a declared
+  // value of a text attribute (of one it is compared with first), it was
+  // meant as text; otherwise the closest declared name, or the declared names.
+  std::string undeclared(const std::string& name, const std::vector<std::string>& compared_with) const {
+    const auto has_value = [&](const attribute_spec* a) {
+      return a != nullptr && a->type == attribute_type::text &&
+             std::find(a->values.begin(), a->values.end(), name) != a->values.end();
+    };
+    const attribute_spec* owner = nullptr;
+    for (const auto& other : compared_with)
+      if (!owner && has_value(declared(other))) owner = declared(other);
+    for (const auto& a : out_.spec.attributes)
+      if (!owner && has_value(&a)) owner = &a;
+    const std::string head = "'" + name + "' is not a declared attribute";
+    if (owner) return head + ": did you mean \"" + name + "\"? (a value of '" + owner->name + "'; text goes in quotes)";
+    std::vector<std::string> names;
+    for (const auto& a : out_.spec.attributes) names.push_back(a.name);
+    if (const std::string close = detail::closest(name, names); !close.empty())
+      return head + ": did you mean '" + close + "'?";
+    return head + " (declared: " + listed(names) + ")";
+  }
+
+  // With declarations: every attribute a condition reads is declared, and a
+  // text literal compared with a declared text attribute is one of its values
+  // (a warning when not).
+  void check_declared(const condition& c, const YAML::Node& node, const std::string& path) {
+    if (!declaring_) return;
+    const std::string& text = c.text();
+    for (const auto& use : c.attributes_read()) {
+      const attribute_spec* a = declared(use.name);
+      if (a == nullptr) {
+        reported_.insert(use.name);
+        doc_.add(in_condition(node, path, text, use.column, undeclared(use.name, use.compared_with),
+                              errc::invalid_argument));
+        continue;
+      }
+      if (a->type != attribute_type::text || a->values.empty()) continue;
+      for (const auto& lit : use.literals) {
+        if (std::find(a->values.begin(), a->values.end(), lit.text) != a->values.end()) continue;
+        out_.warnings.push_back(in_condition(node, path, text, lit.column,
+                                             "\"" + lit.text + "\" is not a declared value of '" + a->name +
+                                                 "' (declared: " + listed(a->values) + ")",
+                                             errc::invalid_argument));
+      }
+    }
+  }
+
+  // With declarations: an attribute named by a key (start_at, *_from) is
+  // declared, and of a type the key can read.
+  void check_declared_key(const std::string& name, const YAML::Node& node, const std::string& path,
+                          std::initializer_list<attribute_type> types, const char* reads) {
+    if (!declaring_) return;
+    const attribute_spec* a = declared(name);
+    if (a == nullptr) {
+      reported_.insert(name);
+      doc_.report(node, path, undeclared(name, {}));
+      return;
+    }
+    if (std::find(types.begin(), types.end(), a->type) == types.end()) {
+      const std::string key = path.substr(path.rfind('.') + 1);
+      doc_.report(node, path,
+                  "'" + name + "' is declared " + std::string(to_string(a->type)) + ", but " + key + " reads " + reads);
+    }
+  }
+
+  // The net under the checks above: any name the policy reads (its slots, the
+  // list `duly check --explain-names` prints) that is not declared.
+  void check_every_name_declared(const YAML::Node& node) {
+    // Only on an otherwise sound policy: a condition that did not compile may
+    // have left a name half read.
+    if (!declaring_ || !doc_.ok()) return;
+    for (const auto& name : out_.slots.names())
+      if (!declared(name) && !reported_.count(name))
+        doc_.report(node, "attributes", "'" + name + "' is read by the policy but not declared");
+  }
+
+  void read_attributes(const YAML::Node& node) {
+    if (!node || node.IsNull()) return;
+    if (!doc_.is_map(node, "attributes")) return;
+    doc_.check_unique_keys(node, "attributes");
+    declaring_ = true;
+    const char* types = "text, number, bool, instant, duration or list";
+    for (const auto& kv : node) {
+      const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+      const std::string path = join("attributes", name);
+      if (!is_identifier(name) || name == "event") {
+        doc_.report(kv.first, path, "expected an attribute name (letters, digits, _ and .), got '" + name + "'");
+        continue;
+      }
+      if (name == "id" || name == "at") {
+        doc_.report(kv.first, path, "'" + name + "' is an event's own field, not an attribute");
+        continue;
+      }
+      attribute_spec a;
+      a.name = name;
+      a.where = where(kv.first);
+      const YAML::Node& d = kv.second;
+      // Kept even when wrong, so that conditions reading it are not also told
+      // it is not declared; its own problems are reported.
+      if (doc_.is_map(d, path)) {
+        doc_.check_keys(d, path, {"type", "values"});
+        if (!d["type"]) {
+          doc_.report(d, join(path, "type"), std::string("missing: the attribute's type, one of ") + types);
+        } else if (auto t = doc_.string(d["type"], join(path, "type"))) {
+          static constexpr attribute_type all[] = {attribute_type::text,    attribute_type::number,
+                                                   attribute_type::boolean, attribute_type::timestamp,
+                                                   attribute_type::duration, attribute_type::list};
+          bool known = false;
+          for (const auto k : all)
+            if (*t == to_string(k)) {
+              a.type = k;
+              known = true;
+            }
+          if (!known) doc_.report(d["type"], join(path, "type"), "unknown type '" + *t + "' (expected " + types + ")");
+        }
+        if (const auto v = d["values"]) {
+          const std::string vpath = join(path, "values");
+          if (a.type != attribute_type::text) {
+            doc_.report(v, vpath, "values are for text attributes only (this one is " +
+                                      std::string(to_string(a.type)) + ")");
+          } else if (doc_.is_list(v, vpath)) {
+            if (v.size() == 0) doc_.report(v, vpath, "empty: list the values, or leave values out for any text");
+            for (std::size_t i = 0; i < v.size(); ++i) {
+              auto text = doc_.string(v[i], detail::index(vpath, i));
+              if (!text) continue;
+              if (std::find(a.values.begin(), a.values.end(), *text) != a.values.end())
+                doc_.report(v[i], detail::index(vpath, i), "'" + *text + "' is listed twice");
+              else
+                a.values.push_back(*text);
+            }
+          }
+        }
+      }
+      out_.spec.attributes.push_back(std::move(a));
+    }
   }
 
   const std::vector<std::string_view>& doc_lines() const { return doc_.lines(); }
@@ -141,13 +311,17 @@ class policy_reader {
     return condition_spec{n.Scalar(), where(n)};
   }
 
-  std::optional<std::string> attribute_name(const YAML::Node& node, const std::string& path) {
+  // An attribute named by a key (start_at, *_from); with declarations it is
+  // declared and of one of `types` (`reads` says which, for the message).
+  std::optional<std::string> attribute_name(const YAML::Node& node, const std::string& path,
+                                            std::initializer_list<attribute_type> types, const char* reads) {
     auto s = doc_.string(node, path);
     if (!s) return std::nullopt;
     if (!is_identifier(*s) || *s == "event") {
       doc_.report(node, path, "expected an attribute name (letters, digits, _ and .), got '" + *s + "'");
       return std::nullopt;
     }
+    check_declared_key(*s, node, path, types, reads);
     return s;
   }
 
@@ -218,7 +392,7 @@ class policy_reader {
     std::string known;
     for (const auto& n : out_.calendar_names) known += (known.empty() ? "" : ", ") + n;
     std::string message = "unknown calendar '" + name + "' (defined: " + known + ")";
-    if (const auto near = detail::closest_name(name, out_.calendar_names); !near.empty())
+    if (const auto near = detail::closest(name, out_.calendar_names); !near.empty())
       message += "; did you mean '" + std::string(near) + "'?";
     return message;
   }
@@ -283,7 +457,7 @@ class policy_reader {
     tg.cancel_when = optional_condition(t, "cancel_when", path);
     if (t["at_risk_when"]) tg.at_risk_when = compile(t["at_risk_when"], join(path, "at_risk_when"), true);
     if (const auto s = t["start_at"]) {
-      if (auto name = attribute_name(s, join(path, "start_at"))) {
+      if (auto name = attribute_name(s, join(path, "start_at"), {attribute_type::timestamp}, "an instant")) {
         tg.start_at = *name;
         ctg.start_at_slot = out_.slots.slot_of(*name);
       }
@@ -339,16 +513,18 @@ class policy_reader {
     }
     // Per-record commitments: attributes that name the calendar, give the
     // length, or give the due instant.
-    const auto from = [&](const char* key, std::string& name, int& slot) {
+    const auto from = [&](const char* key, std::string& name, int& slot,
+                          std::initializer_list<attribute_type> types, const char* reads) {
       if (!g[key]) return;
-      if (auto n = attribute_name(g[key], join(path, key))) {
+      if (auto n = attribute_name(g[key], join(path, key), types, reads)) {
         name = *n;
         slot = out_.slots.slot_of(*n);
       }
     };
-    from("calendar_from", out.calendar_from, resolved.calendar_from_slot);
-    from("within_from", out.within_from, resolved.within_from_slot);
-    from("due_from", out.due_from, resolved.due_from_slot);
+    from("calendar_from", out.calendar_from, resolved.calendar_from_slot, {attribute_type::text}, "a calendar's name (text)");
+    from("within_from", out.within_from, resolved.within_from_slot,
+         {attribute_type::duration, attribute_type::number}, "a duration (or a number of seconds)");
+    from("due_from", out.due_from, resolved.due_from_slot, {attribute_type::timestamp}, "an instant");
     if (!g["within"]) {
       if (!g["within_from"] && !g["due_from"])
         doc_.report(g, join(path, "within"), "missing: how long, e.g. within: 4h or within: 3bd");
@@ -369,7 +545,8 @@ class policy_reader {
       }
     }
     if (g["timezone_from"]) {
-      if (auto name = attribute_name(g["timezone_from"], join(path, "timezone_from"))) {
+      if (auto name = attribute_name(g["timezone_from"], join(path, "timezone_from"), {attribute_type::text},
+                                     "an IANA zone's name (text)")) {
         out.timezone_from = *name;
         resolved.timezone_slot = out_.slots.slot_of(*name);
       }

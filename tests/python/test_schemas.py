@@ -211,7 +211,11 @@ def test_example_documents_are_valid(path: pathlib.Path) -> None:
     doc = load_document(path)
     text = path.read_text(encoding="utf-8")
     if is_policy(doc):
-        assert duly_policy_errors(text) is None
+        # Loaded from its file, so that calendars kept in files beside it are found.
+        try:
+            duly.load_policy(path)
+        except duly.Error as e:
+            pytest.fail(str(e))
         assert schema_errors(POLICY, doc) == []
     elif is_mapping(doc):
         assert schema_errors(validator("mapping"), doc) == []
@@ -683,13 +687,50 @@ def build(edit: Edit) -> tuple[Any, str]:
 def test_base_policy_uses_every_key() -> None:
     props = schema("policy")
     doc = base_policy()
-    assert set(doc) == set(props["properties"])
+    # `attributes` (which makes every name read a declared one) has its own test below.
+    assert set(doc) | {"attributes"} == set(props["properties"])
     assert set(doc["targets"][0]) == set(props["$defs"]["target"]["properties"])
     assert set().union(*doc["targets"][0]["goals"]) == set(props["$defs"]["goal"]["properties"])
     assert set().union(*doc["escalations"]) == set(props["$defs"]["escalation"]["properties"])
     calendars = doc["calendars"]
     assert set(calendars["support"]) | set(calendars["desk"]) == set(schema("calendar")["properties"])
     assert set().union(*calendars["desk"]["versions"]) == set(schema("calendar")["$defs"]["version"]["properties"])
+
+
+def declared_policy() -> dict[str, Any]:
+    """A small valid policy with every key of `attributes:`."""
+    return {
+        "duly": 1,
+        "attributes": {"priority": {"type": "text", "values": ["P1", "P2"]}, "promised_at": {"type": "instant"},
+                       "tags": {"type": "list"}, "n": {"type": "number"}, "vip": {"type": "bool"},
+                       "sla": {"type": "duration"}},
+        "targets": [{"name": "t", "start_when": 'event == "created"',
+                     "goals": [{"when": 'priority == "P1"', "within_from": "sla", "within": "1h"},
+                               {"due_from": "promised_at"}]}],
+    }
+
+
+DECLARED_EDITS: dict[str, tuple[Edit, bool]] = {
+    "as is": (lambda d: None, True),
+    "unknown type": (lambda d: d["attributes"]["n"].update(type="integer"), False),
+    "values on a number": (lambda d: d["attributes"]["n"].update(values=["1"]), False),
+    "no type": (lambda d: d["attributes"]["n"].pop("type"), False),
+    "unknown key": (lambda d: d["attributes"]["n"].update(min=1), False),
+    "empty values": (lambda d: d["attributes"]["priority"].update(values=[]), False),
+    "id declared": (lambda d: d["attributes"].update(id={"type": "text"}), False),
+    "not a map": (lambda d: d["attributes"].update(n="number"), False),
+}
+
+
+@pytest.mark.parametrize("name", list(DECLARED_EDITS))
+def test_declared_attributes_schema_and_duly_check_agree(name: str) -> None:
+    edit, valid = DECLARED_EDITS[name]
+    doc = declared_policy()
+    assert set(doc["attributes"]["priority"]) == set(schema("policy")["$defs"]["attribute"]["properties"])
+    edit(doc)
+    by_duly, by_schema = duly_policy_errors(json.dumps(doc)), schema_errors(POLICY, doc)
+    assert (by_duly is None) == valid, by_duly
+    assert (by_schema == []) == valid, by_schema
 
 
 AGREEMENT = (
