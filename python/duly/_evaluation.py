@@ -92,7 +92,9 @@ class Timer:
 class Firing:
     """One firing of an escalation point (an ``escalation`` line of the CLI).
 
-    ``point`` counts the repeats (0 for the first); ``key`` is
+    ``point`` counts the repeats (0 for the first); ``deliver_at`` is when the
+    firing is handed over: ``fired_at``, or with the escalation's
+    ``deliver_in: CAL`` the first open instant of CAL at or after it; ``key`` is
     ``"id/target/escalation/START/point"`` (the cycle named by its start,
     ``20261125T160000Z``), the same for the same firing in every run, whatever
     events arrive late, so a host can deduplicate; ``actions`` is the escalation's
@@ -105,6 +107,7 @@ class Firing:
     cycle: int
     point: int
     fired_at: _dt.datetime
+    deliver_at: _dt.datetime
     key: str
     actions: list[Any]
 
@@ -192,7 +195,7 @@ class TimerResults:
         """The escalation firings as a DataFrame, columns as the JSON Lines keys.
 
         ``id``, ``target``, ``escalation``, ``key``: ``string``; ``cycle``,
-        ``point``: ``Int64``; ``fired_at``: ``datetime64[ns, UTC]``;
+        ``point``: ``Int64``; ``fired_at``, ``deliver_at``: ``datetime64[ns, UTC]``;
         ``actions``: ``object`` (the ``do`` list as Python data).
         """
         return escalations_to_frame(self._columns["escalations"])
@@ -381,6 +384,7 @@ def firings_from_columns(c: dict[str, Any]) -> list[Firing]:
             c["cycle"].tolist(),
             c["point"].tolist(),
             [instant_from_seconds(s) for s in c["fired_at"].tolist()],
+            [instant_from_seconds(s) for s in c["deliver_at"].tolist()],
             c["key"],
             [json.loads(a) for a in c["actions"]],
         )
@@ -432,6 +436,7 @@ def escalations_to_frame(c: dict[str, Any]) -> DataFrame:
             "cycle": int_array(pd, c["cycle"]),
             "point": int_array(pd, c["point"]),
             "fired_at": instant_array(pd, c["fired_at"]),
+            "deliver_at": instant_array(pd, c["deliver_at"]),
             "key": pd.array(c["key"], dtype="string"),
             "actions": pd.Series(actions, dtype=object),
         }
@@ -513,6 +518,7 @@ def escalations_to_table(c: dict[str, Any]) -> Any:
             "cycle": _arrow_ints(pa, c["cycle"]),
             "point": _arrow_ints(pa, c["point"]),
             "fired_at": _arrow_instants(pa, c["fired_at"]),
+            "deliver_at": _arrow_instants(pa, c["deliver_at"]),
             "key": pa.array(list(c["key"]), type=pa.string()),
             "actions": pa.array(list(c["actions"]), type=pa.string()),
         }

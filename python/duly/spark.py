@@ -70,6 +70,7 @@ ESCALATIONS = T.StructType(
         T.StructField("cycle", T.LongType()),
         T.StructField("point", T.LongType()),
         T.StructField("fired_at", T.TimestampType()),
+        T.StructField("deliver_at", T.TimestampType()),
         T.StructField("key", T.StringType()),
         T.StructField("actions", T.StringType()),
     ]

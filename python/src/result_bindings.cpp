@@ -300,6 +300,7 @@ py::dict escalation_columns(const std::vector<escalation_row>& rows) {
   c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
   c["point"] = int_column(n, [&](std::size_t i) { return rows[i].point; });
   c["fired_at"] = int_column(n, [&](std::size_t i) { return count(rows[i].fired_at); });
+  c["deliver_at"] = int_column(n, [&](std::size_t i) { return count(rows[i].delivery()); });
   c["key"] = str_column(n, [&](std::size_t i) -> std::string_view { return keys[i]; });
   c["actions"] = str_column(n, [&](std::size_t i) -> std::string_view {
     return rows[i].actions_json.empty() ? std::string_view("[]") : std::string_view(rows[i].actions_json);
