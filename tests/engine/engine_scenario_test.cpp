@@ -982,7 +982,7 @@ targets:
 calendars:
   office: { hours: { mon-fri: "09:00-17:00" }, holiday: [] }
 )"),
-            "policy.yaml:2:1: target: unknown key (expected duly, calendars, targets, escalations)\n"
+            "policy.yaml:2:1: target: unknown key (expected duly, attributes, calendars, targets, escalations)\n"
             "policy.yaml:8:23: targets[0].goals[0].calender: unknown key (expected when, within, calendar, "
             "timezone_from, calendar_from, within_from, due_from)\n"
             "policy.yaml:10:48: calendars.office.holiday: unknown key (expected timezone, hours, holidays, "
