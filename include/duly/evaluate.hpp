@@ -114,6 +114,14 @@ struct evaluate_options {
   std::vector<std::string> carry;
   // Fill evaluation::segments.
   bool segments = false;
+  // Threads to evaluate on: 1 (the default) evaluates on the calling thread; 0
+  // uses one per core (std::thread::hardware_concurrency()); n > 1 at most n.
+  // Records are independent, so each thread evaluates a contiguous run of
+  // them (in id order, about as many events each) and the runs are joined in
+  // order: the evaluation is the same, row for row, whatever the count. A
+  // batch gets no more than one thread per 20,000 events (fewer do not repay
+  // starting one). Only the batch calls read it (not `evaluator`).
+  unsigned threads = 1;
 };
 
 // One firing of an escalation point (see docs/escalations.md).
@@ -133,6 +141,15 @@ struct escalation_row {
   // event adds or removes an earlier cycle.
   instant cycle_started{};
   std::int64_t cycle_rank = 0;
+  // When the firing is handed over: fired_at, or, when the escalation says
+  // `deliver_in: CAL`, the first open instant of CAL at or after fired_at
+  // (fired_at itself when CAL is open then, or when CAL has no open time within
+  // ten years of it). The engine sets it on every firing; a row built by hand
+  // may leave it empty, which means fired_at: read it with delivery(). A
+  // store's run reports a firing only once its deliver_at has come (see
+  // duly/store.hpp).
+  std::optional<instant> deliver_at;
+  [[nodiscard]] instant delivery() const noexcept { return deliver_at.value_or(fired_at); }
 
   // The firing's stable key, "id/target/escalation/START/point", START being
   // the cycle's start in compact UTC ("20261125T160000Z"), followed by "_2",

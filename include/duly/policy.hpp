@@ -95,6 +95,11 @@ struct escalation {
   seconds repeat_every{0};
   std::int64_t repeat_times = 0;
   std::string actions_json;       // the `do` list as JSON text, returned to the host as data
+  // (Members added after the first release come last.)
+  // A calendar of the policy in whose open hours the firings are handed over
+  // (`deliver_in`); empty = at once. Each firing keeps its fired_at and gains
+  // deliver_at, the first open instant of this calendar at or after it.
+  std::string deliver_in;
 };
 
 class DULY_EXPORT policy {

@@ -69,6 +69,7 @@ struct escalation_spec {
   std::string repeat_every;             // empty: no repeat
   std::int64_t repeat_times = 0;
   std::string actions_json;             // the `do` list as JSON text ("[]" when absent)
+  std::string deliver_in;               // a calendar's name; empty: handed over at once
 };
 
 // The type of a declared attribute (`attributes:`): what its values must be,

@@ -15,11 +15,15 @@
 // A run adds the new events (a re-delivered event, equal as canonical JSON to
 // one already stored, changes nothing), evaluates the records that got events,
 // whose wake-up has come or that a policy change moves (`recompute_mode`), and
-// returns the firings at or before `as_of` that no earlier run reported. A run is
-// one SQLite transaction: a run that fails or is killed at any moment leaves the
-// store as it was, and the next run reports what it did not commit, with the
-// same keys. Over a series of runs, the firings reported are exactly those of
-// one `evaluate` over all the events at the last `as_of`, each once.
+// returns the firings no earlier run reported whose deliver_at is at or before
+// `as_of` (deliver_at is fired_at unless the escalation says `deliver_in: CAL`:
+// then the first open instant of CAL at or after fired_at; a firing made but
+// not yet due for delivery is held, its record woken at its deliver_at, and
+// reported by the first run at or after it). A run is one SQLite transaction: a
+// run that fails or is killed at any moment leaves the store as it was, and the
+// next run reports what it did not commit, with the same keys. Over a series of
+// runs, the firings reported are exactly those of one `evaluate` over all the
+// events at the last `as_of` whose deliver_at is at or before it, each once.
 //
 // Errors are values: `errc::store_busy` (another run holds the store for longer
 // than the wait allowed), `errc::store_unusable` (not a duly store, damaged,
@@ -28,8 +32,9 @@
 // last run's). Messages start with the store's path, as `duly run` prints them.
 //
 // The file format is that of `duly run` (docs/integration.md lists its tables):
-// format 3 names a firing's cycle by its start in the keys, keeps fractions of
-// a second and withdrawals. Formats 2 (the outbox) and 1 (release 0.1) open,
+// format 4 keeps each outbox line's deliver_at; format 3 named a firing's cycle
+// by its start in the keys, kept fractions of a second and withdrawals. Formats
+// 3, 2 (the outbox) and 1 (release 0.1) open,
 // are read as they are, and are migrated in place by their first run or add
 // (inside its transaction): their stored keys are rewritten to the new form,
 // so no firing reported before is reported again under its new key.
@@ -133,8 +138,9 @@ struct outbox_options {
 };
 
 struct run_result {
-  // The firings at or before as_of that no earlier run reported, by fired_at
-  // then key.
+  // The firings whose deliver_at is at or before as_of that no earlier run
+  // reported, in the order they are handed over: by deliver_at, then fired_at,
+  // then key (deliver_at is fired_at unless the escalation says deliver_in).
   std::vector<store_firing> fired;
   // The withdrawals this run made (kind "withdrawal", with their cursors, by
   // key), after the firings in cursor order.
@@ -147,6 +153,11 @@ struct run_result {
   std::uint64_t firings_suppressed = 0;  // recorded as seen, not reported (quiet_before, recompute)
   bool policy_changed = false;           // the policy differs from the previous run's
   std::optional<instant> next_wakeup;    // the earliest wake-up of any record after this run
+  // Firings at or before as_of whose deliver_at (the escalation's deliver_in)
+  // is after it: neither reported nor recorded by this run. Their record wakes
+  // by then, and the first run at or after their deliver_at reports them (each
+  // once, under its key, with the next cursors).
+  std::uint64_t firings_held = 0;
 };
 
 struct run_options {
@@ -222,8 +233,8 @@ struct store_info {
 class DULY_EXPORT store {
  public:
   // The file format this duly writes (PRAGMA user_version). It reads formats 1
-  // (duly 0.1) and 2 too, and migrates them in place by their first write.
-  static constexpr std::int64_t format_version = 3;
+  // (duly 0.1), 2 and 3 too, and migrates them in place by their first write.
+  static constexpr std::int64_t format_version = 4;
 
   // Opens the store at `path`, or makes it (options.create). Checks that an
   // existing file is a duly store of a format this duly reads; the checks run
@@ -336,12 +347,12 @@ class DULY_EXPORT store {
 // an escalation as the escalation line of duly/io.hpp (with the key as stored)
 // followed by "cursor"; a withdrawal as
 //   {"kind":"withdrawal","key":...,"id":...,"target":...,"escalation":...,
-//    "point":...,"fired_at":...,"actions":...,"reason":...,"cursor":...}
+//    "point":...,"fired_at":...,"deliver_at":...,"actions":...,"reason":...,"cursor":...}
 // with the withdrawn firing's fields.
 [[nodiscard]] DULY_EXPORT std::string to_json(const outbox_entry& entry);
 
 // Outbox entries as JSON Lines, CSV (cursor,kind,key,id,target,escalation,cycle,
-// point,fired_at,actions,reason) or a table for people.
+// point,fired_at,deliver_at,actions,reason) or a table for people.
 DULY_EXPORT void write_outbox(std::ostream& out, std::span<const outbox_entry> entries, output_format format);
 
 }  // namespace duly

@@ -23,6 +23,8 @@ clear it in ``rows="snapshots"``, as for a pandas DataFrame (``_frame_events.py`
 from __future__ import annotations
 
 import importlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -215,9 +217,9 @@ def _seconds_range(pc: Any, column: Any, seconds: npt.NDArray[np.int64] | None) 
 # --- columns ---------------------------------------------------------------------------
 
 
-def text_column(column: Any, name: str, problems: Problems) -> tuple[Any, list[Any]]:
+def text_column(column: Any, name: str, problems: Problems, encoded: Any = None) -> tuple[Any, list[Any]]:
     """The id or event column: (index chunks, distinct text); rows without a usable value
-    get their problem."""
+    get their problem. ``encoded``: the column already dictionary-encoded, if it was."""
     pa, pc = pyarrow_modules()
     value_of = id_value if name == "id" else event_value
     t = column.type
@@ -226,7 +228,8 @@ def text_column(column: Any, name: str, problems: Problems) -> tuple[Any, list[A
         return np.full(len(column), -1, dtype=np.int64), []
     if name == "id" and pa.types.is_integer(t):
         column = column.cast(pa.string())
-    encoded = _encoded(column)
+    if encoded is None:
+        encoded = _encoded(column)
     raw = _dictionary(encoded)
     values: list[Any] = list(raw)
     found: dict[int, str] = {}
@@ -321,8 +324,11 @@ def at_column(column: Any, problems: Problems, tz: str | None) -> tuple[Any, npt
     raise _column_error("at", t, "timestamps with a time zone (e.g. timestamp[us, tz=UTC]) or ISO-8601 text")
 
 
-def attribute_column(name: str, column: Any, problems: Problems, clears: bool, tz: str | None) -> tuple[Any, ...]:
-    """One attribute column: (name, kind, values, codes, empty_clears)."""
+def attribute_column(
+    name: str, column: Any, problems: Problems, clears: bool, tz: str | None, encoded: Any = None
+) -> tuple[Any, ...]:
+    """One attribute column: (name, kind, values, codes, empty_clears). ``encoded``: the
+    column already dictionary-encoded, if it was."""
     pa, pc = pyarrow_modules()
     t = column.type
     n = len(column)
@@ -357,7 +363,8 @@ def attribute_column(name: str, column: Any, problems: Problems, clears: bool, t
     if pa.types.is_dictionary(t) and not _is_text(pa, t.value_type):
         return attribute_column(name, column.cast(t.value_type), problems, clears, tz)
     if _is_text(pa, t) or pa.types.is_dictionary(t):
-        encoded = _encoded(column)
+        if encoded is None:
+            encoded = _encoded(column)
         raw = _dictionary(encoded)
         if None not in raw:
             return (name, "values", raw, chunks(encoded), clears)
@@ -420,37 +427,60 @@ def _check_names(names: list[Any]) -> None:
             )
 
 
+#: Rows from which the text columns are encoded on several threads at once.
+_PARALLEL_ROWS = 100_000
+
+
+def _encoded_at_once(table: Any, wanted: list[str], threads: int) -> dict[str, Any]:
+    """The text columns ``wanted`` dictionary-encoded, on up to ``threads`` threads
+    (0: one per core) when the table is large: pyarrow encodes with the GIL released."""
+    if threads == 1 or len(wanted) < 2 or table.num_rows < _PARALLEL_ROWS:
+        return {}
+    workers = min(len(wanted), threads or os.cpu_count() or 1)
+    if workers < 2:
+        return {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(wanted, pool.map(lambda name: _encoded(table.column(name)), wanted)))
+
+
 def from_arrow(
-    events: object, rows: str = "changes", tz: str | None = None, needed: set[str] | None = None
+    events: object, rows: str = "changes", tz: str | None = None, needed: set[str] | None = None,
+    threads: int = 0,
 ) -> FrameColumns:
     """Arrow data -> columns; see the module docstring. A text column that is not
     ``needed`` (the evaluation never reads it) is left out: Arrow text is always
-    valid, so it cannot reject a row, and encoding it would be wasted."""
+    valid, so it cannot reject a row, and encoding it would be wasted. The text
+    columns read are encoded at once on up to ``threads`` threads (0: one per core)."""
     pa, _ = pyarrow_modules()
     table = table_of(events)
     names = list(table.column_names)
     _check_names(names)
     n = table.num_rows
     problems = Problems()
-    ids: Any = (np.full(n, -1, dtype=np.int64), [])
-    events_: Any = ids
-    at: Any = np.zeros(n, dtype=np.int64)
+    ids: Any = None
+    events_: Any = None
+    at: Any = None
     fraction: npt.NDArray[np.uint32] | None = None
     attributes: list[Any] = []
     clears = rows == "snapshots"
+
+    def is_text(t: Any) -> bool:
+        return _is_text(pa, t) or (pa.types.is_dictionary(t) and _is_text(pa, t.value_type))
+
+    read = [c for c, column in zip(names, table.columns)
+            if c != "at" and is_text(column.type) and (c in _REQUIRED or needed is None or c in needed)]
+    encoded = _encoded_at_once(table, read, threads)
     for c, column in zip(names, table.columns):
         if c == "id":
-            ids = text_column(column, "id", problems)
+            ids = text_column(column, "id", problems, encoded.get(c))
         elif c == "event":
-            events_ = text_column(column, "event", problems)
+            events_ = text_column(column, "event", problems, encoded.get(c))
         elif c == "at":
             at, fraction = at_column(column, problems, tz)
-        elif needed is not None and c not in needed and (
-            _is_text(pa, column.type) or (pa.types.is_dictionary(column.type) and _is_text(pa, column.type.value_type))
-        ):
+        elif needed is not None and c not in needed and is_text(column.type):
             continue
         else:
-            attributes.append(attribute_column(c, column, problems, clears, tz))
+            attributes.append(attribute_column(c, column, problems, clears, tz, encoded.get(c)))
     rejected = [(row + 1, check.join(p)) for row, p in sorted(problems.by_row.items())]
     accepted = None
     if rejected:
@@ -460,4 +490,3 @@ def from_arrow(
         ids=ids, at=at, names=events_, attributes=attributes, accepted=accepted, rejected=rejected, rows=n,
         fraction=fraction,
     )
-

@@ -100,6 +100,7 @@ def evaluate(
     carry: list[str] = ...,
     segments: bool = ...,
     fraction: npt.NDArray[np.uint32] | None = ...,
+    threads: int = ...,
 ) -> dict[str, Any]: ...
 
 # One record of events given as columns (as for evaluate); as_of None = the
@@ -141,6 +142,7 @@ def evaluate_frame(
     carry: list[str] = ...,
     segments: bool = ...,
     fraction: npt.NDArray[np.uint32] | None = ...,
+    threads: int = ...,
 ) -> dict[str, Any]: ...
 
 # explain on columns as for evaluate_frame.

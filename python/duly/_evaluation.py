@@ -92,7 +92,9 @@ class Timer:
 class Firing:
     """One firing of an escalation point (an ``escalation`` line of the CLI).
 
-    ``point`` counts the repeats (0 for the first); ``key`` is
+    ``point`` counts the repeats (0 for the first); ``deliver_at`` is when the
+    firing is handed over: ``fired_at``, or with the escalation's
+    ``deliver_in: CAL`` the first open instant of CAL at or after it; ``key`` is
     ``"id/target/escalation/START/point"`` (the cycle named by its start,
     ``20261125T160000Z``), the same for the same firing in every run, whatever
     events arrive late, so a host can deduplicate; ``actions`` is the escalation's
@@ -105,6 +107,7 @@ class Firing:
     cycle: int
     point: int
     fired_at: _dt.datetime
+    deliver_at: _dt.datetime
     key: str
     actions: list[Any]
 
@@ -192,7 +195,7 @@ class TimerResults:
         """The escalation firings as a DataFrame, columns as the JSON Lines keys.
 
         ``id``, ``target``, ``escalation``, ``key``: ``string``; ``cycle``,
-        ``point``: ``Int64``; ``fired_at``: ``datetime64[ns, UTC]``;
+        ``point``: ``Int64``; ``fired_at``, ``deliver_at``: ``datetime64[ns, UTC]``;
         ``actions``: ``object`` (the ``do`` list as Python data).
         """
         return escalations_to_frame(self._columns["escalations"])
@@ -237,6 +240,7 @@ class Evaluation(TimerResults):
         "events",
         "rows",
         "tz",
+        "threads",
     )
 
     #: Rows that could not become events, by line.
@@ -259,6 +263,8 @@ class Evaluation(TimerResults):
     #: their local times (``tz``), so that they are read again the same way.
     rows: str
     tz: str | None
+    #: The ``threads`` it was evaluated on (``None``: one per core), for evaluating again.
+    threads: int | None
 
     def __init__(self, columns: dict[str, Any], rejected: list[Rejected], as_of: int) -> None:
         super().__init__(columns)
@@ -272,6 +278,7 @@ class Evaluation(TimerResults):
         self.events = None
         self.rows = "changes"
         self.tz = None
+        self.threads = None
 
     # --- DataFrames ------------------------------------------------------------------
 
@@ -319,7 +326,7 @@ class Evaluation(TimerResults):
             if not isinstance(name, str):
                 raise InvalidArgumentError(f"expected an attribute name, got {type_name(name)}", path=f"carry[{i}]")
         return _run(policy, events, int(self.as_of.timestamp()), carry=names, segments=True,
-                    rows=self.rows, tz=self.tz)[0]
+                    rows=self.rows, tz=self.tz, threads=self.threads)[0]
 
     def rejected_frame(self) -> DataFrame:
         """The rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``)."""
@@ -377,6 +384,7 @@ def firings_from_columns(c: dict[str, Any]) -> list[Firing]:
             c["cycle"].tolist(),
             c["point"].tolist(),
             [instant_from_seconds(s) for s in c["fired_at"].tolist()],
+            [instant_from_seconds(s) for s in c["deliver_at"].tolist()],
             c["key"],
             [json.loads(a) for a in c["actions"]],
         )
@@ -428,6 +436,7 @@ def escalations_to_frame(c: dict[str, Any]) -> DataFrame:
             "cycle": int_array(pd, c["cycle"]),
             "point": int_array(pd, c["point"]),
             "fired_at": instant_array(pd, c["fired_at"]),
+            "deliver_at": instant_array(pd, c["deliver_at"]),
             "key": pd.array(c["key"], dtype="string"),
             "actions": pd.Series(actions, dtype=object),
         }
@@ -509,6 +518,7 @@ def escalations_to_table(c: dict[str, Any]) -> Any:
             "cycle": _arrow_ints(pa, c["cycle"]),
             "point": _arrow_ints(pa, c["point"]),
             "fired_at": _arrow_instants(pa, c["fired_at"]),
+            "deliver_at": _arrow_instants(pa, c["deliver_at"]),
             "key": pa.array(list(c["key"]), type=pa.string()),
             "actions": pa.array(list(c["actions"]), type=pa.string()),
         }
@@ -568,6 +578,7 @@ def evaluate(
     strict: bool = False,
     rows: str = "changes",
     tz: str | None = None,
+    threads: int | None = None,
 ) -> Evaluation:
     """Every timer, escalation firing and rejected row of ``events`` at ``as_of``.
 
@@ -599,15 +610,21 @@ def evaluate(
 
     ``as_of`` is an aware ``datetime`` or ISO-8601 text; events after it are
     ignored, so any past moment can be replayed. The evaluation itself runs with
-    the GIL released.
+    the GIL released, on ``threads`` threads: ``None`` (default) one per core,
+    ``1`` the calling thread only (e.g. inside a process pool or a Spark task
+    that already uses every core). Records are independent, so each thread
+    takes a contiguous run of them and the runs are joined in order: the result
+    is the same, row for row, whatever the count; a batch gets at most one
+    thread per 20,000 events.
     """
     require_policy(policy)
     check_strict(strict)
+    thread_count = check_threads(threads)
     as_of_seconds = instant_seconds(as_of, "as_of")
-    columns = event_columns(events, rows, tz, needed(policy))
+    columns = event_columns(events, rows, tz, needed(policy), thread_count)
     if strict:
         refuse_rejected(columns, "nothing evaluated")
-    raw = _evaluate_columns(policy, columns, as_of_seconds)
+    raw = _evaluate_columns(policy, columns, as_of_seconds, threads=thread_count)
     if strict and raw["rejected"]:  # values that do not fit the policy's declared attributes
         columns.rejected = [(int(line), str(reason)) for line, reason in raw["rejected"]]
         refuse_rejected(columns, "nothing evaluated")
@@ -617,7 +634,19 @@ def evaluate(
     result.events = events if rereadable(events) else None
     result.rows = rows
     result.tz = getattr(tz, "key", tz)
+    result.threads = threads
     return result
+
+
+def check_threads(threads: object) -> int:
+    """``threads`` (None or a positive int) as the engine's count: 0 = one per core."""
+    if threads is None:
+        return 0
+    if isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)):
+        raise InvalidArgumentError(f"expected None or a positive whole number, got {type_name(threads)}", path="threads")
+    if threads < 1:
+        raise InvalidArgumentError(f"expected None or a positive whole number, got {int(threads)}", path="threads")
+    return int(min(int(threads), 1024))
 
 
 def needed(policy: Policy, carry: Sequence[str] = ()) -> set[str]:
@@ -634,7 +663,8 @@ def rereadable(events: object) -> bool:
 
 
 def _evaluate_columns(
-    policy: Policy, columns: Any, as_of_seconds: int, carry: Sequence[str] = (), segments: bool = False
+    policy: Policy, columns: Any, as_of_seconds: int, carry: Sequence[str] = (), segments: bool = False,
+    threads: int = 0,
 ) -> dict[str, Any]:
     run = _duly.evaluate_frame if isinstance(columns, FrameColumns) else _duly.evaluate
     return run(
@@ -648,14 +678,17 @@ def _evaluate_columns(
         carry=list(carry),
         segments=segments,
         fraction=getattr(columns, "fraction", None),
+        threads=threads,
     )
 
 
 def _run(
     policy: Policy, events: EventsLike, as_of_seconds: int, *, carry: Sequence[str], segments: bool,
-    rows: str = "changes", tz: str | None = None,
+    rows: str = "changes", tz: str | None = None, threads: int | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """The native result of ``events`` at ``as_of_seconds`` with ``carry`` and
-    ``segments``, and the event columns it was read from."""
-    columns = event_columns(events, rows, tz, needed(policy, carry))
-    return _evaluate_columns(policy, columns, as_of_seconds, carry, segments), columns
+    ``segments`` on ``threads`` (as for ``evaluate``), and the event columns it
+    was read from."""
+    count = check_threads(threads)
+    columns = event_columns(events, rows, tz, needed(policy, carry), count)
+    return _evaluate_columns(policy, columns, as_of_seconds, carry, segments, count), columns

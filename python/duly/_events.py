@@ -113,10 +113,12 @@ def is_arrow(events: object) -> bool:
 
 
 def event_columns(
-    events: object, rows: str = "changes", tz: str | None = None, needed: set[str] | None = None
+    events: object, rows: str = "changes", tz: str | None = None, needed: set[str] | None = None,
+    threads: int = 0,
 ) -> EventColumns | FrameColumns:
     """Dicts, a DataFrame or Arrow data -> columns; see the module docstring. ``needed``:
-    the attributes the evaluation reads (others may be left out once checked)."""
+    the attributes the evaluation reads (others may be left out once checked);
+    ``threads``: how many threads Arrow text columns may be encoded on (0: one per core)."""
     rows = check_rows(rows)
     tz = check_tz(tz)
     if is_dataframe(events):
@@ -124,7 +126,7 @@ def event_columns(
     if is_arrow(events) or type(events).__module__.startswith("polars"):
         from ._arrow_events import from_arrow
 
-        return from_arrow(events, rows, tz, needed)
+        return from_arrow(events, rows, tz, needed, threads)
     if isinstance(events, Mapping):
         raise InvalidArgumentError(
             f"expected {_EXPECTED}, got one dict: put it in a list, [event]",

@@ -154,10 +154,15 @@ class Store:
 
         The frame has the columns of ``Evaluation.escalations_frame()`` and
         ``cursor`` (its place in the outbox, see ``outbox()``), one row per new
-        firing by ``fired_at`` then ``key``; its ``attrs`` hold ``run`` (the run's
-        number), ``events_new``, ``events_duplicate``, ``records_evaluated``,
-        ``firings_suppressed``, ``policy_changed``, ``next_wakeup`` (when the store
-        should run next) and ``rejected``. An ``as_of`` before the last run's raises
+        firing whose ``deliver_at`` is at or before ``as_of``, in the order they are
+        handed over (by ``deliver_at``, then ``fired_at``, then ``key``). A firing
+        whose escalation says ``deliver_in: CAL`` and which fired while CAL was
+        closed is held until ``deliver_at`` (the run at or after it returns it,
+        once). Its ``attrs`` hold ``run`` (the run's number), ``events_new``,
+        ``events_duplicate``, ``records_evaluated``, ``firings_suppressed``,
+        ``firings_held`` (made, but their ``deliver_at`` is after ``as_of``),
+        ``policy_changed``, ``next_wakeup`` (when the store should run next) and
+        ``rejected``. An ``as_of`` before the last run's raises
         ``duly.InvalidArgumentError``: a store only moves forward (``state`` looks
         at the past). On any error nothing is stored.
         """
@@ -184,7 +189,7 @@ class Store:
         frame = escalations_to_frame(raw["escalations"])
         frame["cursor"] = int_array(pandas_module(), raw["cursor"])
         for key in ("run", "events_new", "events_duplicate", "records_evaluated", "records_kept_on_old_policy",
-                    "firings_suppressed", "policy_changed"):
+                    "firings_suppressed", "firings_held", "policy_changed"):
             frame.attrs[key] = raw[key]
         wakeup = raw["next_wakeup"]
         frame.attrs["next_wakeup"] = None if wakeup is None else instant_from_seconds(wakeup)

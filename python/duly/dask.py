@@ -77,7 +77,8 @@ def _evaluate_partition(
     pd = pandas_module()
     frame = frame.sort_values([_PART, _ROW], kind="stable")
     events = frame.drop(columns=[_PART, _ROW]).reset_index(drop=True)
-    result = _evaluate_local(policy, events, as_of, rows=rows, tz=tz)
+    # One thread: Dask's scheduler runs partitions on every core already.
+    result = _evaluate_local(policy, events, as_of, rows=rows, tz=tz, threads=1)
     lines = [r.line - 1 for r in result.rejected]
     rejected = pd.DataFrame(
         {

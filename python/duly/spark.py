@@ -70,6 +70,7 @@ ESCALATIONS = T.StructType(
         T.StructField("cycle", T.LongType()),
         T.StructField("point", T.LongType()),
         T.StructField("fired_at", T.TimestampType()),
+        T.StructField("deliver_at", T.TimestampType()),
         T.StructField("key", T.StringType()),
         T.StructField("actions", T.StringType()),
     ]
@@ -102,7 +103,8 @@ def _evaluator(broadcast: Any, as_of: str, rows: str, tz: str | None, what: str)
         policy = _policy_of(broadcast.value)
         order = table.column(_SEQ).to_numpy().argsort(kind="stable")
         events = table.take(order).drop_columns([_SEQ, _BUCKET])
-        result = evaluate_local(policy, events, as_of, rows=rows, tz=tz)
+        # One thread: Spark runs a task per executor core already.
+        result = evaluate_local(policy, events, as_of, rows=rows, tz=tz, threads=1)
         if what == "rejected":
             import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 

@@ -27,6 +27,7 @@
 #include "columns.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -596,15 +597,35 @@ std::unique_ptr<frame_events> read_frame(const py::tuple& ids, const py::object&
         f->codes[c] = own;
       }
     } else if (kind == "number") {
-      values.resize(n + (clears ? 1 : 0));
-      if (clears) values[n] = value::null();
-      const i64 empty = clears ? static_cast<i64>(n) : -1;
-      own.assign(n, empty);
+      // Counts, scores and flags hold few distinct numbers: each gets one value
+      // that rows refer to, rather than a value per row (past `few_numbers`
+      // distinct ones, the rows after get one each).
+      constexpr std::size_t few_numbers = 4096;
+      if (clears) values.push_back(value::null());
+      own.assign(n, clears ? 0 : -1);
+      std::unordered_map<std::uint64_t, i64> distinct;
+      std::uint64_t previous_bits = 0;
+      i64 previous = -1;
       const auto put = [&](std::size_t i, double d) {
         if (std::isnan(d) || skipped(i)) return;
         if (!std::isfinite(d)) raise(errc::invalid_argument, "not a finite number", name + "[" + std::to_string(i) + "]");
-        values[i] = value::number(d);
-        own[i] = static_cast<i64>(i);
+        const auto bits = std::bit_cast<std::uint64_t>(d);  // -0.0 and 0.0 stay apart
+        if (previous >= 0 && bits == previous_bits) {
+          own[i] = previous;
+          return;
+        }
+        i64 code = static_cast<i64>(values.size());
+        if (distinct.size() < few_numbers) {
+          const auto [it, fresh] = distinct.try_emplace(bits, code);
+          if (fresh) values.push_back(value::number(d));
+          code = it->second;
+        } else if (const auto it = distinct.find(bits); it != distinct.end()) {
+          code = it->second;
+        } else {
+          values.push_back(value::number(d));
+        }
+        own[i] = previous = code;
+        previous_bits = bits;
       };
       if (PyList_Check(column[2].ptr())) {
         const auto views = arrow_chunks(*f, column[2], n, name);

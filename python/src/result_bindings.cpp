@@ -63,6 +63,55 @@ py::array_t<i64> int_column(std::size_t n, F&& f) {
   return out;
 }
 
+// Codes for the distinct strings of a column, in order of first appearance.
+// Result rows come grouped by record, records in ascending id order, so most
+// strings equal the one before (no lookup) or, while the values only ascend,
+// are new (no lookup either); a column of few distinct values (targets,
+// states, zones) is searched in place. The hash table is built only for a
+// column with more than a few distinct values out of order.
+class string_codes {
+ public:
+  i64 code(std::string_view s) {
+    if (previous_ >= 0 && distinct_[static_cast<std::size_t>(previous_)] == s) return previous_;
+    if (ascending_ && (distinct_.empty() || distinct_.back() < s)) return previous_ = add(s);
+    ascending_ = false;
+    if (distinct_.size() <= few) {
+      for (std::size_t k = 0; k < distinct_.size(); ++k)
+        if (distinct_[k] == s) return previous_ = static_cast<i64>(k);
+      previous_ = add(s);
+      if (distinct_.size() > few)
+        for (std::size_t k = 0; k < distinct_.size(); ++k) index_.emplace(distinct_[k], static_cast<i64>(k));
+      return previous_;
+    }
+    if (index_.empty())
+      for (std::size_t k = 0; k < distinct_.size(); ++k) index_.emplace(distinct_[k], static_cast<i64>(k));
+    const auto [it, fresh] = index_.try_emplace(s, static_cast<i64>(distinct_.size()));
+    if (fresh) distinct_.push_back(s);
+    return previous_ = it->second;
+  }
+  // The distinct strings as a list of str.
+  [[nodiscard]] py::list values() const {
+    py::list out(static_cast<py::ssize_t>(distinct_.size()));
+    for (std::size_t k = 0; k < distinct_.size(); ++k) {
+      PyObject* o = PyUnicode_DecodeUTF8(distinct_[k].data(), static_cast<Py_ssize_t>(distinct_[k].size()), "replace");
+      if (o == nullptr) throw py::error_already_set();
+      PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(k), o);
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t few = 8;
+  i64 add(std::string_view s) {
+    distinct_.push_back(s);
+    return static_cast<i64>(distinct_.size() - 1);
+  }
+  std::vector<std::string_view> distinct_;
+  std::unordered_map<std::string_view, i64> index_;
+  bool ascending_ = true;
+  i64 previous_ = -1;
+};
+
 // A column of n strings as (codes int64[n], values list of str): each distinct
 // string becomes one Python str, and rows refer to it by index, so that the
 // Python layer builds frames (and objects) without a str per row.
@@ -70,58 +119,9 @@ template <class F>
 py::tuple encoded_str_column(std::size_t n, F&& f) {
   py::array_t<i64> codes(static_cast<py::ssize_t>(n));
   i64* c = codes.mutable_data();
-  std::vector<std::string_view> distinct;
-  std::unordered_map<std::string_view, i64> index;
-  i64 previous = -1;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::string_view s = f(i);
-    if (previous >= 0 && distinct[static_cast<std::size_t>(previous)] == s) {
-      c[i] = previous;
-      continue;
-    }
-    auto [it, fresh] = index.try_emplace(s, static_cast<i64>(distinct.size()));
-    if (fresh) distinct.push_back(s);
-    c[i] = previous = it->second;
-  }
-  py::list values(static_cast<py::ssize_t>(distinct.size()));
-  for (std::size_t k = 0; k < distinct.size(); ++k) {
-    PyObject* o = PyUnicode_DecodeUTF8(distinct[k].data(), static_cast<Py_ssize_t>(distinct[k].size()), "replace");
-    if (o == nullptr) throw py::error_already_set();
-    PyList_SET_ITEM(values.ptr(), static_cast<Py_ssize_t>(k), o);
-  }
-  return py::make_tuple(std::move(codes), std::move(values));
-}
-
-// As encoded_str_column, for a column with nulls: f(i) gives an empty optional
-// for null, coded -1.
-template <class F>
-py::tuple encoded_optional_str_column(std::size_t n, F&& f) {
-  py::array_t<i64> codes(static_cast<py::ssize_t>(n));
-  i64* c = codes.mutable_data();
-  std::vector<std::string_view> distinct;
-  std::unordered_map<std::string_view, i64> index;
-  i64 previous = -1;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::optional<std::string_view> s = f(i);
-    if (!s) {
-      c[i] = -1;
-      continue;
-    }
-    if (previous >= 0 && distinct[static_cast<std::size_t>(previous)] == *s) {
-      c[i] = previous;
-      continue;
-    }
-    auto [it, fresh] = index.try_emplace(*s, static_cast<i64>(distinct.size()));
-    if (fresh) distinct.push_back(*s);
-    c[i] = previous = it->second;
-  }
-  py::list values(static_cast<py::ssize_t>(distinct.size()));
-  for (std::size_t k = 0; k < distinct.size(); ++k) {
-    PyObject* o = PyUnicode_DecodeUTF8(distinct[k].data(), static_cast<Py_ssize_t>(distinct[k].size()), "replace");
-    if (o == nullptr) throw py::error_already_set();
-    PyList_SET_ITEM(values.ptr(), static_cast<Py_ssize_t>(k), o);
-  }
-  return py::make_tuple(std::move(codes), std::move(values));
+  string_codes distinct;
+  for (std::size_t i = 0; i < n; ++i) c[i] = distinct.code(f(i));
+  return py::make_tuple(std::move(codes), distinct.values());
 }
 
 }  // namespace
@@ -191,35 +191,66 @@ py::list str_column(std::size_t n, F&& f) {
   return out;
 }
 
-// The timer keys of the JSON Lines output (see docs/cli.md), in order.
+// The timer keys of the JSON Lines output (see docs/cli.md), in order. One
+// pass over the rows fills every column (a timer_row spans several cache
+// lines: a pass per column would read them all again for each).
 py::dict timer_columns(const std::vector<timer_row>& rows, std::size_t carried = 0) {
   const std::size_t n = rows.size();
+  const auto ints = [n] { return py::array_t<i64>(static_cast<py::ssize_t>(n)); };
+  py::array_t<i64> id = ints(), target = ints(), cycle = ints(), state = ints(), target_index = ints(),
+                   goal_index = ints(), goal_seconds = ints(), goal = ints(), zone = ints(), started = ints(),
+                   stopped = ints(), due = ints(), breached_at = ints(), elapsed = ints(), remaining = ints(),
+                   paused = ints(), next_wakeup = ints();
+  string_codes ids, targets, states, goals, zones;
+  {
+    i64 *o_id = id.mutable_data(), *o_target = target.mutable_data(), *o_cycle = cycle.mutable_data(),
+        *o_state = state.mutable_data(), *o_target_index = target_index.mutable_data(),
+        *o_goal_index = goal_index.mutable_data(), *o_goal_seconds = goal_seconds.mutable_data(),
+        *o_goal = goal.mutable_data(), *o_zone = zone.mutable_data(), *o_started = started.mutable_data(),
+        *o_stopped = stopped.mutable_data(), *o_due = due.mutable_data(), *o_breached = breached_at.mutable_data(),
+        *o_elapsed = elapsed.mutable_data(), *o_remaining = remaining.mutable_data(),
+        *o_paused = paused.mutable_data(), *o_wakeup = next_wakeup.mutable_data();
+    for (std::size_t i = 0; i < n; ++i) {
+      const timer_row& r = rows[i];
+      o_id[i] = ids.code(r.id);
+      o_target[i] = targets.code(r.target);
+      o_cycle[i] = r.cycle;
+      o_state[i] = states.code(to_string(r.state));
+      o_target_index[i] = r.target_index;
+      o_goal_index[i] = r.goal_index;
+      o_goal_seconds[i] = or_null(r.goal_seconds);
+      o_goal[i] = r.goal_text.empty() ? -1 : goals.code(r.goal_text);
+      o_zone[i] = r.zone ? zones.code(*r.zone) : -1;
+      o_started[i] = or_null(r.started);
+      o_stopped[i] = or_null(r.stopped);
+      o_due[i] = or_null(r.due);
+      o_breached[i] = or_null(r.breached_at);
+      o_elapsed[i] = or_null(r.elapsed_seconds);
+      o_remaining[i] = or_null(r.remaining_seconds);
+      o_paused[i] = or_null(r.paused_seconds);
+      o_wakeup[i] = or_null(r.next_wakeup);
+    }
+  }
   py::dict c;
-  c["id"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].id; });
-  c["target"] = encoded_str_column(n, [&](std::size_t i) -> std::string_view { return rows[i].target; });
-  c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
-  c["state"] = encoded_str_column(n, [&](std::size_t i) { return to_string(rows[i].state); });
+  c["id"] = py::make_tuple(std::move(id), ids.values());
+  c["target"] = py::make_tuple(std::move(target), targets.values());
+  c["cycle"] = std::move(cycle);
+  c["state"] = py::make_tuple(std::move(state), states.values());
   // Not JSON Lines keys (timers_frame leaves them out): the target's and goal's
   // places in the policy, for callers that join a timer to its goal.
-  c["target_index"] = int_column(n, [&](std::size_t i) { return static_cast<i64>(rows[i].target_index); });
-  c["goal_index"] = int_column(n, [&](std::size_t i) { return static_cast<i64>(rows[i].goal_index); });
-  c["goal_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].goal_seconds); });
-  c["goal"] = encoded_optional_str_column(n, [&](std::size_t i) -> std::optional<std::string_view> {
-    if (rows[i].goal_text.empty()) return std::nullopt;
-    return std::string_view(rows[i].goal_text);
-  });
-  c["zone"] = encoded_optional_str_column(n, [&](std::size_t i) -> std::optional<std::string_view> {
-    if (!rows[i].zone) return std::nullopt;
-    return std::string_view(*rows[i].zone);
-  });
-  c["started"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].started); });
-  c["stopped"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].stopped); });
-  c["due"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].due); });
-  c["breached_at"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].breached_at); });
-  c["elapsed_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].elapsed_seconds); });
-  c["remaining_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].remaining_seconds); });
-  c["paused_seconds"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].paused_seconds); });
-  c["next_wakeup"] = int_column(n, [&](std::size_t i) { return or_null(rows[i].next_wakeup); });
+  c["target_index"] = std::move(target_index);
+  c["goal_index"] = std::move(goal_index);
+  c["goal_seconds"] = std::move(goal_seconds);
+  c["goal"] = py::make_tuple(std::move(goal), goals.values());
+  c["zone"] = py::make_tuple(std::move(zone), zones.values());
+  c["started"] = std::move(started);
+  c["stopped"] = std::move(stopped);
+  c["due"] = std::move(due);
+  c["breached_at"] = std::move(breached_at);
+  c["elapsed_seconds"] = std::move(elapsed);
+  c["remaining_seconds"] = std::move(remaining);
+  c["paused_seconds"] = std::move(paused);
+  c["next_wakeup"] = std::move(next_wakeup);
   if (carried > 0) c["carried"] = carried_columns(rows, carried);
   return c;
 }
@@ -269,6 +300,7 @@ py::dict escalation_columns(const std::vector<escalation_row>& rows) {
   c["cycle"] = int_column(n, [&](std::size_t i) { return rows[i].cycle; });
   c["point"] = int_column(n, [&](std::size_t i) { return rows[i].point; });
   c["fired_at"] = int_column(n, [&](std::size_t i) { return count(rows[i].fired_at); });
+  c["deliver_at"] = int_column(n, [&](std::size_t i) { return count(rows[i].delivery()); });
   c["key"] = str_column(n, [&](std::size_t i) -> std::string_view { return keys[i]; });
   c["actions"] = str_column(n, [&](std::size_t i) -> std::string_view {
     return rows[i].actions_json.empty() ? std::string_view("[]") : std::string_view(rows[i].actions_json);
@@ -403,7 +435,8 @@ namespace {
 
 py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const py::object& at,
                         const py::tuple& names, const py::list& attributes, const py::object& accepted,
-                        const std::vector<std::string>& carry, bool segments, const py::object& fraction) {
+                        const std::vector<std::string>& carry, bool segments, const py::object& fraction,
+                        unsigned threads) {
   check_as_of(as_of);
   // Only the columns the engine uses are read: those the policy reads, and the carried.
   std::set<std::string, std::less<>> wanted(carry.begin(), carry.end());
@@ -414,7 +447,7 @@ py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids,
   for (const auto& a : declared) wanted.insert(a.name);
   const auto frame = read_frame(ids, at, names, attributes, accepted, &wanted);
   apply_fractions(*frame, fraction);
-  const evaluate_options options{carry, segments};
+  const evaluate_options options{carry, segments, threads};
   if (!declared.empty()) {
     // Rows whose values do not fit their declared types are rejected rows, as
     // the readers of JSON Lines and CSV make them: evaluated event by event.
@@ -460,13 +493,14 @@ py::dict explain_frame(const policy_handle& p, const std::string& id, const std:
 
 py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
                           const py::list& names, const py::list& attributes, const py::object& accepted,
-                          const std::vector<std::string>& carry, bool segments, const py::object& fraction) {
+                          const std::vector<std::string>& carry, bool segments, const py::object& fraction,
+                          unsigned threads) {
   check_as_of(as_of);
   std::vector<event> events = build_events(ids, at, names, attributes, accepted);
   apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
   std::vector<rejected_row> wrong;  // values that do not fit their declared types
   reject_declared_mismatches(events, p.compiled.spec().attributes, wrong);
-  const evaluate_options options{carry, segments};
+  const evaluate_options options{carry, segments, threads};
   evaluation r = [&] {
     py::gil_scoped_release release;
     return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}}, options);
@@ -482,13 +516,16 @@ void bind_results(py::module_& m) {
   m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
         py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false, py::arg("fraction") = py::none(),
+        py::arg("threads") = 1u,
         "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating. "
-        "carry: attribute names each timer row (and segment) carries; segments: also return each cycle's pieces.");
+        "carry: attribute names each timer row (and segment) carries; segments: also return each cycle's pieces; "
+        "threads: as evaluate_options::threads (1: this thread, 0: one per core).");
   m.def("evaluate_frame", &evaluate_frame, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
         py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false, py::arg("fraction") = py::none(),
+        py::arg("threads") = 1u,
         "Evaluate events given as a DataFrame's columns (codes and tables of distinct values) at as_of "
-        "(seconds); releases the GIL while evaluating. carry and segments as for evaluate.");
+        "(seconds); releases the GIL while evaluating. carry, segments and threads as for evaluate.");
   m.def("explain_frame", &explain_frame, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"),
         py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
         py::arg("fraction") = py::none(), "explain() on events given as for evaluate_frame.");

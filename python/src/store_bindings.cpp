@@ -120,6 +120,7 @@ class store_handle {
     d["records_evaluated"] = out.records_evaluated;
     d["records_kept_on_old_policy"] = out.records_kept_on_old_policy;
     d["firings_suppressed"] = out.firings_suppressed;
+    d["firings_held"] = out.firings_held;
     d["policy_changed"] = out.policy_changed;
     d["next_wakeup"] = optional_instant(out.next_wakeup);
     d["withdrawals"] = outbox_columns(std::move(out.withdrawn));

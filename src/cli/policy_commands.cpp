@@ -67,6 +67,7 @@ struct evaluate_options {
   std::string color = "auto";
   std::string zone;  // --zone: events' instants without an offset
   bool strict = false;
+  unsigned threads = 0;  // --threads: 0 = one per core
 };
 
 int run_evaluate(const streams& io, const evaluate_options& o) {
@@ -80,7 +81,9 @@ int run_evaluate(const streams& io, const evaluate_options& o) {
 
   if (o.strict && refuse_rejected(io, *batch, o.events_file, "evaluate", "nothing evaluated")) return exit_bad_input;
 
-  evaluation result = evaluate(*p, batch->events, *as_of);
+  duly::evaluate_options eo;
+  eo.threads = o.threads;
+  evaluation result = evaluate(*p, batch->events, *as_of, eo);
   result.rejected = std::move(batch->rejected);
 
   const output_format format = to_output_format(o.format);
@@ -113,6 +116,10 @@ void register_evaluate(registry& r) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--strict", o->strict, "Fail (exit 1, no output) if any input row is rejected");
   add_zone_option(cmd, o->zone);
+  cmd->add_option("--threads", o->threads,
+                  "Threads to evaluate records on (default: one per core; the output is the same on any number)")
+      ->check(CLI::Range(1u, 1024u))
+      ->type_name("N");
   r.on_selected(cmd, [o](const streams& io) { return run_evaluate(io, *o); });
 }
 

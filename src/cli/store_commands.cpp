@@ -233,6 +233,7 @@ int run_run(const streams& io, const command_options& o) {
            << plural(outcome->fired.size(), "firing") << " printed";
     if (!outcome->withdrawn.empty()) io.err << ", " << outcome->withdrawn.size() << " withdrawn";
     if (outcome->firings_suppressed > 0) io.err << ", " << outcome->firings_suppressed << " recorded quietly";
+    if (outcome->firings_held > 0) io.err << ", " << outcome->firings_held << " held until their deliver_at";
     io.err << "; next wake-up "
            << (outcome->next_wakeup ? format_instant(*outcome->next_wakeup) : std::string("none")) << '\n';
   }

@@ -105,6 +105,7 @@ escalation_row escalation_scanner::firing(const target& tg, const cycle_state& c
   row.point = p.repeat;
   row.escalation_index = p.escalation;
   row.fired_at = at;
+  row.deliver_at = impl_->deliver_at(static_cast<std::size_t>(p.escalation), at);
   row.actions_json = esc.actions_json;
   return row;
 }

@@ -2,14 +2,19 @@
 // the incremental evaluator. All of them group rows into records the same way
 // (group_rows: a counting sort on the record's id code, records in id order,
 // rows in (at, sequence) order), apply each record's rows to one
-// record_engine, and fold its results with finish_record.
+// record_engine, and fold its results with finish_record. The batch calls may
+// split the records over threads (evaluate_options::threads): records are
+// independent, so each thread takes a contiguous run of them.
 #include <duly/evaluate.hpp>
 
 #include <algorithm>
 #include <deque>
+#include <exception>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <numeric>
+#include <thread>
 #include <unordered_map>
 
 #include "engine/front_door.hpp"
@@ -73,20 +78,112 @@ record_groups group_rows(std::size_t n, std::span<const std::string_view> id_val
   return g;
 }
 
-// Applies each record's rows with apply(engine, row) and reports it.
+// Rows per thread below which another thread does not pay for itself
+// (starting and joining one costs about what a few hundred rows do).
+constexpr std::size_t rows_per_thread = 20000;
+
+// How many threads evaluate `g` under `options`: evaluate_options::threads (0:
+// one per core), at most one per rows_per_thread rows and one per record.
+std::size_t thread_count(const record_groups& g, const evaluate_options& options) {
+  std::size_t t = options.threads;
+  if (t == 0) t = std::max(1u, std::thread::hardware_concurrency());
+  t = std::min({t, g.rows.size() / rows_per_thread, g.ids.size()});
+  return std::max<std::size_t>(t, 1);
+}
+
+// Room for the timer rows of `records` records: every record has at least one
+// row per target, and some have several cycles. Room reserved and not used
+// costs no memory (its pages are never touched), while growing the vector at
+// the end would move every row.
+std::size_t timer_rows(const policy& p, std::size_t records) {
+  return records * detail::compiled(p).targets.size() * 5 / 4 + 16;
+}
+
+// Applies the rows of records [first, last) with apply(engine, row) and reports
+// them into `out`.
 template <class Apply>
-void run_records(const policy& p, const record_groups& g, instant as_of, const evaluate_options& options,
-                 evaluation& out, Apply&& apply) {
+void run_range(const policy& p, const record_groups& g, std::size_t first, std::size_t last, instant as_of,
+               const evaluate_options& options, evaluation& out, Apply&& apply) {
   record_engine engine(p);
   engine.set_carry(options.carry);
-  // Every record has at least one row per target.
-  out.timers.reserve(out.timers.size() + g.ids.size() * detail::compiled(p).targets.size());
-  for (std::size_t r = 0; r < g.ids.size(); ++r) {
+  out.timers.reserve(out.timers.size() + timer_rows(p, last - first));
+  for (std::size_t r = first; r < last; ++r) {
     engine.reset();
     for (const std::size_t row : g.rows_of(r)) apply(engine, row);
     finish_record(engine, g.ids[r], as_of, out, options.segments);
   }
+}
+
+template <class T>
+void append(std::vector<T>& to, std::vector<T>& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+// Applies each record's rows and reports it. `make_apply()` gives a callable
+// apply(engine, row), one per thread (it may keep scratch space). With several
+// threads, each evaluates a contiguous run of records (about as many rows
+// each) into its own evaluation, and the runs are appended in record order:
+// the same rows, in the same order, as on one thread.
+template <class MakeApply>
+void run_records(const policy& p, const record_groups& g, instant as_of, const evaluate_options& options,
+                 evaluation& out, MakeApply&& make_apply) {
+  const std::size_t threads = thread_count(g, options);
   out.events_ignored += g.ignored;
+  if (threads == 1) {
+    run_range(p, g, 0, g.ids.size(), as_of, options, out, make_apply());
+    return;
+  }
+  // Record boundaries that split the rows evenly: run k is records [cut[k], cut[k + 1]).
+  std::vector<std::size_t> cut(threads + 1, g.ids.size());
+  cut[0] = 0;
+  for (std::size_t k = 1; k < threads; ++k) {
+    const std::size_t rows = g.rows.size() * k / threads;
+    const auto at = std::lower_bound(g.start.begin(), g.start.end() - 1, rows);
+    cut[k] = std::max(cut[k - 1], static_cast<std::size_t>(at - g.start.begin()));
+  }
+  // The first run goes into `out`, the others are moved in after it.
+  out.timers.reserve(out.timers.size() + timer_rows(p, g.ids.size()));
+  std::vector<evaluation> parts(threads - 1);
+  std::vector<std::exception_ptr> failed(threads);
+  {
+    std::vector<std::jthread> pool;
+    pool.reserve(threads - 1);
+    for (std::size_t k = 1; k < threads; ++k)
+      pool.emplace_back([&, k] {
+        try {
+          run_range(p, g, cut[k], cut[k + 1], as_of, options, parts[k - 1], make_apply());
+        } catch (...) {
+          failed[k] = std::current_exception();
+        }
+      });
+    try {
+      run_range(p, g, cut[0], cut[1], as_of, options, out, make_apply());
+    } catch (...) {
+      failed[0] = std::current_exception();
+    }
+  }  // joins
+  for (const auto& e : failed)
+    if (e) std::rethrow_exception(e);
+  std::size_t timers = out.timers.size(), escalations = out.escalations.size(), pauses = out.pauses.size(),
+              segments = out.segments.size();
+  for (const auto& part : parts) {
+    timers += part.timers.size();
+    escalations += part.escalations.size();
+    pauses += part.pauses.size();
+    segments += part.segments.size();
+  }
+  out.timers.reserve(timers);
+  out.escalations.reserve(escalations);
+  out.pauses.reserve(pauses);
+  out.segments.reserve(segments);
+  for (auto& part : parts) {
+    append(out.timers, part.timers);
+    append(out.escalations, part.escalations);
+    append(out.pauses, part.pauses);
+    append(out.segments, part.segments);
+    out.events_applied += part.events_applied;
+    if (part.next_wakeup && (!out.next_wakeup || *part.next_wakeup < *out.next_wakeup)) out.next_wakeup = part.next_wakeup;
+  }
 }
 
 }  // namespace
@@ -133,8 +230,9 @@ evaluation evaluate(const policy& p, std::span<const event> events, instant as_o
 evaluation evaluate(const policy& p, std::span<const event> events, instant as_of, const evaluate_options& options) {
   evaluation out;
   const auto groups = detail::group_events(events, as_of);
-  detail::run_records(p, groups, as_of, options, out,
-                      [&](detail::record_engine& engine, std::size_t row) { engine.apply(events[row]); });
+  detail::run_records(p, groups, as_of, options, out, [&] {
+    return [&](detail::record_engine& engine, std::size_t row) { engine.apply(events[row]); };
+  });
   return out;
 }
 
@@ -168,23 +266,27 @@ evaluation evaluate(const policy& p, const event_columns& ev, instant as_of, con
         break;
       }
 
-  std::vector<detail::slot_update> updates;
-  updates.reserve(columns.size());
-  std::vector<detail::carry_update> carried;
-  carried.reserve(carry_columns.size());
-  detail::run_records(p, groups, as_of, options, out, [&](detail::record_engine& engine, std::size_t row) {
-    updates.clear();
-    for (const auto& [slot, a] : columns) {
-      const std::int64_t code = a->codes[row];
-      if (code >= 0) updates.push_back(detail::slot_update{slot, a->values[static_cast<std::size_t>(code)]});
-    }
-    carried.clear();
-    for (const auto& [k, a] : carry_columns) {
-      const std::int64_t code = a->codes[row];
-      if (code >= 0) carried.push_back(detail::carry_update{k, a->values[static_cast<std::size_t>(code)]});
-    }
-    engine.apply(detail::event_view{ev.at[row], ev.name_values[static_cast<std::size_t>(ev.name[row])], row, updates,
-                                    carried});
+  detail::run_records(p, groups, as_of, options, out, [&] {
+    // Each thread's scratch space: the row's resolved updates.
+    std::vector<detail::slot_update> updates;
+    updates.reserve(columns.size());
+    std::vector<detail::carry_update> carried;
+    carried.reserve(carry_columns.size());
+    return [&, updates = std::move(updates), carried = std::move(carried)](detail::record_engine& engine,
+                                                                           std::size_t row) mutable {
+      updates.clear();
+      for (const auto& [slot, a] : columns) {
+        const std::int64_t code = a->codes[row];
+        if (code >= 0) updates.push_back(detail::slot_update{slot, a->values[static_cast<std::size_t>(code)]});
+      }
+      carried.clear();
+      for (const auto& [k, a] : carry_columns) {
+        const std::int64_t code = a->codes[row];
+        if (code >= 0) carried.push_back(detail::carry_update{k, a->values[static_cast<std::size_t>(code)]});
+      }
+      engine.apply(detail::event_view{ev.at[row], ev.name_values[static_cast<std::size_t>(ev.name[row])], row, updates,
+                                      carried});
+    };
   });
   return out;
 }

@@ -159,8 +159,18 @@ class explain_renderer final : public transition::observer {
   }
   void render(const transition::record& r, const target& tg, const transition::escalation& s) {
     const escalation& esc = policy_->escalations[static_cast<std::size_t>(s.index)];
-    add(fired_, r, tg, explain_entry::kind::escalation,
-        esc.name + " point " + std::to_string(s.point) + " fired: " + esc.actions_json);
+    std::string d = esc.name + " point " + std::to_string(s.point) + " fired: " + esc.actions_json;
+    if (!esc.deliver_in.empty()) {
+      d += "; deliver_in '" + esc.deliver_in + "': ";
+      if (s.deliver_at > r.at)
+        d += "closed then, delivered at " + format_instant(s.deliver_at);
+      else if (const int k = policy_->compiled_escalations[static_cast<std::size_t>(s.index)].deliver_calendar;
+               k >= 0 && policy_->calendars[static_cast<std::size_t>(k)].is_open(r.at))
+        d += "open then, delivered at once";
+      else
+        d += "no open time within ten years, delivered at once";
+    }
+    add(fired_, r, tg, explain_entry::kind::escalation, std::move(d));
   }
   void render(const transition::record& r, const target& tg, const transition::skipped& s) {
     const escalation& esc = policy_->escalations[static_cast<std::size_t>(s.index)];

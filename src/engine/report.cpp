@@ -200,7 +200,7 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
     for (std::size_t k = first_firing; k < firings.size(); ++k) {
       const escalation_row& f = firings[k];
       const int target = impl_->compiled_escalations[static_cast<std::size_t>(f.escalation_index)].target_index;
-      observer_->changed({f.fired_at, target, f.cycle, transition::escalation{f.escalation_index, f.point}});
+      observer_->changed({f.fired_at, target, f.cycle, transition::escalation{f.escalation_index, f.point, f.delivery()}});
     }
   }
   return wakeup;

@@ -68,10 +68,12 @@ struct breach {
 // at_risk_when held for the first time in the cycle.
 struct at_risk {};
 // An escalation point fired (sent when the record is reported, in firing
-// order): an index into the policy's escalations and the repeat (0 = first).
+// order): an index into the policy's escalations, the repeat (0 = first) and
+// when it is handed over (escalation_row::deliver_at).
 struct escalation {
   int index = -1;
   std::int64_t point = 0;
+  instant deliver_at{};
 };
 // An escalation point was skipped: its `when` did not hold when it came due.
 struct skipped {

@@ -99,7 +99,7 @@ void write_csv(std::ostream& out, const evaluation& r) {
 }
 
 void write_csv_firings(std::ostream& out, std::span<const escalation_row> firings) {
-  out << "id,target,escalation,cycle,point,fired_at,key,actions\n";
+  out << "id,target,escalation,cycle,point,fired_at,deliver_at,key,actions\n";
   std::string line;
   for (const escalation_row& e : firings) {
     line.clear();
@@ -109,6 +109,7 @@ void write_csv_firings(std::ostream& out, std::span<const escalation_row> firing
                                  std::to_string(e.cycle),
                                  std::to_string(e.point),
                                  format_instant(e.fired_at),
+                                 format_instant(e.delivery()),
                                  e.key(),
                                  e.actions_json.empty() ? std::string("[]") : e.actions_json};
     write_csv_row(out, line, cells);
@@ -211,13 +212,23 @@ std::string plural(std::size_t n, std::string_view one, std::string_view many) {
 void write_firings_table(std::ostream& out, std::span<const escalation_row> firings) {
   out << plural(firings.size(), "escalation", "escalations") << ":\n";
   if (firings.empty()) return;
+  // DELIVER (the deliver_at of each firing) only when some firing is handed
+  // over later than it fired (deliver_in): otherwise it would repeat FIRED.
+  const bool held = std::any_of(firings.begin(), firings.end(),
+                                [](const escalation_row& e) { return e.delivery() != e.fired_at; });
   table t;
   t.headers = {"FIRED", "ID", "TARGET", "ESCALATION", "CYCLE", "POINT", "ACTIONS"};
   t.right = {false, false, false, false, true, true, false};
-  for (const escalation_row& e : firings)
+  if (held) {
+    t.headers.insert(t.headers.begin() + 1, "DELIVER");
+    t.right.insert(t.right.begin() + 1, false);
+  }
+  for (const escalation_row& e : firings) {
     t.rows.push_back({compact_instant(e.fired_at), printable(e.id), printable(e.target), printable(e.escalation),
                       std::to_string(e.cycle), std::to_string(e.point),
                       e.actions_json.empty() ? std::string("[]") : printable(e.actions_json)});
+    if (held) t.rows.back().insert(t.rows.back().begin() + 1, compact_instant(e.delivery()));
+  }
   t.write(out);
 }
 
@@ -294,7 +305,8 @@ std::string to_json(const escalation_row& row) {
   json_object o;
   o.string("kind", "escalation").string("id", row.id).string("target", row.target);
   o.string("escalation", row.escalation).integer("cycle", row.cycle).integer("point", row.point);
-  o.string("fired_at", format_instant(row.fired_at)).string("key", row.key());
+  o.string("fired_at", format_instant(row.fired_at)).string("deliver_at", format_instant(row.delivery()));
+  o.string("key", row.key());
   o.raw("actions", row.actions_json.empty() ? std::string_view("[]") : std::string_view(row.actions_json));
   return std::move(o).str();
 }

@@ -32,6 +32,13 @@ calendar policy::impl::calendar_in_zone(int index, std::string_view zone_name) c
   return c;
 }
 
+instant policy::impl::deliver_at(std::size_t escalation, instant fired_at) const {
+  const int cal = compiled_escalations[escalation].deliver_calendar;
+  if (cal < 0) return fired_at;
+  // never_open and out_of_range: handed over at once rather than never.
+  return calendars[static_cast<std::size_t>(cal)].next_open(fired_at).value_or(fired_at);
+}
+
 const std::vector<target>& policy::targets() const noexcept { return impl_->targets; }
 const std::vector<escalation>& policy::escalations() const noexcept { return impl_->escalations; }
 const std::vector<std::string>& policy::calendar_names() const noexcept { return impl_->calendar_names; }

@@ -34,6 +34,7 @@ struct compiled_target {
 // Per escalation (parallel to policy::impl::escalations).
 struct compiled_escalation {
   int target_index = -1;    // into targets
+  int deliver_calendar = -1;  // into calendars: deliver_in; -1 = handed over at fired_at
 };
 
 struct policy::impl {
@@ -58,6 +59,12 @@ struct policy::impl {
   // Calendar `index` (-1: 24x7 UTC) read in the zone `zone_name` (empty or
   // unknown: its own). Cached.
   [[nodiscard]] calendar calendar_in_zone(int index, std::string_view zone_name) const;
+  // When a firing of escalation `escalation` made at `fired_at` is handed over:
+  // the first open instant at or after it of the escalation's deliver_in
+  // calendar; `fired_at` itself without deliver_in, and when that calendar has
+  // no open time within ten years of it (or before the end of 2199), so that a
+  // calendar that is never open holds no firing for ever.
+  [[nodiscard]] instant deliver_at(std::size_t escalation, instant fired_at) const;
   // The index of the calendar named `name`, -1 when the policy has none of that name.
   [[nodiscard]] int calendar_index(std::string_view name) const noexcept;
 

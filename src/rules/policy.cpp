@@ -386,6 +386,17 @@ class policy_reader {
     return std::move(*spec);
   }
 
+  // "unknown calendar 'suport' (defined: support, eu); did you mean 'support'?"
+  std::string unknown_calendar(const std::string& name) const {
+    if (out_.calendar_names.empty()) return "unknown calendar '" + name + "' (the policy defines no calendars)";
+    std::string known;
+    for (const auto& n : out_.calendar_names) known += (known.empty() ? "" : ", ") + n;
+    std::string message = "unknown calendar '" + name + "' (defined: " + known + ")";
+    if (const auto near = detail::closest(name, out_.calendar_names); !near.empty())
+      message += "; did you mean '" + std::string(near) + "'?";
+    return message;
+  }
+
   int calendar_index(const std::string& name) const {
     const auto it = std::find(out_.calendar_names.begin(), out_.calendar_names.end(), name);
     return it == out_.calendar_names.end() ? -1 : static_cast<int>(it - out_.calendar_names.begin());
@@ -530,14 +541,7 @@ class policy_reader {
       if (auto name = doc_.string(g["calendar"], join(path, "calendar"))) {
         out.calendar = *name;
         resolved.calendar_index = calendar_index(*name);
-        if (resolved.calendar_index < 0) {
-          std::string known;
-          for (const auto& n : out_.calendar_names) known += (known.empty() ? "" : ", ") + n;
-          doc_.report(g["calendar"], join(path, "calendar"),
-                      "unknown calendar '" + *name + "'" +
-                          (known.empty() ? std::string(" (the policy defines no calendars)")
-                                         : " (defined: " + known + ")"));
-        }
+        if (resolved.calendar_index < 0) doc_.report(g["calendar"], join(path, "calendar"), unknown_calendar(*name));
       }
     }
     if (g["timezone_from"]) {
@@ -562,7 +566,7 @@ class policy_reader {
   void read_escalation(const YAML::Node& e, const std::string& path) {
     if (!doc_.is_map(e, path)) return;
     const std::size_t before = doc_.problem_count();
-    doc_.check_keys(e, path, {"name", "target", "at", "when", "raise_when", "repeat", "do"});
+    doc_.check_keys(e, path, {"name", "target", "at", "when", "raise_when", "repeat", "do", "deliver_in"});
     escalation out;
     compiled_escalation resolved;
     if (!e["name"]) {
@@ -647,6 +651,15 @@ class policy_reader {
         }
       }
     }
+    // Handed over in a calendar's open hours: the calendar must be the policy's.
+    if (e["deliver_in"]) {
+      if (auto name = doc_.string(e["deliver_in"], join(path, "deliver_in"))) {
+        out.deliver_in = *name;
+        resolved.deliver_calendar = calendar_index(*name);
+        if (resolved.deliver_calendar < 0)
+          doc_.report(e["deliver_in"], join(path, "deliver_in"), unknown_calendar(*name));
+      }
+    }
     if (const auto d = e["do"]) {
       std::size_t budget = detail::max_actions_bytes;
       out.actions_json = detail::actions_json(d, budget, 0);
@@ -668,6 +681,7 @@ class policy_reader {
     if (const auto r = e["repeat"]; r && r.IsMap() && r["every"] && r["every"].IsScalar()) es.repeat_every = r["every"].Scalar();
     es.repeat_times = out.repeat_times;
     es.actions_json = out.actions_json;
+    es.deliver_in = out.deliver_in;
     out_.escalations.push_back(std::move(out));
     out_.compiled_escalations.push_back(resolved);
     out_.spec.escalations.push_back(std::move(es));

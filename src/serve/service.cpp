@@ -294,7 +294,10 @@ result<std::size_t> service::run_store(store& s) {
   if (!r->fired.empty()) {
     metrics_.firings_made.fetch_add(r->fired.size());
     for (const auto& f : r->fired)
-      log_.info("firing", {{"key", f.key}, {"cursor", f.cursor}, {"fired_at", format_instant(f.row.fired_at)}});
+      log_.info("firing", {{"key", f.key},
+                           {"cursor", f.cursor},
+                           {"fired_at", format_instant(f.row.fired_at)},
+                           {"deliver_at", format_instant(f.row.delivery())}});
     {
       std::lock_guard lock(delivery_m_);
       outbox_grew_ = true;

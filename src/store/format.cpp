@@ -53,6 +53,13 @@ CREATE INDEX outbox_by_record ON outbox(id, cursor);
 CREATE INDEX firings_by_record ON firings(id);
 )sql";
 
+// Format 4 keeps each outbox line's deliver_at (when the firing was handed
+// over: its escalation's deliver_in); NULL in lines of older formats, which
+// were handed over at fired_at.
+constexpr const char* format_4_sql = R"sql(
+ALTER TABLE outbox ADD COLUMN deliver_at INTEGER;
+)sql";
+
 constexpr const char* tables[] = {"meta", "policies", "events", "records", "firings", "rejected", "runs", "outbox"};
 constexpr std::size_t tables_of_format_1 = 7;
 
@@ -105,6 +112,7 @@ result<found> check(sqlite::database& db, const std::string& file, bool write, s
     db.exec(schema_sql);
     db.exec(outbox_sql);
     db.exec(format_3_sql);
+    db.exec(format_4_sql);
     db.exec(("PRAGMA application_id = " + std::to_string(application_id)).c_str());
     set_version(db, version);
     return found::store;
@@ -128,10 +136,11 @@ result<found> check(sqlite::database& db, const std::string& file, bool write, s
                                         "' is missing; restore it from a backup"));
   }
   if (user_version < version && write) {
-    // Format 1 -> 2 -> 3, in place, inside the caller's write transaction: a
-    // run killed meanwhile leaves the store at the format it had.
+    // Format 1 -> 2 -> 3 -> 4, in place, inside the caller's write
+    // transaction: a run killed meanwhile leaves the store at the format it had.
     if (user_version < 2) db.exec(outbox_sql);
-    db.exec(format_3_sql);
+    if (user_version < 3) db.exec(format_3_sql);
+    db.exec(format_4_sql);
     set_version(db, version);
     if (migrated_from != nullptr) *migrated_from = user_version;
   }
@@ -141,6 +150,8 @@ result<found> check(sqlite::database& db, const std::string& file, bool write, s
 bool has_outbox(sqlite::database& db) { return db.scalar("PRAGMA user_version") >= 2; }
 
 bool has_format_3(sqlite::database& db) { return db.scalar("PRAGMA user_version") >= 3; }
+
+bool has_format_4(sqlite::database& db) { return db.scalar("PRAGMA user_version") >= 4; }
 
 std::string canonical_line(const event& e) {
   std::vector<const attribute_update*> updates;

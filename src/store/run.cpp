@@ -190,11 +190,20 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
     auto p = policies.get(policy_hash);
     if (!p) return tl::unexpected(p.error());
     evaluation result = evaluate(**p, record_events, as_of);
+    // Firings made whose deliver_at (deliver_in) is still to come: not recorded
+    // now; the record wakes by the earliest of them, and the run then reports them.
+    std::map<std::string_view, instant> held;
     for (escalation_row& f : result.escalations) {
       std::string key = f.key();
-      stood.erase(key);  // still made
+      const bool standing = stood.erase(key) > 0;  // still made (and reported before)
       const choice& c = chosen.at(f.id);
       const bool quiet = (r.quiet_before && f.fired_at < *r.quiet_before) || (c.moved && count(f.fired_at) <= c.since);
+      if (!quiet && !standing && f.delivery() > as_of) {
+        const auto [h, fresh] = held.try_emplace(f.id, f.delivery());
+        if (!fresh && f.delivery() < h->second) h->second = f.delivery();
+        ++out.firings_held;
+        continue;
+      }
       fire.bind(1, key).bind(2, f.id).bind(3, count(f.fired_at)).bind(4, out.run).bind(5, quiet ? 0 : 1);
       fire.run();
       if (db.changes() == 0) continue;  // reported (or passed over) by an earlier run
@@ -243,6 +252,11 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
       auto& s = records[e.id];
       if (e.at > as_of && (!s.wakeup || e.at < *s.wakeup)) s.wakeup = e.at;
     }
+    // Firings held for their deliver_at: wake the record then.
+    for (const auto& [id, at] : held) {
+      auto& s = records[id];
+      if (!s.wakeup || at < *s.wakeup) s.wakeup = at;
+    }
     for (const auto& [id, s] : records) {
       save.bind(1, id).bind(2, policy_hash).bind(3, s.open ? 1 : 0);
       save.bind(4, s.wakeup ? std::optional<std::int64_t>(count(*s.wakeup)) : std::nullopt);
@@ -251,7 +265,9 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
     }
   }
   db.exec("DROP TABLE chosen");
+  // In the order they are handed over.
   std::sort(out.fired.begin(), out.fired.end(), [](const store_firing& a, const store_firing& b) {
+    if (a.row.delivery() != b.row.delivery()) return a.row.delivery() < b.row.delivery();
     if (a.row.fired_at != b.row.fired_at) return a.row.fired_at < b.row.fired_at;
     return a.key < b.key;
   });
@@ -259,12 +275,13 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
   {
     statement put = db.prepare(
         "INSERT INTO outbox(kind, key, id, target, escalation, cycle, point, fired_at, actions, run, cycle_started, "
-        "cycle_rank) VALUES('escalation', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "cycle_rank, deliver_at) VALUES('escalation', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (store_firing& f : out.fired) {
       put.bind(1, f.key).bind(2, f.row.id).bind(3, f.row.target).bind(4, f.row.escalation);
       put.bind(5, f.row.cycle).bind(6, f.row.point).bind(7, count(f.row.fired_at));
       put.bind(8, f.row.actions_json.empty() ? std::string_view("[]") : std::string_view(f.row.actions_json));
       put.bind(9, out.run).bind(10, count(f.row.cycle_started)).bind(11, f.row.cycle_rank);
+      put.bind(12, count(f.row.delivery()));
       put.run();
       f.cursor = db.last_insert_rowid();
     }
@@ -277,11 +294,11 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
               [](const withdrawal& a, const withdrawal& b) { return a.key < b.key; });
     statement mark = db.prepare("UPDATE firings SET withdrawn = ? WHERE key = ?");
     statement line = db.prepare(
-        "SELECT id, target, escalation, cycle, point, fired_at, actions, cycle_started, cycle_rank FROM outbox "
-        "WHERE key = ? AND kind = 'escalation' ORDER BY cursor DESC LIMIT 1");
+        "SELECT id, target, escalation, cycle, point, fired_at, actions, cycle_started, cycle_rank, deliver_at "
+        "FROM outbox WHERE key = ? AND kind = 'escalation' ORDER BY cursor DESC LIMIT 1");
     statement put = db.prepare(
         "INSERT INTO outbox(kind, key, id, target, escalation, cycle, point, fired_at, actions, run, cycle_started, "
-        "cycle_rank, reason) VALUES('withdrawal', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "cycle_rank, reason, deliver_at) VALUES('withdrawal', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (withdrawal& w : withdrawals) {
       mark.bind(1, out.run).bind(2, w.key);
       mark.run();
@@ -302,6 +319,7 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
         e.row.actions_json = std::string(line.text(6));
         if (!line.is_null(7)) e.row.cycle_started = from_count(line.int64(7));
         if (!line.is_null(8)) e.row.cycle_rank = line.int64(8);
+        if (!line.is_null(9)) e.row.deliver_at = from_count(line.int64(9));
       } else {
         // Reported before the outbox kept its lines: the key and the policy say the rest.
         e.row.id = w.was.id;
@@ -321,6 +339,7 @@ result<run_result> run_in_transaction(database& db, const std::string& file, con
       put.bind(1, e.key).bind(2, e.row.id).bind(3, e.row.target).bind(4, e.row.escalation).bind(5, e.row.cycle);
       put.bind(6, e.row.point).bind(7, count(e.row.fired_at)).bind(8, e.row.actions_json).bind(9, out.run);
       put.bind(10, count(e.row.cycle_started)).bind(11, e.row.cycle_rank).bind(12, e.reason);
+      put.bind(13, count(e.row.delivery()));
       put.run();
       e.cursor = db.last_insert_rowid();
       out.withdrawn.push_back(std::move(e));

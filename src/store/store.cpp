@@ -345,13 +345,14 @@ result<std::vector<outbox_entry>> store::outbox(const outbox_options& options) {
     if (!found) return tl::unexpected(std::move(found).error());
     std::vector<outbox_entry> out;
     if (*found == store_format::found::empty || !store_format::has_outbox(db)) return out;
-    statement s = db.prepare(store_format::has_format_3(db)
-                                 ? "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, "
-                                   "run, cycle_started, cycle_rank, reason FROM outbox "
-                                   "WHERE cursor > ?1 AND (?3 IS NULL OR id = ?3) ORDER BY cursor LIMIT ?2"
-                                 : "SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, actions, "
-                                   "run, NULL, NULL, NULL FROM outbox WHERE cursor > ?1 AND (?3 IS NULL OR id = ?3) "
-                                   "ORDER BY cursor LIMIT ?2");
+    // Columns that older formats lack read as NULL.
+    const char* later = store_format::has_format_4(db)   ? "cycle_started, cycle_rank, reason, deliver_at"
+                        : store_format::has_format_3(db) ? "cycle_started, cycle_rank, reason, NULL"
+                                                         : "NULL, NULL, NULL, NULL";
+    statement s = db.prepare(std::string("SELECT cursor, kind, key, id, target, escalation, cycle, point, fired_at, "
+                                         "actions, run, ") +
+                             later +
+                             " FROM outbox WHERE cursor > ?1 AND (?3 IS NULL OR id = ?3) ORDER BY cursor LIMIT ?2");
     s.bind(1, options.after);
     s.bind(2, options.limit ? static_cast<std::int64_t>(std::min<std::size_t>(*options.limit, INT64_MAX)) : -1);
     if (options.id) s.bind(3, std::string_view(*options.id));
@@ -371,6 +372,7 @@ result<std::vector<outbox_entry>> store::outbox(const outbox_options& options) {
       if (!s.is_null(11)) e.row.cycle_started = from_count(s.int64(11));
       if (!s.is_null(12)) e.row.cycle_rank = s.int64(12);
       if (!s.is_null(13)) e.reason = std::string(s.text(13));
+      if (!s.is_null(14)) e.row.deliver_at = from_count(s.int64(14));  // else: at fired_at
       out.push_back(std::move(e));
     }
     return out;

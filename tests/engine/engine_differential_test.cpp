@@ -37,6 +37,10 @@
 //                "vip" not in tags  (optional; is_open at the firing instant)
 //   raise_when   event == "page"                        (optional; manual always)
 //   repeat       every D, times 1..3                    (optional)
+//   deliver_in   office | lunch | night                 (optional; chosen from
+//                what was drawn, so the random stream is that of rounds before
+//                it; the reference's deliver_at: the firing instant when the
+//                calendar is open in its minute, else the next open minute)
 // and replays random records (1 to 15 events each, interleaved, with
 // same-instant ties and events after as_of). Instants and
 // goals of a round fall on a grain of 1, 15 or 60 minutes, so that stops and
@@ -278,6 +282,7 @@ struct escalation_choice {
   int64_t every = 0;   // minutes (0 with times > 0: manual repeats without every)
   int64_t times = 0;
   bool actions = false;  // do: [{notify: [name]}]
+  int deliver = 0;       // deliver_in: calendar_names[deliver]; 0 = none
 };
 
 struct policy_choice {
@@ -373,6 +378,8 @@ policy_choice random_policy(rng& r, int64_t grain) {
                                                                      : std::max<int64_t>(1, aligned(r.between(1, 240)));
     }
     e.actions = r.chance(50);
+    // deliver_in from what was drawn already (no draw of its own).
+    e.deliver = static_cast<int>((k + e.offset + e.percent_value + e.times + (e.actions ? 1 : 0)) % calendar_count);
     p.escalations.push_back(std::move(e));
   }
   return p;
@@ -441,6 +448,7 @@ std::string to_yaml(const policy_choice& p) {
       os << " times: " << e.times << " }\n";
     }
     if (e.actions) os << "    do: [{notify: [" << e.name << "]}]\n";
+    if (e.deliver > 0) os << "    deliver_in: " << calendar_names[static_cast<std::size_t>(e.deliver)] << "\n";
   }
   return os.str();
 }
@@ -883,6 +891,7 @@ struct esc_row {
   // UTC) and, when earlier cycles of the target started at the same minute,
   // its place among them (_2 for the second).
   std::string key;
+  int64_t deliver_at = 0;  // epoch seconds
   friend bool operator==(const esc_row&, const esc_row&) = default;
   friend bool operator<(const esc_row& a, const esc_row& b) {
     return std::tie(a.id, a.at, a.target, a.escalation, a.cycle, a.point) <
@@ -892,12 +901,12 @@ struct esc_row {
 
 esc_row from_engine(const duly::escalation_row& r) {
   return esc_row{r.id,   r.target, r.escalation, r.cycle, r.point, r.fired_at.time_since_epoch().count(), r.actions_json,
-                 r.key()};
+                 r.key(), r.delivery().time_since_epoch().count()};
 }
 
 std::string show(const esc_row& r) {
   return r.id + "/" + r.target + "/" + r.escalation + "/" + std::to_string(r.cycle) + "/" + std::to_string(r.point) +
-         " @ " + show_instant(r.at) + " " + r.actions + " key " + r.key;
+         " @ " + show_instant(r.at) + " " + r.actions + " key " + r.key + " deliver " + show_instant(r.deliver_at);
 }
 
 // A point of a target: an escalation (index into policy_choice::escalations) and a repeat.
@@ -1277,10 +1286,22 @@ ref_result reference_record(const policy_choice& p, std::vector<gen_event> event
     for (const char ch : iso(start))
       if (ch != '-' && ch != ':') when += ch;
     if (rank > 0) when += "_" + std::to_string(rank + 1);
+    // deliver_at: the firing instant when the calendar is open in its minute
+    // (windows are whole minutes), else the start of the next open minute.
+    int64_t deliver = f.at;
+    if (e.deliver > 0) {
+      int64_t m = f.at >= 0 ? f.at / 60 : (f.at - 59) / 60;
+      if (!is_open(e.deliver, m)) {
+        while (!is_open(e.deliver, m)) ++m;
+        deliver = m * 60;
+        ++seen["(esc delivered later)"];
+      }
+    }
     out.firings.push_back(esc_row{id, p.targets[f.target].name, e.name, f.cycle, f.k, epoch_of_zero + f.at,
                                   e.actions ? "[{\"notify\":[\"" + e.name + "\"]}]" : "[]",
                                   id + "/" + p.targets[f.target].name + "/" + e.name + "/" + when + "/" +
-                                      std::to_string(f.k)});
+                                      std::to_string(f.k),
+                                  epoch_of_zero + deliver});
   }
   return out;
 }
@@ -1720,8 +1741,8 @@ TEST(EngineDifferential, MatchesTheMinuteByMinuteReference) {
                         "(esc tie within a target)", "(point is the next wakeup)", "(breached, then reset)",
                         "(breached, then cancelled)", "(goal from due_from)", "(due_from before the start)",
                         "(goal from within_from)", "(calendar from calendar_from)", "(esc fired, is_open)",
-                        "(list attribute)", "(the same list again)", "(goal chosen by a list condition)",
-                        "(esc skipped by a list condition)"})
+                        "(esc delivered later)", "(list attribute)", "(the same list again)",
+                        "(goal chosen by a list condition)", "(esc skipped by a list condition)"})
     EXPECT_GT(t.seen[s], 0) << s;
   // Rarer ones depend on the few policies a seed draws: required at the
   // default seed, only reported with another.

@@ -982,7 +982,7 @@ targets:
 calendars:
   office: { hours: { mon-fri: "09:00-17:00" }, holiday: [] }
 )"),
-            "policy.yaml:2:1: target: unknown key (expected duly, calendars, targets, escalations)\n"
+            "policy.yaml:2:1: target: unknown key (expected duly, attributes, calendars, targets, escalations)\n"
             "policy.yaml:8:23: targets[0].goals[0].calender: unknown key (expected when, within, calendar, "
             "timezone_from, calendar_from, within_from, due_from)\n"
             "policy.yaml:10:48: calendars.office.holiday: unknown key (expected timezone, hours, holidays, "
@@ -1000,7 +1000,8 @@ escalations:
     notify: [lead]
     repeat: { every: 1h, times: 2, until: 5h }
 )"),
-            "policy.yaml:10:5: escalations[0].notify: unknown key (expected name, target, at, when, raise_when, repeat, do)\n"
+            "policy.yaml:10:5: escalations[0].notify: unknown key (expected name, target, at, when, raise_when, repeat, do, "
+            "deliver_in)\n"
             "policy.yaml:11:36: escalations[0].repeat.until: unknown key (expected every, times)");
 }
 
@@ -1034,7 +1035,8 @@ targets:
     goals:
       - { within: 4h, calendar: offfice }
 )"),
-            "policy.yaml:9:33: targets[0].goals[0].calendar: unknown calendar 'offfice' (defined: office, weekend)\n"
+            "policy.yaml:9:33: targets[0].goals[0].calendar: unknown calendar 'offfice' (defined: office, weekend); "
+            "did you mean 'office'?\n"
             "      - { within: 4h, calendar: offfice }\n"
             "                                ^");
   EXPECT_EQ(policy_error(R"(duly: 1

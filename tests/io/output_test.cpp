@@ -100,13 +100,13 @@ TEST(OutputJson, PendingRowIsMostlyNull) {
 TEST(OutputJson, EscalationRowInsertsActionsRaw) {
   EXPECT_EQ(duly::to_json(lead_escalation()),
             R"({"kind":"escalation","id":"T-1","target":"resolution","escalation":"lead","cycle":1,"point":0,)"
-            R"("fired_at":"2026-11-24T21:30:00Z","key":"T-1/resolution/lead/20261123T153000Z/0","actions":[{"notify":["team_lead"]}]})");
+            R"("fired_at":"2026-11-24T21:30:00Z","deliver_at":"2026-11-24T21:30:00Z","key":"T-1/resolution/lead/20261123T153000Z/0","actions":[{"notify":["team_lead"]}]})");
   auto e = lead_escalation();
   e.actions_json.clear();
   e.point = 2;
   EXPECT_EQ(duly::to_json(e),
             R"({"kind":"escalation","id":"T-1","target":"resolution","escalation":"lead","cycle":1,"point":2,)"
-            R"("fired_at":"2026-11-24T21:30:00Z","key":"T-1/resolution/lead/20261123T153000Z/2","actions":[]})");
+            R"("fired_at":"2026-11-24T21:30:00Z","deliver_at":"2026-11-24T21:30:00Z","key":"T-1/resolution/lead/20261123T153000Z/2","actions":[]})");
 }
 
 TEST(OutputJson, RejectedRow) {

@@ -41,8 +41,8 @@ TIMER_KEYS = [
 # duly.Timer's fields: the keys, with "goal" (the text) as goal_text, since
 # Timer.goal is goal_seconds as a timedelta.
 TIMER_FIELDS = ["goal_text" if k == "goal" else k for k in TIMER_KEYS]
-FIRING_KEYS = ["id", "target", "escalation", "cycle", "point", "fired_at", "key", "actions"]
-INSTANT_KEYS = {"started", "stopped", "due", "breached_at", "next_wakeup", "fired_at"}
+FIRING_KEYS = ["id", "target", "escalation", "cycle", "point", "fired_at", "deliver_at", "key", "actions"]
+INSTANT_KEYS = {"started", "stopped", "due", "breached_at", "next_wakeup", "fired_at", "deliver_at"}
 
 
 def instant(text: str | None) -> dt.datetime | None:
@@ -164,7 +164,7 @@ TIMER_DTYPES = {
 }
 FIRING_DTYPES = {
     "id": "string", "target": "string", "escalation": "string", "cycle": "Int64", "point": "Int64",
-    "fired_at": "datetime64[ns, UTC]", "key": "string", "actions": "object",
+    "fired_at": "datetime64[ns, UTC]", "deliver_at": "datetime64[ns, UTC]", "key": "string", "actions": "object",
 }
 
 

@@ -39,7 +39,7 @@ WHATS = {
     "event", "start", "stop", "cancel", "reset", "pause", "resume", "goal", "due", "breach", "at_risk",
     "escalation", "skipped",
 }
-INSTANT_KEYS = {"at", "started", "stopped", "due", "breached_at", "next_wakeup", "fired_at"}
+INSTANT_KEYS = {"at", "started", "stopped", "due", "breached_at", "next_wakeup", "fired_at", "deliver_at"}
 IDS = [f"HD-10{n:02d}" for n in range(1, 10)]
 
 

@@ -179,7 +179,7 @@ def test_output_schemas_list_exactly_what_duly_prints() -> None:
         "kind", "id", "target", "cycle", "state", "goal_seconds", "goal", "zone", "started", "stopped", "due",
         "breached_at", "elapsed_seconds", "remaining_seconds", "paused_seconds", "next_wakeup"]
     assert schema("escalation")["required"] == [
-        "kind", "id", "target", "escalation", "cycle", "point", "fired_at", "key", "actions"]
+        "kind", "id", "target", "escalation", "cycle", "point", "fired_at", "deliver_at", "key", "actions"]
     assert schema("rejected")["required"] == ["kind", "line", "reason"]
     assert schema("explain")["required"] == ["kind", "id", "at", "what", "target", "cycle", "event", "line", "detail"]
 
@@ -313,7 +313,8 @@ def base_policy() -> dict[str, Any]:
         "escalations": [
             {"name": "lead", "target": "first_response", "at": "75%", "when": "assignee != null",
              "repeat": {"every": "1h", "times": 3}, "do": [{"notify": ["team_lead"]}]},
-            {"name": "risk", "target": "first_response", "at": "at_risk", "do": [{"notify": ["queue"]}]},
+            {"name": "risk", "target": "first_response", "at": "at_risk", "deliver_in": "support",
+             "do": [{"notify": ["queue"]}]},
             {"name": "alarm", "target": "first_response", "raise_when": 'event == "alarm"', "repeat": {"times": 1}},
         ],
     }
@@ -568,7 +569,7 @@ GOOD: dict[str, Edit] = {
     "minimal": lambda doc: (doc.clear(), doc.update({"targets": [{"name": "a", "start_when": "true", "goals": [{"within": "1h"}]}]})),
     "no duly key": at("duly"),
     "calendars null": edits(at("calendars", None), at("targets.0.goals.0.calendar"), at("targets.0.goals.1.calendar"),
-                             at("targets.0.goals.2.calendar"), at("targets.0.goals.3.calendar")),
+                             at("targets.0.goals.2.calendar"), at("targets.0.goals.3.calendar"), at("escalations.1.deliver_in")),
     "calendar null (24x7 UTC)": at("calendars.support", None),
     "calendar empty": at("calendars.support", {}),
     "escalations null": at("escalations", None),
@@ -647,6 +648,7 @@ GOOD: dict[str, Edit] = {
 # test_documented_exceptions checks that each still diverges as documented.
 SCHEMA_LOOSER: dict[str, tuple[Edit, str]] = {
     "unknown calendar name": (at("targets.0.goals.0.calendar", "nope"), "unknown calendar 'nope'"),
+    "unknown deliver_in calendar": (at("escalations.1.deliver_in", "suport"), "did you mean 'support'?"),
     "unknown target name": (at("escalations.0.target", "nope"), "unknown target 'nope'"),
     "condition syntax": (at("targets.0.start_when", 'event = "created"'), "'=' is not an operator"),
     "condition unknown function": (at("targets.0.stop_when", "closed(x)"), "targets[0].stop_when"),
@@ -1061,7 +1063,13 @@ def test_cli_rejected_lines_validate() -> None:
       "stopped": None, "due": None, "breached_at": None, "elapsed_seconds": 0, "remaining_seconds": 1,
       "paused_seconds": 0, "next_wakeup": None}, False),
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
-      "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/20261123T153000Z/0", "actions": []}, True),
+      "fired_at": "2026-11-23T15:30:00Z", "deliver_at": "2026-11-23T15:30:00Z", "key": "T/t/e/20261123T153000Z/0",
+      "actions": []}, True),
+    ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
+      "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/20261123T153000Z/0", "actions": []}, False),  # no deliver_at
+    ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
+      "fired_at": "2026-11-28T15:30:00Z", "deliver_at": "Monday", "key": "T/t/e/20261123T153000Z/0",
+      "actions": []}, False),
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 1, "point": 0,
       "fired_at": "2026-11-23T15:30:00Z", "key": "T/t/e/1/0", "actions": []}, False),  # the ordinal key of 0.1
     ({"kind": "escalation", "id": "T", "target": "t", "escalation": "e", "cycle": 0, "point": 0,

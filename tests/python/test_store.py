@@ -219,7 +219,7 @@ def test_damaged_and_newer_stores(tmp_path: pathlib.Path, policy: duly.Policy, e
     db.close()
     with pytest.raises(duly.StoreUnusableError) as e:
         duly.Store(newer)
-    assert str(e.value) == f"{newer}: written by a newer duly (store format 9; this duly reads format 3)"
+    assert str(e.value) == f"{newer}: written by a newer duly (store format 9; this duly reads format 4)"
     db = sqlite3.connect(path)
     db.execute("DROP TABLE firings")
     db.commit()
@@ -263,9 +263,9 @@ def test_a_store_written_by_duly_0_1(tmp_path: pathlib.Path, policy: duly.Policy
         assert fired.attrs["events_new"] == 0 and not fired.attrs["policy_changed"]
         rows = [{"kind": "escalation", "id": r.id, "target": r.target, "escalation": r.escalation,
                  "cycle": int(r.cycle), "point": int(r.point), "fired_at": _iso(r.fired_at.to_pydatetime()),
-                 "key": r.key, "actions": r.actions} for r in fired.itertuples()]
+                 "deliver_at": _iso(r.deliver_at.to_pydatetime()), "key": r.key, "actions": r.actions} for r in fired.itertuples()]
         _lines_include(rows, DATA / "v1_helpdesk.next_run.jsonl")
-        assert store.info()["format_version"] == 3  # migrated in place by that run
+        assert store.info()["format_version"] == 4  # migrated in place by that run
         # Only the firings 0.1 had not printed (its keys were rewritten, not forgotten).
         then = {f.key for f in duly.evaluate(policy, events, "2026-11-30T17:00:00Z").escalations}
         assert keys(fired) == sorted(f.key for f in duly.evaluate(policy, events, END).escalations if f.key not in then)

@@ -435,7 +435,7 @@ TEST_F(Store, DamagedAndNewerStoresAreRefused) {
   fs::copy_file(file(), file("newer.db"));
   sql(file("newer.db"), "PRAGMA user_version = 9");
   expect_refused(file("newer.db"), duly::errc::store_unusable,
-                 "written by a newer duly (store format 9; this duly reads format 3)");
+                 "written by a newer duly (store format 9; this duly reads format 4)");
   sql(file(), "DROP TABLE firings");
   expect_refused(file(), duly::errc::store_unusable,
                  "the store is damaged: its table 'firings' is missing; restore it from a backup");
@@ -535,9 +535,9 @@ TEST_F(Store, AStoreWrittenByDuly01OpensRunsAndGivesTheSameState) {
       if (before.count(f.key()) == 0) next_keys.push_back(f.key());
   }
   EXPECT_EQ(sorted(keys(run->fired)), sorted(next_keys));
-  // The run migrated the store to format 3 in place: its firings are in the
+  // The run migrated the store to the current format in place: its firings are in the
   // outbox from cursor 1 (those of duly 0.1's runs were printed before).
-  EXPECT_EQ(s->info()->format_version, 3);
+  EXPECT_EQ(s->info()->format_version, duly::store::format_version);
   auto box = s->outbox().value();
   ASSERT_EQ(box.size(), run->fired.size());
   for (std::size_t i = 0; i < box.size(); ++i) {
@@ -609,7 +609,7 @@ TEST_F(Store, MigrationRewritesTheKeysOfAFormat1Store) {
   {
     auto s = duly::store::open(file()).value();
     ASSERT_TRUE(s.add({}));  // any write migrates
-    EXPECT_EQ(s.info()->format_version, 3);
+    EXPECT_EQ(s.info()->format_version, duly::store::format_version);
   }
   EXPECT_EQ(stored_keys(file()), expected);
 }
@@ -633,7 +633,7 @@ TEST_F(Store, AFormat2StoreIsMigratedWithoutReportingItsFiringsAgain) {
   ASSERT_TRUE(run) << run.error().message();
   EXPECT_EQ(run->fired.size(), 7u);  // the next run's firings only (v1_helpdesk.next_run.jsonl)
   EXPECT_TRUE(run->withdrawn.empty());
-  EXPECT_EQ(s.info()->format_version, 3);
+  EXPECT_EQ(s.info()->format_version, duly::store::format_version);
   const auto box = s.outbox().value();
   ASSERT_EQ(box.size(), 8u);
   EXPECT_EQ(box[0].key, old_line[0].key);  // printed lines stay as printed
@@ -725,7 +725,8 @@ TEST_F(Store, ALateEventThatUndoesAFiringWithdrawsItOnce) {
   EXPECT_EQ(duly::to_json(w),
             "{\"kind\":\"withdrawal\",\"key\":\"" + key +
                 "\",\"id\":\"W-1\",\"target\":\"resolution\",\"escalation\":\"team_lead\",\"point\":0,"
-                "\"fired_at\":\"2026-11-23T12:00:00Z\",\"actions\":" + w.row.actions_json + ",\"reason\":\"" + w.reason +
+                "\"fired_at\":\"2026-11-23T12:00:00Z\",\"deliver_at\":\"2026-11-23T12:00:00Z\",\"actions\":" +
+                w.row.actions_json + ",\"reason\":\"" + w.reason +
                 "\",\"cursor\":" + std::to_string(w.cursor) + "}");
   // Never again: the same events again, later runs.
   for (const char* when : {"2026-11-23T15:00:00Z", "2026-11-24T15:00:00Z"}) {
@@ -817,7 +818,7 @@ TEST_F(Store, TheOutboxKeepsEveryReportedFiringInCursorOrder) {
   std::ostringstream csv;
   duly::write_outbox(csv, std::span<const duly::outbox_entry>(box.data(), 1), duly::output_format::csv);
   EXPECT_EQ(csv.str().substr(0, csv.str().find('\n')),
-            "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions,reason");
+            "cursor,kind,key,id,target,escalation,cycle,point,fired_at,deliver_at,actions,reason");
 }
 
 // For `duly serve`: one record's state, the schedule, delivery positions.

@@ -49,7 +49,7 @@ class Outbox(StoreCase):
         self.assertEqual(self.outbox("--after", "3", "--limit", "2"), printed[3:5])
         self.assertEqual(self.outbox("--after", str(len(printed))), [])
         csv = self.duly("outbox", "--store", str(self.store), "--format", "csv", "--limit", "1").stdout.splitlines()
-        self.assertEqual(csv[0], "cursor,kind,key,id,target,escalation,cycle,point,fired_at,actions,reason")
+        self.assertEqual(csv[0], "cursor,kind,key,id,target,escalation,cycle,point,fired_at,deliver_at,actions,reason")
         self.assertTrue(csv[1].startswith("1,escalation," + printed[0]["key"] + ","))
 
     def test_kill_after_commit_loses_nothing_from_the_outbox(self) -> None:

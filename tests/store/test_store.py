@@ -248,7 +248,7 @@ class Incremental(StoreCase):
                       "jsonl", "--as-of", iso(end), "--format", "csv", stdin=jsonl(events))
         self.assertEqual(p.returncode, 0, p.stderr)
         rows = p.stdout.splitlines()
-        self.assertEqual(rows[0], "id,target,escalation,cycle,point,fired_at,key,actions")
+        self.assertEqual(rows[0], "id,target,escalation,cycle,point,fired_at,deliver_at,key,actions")
         self.assertEqual(len(rows) - 1, len(self.keys(self.evaluate(events, end))))
         table = self.state(end, "--format", "table")
         self.assertIn("TARGET", table)

@@ -222,7 +222,7 @@ def facts(
             source._facts(carry)  # raises the error that says the events were not kept
         if not (is_dataframe(e) or isinstance(e, (list, tuple)) or hasattr(type(e), "__arrow_c_stream__")):
             e = list(e)  # type: ignore[arg-type]
-        source = evaluate(p, e, result.as_of, rows=result.rows, tz=result.tz)
+        source = evaluate(p, e, result.as_of, rows=result.rows, tz=result.tz, threads=result.threads)
     if source.events is not None:
         check_attributes(source.events, wanted)
     out: dict[str, Any] = source._facts(carry)
