@@ -8,9 +8,10 @@
 // some tickets), a 30cd goal, is_open in a condition and an escalation, and a
 // tags list (set on the first event, changed on some later ones) read by a goal
 // (`"vip" in tags`), escalations (has_any, has_all) and a reset_when
-// (changed(tags) with a whole-list ==), with an attributes: section declaring
-// every name it reads (the engine's batch call does not check values: that is
-// the readers' work, so the unreadable contract hours still reach it).
+// (changed(tags) with a whole-list ==), a deliver_in on one escalation, and an
+// attributes: section declaring every name it reads (the engine's batch call
+// does not check values: that is the readers' work, so the unreadable contract
+// hours still reach it).
 //
 // Run: build/bench/duly_engine_bench   (see docs/performance.md)
 #include <random>
@@ -95,7 +96,7 @@ targets:
       - {within: 30cd, calendar: support}
 escalations:
   - {name: lead, target: first_response, at: 75%, when: is_open("support"), do: [{notify: [lead]}]}
-  - {name: late, target: resolution, at: due, do: [{notify: [manager]}]}
+  - {name: late, target: resolution, at: due, deliver_in: support, do: [{notify: [manager]}]}
   - {name: billing, target: resolution, at: 50%, when: 'has_any(tags, ["billing", "refund"])', do: [{notify: [finance]}]}
   - {name: vip_late, target: first_response, at: due, when: 'has_all(tags, ["vip", "escalated"])', do: [{notify: [director]}]}
 )";
