@@ -100,7 +100,8 @@ answer<void> check_size(std::string_view body, const body_limits& limits) {
   return {};
 }
 
-answer<event_batch> read_body(std::string_view body, body_kind kind, const body_limits& limits) {
+answer<event_batch> read_body(std::string_view body, body_kind kind, const body_limits& limits,
+                              const read_options& options) {
   if (auto ok = check_size(body, limits); !ok) return tl::unexpected(ok.error());
   if (kind != body_kind::json_array) {
     // Line lengths and the row count before any parsing: the cost of a refusal
@@ -128,9 +129,9 @@ answer<event_batch> read_body(std::string_view body, body_kind kind, const body_
                                                            std::to_string(limits.max_rows) + " per request"));
   }
   switch (kind) {
-    case body_kind::jsonl: return read_events_jsonl(body);
+    case body_kind::jsonl: return read_events_jsonl(body, options);
     case body_kind::csv: {
-      auto batch = read_events_csv(body);
+      auto batch = read_events_csv(body, options);
       if (!batch) return tl::unexpected(problem{400, "bad_csv", "the CSV cannot be read: " + batch.error().message()});
       return std::move(*batch);
     }
@@ -167,7 +168,7 @@ answer<event_batch> read_body(std::string_view body, body_kind kind, const body_
         lines += text;
         lines += '\n';
       }
-      return read_events_jsonl(lines);
+      return read_events_jsonl(lines, options);
     }
   }
   return event_batch{};

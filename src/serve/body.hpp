@@ -46,8 +46,11 @@ enum class body_kind { jsonl, json_array, csv };
 // counted from 1). The whole body is refused (nothing of it is stored) when it
 // is larger than the limits (413: body_too_large, line_too_long,
 // too_many_rows), not UTF-8 text, not a JSON array when it says it is one, or
-// a CSV without the id, at and event columns (400).
-[[nodiscard]] answer<event_batch> read_body(std::string_view body, body_kind kind, const body_limits& limits);
+// a CSV without the id, at and event columns (400). `options` are the
+// readers' (the policy's declared attributes: a value of the wrong type is a
+// rejected row, as in `duly run`).
+[[nodiscard]] answer<event_batch> read_body(std::string_view body, body_kind kind, const body_limits& limits,
+                                            const read_options& options = {});
 
 // The limits checks on their own (used by the mapping path too).
 [[nodiscard]] answer<void> check_size(std::string_view body, const body_limits& limits);

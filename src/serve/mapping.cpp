@@ -271,7 +271,7 @@ result<mapping> load_mapping(const std::string& path) {
   return parse_mapping(std::move(buf).str(), path);
 }
 
-event_batch apply_mapping(const source_mapping& source, const json& payloads) {
+event_batch apply_mapping(const source_mapping& source, const json& payloads, const read_options& options) {
   // The payloads: each element of a JSON array, or the one document; `each`
   // then takes every element of the array it points at.
   std::vector<const json*> docs;
@@ -338,7 +338,7 @@ event_batch apply_mapping(const source_mapping& source, const json& payloads) {
     }
   }
   // The library's reader checks each event as it would a JSON Lines line.
-  event_batch read = read_events_jsonl(lines);
+  event_batch read = read_events_jsonl(lines, options);
   for (auto& e : read.events) {
     e.line = line_of.at(e.line - 1);
     e.sequence = e.line;

@@ -62,6 +62,7 @@ struct mapping {
 // a payload that does not give id, at or event is a rejected row, with its
 // position (counted from 1) as its line and the field that failed. An
 // attribute whose pointer is not in the payload is left unchanged.
-[[nodiscard]] event_batch apply_mapping(const source_mapping& source, const nlohmann::json& payloads);
+[[nodiscard]] event_batch apply_mapping(const source_mapping& source, const nlohmann::json& payloads,
+                                        const read_options& options = {});
 
 }  // namespace duly::serve

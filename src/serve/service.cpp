@@ -226,6 +226,13 @@ class service {
   void get_record(const httplib::Request& req, httplib::Response& res);
   void get_firings(const httplib::Request& req, httplib::Response& res);
   void get_metrics(httplib::Response& res);
+  // How bodies are read: with the policy's declared attributes, so that a value
+  // of the wrong type is a rejected row here as in `duly run`.
+  [[nodiscard]] read_options read_options_() const {
+    read_options ro;
+    ro.declared = policy_.spec().attributes;
+    return ro;
+  }
 
   const service_options& o_;
   const policy policy_;
@@ -461,7 +468,7 @@ void service::ingest(const event_batch& batch, httplib::Response& res) {
 void service::post_events(const httplib::Request& req, httplib::Response& res) {
   auto kind = kind_of(req.get_header_value("Content-Type"), req.body);
   if (!kind) return send_problem(res, kind.error());
-  auto batch = read_body(req.body, *kind, o_.limits);
+  auto batch = read_body(req.body, *kind, o_.limits, read_options_());
   if (!batch) return send_problem(res, batch.error());
   ingest(*batch, res);
 }
@@ -483,7 +490,7 @@ void service::post_ingest(const httplib::Request& req, httplib::Response& res) {
     return send_problem(res, {413, "too_many_rows", "the array has " + std::to_string(doc.size()) +
                                                         " elements, more than the limit of " +
                                                         std::to_string(o_.limits.max_rows) + " per request"});
-  event_batch batch = apply_mapping(it->second, doc);
+  event_batch batch = apply_mapping(it->second, doc, read_options_());
   if (batch.rows > o_.limits.max_rows)
     return send_problem(res, {413, "too_many_rows", "the payload gives " + std::to_string(batch.rows) +
                                                         " events, more than the limit of " +

@@ -10,10 +10,11 @@ differences listed here, each with its reason:
   then the expected ones, where the recorded code had no such column);
 - ``CHANGED_CELLS``: a cell whose old value was a wrong guess.
 
-``order_to_cash.json`` was recorded again on 2026-12-03, with the code of that
-day, when the example itself changed (ORD-1002 counts its delivery on the
-customer's calendar, ORD-1003 has a promised delivery date); until then today's
-code had matched the recording on the old events.
+``order_to_cash.json`` and ``helpdesk_ladder.json`` were recorded again on
+2026-12-03, with the code of that day, when the examples themselves changed
+(ORD-1002 counts its delivery on the customer's calendar, ORD-1003 has a
+promised delivery date; the ladder gained HL-6, a ticket tagged ``security``);
+until then today's code had matched the recordings on the old events.
 """
 
 from __future__ import annotations

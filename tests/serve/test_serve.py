@@ -336,6 +336,25 @@ class Http(Base):
         self.assertEqual(rec["as_of"], LATER)
         self.assertEqual(s.stop(), 0)
 
+    def test_declared_attributes_reject_values_of_the_wrong_type(self) -> None:
+        # The policy's attributes: section judges what comes in over HTTP as
+        # `duly run` judges a file: a value of the wrong type is a rejected row.
+        policy = self.dir / "declared.yaml"
+        policy.write_text(POLICY.read_text() + "\nattributes:\n  priority: {type: text}\n  count: {type: number}\n"
+                          "  actor: {type: text}\n  channel: {type: text}\n  status: {type: text}\n")
+        s = self.serve(policy=policy)
+        rows = [{"id": "D-1", "at": "2026-11-23T10:00:00Z", "event": "created", "priority": "P1", "count": 2},
+                {"id": "D-2", "at": "2026-11-23T10:00:00Z", "event": "created", "priority": 1}]
+        out = s.post_events(rows)
+        self.assertEqual(out["accepted"], 1)
+        self.assertEqual([r["line"] for r in out["rejected"]], [2])
+        self.assertIn("attribute 'priority': declared text, got 1", out["rejected"][0]["reason"])
+        csv = "id,at,event,count\nD-3,2026-11-23T10:00:00Z,created,many\n"
+        out = s.json("POST", "/v1/events", csv, {"Content-Type": "text/csv"})
+        self.assertEqual([r["line"] for r in out["rejected"]], [2])
+        self.assertIn("attribute 'count'", out["rejected"][0]["reason"])
+        self.assertEqual(s.stop(), 0)
+
     def test_unreadable_bodies_store_nothing(self) -> None:
         s = self.serve("--max-body-bytes", "100000", "--max-line-bytes", "2000", "--max-rows", "50")
         ok = jsonl(read_events()[:1])
