@@ -5,7 +5,13 @@
 // engine_commitments: the same tickets under a policy that uses every per-record
 // key: calendar_from (one of three customer calendars), within_from (contract
 // hours as text or seconds, some unreadable), due_from (a promised instant on
-// some tickets), a 30cd goal, and is_open in a condition and an escalation.
+// some tickets), a 30cd goal, is_open in a condition and an escalation, and a
+// tags list (set on the first event, changed on some later ones) read by a goal
+// (`"vip" in tags`), escalations (has_any, has_all) and a reset_when
+// (changed(tags) with a whole-list ==), a deliver_in on one escalation, and an
+// attributes: section declaring every name it reads (the engine's batch call
+// does not check values: that is the readers' work, so the unreadable contract
+// hours still reach it).
 //
 // Run: build/bench/duly_engine_bench   (see docs/performance.md)
 #include <random>
@@ -57,6 +63,16 @@ calendars:
   acme: {timezone: America/Chicago, hours: {mon-fri: "07:00-19:00"}}
   globex: {timezone: Europe/Berlin, hours: {mon-fri: "08:00-16:00"}}
   initech: {timezone: Asia/Tokyo, hours: {mon-sat: "09:00-18:00"}}
+attributes:
+  channel: {type: text}
+  actor: {type: text, values: [agent, customer]}
+  status: {type: text, values: [new, open, waiting_on_customer, waiting_on_vendor, resolved, cancelled]}
+  priority: {type: text, values: [P1, P2, P3]}
+  tier: {type: text}
+  customer_calendar: {type: text}
+  contract_hours: {type: duration}
+  promised: {type: instant}
+  tags: {type: list}
 targets:
   - name: first_response
     applies_when: channel != "internal"
@@ -65,6 +81,7 @@ targets:
     cancel_when: status == "cancelled"
     goals:
       - {when: promised != null, due_from: promised, calendar_from: customer_calendar, calendar: support}
+      - {when: '"vip" in tags', within: 2h, calendar_from: customer_calendar, calendar: support}
       - {when: tier == "contract", within_from: contract_hours, calendar_from: customer_calendar, calendar: support}
       - {within: 8h, calendar_from: customer_calendar, calendar: support}
   - name: resolution
@@ -72,13 +89,16 @@ targets:
     stop_when: status == "resolved"
     pause_when: status in ["waiting_on_customer", "waiting_on_vendor"] or not is_open("support")
     cancel_when: status == "cancelled"
+    reset_when: changed(tags) and tags == ["vip", "escalated"]
     goals:
       - {when: priority == "P1", within_from: contract_hours, within: 4h}
       - {when: priority == "P2", within: 2bd, calendar_from: customer_calendar, calendar: support}
       - {within: 30cd, calendar: support}
 escalations:
   - {name: lead, target: first_response, at: 75%, when: is_open("support"), do: [{notify: [lead]}]}
-  - {name: late, target: resolution, at: due, do: [{notify: [manager]}]}
+  - {name: late, target: resolution, at: due, deliver_in: support, do: [{notify: [manager]}]}
+  - {name: billing, target: resolution, at: 50%, when: 'has_any(tags, ["billing", "refund"])', do: [{notify: [finance]}]}
+  - {name: vip_late, target: first_response, at: due, when: 'has_all(tags, ["vip", "escalated"])', do: [{notify: [director]}]}
 )";
 
 duly::event make(const std::string& id, std::int64_t at, const char* name,
@@ -115,13 +135,26 @@ std::vector<duly::event> make_events(std::size_t tickets) {
   return out;
 }
 
-// The same tickets with the per-record attributes on their first event.
+duly::owned_value tag_list(std::initializer_list<const char*> tags) {
+  duly::list_builder b;
+  for (const char* t : tags) b.add(duly::value::string(t));
+  return duly::owned_value(duly::value::list(b.text()));
+}
+
+// The same tickets with the per-record attributes on their first event, and
+// tags: a list on every other ticket's first event, changed by some tickets'
+// fourth event (one in six escalated, which resets its resolution clock).
 std::vector<duly::event> make_commitment_events(std::size_t tickets) {
   auto out = make_events(tickets);
   const char* calendars[] = {"acme", "globex", "initech", "unknown"};
   for (std::size_t i = 0; i < out.size(); i += 8) {
     const std::size_t k = i / 8;
     auto& u = out[i].updates;
+    if (k % 4 == 0) u.push_back({"tags", tag_list({"vip"})});
+    else if (k % 4 == 1) u.push_back({"tags", tag_list({"billing", "eu"})});
+    else if (k % 4 == 2) u.push_back({"tags", tag_list({})});
+    if (k % 6 == 0) out[i + 3].updates.push_back({"tags", tag_list({"vip", "escalated"})});
+    else if (k % 6 == 3) out[i + 3].updates.push_back({"tags", tag_list({"refund"})});
     u.push_back({"customer_calendar", duly::owned_value(duly::value::string(calendars[k % 4]))});
     if (k % 3 == 0) u.push_back({"tier", duly::owned_value(duly::value::string("contract"))});
     if (k % 5 == 0) u.push_back({"contract_hours", duly::owned_value(duly::value::string("6h"))});

@@ -242,6 +242,29 @@ TEST(Condition, SlotsAreSharedByTheConditionsOfAPolicy) {
   EXPECT_EQ(slots.find("event"), -1);  // the event's name is not an attribute
 }
 
+TEST(Condition, SaysWhatItReads) {
+  slot_table slots;
+  const std::string calendars[] = {"support"};
+  const auto a = condition::compile(R"(tier == "gold" and (priority in ["P1"] or exists(assignee)) and tier != "x")",
+                                    slots);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->slots_read(), (std::vector<int>{0, 1, 2}));  // tier, priority, assignee: each once, ascending
+  EXPECT_FALSE(a->reads_more_than_attributes());
+  const auto b = condition::compile(R"("vip" in tags or has_any(labels, ["a"]))", slots);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->slots_read(), (std::vector<int>{3, 4}));
+  EXPECT_FALSE(b->reads_more_than_attributes());
+  // What can change while no attribute it reads does: the event, changed(), is_open(), due and remaining.
+  EXPECT_TRUE(condition::compile(R"(event == "created")", slots)->reads_more_than_attributes());
+  EXPECT_TRUE(condition::compile(R"(status == "x" or changed(tier))", slots)->reads_more_than_attributes());
+  EXPECT_EQ(condition::compile(R"(status == "x" or changed(tier))", slots)->slots_read(), (std::vector<int>{0, 5}));
+  EXPECT_TRUE(condition::compile(R"(not is_open("support"))", slots, false, calendars)->reads_more_than_attributes());
+  EXPECT_TRUE(condition::compile("remaining < 4h", slots, true)->reads_more_than_attributes());
+  EXPECT_FALSE(condition::compile("remaining < 4h", slots, false)->reads_more_than_attributes());
+  EXPECT_TRUE(condition().slots_read().empty());  // always true
+  EXPECT_FALSE(condition().reads_more_than_attributes());
+}
+
 TEST(Condition, SyntaxErrorsSayWhatAndWhereWithACaret) {
   struct row {
     const char* text;

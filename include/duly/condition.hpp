@@ -97,6 +97,12 @@ class DULY_EXPORT condition {
   [[nodiscard]] const std::string& text() const noexcept;
   // Whether the condition mentions `event` (an event-tied condition).
   [[nodiscard]] bool uses_event() const noexcept;
+  // The attribute slots the condition reads (through exists() and changed()
+  // too), each once, ascending.
+  [[nodiscard]] std::vector<int> slots_read() const;
+  // Whether its value can change while none of the attributes it reads does:
+  // it mentions `event`, changed(), is_open(), `due` or `remaining`.
+  [[nodiscard]] bool reads_more_than_attributes() const noexcept;
 
   // What the condition reads, for checks against a policy's declared
   // attributes: each attribute name once, in the order first written, with the

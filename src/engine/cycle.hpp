@@ -40,6 +40,21 @@ struct measure_cache {
   instant cursor;
 };
 
+// What the escalation scanner's last scan of a cycle over a window (not
+// inclusive) found: the earliest instant an unfired point fires (none: no point
+// can fire), and the cycle's clock state it was found for. While that state
+// holds (no pause began or ended, the goal was not chosen differently,
+// at_risk_when did not start holding), the points fire where they did, so a
+// window that ends by `next` fires nothing.
+struct scan_memo {
+  bool valid = false;
+  std::size_t pauses = 0;
+  std::optional<instant> paused_since;
+  std::uint64_t goal_changes = 0;
+  bool at_risk = false;
+  std::optional<instant> next;
+};
+
 // Which of a goal's attributes decided it for a cycle (cycle_state::decided).
 enum goal_source : std::uint8_t {
   from_calendar = 1,  // calendar_from named the calendar
@@ -68,11 +83,13 @@ struct cycle_state {
   calendar cal;                                      // the goal's calendar (re-zoned)
   bool has_calendar = false;
   bool goal_chosen = false;  // the goal was chosen at least once
+  std::uint64_t goal_changes = 0;  // how many times choose_goal changed the goal, its calendar or length
   // When the target's at_risk_when first held in this cycle.
   std::optional<instant> at_risk_since;
   // One flag per escalation point of the target: fired or skipped this cycle.
   std::vector<std::uint8_t> point_done;
   mutable measure_cache cache;
+  mutable scan_memo scanned;
 };
 
 struct target_state {
@@ -93,7 +110,9 @@ struct measurement {
 // assumed to run on after `until` unless it is paused then. Without a goal (or
 // with a business-day goal its calendar cannot place) only `paused` is set.
 // Cost: the pauses closed since the last measurement, plus a calendar walk.
-[[nodiscard]] measurement measure(const target& tg, const cycle_state& c, instant until);
+// Without `with_due` the due is not worked out (m.due stays unset): for callers
+// that read only the goal and elapsed time.
+[[nodiscard]] measurement measure(const target& tg, const cycle_state& c, instant until, bool with_due = true);
 
 // The cycle's wall-clock pause spans clipped to [from, to), in seconds.
 [[nodiscard]] std::int64_t paused_within(const cycle_state& c, instant from, instant to);

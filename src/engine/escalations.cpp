@@ -8,10 +8,12 @@ namespace duly::detail {
 
 escalation_scanner::escalation_scanner(const policy::impl& p) : impl_(&p) {
   points_.resize(p.targets.size());
+  raised_.assign(p.targets.size(), 0);
   for (std::size_t k = 0; k < p.escalations.size(); ++k) {
     const escalation& esc = p.escalations[k];
     const int target = p.compiled_escalations[k].target_index;
     if (target < 0) continue;
+    if (esc.raise_when) raised_[static_cast<std::size_t>(target)] = 1;
     for (std::int64_t r = 0; r <= esc.repeat_times; ++r)
       points_[static_cast<std::size_t>(target)].push_back({static_cast<int>(k), r});
   }
@@ -37,9 +39,25 @@ std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state
                                                 transition::observer* observer) const {
   const auto& points = points_[i];
   if (points.empty() || c.end || c.goal < 0) return std::nullopt;
+  // A window after the last one, the clock state unchanged: nothing fires before
+  // the memo's instant (cycle.hpp, scan_memo).
+  scan_memo& memo = c.scanned;
+  const bool same_state = memo.valid && memo.pauses == c.pauses.size() && memo.paused_since == c.paused_since &&
+                          memo.goal_changes == c.goal_changes && memo.at_risk == c.at_risk_since.has_value();
+  if (!inclusive && same_state && (!memo.next || until <= *memo.next)) return memo.next;
+  const auto remember = [&](std::optional<instant> next) {
+    if (inclusive) return next;
+    memo.valid = true;
+    memo.pauses = c.pauses.size();
+    memo.paused_since = c.paused_since;
+    memo.goal_changes = c.goal_changes;
+    memo.at_risk = c.at_risk_since.has_value();
+    memo.next = next;
+    return next;
+  };
   const target& tg = impl_->targets[i];
-  const measurement m = measure(tg, c, from);
-  if (!m.goal || !m.elapsed) return std::nullopt;
+  const measurement m = measure(tg, c, from, false);
+  if (!m.goal || !m.elapsed) return remember(std::nullopt);
   const std::int64_t elapsed = m.elapsed->count();
   const bool running = !c.paused_since;
   condition_context ctx{attributes, {}, value::null(), value::null(), value::null(), impl_->calendars, 0};
@@ -72,7 +90,7 @@ std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state
       next = fire;
     }
   }
-  return next;
+  return remember(next);
 }
 
 escalation_row escalation_scanner::firing(const target& tg, const cycle_state& c, const point_ref& p,
@@ -107,6 +125,7 @@ void escalation_scanner::after_event(std::size_t i, cycle_state& c, const condit
     }
   }
   // Escalations raised by hand: the escalation's next unfired point, now.
+  if (!raised_[i]) return;
   const auto& points = points_[i];
   const condition_context plain{event_ctx.attributes, {}, value::null(), value::null(), value::null(),
                                 event_ctx.calendars, event_ctx.now};

@@ -59,6 +59,7 @@ class escalation_scanner {
 
   const policy::impl* impl_;
   std::vector<std::vector<point_ref>> points_;  // per target
+  std::vector<std::uint8_t> raised_;            // per target: an escalation of it has raise_when
 };
 
 }  // namespace duly::detail

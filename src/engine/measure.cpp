@@ -18,7 +18,7 @@ std::int64_t paused_within(const cycle_state& c, instant from, instant to) {
   return total;
 }
 
-measurement measure(const target&, const cycle_state& c, instant until) {
+measurement measure(const target&, const cycle_state& c, instant until, bool with_due) {
   measurement m;
   if (until < c.start) until = c.start;
   if (c.goal < 0 || !c.has_calendar) {
@@ -112,6 +112,7 @@ measurement measure(const target&, const cycle_state& c, instant until) {
   }
   run(cursor, until);
   m.elapsed = seconds{elapsed};
+  if (!with_due) return m;
   if (!due && !paused_now) {
     // The clock is assumed to keep running after the end or as_of.
     if (auto d = cal.add(until, seconds{need})) due = *d;

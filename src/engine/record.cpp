@@ -9,7 +9,11 @@
 //   breached), reset_when ends it reset and starts the next at once; otherwise
 //   it is paused exactly while pause_when holds.
 //
-// The goal is chosen again after every event. Transitions go to the observer
+// The goal is chosen again after every event that changed an attribute the
+// choice reads (after every event when a goal's `when` reads is_open(), whose
+// answer moves with the event's instant; or the event name or changed(), which a
+// goal's `when` sees as null and false, treated alike to stay safe): the same
+// inputs choose the same goal. Transitions go to the observer
 // as typed records (transitions.hpp) only when there is one.
 #include "engine/record.hpp"
 
@@ -42,6 +46,31 @@ record_engine::record_engine(const policy& p) : impl_(&compiled(p)), scanner_(co
   attributes_.assign(impl_->slots.size(), value::null());
   changed_.assign(impl_->slots.size(), 0);
   targets_.resize(impl_->targets.size());
+  goal_inputs_.resize(impl_->targets.size());
+  for (std::size_t i = 0; i < impl_->targets.size(); ++i) {
+    goal_inputs& in = goal_inputs_[i];
+    const auto& goals = impl_->targets[i].goals;
+    for (std::size_t g = 0; g < goals.size(); ++g) {
+      if (goals[g].has_when) {
+        const auto read = goals[g].when.slots_read();
+        in.slots.insert(in.slots.end(), read.begin(), read.end());
+        in.always = in.always || goals[g].when.reads_more_than_attributes();
+      }
+      const compiled_goal& cg = impl_->compiled_targets[i].goals[g];
+      for (const int slot : {cg.timezone_slot, cg.calendar_from_slot, cg.within_from_slot, cg.due_from_slot})
+        if (slot >= 0) in.slots.push_back(slot);
+    }
+    std::sort(in.slots.begin(), in.slots.end());
+    in.slots.erase(std::unique(in.slots.begin(), in.slots.end()), in.slots.end());
+  }
+}
+
+bool record_engine::goal_inputs_changed(std::size_t i) const noexcept {
+  const goal_inputs& in = goal_inputs_[i];
+  if (in.always) return true;
+  for (const int slot : in.slots)
+    if (changed_[static_cast<std::size_t>(slot)] != 0) return true;
+  return false;
 }
 
 void record_engine::reset() {
@@ -157,6 +186,7 @@ void record_engine::choose_goal(std::size_t i, cycle_state& c) {
                     due_at != c.due_at))
     tell(event_at_, i, c, transition::goal{chosen, zone, cal_index, within, due_at, decided});
   c.goal_chosen = true;
+  ++c.goal_changes;
   c.goal = chosen;
   c.zone.assign(zone);
   c.calendar_index = cal_index;
@@ -196,7 +226,9 @@ void record_engine::end_cycle(std::size_t i, instant t, timer_state how) {
   }
   c.end = t;
   c.end_state = how;
-  choose_goal(i, c);
+  // The goal was chosen after the last event: choose again only if this one
+  // changed what the choice reads.
+  if (!c.goal_chosen || goal_inputs_changed(i)) choose_goal(i, c);
   if (how == timer_state::met) {
     // A stop: met when t <= due, else breached.
     const auto m = measure(impl_->targets[i], c, t);
@@ -205,9 +237,17 @@ void record_engine::end_cycle(std::size_t i, instant t, timer_state how) {
   ts.active = false;
 }
 
+int record_engine::slot_of(std::string_view name) {
+  for (const auto& [known, slot] : name_cache_)
+    if (known == name) return slot;
+  const int slot = impl_->slots.find(name);
+  if (name_cache_.size() < name_cache_size) name_cache_.emplace_back(name, slot);
+  return slot;
+}
+
 void record_engine::apply(const event& e) {
   scratch_.clear();
-  for (const auto& u : e.updates) scratch_.push_back(slot_update{impl_->slots.find(u.name), u.value.view()});
+  for (const auto& u : e.updates) scratch_.push_back(slot_update{slot_of(u.name), u.value.view()});
   carry_scratch_.clear();
   if (!carry_names_.empty()) {
     for (const auto& u : e.updates) {
@@ -246,7 +286,8 @@ void record_engine::apply_view(const event_view& e, const event* source) {
     const target& tg = impl_->targets[i];
     target_state& ts = targets_[i];
     if (!ts.active) {
-      if ((!tg.applies_when || tg.applies_when->evaluate(ctx)) && tg.start_when.evaluate(ctx) && !holds(tg.stop_when)) {
+      // start_when first: it holds on few events (conditions have no side effects).
+      if (tg.start_when.evaluate(ctx) && (!tg.applies_when || tg.applies_when->evaluate(ctx)) && !holds(tg.stop_when)) {
         const instant start = start_instant(i, ts, e.at);
         const bool paused = holds(tg.pause_when);
         begin_cycle(i, start, paused);
@@ -292,7 +333,7 @@ void record_engine::apply_view(const event_view& e, const event* source) {
         if (observer_) tell(e.at, i, c, transition::resume{e.at - *c.paused_since});
         c.paused_since.reset();
       }
-      choose_goal(i, c);
+      if (!c.goal_chosen || goal_inputs_changed(i)) choose_goal(i, c);
       tell_due(e.at, i, c);
     }
   }

@@ -98,11 +98,28 @@ class record_engine {
   void add_segments(std::string_view id, const target& tg, const cycle_state& c, instant until,
                     std::vector<segment_row>& out) const;
 
+  // What a target's goal choice reads (choose_goal): the attribute slots of its
+  // goals' `when`s and *_from keys, and whether a `when` reads more than
+  // attributes (is_open(), the event, changed()). Without that, a cycle whose
+  // goal was chosen keeps its choice while none of those slots changes.
+  struct goal_inputs {
+    std::vector<int> slots;
+    bool always = false;
+  };
+  // Whether target i's goal may choose differently after the current event's updates.
+  [[nodiscard]] bool goal_inputs_changed(std::size_t i) const noexcept;
+
   const policy::impl* impl_;
   escalation_scanner scanner_;
+  std::vector<goal_inputs> goal_inputs_;  // per target
   std::vector<value> attributes_;
   std::vector<std::uint8_t> changed_;
   std::vector<slot_update> scratch_;  // apply(const event&)'s resolved updates
+  // The update names apply(const event&) resolved last, with their slots: a
+  // record's events repeat a few names, and comparing them is cheaper than hashing.
+  static constexpr std::size_t name_cache_size = 16;
+  std::vector<std::pair<std::string, int>> name_cache_;
+  [[nodiscard]] int slot_of(std::string_view name);
   std::vector<std::string> carry_names_;
   std::vector<carry_update> carry_scratch_;
   std::vector<carry_change> carry_log_;  // this record's carried-attribute updates, in order

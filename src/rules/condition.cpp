@@ -2,6 +2,7 @@
 // array with attribute slots, and an evaluator that does not allocate.
 #include <duly/condition.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -141,6 +142,46 @@ struct condition::impl {
       case op::not_: return value::boolean(!eval(n.a, ctx).is_true());
     }
     return value::null();
+  }
+
+  // An operand's value: literals and attributes without a call to eval.
+  [[nodiscard]] value operand(int i, const condition_context& ctx) const noexcept {
+    const node& n = nodes[static_cast<std::size_t>(i)];
+    if (n.code == op::literal) return n.literal;
+    if (n.code == op::attribute)
+      return static_cast<std::size_t>(n.slot) < ctx.attributes.size() ? ctx.attributes[static_cast<std::size_t>(n.slot)]
+                                                                       : value::null();
+    return eval(i, ctx);
+  }
+
+  // eval(i, ctx).is_true(), with the boolean shapes (and, or, not, ==, !=, in)
+  // tested directly rather than through values.
+  [[nodiscard]] bool test(int i, const condition_context& ctx) const noexcept {
+    const node& n = nodes[static_cast<std::size_t>(i)];
+    switch (n.code) {
+      case op::and_: return test(n.a, ctx) && test(n.b, ctx);
+      case op::or_: return test(n.a, ctx) || test(n.b, ctx);
+      case op::not_: return !test(n.a, ctx);
+      case op::changed:
+        return static_cast<std::size_t>(n.slot) < ctx.changed.size() && ctx.changed[static_cast<std::size_t>(n.slot)] != 0;
+      case op::exists:
+        return static_cast<std::size_t>(n.slot) < ctx.attributes.size() &&
+               !ctx.attributes[static_cast<std::size_t>(n.slot)].is_null();
+      case op::eq:
+      case op::ne:
+        if (n.instants) break;
+        return (operand(n.a, ctx) == operand(n.b, ctx)) == (n.code == op::eq);
+      case op::in:
+      case op::not_in: {
+        const value x = operand(n.a, ctx);
+        const node& list = nodes[static_cast<std::size_t>(n.b)];
+        bool found = false;
+        for (int k = 0; k < list.count && !found; ++k) found = lists[static_cast<std::size_t>(list.first + k)] == x;
+        return n.code == op::in ? found : !found;
+      }
+      default: break;
+    }
+    return eval(i, ctx).is_true();
   }
 };
 
@@ -717,11 +758,29 @@ result<condition> condition::compile(std::string_view text, slot_table& slots, b
 }
 
 bool condition::evaluate(const condition_context& ctx) const noexcept {
-  return impl_->eval(static_cast<int>(impl_->nodes.size()) - 1, ctx).is_true();
+  return impl_->test(static_cast<int>(impl_->nodes.size()) - 1, ctx);
 }
 
 const std::string& condition::text() const noexcept { return impl_->text; }
 bool condition::uses_event() const noexcept { return impl_->uses_event; }
 const std::vector<condition::attribute_use>& condition::attributes_read() const noexcept { return impl_->uses; }
+
+std::vector<int> condition::slots_read() const {
+  std::vector<int> out;
+  for (const node& n : impl_->nodes)
+    if ((n.code == op::attribute || n.code == op::exists || n.code == op::changed) && n.slot >= 0)
+      out.push_back(n.slot);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool condition::reads_more_than_attributes() const noexcept {
+  for (const node& n : impl_->nodes)
+    if (n.code == op::event || n.code == op::changed || n.code == op::is_open || n.code == op::due ||
+        n.code == op::remaining)
+      return true;
+  return false;
+}
 
 }  // namespace duly

@@ -152,6 +152,60 @@ TEST(WithinFrom, AGoalChangeToAFixedGoalMeasuresTheCycleAgain) {
                 "response 1 breached 2h 7200 2026-11-23T12:00:00Z 2026-11-23T12:00:00Z 12600 UTC"}));
 }
 
+TEST(GoalChoice, IsOpenInAWhenIsJudgedOnEveryEvent) {
+  // The engine chooses a goal again only after an event that changed an
+  // attribute the choice reads, except when a goal's `when` reads is_open(),
+  // which can change with the event's instant alone.
+  const auto p = load(R"(
+calendars:
+  office: {timezone: UTC, hours: {mon-fri: "09:00-17:00"}}
+targets:
+  - name: response
+    start_when: event == "created"
+    goals:
+      - {when: is_open("office"), within: 1h}
+      - {when: tier == "gold", within: 3h}
+      - {within: 4h}
+)");
+  // Created on a Monday before opening (4h), then an event in office hours that
+  // changes nothing: the 1h goal governs the cycle, breached at 09:00.
+  EXPECT_EQ(rows(p,
+                 {{"G", "2026-11-23T08:00:00Z", "created", {{"tier", std::string("basic")}}},
+                  {"G", "2026-11-23T09:30:00Z", "noted", {{"tier", std::string("basic")}}}},
+                 "2026-11-23T09:45:00Z"),
+            (std::vector<std::string>{
+                "response 1 breached 1h 3600 2026-11-23T09:00:00Z 2026-11-23T09:00:00Z 6300 UTC"}));
+  EXPECT_EQ(rows(p, {{"G", "2026-11-23T08:00:00Z", "created"}}, "2026-11-23T09:45:00Z"),
+            (std::vector<std::string>{"response 1 running 4h 14400 2026-11-23T12:00:00Z - 6300 UTC"}));
+}
+
+TEST(GoalChoice, AChangedAttributeChoosesAgainAndLaterEventsKeepTheChoice) {
+  const auto p = load(R"(
+targets:
+  - name: response
+    start_when: event == "created"
+    goals:
+      - {when: tier == "gold", within: 3h}
+      - {when: 'has_any(tags, ["vip"])', within: 2h}
+      - {within: 4h}
+)");
+  // Set to gold by one event and left alone after: 3h from then on; set back: 4h.
+  EXPECT_EQ(rows(p,
+                 {{"G", "2026-11-23T10:00:00Z", "created"},
+                  {"G", "2026-11-23T10:20:00Z", "upgraded", {{"tier", std::string("gold")}}},
+                  {"G", "2026-11-23T10:40:00Z", "noted"},
+                  {"G", "2026-11-23T10:41:00Z", "noted", {{"tier", std::string("gold")}}}},
+                 "2026-11-23T10:45:00Z"),
+            (std::vector<std::string>{"response 1 running 3h 10800 2026-11-23T13:00:00Z - 2700 UTC"}));
+  EXPECT_EQ(rows(p,
+                 {{"G", "2026-11-23T10:00:00Z", "created", {{"tier", std::string("gold")}}},
+                  {"G", "2026-11-23T10:20:00Z", "noted"},
+                  {"G", "2026-11-23T10:40:00Z", "downgraded", {{"tier", std::string("basic")}}},
+                  {"G", "2026-11-23T10:42:00Z", "noted"}},
+                 "2026-11-23T10:45:00Z"),
+            (std::vector<std::string>{"response 1 running 4h 14400 2026-11-23T14:00:00Z - 2700 UTC"}));
+}
+
 TEST(DueFrom, ADatedPromiseIsTheDueAndItsGoalIsTheOpenTimeToIt) {
   const auto p = load(contracts);
   // Promised Tuesday 12:00Z, created Monday 15:00Z on support: 2 h Monday + 3 h Tuesday.
