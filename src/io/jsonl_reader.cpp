@@ -80,6 +80,51 @@ std::string simplify_json_error(std::size_t position, std::string_view what) {
   return out;
 }
 
+// nlohmann's SAX callbacks for scalars, each handed to Derived::value() as a
+// jvalue (the readers below differ only in what they do with compound values
+// and where a value goes).
+template <class Derived>
+class scalar_sax {
+ public:
+  using string_t = json::string_t;
+  using number_integer_t = json::number_integer_t;
+  using number_unsigned_t = json::number_unsigned_t;
+  using number_float_t = json::number_float_t;
+  using binary_t = json::binary_t;
+
+  bool null() { return self().value(jvalue{jtype::null}); }
+  bool boolean(bool b) {
+    jvalue v{jtype::boolean};
+    v.b = b;
+    return self().value(v);
+  }
+  bool number_integer(number_integer_t n) {
+    jvalue v{jtype::integer};
+    v.i = n;
+    return self().value(v);
+  }
+  bool number_unsigned(number_unsigned_t n) {
+    jvalue v{jtype::unsigned_integer};
+    v.u = n;
+    return self().value(v);
+  }
+  bool number_float(number_float_t d, const string_t& raw) {
+    jvalue v{jtype::floating};
+    v.d = d;
+    v.raw = &raw;
+    return self().value(v);
+  }
+  bool string(string_t& s) {
+    jvalue v{jtype::string};
+    v.s = &s;
+    return self().value(v);
+  }
+  bool binary(binary_t&) { return self().value(jvalue{jtype::object}); }  // not produced by JSON text
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+};
+
 // A list, item by item: the items go to the builder until one cannot be held
 // (the first such is the reason) or the list grows past the limit (then they
 // are only counted, so that a huge list costs no memory).
@@ -139,44 +184,9 @@ class list_reader {
 // Builds one event from the SAX events of one line. Values are checked as they
 // arrive, but parsing goes on to the end of the line so that broken JSON is
 // reported as such rather than as a missing key.
-class event_sax {
+class event_sax : public scalar_sax<event_sax> {
  public:
-  using string_t = json::string_t;
-  using number_integer_t = json::number_integer_t;
-  using number_unsigned_t = json::number_unsigned_t;
-  using number_float_t = json::number_float_t;
-  using binary_t = json::binary_t;
-
   explicit event_sax(event_check& check) : check_(check) {}
-
-  bool null() { return value(jvalue{jtype::null}); }
-  bool boolean(bool b) {
-    jvalue v{jtype::boolean};
-    v.b = b;
-    return value(v);
-  }
-  bool number_integer(number_integer_t n) {
-    jvalue v{jtype::integer};
-    v.i = n;
-    return value(v);
-  }
-  bool number_unsigned(number_unsigned_t n) {
-    jvalue v{jtype::unsigned_integer};
-    v.u = n;
-    return value(v);
-  }
-  bool number_float(number_float_t d, const string_t& raw) {
-    jvalue v{jtype::floating};
-    v.d = d;
-    v.raw = &raw;
-    return value(v);
-  }
-  bool string(string_t& s) {
-    jvalue v{jtype::string};
-    v.s = &s;
-    return value(v);
-  }
-  bool binary(binary_t&) { return value(jvalue{jtype::object}); }  // not produced by JSON text
   bool start_object(std::size_t) {
     if (depth_ == 0) {
       depth_ = 1;
@@ -207,6 +217,7 @@ class event_sax {
   [[nodiscard]] const std::string& syntax_error() const noexcept { return syntax_error_; }
 
  private:
+  friend class scalar_sax<event_sax>;
   bool value(const jvalue& v) {
     const bool compound = v.type == jtype::object || v.type == jtype::array;
     if (depth_ == 0) {
@@ -287,44 +298,9 @@ class event_sax {
 
 // Reads one JSON array (a CSV cell of a list column) with the list rules of
 // JSON Lines.
-class list_sax {
+class list_sax : public scalar_sax<list_sax> {
  public:
-  using string_t = json::string_t;
-  using number_integer_t = json::number_integer_t;
-  using number_unsigned_t = json::number_unsigned_t;
-  using number_float_t = json::number_float_t;
-  using binary_t = json::binary_t;
-
   list_sax() { list_.start(); }
-
-  bool null() { return value(jvalue{jtype::null}); }
-  bool boolean(bool b) {
-    jvalue v{jtype::boolean};
-    v.b = b;
-    return value(v);
-  }
-  bool number_integer(number_integer_t n) {
-    jvalue v{jtype::integer};
-    v.i = n;
-    return value(v);
-  }
-  bool number_unsigned(number_unsigned_t n) {
-    jvalue v{jtype::unsigned_integer};
-    v.u = n;
-    return value(v);
-  }
-  bool number_float(number_float_t d, const string_t& raw) {
-    jvalue v{jtype::floating};
-    v.d = d;
-    v.raw = &raw;
-    return value(v);
-  }
-  bool string(string_t& s) {
-    jvalue v{jtype::string};
-    v.s = &s;
-    return value(v);
-  }
-  bool binary(binary_t&) { return value(jvalue{jtype::object}); }
   bool start_object(std::size_t) { return value(jvalue{jtype::object}); }
   bool start_array(std::size_t) {
     if (depth_ == 0) {
@@ -361,6 +337,7 @@ class list_sax {
   }
 
  private:
+  friend class scalar_sax<list_sax>;
   bool value(const jvalue& v) {
     if (depth_ == 0) {
       not_array_ = true;

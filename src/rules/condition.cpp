@@ -86,14 +86,15 @@ struct condition::impl {
       case op::due: return ctx.due;
       case op::remaining: return ctx.remaining;
       case op::exists:
-        return value::boolean(static_cast<std::size_t>(n.slot) < ctx.attributes.size() &&
-                              !ctx.attributes[static_cast<std::size_t>(n.slot)].is_null());
+      case op::changed:
+      case op::in:
+      case op::not_in:
+      case op::and_:
+      case op::or_:
+      case op::not_: return value::boolean(test(i, ctx));  // the boolean shapes: test() judges them
       case op::is_open:
         return value::boolean(static_cast<std::size_t>(n.slot) < ctx.calendars.size() &&
                               ctx.calendars[static_cast<std::size_t>(n.slot)].is_open(instant{seconds{ctx.now}}));
-      case op::changed:
-        return value::boolean(static_cast<std::size_t>(n.slot) < ctx.changed.size() &&
-                              ctx.changed[static_cast<std::size_t>(n.slot)] != 0);
       case op::eq:
       case op::ne:
       case op::lt:
@@ -114,14 +115,6 @@ struct condition::impl {
           default: return value::boolean(value::orderable(x, y) && !value::less(x, y));
         }
       }
-      case op::in:
-      case op::not_in: {
-        const value x = eval(n.a, ctx);
-        const node& list = nodes[static_cast<std::size_t>(n.b)];
-        bool found = false;
-        for (int k = 0; k < list.count && !found; ++k) found = lists[static_cast<std::size_t>(list.first + k)] == x;
-        return value::boolean(n.code == op::in ? found : !found);
-      }
       case op::in_list:
       case op::not_in_list: {
         const bool found = eval(n.b, ctx).contains(eval(n.a, ctx));
@@ -137,9 +130,6 @@ struct condition::impl {
           if (l.contains(lists[static_cast<std::size_t>(list.first + k)]) == any) return value::boolean(any);
         return value::boolean(!any);
       }
-      case op::and_: return value::boolean(eval(n.a, ctx).is_true() && eval(n.b, ctx).is_true());
-      case op::or_: return value::boolean(eval(n.a, ctx).is_true() || eval(n.b, ctx).is_true());
-      case op::not_: return value::boolean(!eval(n.a, ctx).is_true());
     }
     return value::null();
   }
@@ -154,8 +144,9 @@ struct condition::impl {
     return eval(i, ctx);
   }
 
-  // eval(i, ctx).is_true(), with the boolean shapes (and, or, not, ==, !=, in)
-  // tested directly rather than through values.
+  // eval(i, ctx).is_true(), with the boolean shapes (and, or, not, ==, !=, in,
+  // exists, changed) tested directly rather than through values; eval() hands
+  // those shapes here, so each is written once.
   [[nodiscard]] bool test(int i, const condition_context& ctx) const noexcept {
     const node& n = nodes[static_cast<std::size_t>(i)];
     switch (n.code) {

@@ -479,8 +479,8 @@ struct gen_event {
   std::uint64_t sequence = 0;  // input order
 };
 
-update text_update(std::string name, std::string value) { return update{std::move(name), 1, std::move(value), 0, {}}; }
-update null_update(std::string name) { return update{std::move(name), 0, {}, 0, {}}; }
+update text_update(std::string name, std::string value) { return update{std::move(name), 1, std::move(value), 0, {}, {}}; }
+update null_update(std::string name) { return update{std::move(name), 0, {}, 0, {}, {}}; }
 
 // Events on multiples of `grain` minutes around `as_of`.
 std::vector<gen_event> random_record(rng& r, const std::string& id, int64_t as_of, int64_t grain) {
@@ -529,7 +529,7 @@ std::vector<gen_event> random_record(rng& r, const std::string& id, int64_t as_o
       if (k == 0) {
         e.updates.push_back(text_update("opened_at", "not a time"));
       } else if (k == 1) {
-        e.updates.push_back(update{"opened_at", 2, {}, 5, {}});
+        e.updates.push_back(update{"opened_at", 2, {}, 5, {}, {}});
       } else if (k == 2) {
         e.updates.push_back(null_update("opened_at"));
       } else {
@@ -545,16 +545,16 @@ std::vector<gen_event> random_record(rng& r, const std::string& id, int64_t as_o
       const int k = static_cast<int>(r.below(6));
       e.updates.push_back(k < 3    ? text_update("cust_cal", calendar_names[static_cast<std::size_t>(k + 1)])
                           : k == 3 ? text_update("cust_cal", "nowhere")
-                          : k == 4 ? update{"cust_cal", 2, {}, 1, {}}
+                          : k == 4 ? update{"cust_cal", 2, {}, 1, {}, {}}
                                    : null_update("cust_cal"));
     }
     if (r.chance(10)) {
       const int k = static_cast<int>(r.below(6));
       const int64_t len = std::max(grain, r.between(1, 600) / grain * grain);
       e.updates.push_back(k < 2    ? text_update("sla", std::to_string(len) + "m")
-                          : k == 2 ? update{"sla", 2, {}, static_cast<double>(len * 60), {}}
+                          : k == 2 ? update{"sla", 2, {}, static_cast<double>(len * 60), {}, {}}
                           : k == 3 ? text_update("sla", "soon")
-                          : k == 4 ? update{"sla", 2, {}, -60, {}}
+                          : k == 4 ? update{"sla", 2, {}, -60, {}, {}}
                                    : null_update("sla"));
     }
     if (r.chance(15)) {
@@ -582,7 +582,7 @@ std::vector<gen_event> random_record(rng& r, const std::string& id, int64_t as_o
       } else {
         e.updates.push_back(k == 3   ? text_update("promised", "tomorrow")
                             : k == 4 ? text_update("promised", "2026-11-25T10:00:00")
-                            : k == 5 ? update{"promised", 2, {}, 1764000000, {}}
+                            : k == 5 ? update{"promised", 2, {}, 1764000000, {}, {}}
                                      : null_update("promised"));
       }
     }
