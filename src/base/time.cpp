@@ -179,12 +179,27 @@ std::string format_instant(instant t) {
   const auto day_start = floor<days>(t);
   const year_month_day ymd{day_start};
   const hh_mm_ss<std::chrono::seconds> tod{t - day_start};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                static_cast<int>(tod.seconds().count()));
-  return buf;
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", year, static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(tod.hours().count()),
+                  static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()));
+    return buf;
+  }
+  // The common case by hand: reports write an instant per row, and snprintf
+  // costs several times the rest of the row.
+  std::string out = "0000-00-00T00:00:00Z";
+  const auto put = [&](std::size_t at, unsigned v, int digits) {
+    for (int k = digits - 1; k >= 0; --k, v /= 10) out[at + static_cast<std::size_t>(k)] = static_cast<char>('0' + v % 10);
+  };
+  put(0, static_cast<unsigned>(year), 4);
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  put(11, static_cast<unsigned>(tod.hours().count()), 2);
+  put(14, static_cast<unsigned>(tod.minutes().count()), 2);
+  put(17, static_cast<unsigned>(tod.seconds().count()), 2);
+  return out;
 }
 
 result<duration_spec> parse_duration(std::string_view text) {

@@ -14,11 +14,19 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include <duly/calendar.hpp>
 #include <duly/evaluate.hpp>
 #include <duly/policy.hpp>
 
 namespace duly::detail {
+
+// A cycle's closed pauses and its points' flags: most cycles have a few of
+// each, kept inside the cycle rather than allocated (a record's cycles are made
+// and dropped at the engine's pace).
+using pause_spans = boost::container::small_vector<std::pair<instant, instant>, 4>;
+using point_flags = boost::container::small_vector<std::uint8_t, 16>;
 
 // What measuring a cycle again need not redo: the goal of a business-day goal
 // in seconds (once per goal and calendar), and the running totals up to the end
@@ -72,7 +80,7 @@ struct cycle_state {
   std::int64_t start_rank = 0;
   std::optional<instant> end;
   timer_state end_state = timer_state::running;
-  std::vector<std::pair<instant, instant>> pauses;  // closed wall-clock pause spans, in order
+  pause_spans pauses;                                // closed wall-clock pause spans, in order
   std::optional<instant> paused_since;               // an open pause
   int goal = -1;                                     // goal in force; -1 = none
   std::string zone;                                  // timezone_from value the calendar was chosen for
@@ -87,7 +95,7 @@ struct cycle_state {
   // When the target's at_risk_when first held in this cycle.
   std::optional<instant> at_risk_since;
   // One flag per escalation point of the target: fired or skipped this cycle.
-  std::vector<std::uint8_t> point_done;
+  point_flags point_done;
   mutable measure_cache cache;
   mutable scan_memo scanned;
 };

@@ -35,15 +35,16 @@ std::int64_t escalation_scanner::position(const point_ref& p, std::int64_t goal)
 
 std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state& c, std::span<const value> attributes,
                                                 instant from, instant until, bool inclusive,
-                                                std::vector<std::uint8_t>& done, std::vector<escalation_row>& out,
+                                                point_flags& done, std::vector<escalation_row>& out,
                                                 transition::observer* observer) const {
   const auto& points = points_[i];
   if (points.empty() || c.end || c.goal < 0) return std::nullopt;
   // A window after the last one, the clock state unchanged: nothing fires before
   // the memo's instant (cycle.hpp, scan_memo).
   scan_memo& memo = c.scanned;
+  const bool at_risk = c.at_risk_since.has_value();
   const bool same_state = memo.valid && memo.pauses == c.pauses.size() && memo.paused_since == c.paused_since &&
-                          memo.goal_changes == c.goal_changes && memo.at_risk == c.at_risk_since.has_value();
+                          memo.goal_changes == c.goal_changes && memo.at_risk == at_risk;
   if (!inclusive && same_state && (!memo.next || until <= *memo.next)) return memo.next;
   const auto remember = [&](std::optional<instant> next) {
     if (inclusive) return next;
@@ -51,10 +52,17 @@ std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state
     memo.pauses = c.pauses.size();
     memo.paused_since = c.paused_since;
     memo.goal_changes = c.goal_changes;
-    memo.at_risk = c.at_risk_since.has_value();
+    memo.at_risk = at_risk;
     memo.next = next;
     return next;
   };
+  // The clock has just stopped: the memo was found running, and the only change
+  // since is a pause that began at P, before the earliest point the memo
+  // expects. Every unfired point then lies beyond the elapsed time at P (it
+  // would have fired by P otherwise), so none fires while the pause lasts.
+  if (memo.valid && c.paused_since && !memo.paused_since && memo.pauses == c.pauses.size() &&
+      memo.goal_changes == c.goal_changes && memo.at_risk == at_risk && (!memo.next || *memo.next > *c.paused_since))
+    return remember(std::nullopt);
   const target& tg = impl_->targets[i];
   const measurement m = measure(tg, c, from, false);
   if (!m.goal || !m.elapsed) return remember(std::nullopt);
@@ -62,33 +70,67 @@ std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state
   const bool running = !c.paused_since;
   condition_context ctx{attributes, {}, value::null(), value::null(), value::null(), impl_->calendars, 0};
   std::optional<instant> next;
+  const auto in_window = [&](instant fire) { return fire < until || (inclusive && fire == until); };
+  // Fires (or skips) point k at `fire`.
+  const auto fire_point = [&](std::size_t k, instant fire) {
+    done[k] = 1;
+    ctx.now = fire.time_since_epoch().count();  // is_open: at the firing instant
+    const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
+    if (esc.when && !esc.when->evaluate(ctx)) {  // skipped for this cycle
+      if (observer)
+        observer->changed({fire, static_cast<int>(i), c.number,
+                           transition::skipped{points[k].escalation, points[k].repeat}});
+      return;
+    }
+    out.push_back(firing(tg, c, points[k], fire));
+  };
+  const auto earliest = [&](instant fire) {
+    if (!next || fire < *next) next = fire;
+  };
+  // The points reached by `from` fire at once, an early warning where it
+  // holds; those still ahead on a running clock are taken below.
+  bool ahead = false;
   for (std::size_t k = 0; k < points.size(); ++k) {
     if (done[k]) continue;
     const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
     if (esc.at.type == escalation_point::kind::manual) continue;  // only raised
-    std::optional<instant> fire;
-    const std::int64_t e = position(points[k], m.goal->count());
     if (esc.at.type == escalation_point::kind::at_risk) {
-      if (c.at_risk_since) fire = std::max(*c.at_risk_since, from);
-    } else if (elapsed >= e) {
-      fire = from;
-    } else if (running) {
-      if (auto f = c.cal.add(from, seconds{e - elapsed})) fire = *f;
+      if (!c.at_risk_since) continue;
+      const instant fire = std::max(*c.at_risk_since, from);
+      if (in_window(fire)) fire_point(k, fire);
+      else earliest(fire);
+    } else if (elapsed >= position(points[k], m.goal->count())) {
+      if (in_window(from)) fire_point(k, from);
+      else earliest(from);
+    } else {
+      ahead = true;
     }
-    if (!fire) continue;
-    if (*fire < until || (inclusive && *fire == until)) {
-      done[k] = 1;
-      ctx.now = fire->time_since_epoch().count();  // is_open: at the firing instant
-      if (esc.when && !esc.when->evaluate(ctx)) {  // skipped for this cycle
-        if (observer)
-          observer->changed({*fire, static_cast<int>(i), c.number,
-                             transition::skipped{points[k].escalation, points[k].repeat}});
-        continue;
+  }
+  if (!ahead || !running) return remember(next);
+  // The points ahead, nearest first: a point's firing instant grows with its
+  // position, so the calendar is walked for each one that fires in the window
+  // and for the first that does not (the next instant), not for the rest.
+  for (;;) {
+    std::size_t best = points.size();
+    std::int64_t best_e = 0;
+    for (std::size_t k = 0; k < points.size(); ++k) {
+      if (done[k]) continue;
+      const auto type = impl_->escalations[static_cast<std::size_t>(points[k].escalation)].at.type;
+      if (type == escalation_point::kind::manual || type == escalation_point::kind::at_risk) continue;
+      const std::int64_t e = position(points[k], m.goal->count());
+      if (e > elapsed && (best == points.size() || e < best_e)) {
+        best = k;
+        best_e = e;
       }
-      out.push_back(firing(tg, c, points[k], *fire));
-    } else if (!next || *fire < *next) {
-      next = fire;
     }
+    if (best == points.size()) break;
+    const auto fire = c.cal.add(from, seconds{best_e - elapsed});
+    if (!fire) break;  // the calendar does not reach it, nor any point further on
+    if (!in_window(*fire)) {
+      earliest(*fire);
+      break;
+    }
+    fire_point(best, *fire);
   }
   return remember(next);
 }
@@ -147,6 +189,7 @@ void escalation_scanner::after_event(std::size_t i, cycle_state& c, const condit
 }
 
 void escalation_scanner::sort(std::vector<escalation_row>& out, std::size_t first) const {
+  if (out.size() < first + 2) return;  // nothing to order (and no buffer to get)
   const auto target_of = [&](const escalation_row& r) {
     return impl_->compiled_escalations[static_cast<std::size_t>(r.escalation_index)].target_index;
   };

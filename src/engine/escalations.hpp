@@ -41,7 +41,7 @@ class escalation_scanner {
   // them in `done` and appending firings to `out`; `when` is judged on
   // `attributes`. Returns the earliest firing instant beyond the window, if any.
   std::optional<instant> scan(std::size_t i, const cycle_state& c, std::span<const value> attributes, instant from,
-                              instant until, bool inclusive, std::vector<std::uint8_t>& done,
+                              instant until, bool inclusive, point_flags& done,
                               std::vector<escalation_row>& out, transition::observer* observer) const;
 
   // After an event at `at` (its context `event_ctx`): target i's early warning,

@@ -24,6 +24,16 @@ namespace detail {
 
 namespace {
 
+// The first eight bytes of `id`, zero-padded, as a big-endian number: ids in
+// this order are in text order (std::string_view's, bytes unsigned) unless
+// their prefixes tie.
+inline std::uint64_t id_prefix(std::string_view id) noexcept {
+  std::uint64_t p = 0;
+  for (std::size_t k = 0; k < 8; ++k)
+    p = (p << 8) | (k < id.size() ? static_cast<unsigned char>(id[k]) : 0u);
+  return p;
+}
+
 // Groups rows 0..n-1 whose record is id_values[code(i)] (code(i) < 0: left
 // out) and whose instant at(i) is at or before as_of. `earlier(a, b)` orders
 // two rows of one record (rows ascend first, so ties keep row order).
@@ -52,13 +62,25 @@ record_groups group_rows(std::size_t n, std::span<const std::string_view> id_val
       by_code[next[static_cast<std::size_t>(k)]++] = i;
     }
   }
-  // Records in id order; equal ids under different codes are one record.
-  std::vector<std::size_t> order;
-  order.reserve(m);
+  // Records in id order; equal ids under different codes are one record (their
+  // rows are sorted below, so the order among their codes does not matter).
+  // Each id is sorted by its first eight bytes as a number, and by its whole
+  // text only where those tie: most comparisons are then of two integers.
+  struct keyed {
+    std::uint64_t prefix;
+    std::size_t code;
+  };
+  std::vector<keyed> keys;
+  keys.reserve(m);
   for (std::size_t k = 0; k < m; ++k)
-    if (start[k + 1] > start[k]) order.push_back(k);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return id_values[a] < id_values[b]; });
+    if (start[k + 1] > start[k]) keys.push_back(keyed{id_prefix(id_values[k]), k});
+  std::sort(keys.begin(), keys.end(), [&](const keyed& a, const keyed& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return id_values[a.code] < id_values[b.code];
+  });
+  std::vector<std::size_t> order;
+  order.reserve(keys.size());
+  for (const keyed& k : keys) order.push_back(k.code);
   g.rows.reserve(by_code.size());
   g.start.push_back(0);
   for (std::size_t j = 0; j < order.size();) {

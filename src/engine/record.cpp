@@ -43,6 +43,7 @@ std::optional<duration_spec> goal_length(const value& v) {
 }  // namespace
 
 record_engine::record_engine(const policy& p) : impl_(&compiled(p)), scanner_(compiled(p)) {
+  name_cache_.resize(name_cache_size);
   attributes_.assign(impl_->slots.size(), value::null());
   changed_.assign(impl_->slots.size(), 0);
   targets_.resize(impl_->targets.size());
@@ -229,20 +230,40 @@ void record_engine::end_cycle(std::size_t i, instant t, timer_state how) {
   // The goal was chosen after the last event: choose again only if this one
   // changed what the choice reads.
   if (!c.goal_chosen || goal_inputs_changed(i)) choose_goal(i, c);
-  if (how == timer_state::met) {
-    // A stop: met when t <= due, else breached.
-    const auto m = measure(impl_->targets[i], c, t);
-    if (m.due && t > *m.due) c.end_state = timer_state::breached;
+  if (how == timer_state::met && c.goal >= 0 && c.has_calendar) {
+    // A stop: met when t <= due, else breached. A dated promise is its due;
+    // otherwise the elapsed time at t settles it without the due (which is the
+    // first instant the elapsed time reaches the goal) unless it equals the goal.
+    bool breached = false;
+    if (c.due_at) {
+      breached = t > *c.due_at;
+    } else {
+      const target& tg = impl_->targets[i];
+      const auto m = measure(tg, c, t, false);
+      if (m.goal && m.elapsed && *m.elapsed >= *m.goal) {
+        if (*m.elapsed > *m.goal) {
+          breached = true;
+        } else {
+          const auto due = measure(tg, c, t).due;
+          breached = due && t > *due;
+        }
+      }
+    }
+    if (breached) c.end_state = timer_state::breached;
   }
   ts.active = false;
 }
 
 int record_engine::slot_of(std::string_view name) {
-  for (const auto& [known, slot] : name_cache_)
-    if (known == name) return slot;
-  const int slot = impl_->slots.find(name);
-  if (name_cache_.size() < name_cache_size) name_cache_.emplace_back(name, slot);
-  return slot;
+  std::uint32_t key = static_cast<std::uint32_t>(name.size());
+  if (!name.empty())
+    key = key * 31 + static_cast<unsigned char>(name.front()) * 7 + static_cast<unsigned char>(name.back());
+  cached_name& c = name_cache_[(key * 2654435761u) >> 26];  // 64 entries: the top 6 bits
+  if (c.used && c.name == name) return c.slot;
+  c.used = true;
+  c.slot = impl_->slots.find(name);
+  c.name.assign(name);
+  return c.slot;
 }
 
 void record_engine::apply(const event& e) {

@@ -117,8 +117,16 @@ class record_engine {
   std::vector<slot_update> scratch_;  // apply(const event&)'s resolved updates
   // The update names apply(const event&) resolved last, with their slots: a
   // record's events repeat a few names, and comparing them is cheaper than hashing.
-  static constexpr std::size_t name_cache_size = 16;
-  std::vector<std::pair<std::string, int>> name_cache_;
+  // A direct-mapped table: a name's entry is chosen by its length and both
+  // ends, and holds the last name seen there (another name that maps to the
+  // same entry replaces it).
+  struct cached_name {
+    bool used = false;
+    int slot = -1;
+    std::string name;
+  };
+  static constexpr std::size_t name_cache_size = 64;
+  std::vector<cached_name> name_cache_;
   [[nodiscard]] int slot_of(std::string_view name);
   std::vector<std::string> carry_names_;
   std::vector<carry_update> carry_scratch_;

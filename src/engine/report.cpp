@@ -157,7 +157,7 @@ std::optional<instant> record_engine::report(std::string_view id, instant as_of,
         if (m.due && *m.due >= as_of) row.next_wakeup = *m.due + seconds{1};
         // Points between the last event and as_of fire now; the next one wakes the host.
         if (last_at_) {
-          std::vector<std::uint8_t> done = c.point_done;
+          point_flags done = c.point_done;
           const auto next_point = scanner_.scan(i, c, attributes_, *last_at_, as_of, true, done, firings, observer_);
           earliest(row.next_wakeup, next_point);
         }

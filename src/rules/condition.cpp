@@ -92,9 +92,7 @@ struct condition::impl {
       case op::and_:
       case op::or_:
       case op::not_: return value::boolean(test(i, ctx));  // the boolean shapes: test() judges them
-      case op::is_open:
-        return value::boolean(static_cast<std::size_t>(n.slot) < ctx.calendars.size() &&
-                              ctx.calendars[static_cast<std::size_t>(n.slot)].is_open(instant{seconds{ctx.now}}));
+      case op::is_open: return value::boolean(is_open(n, ctx));
       case op::eq:
       case op::ne:
       case op::lt:
@@ -134,14 +132,24 @@ struct condition::impl {
     return value::null();
   }
 
-  // An operand's value: literals and attributes without a call to eval.
-  [[nodiscard]] value operand(int i, const condition_context& ctx) const noexcept {
+  // An operand's value: literals, attributes and the event name read in
+  // place, without a call to eval (inlined: it is on every comparison's path).
+  [[nodiscard]] [[gnu::always_inline]] inline value operand(int i, const condition_context& ctx) const noexcept {
     const node& n = nodes[static_cast<std::size_t>(i)];
-    if (n.code == op::literal) return n.literal;
-    if (n.code == op::attribute)
-      return static_cast<std::size_t>(n.slot) < ctx.attributes.size() ? ctx.attributes[static_cast<std::size_t>(n.slot)]
-                                                                       : value::null();
-    return eval(i, ctx);
+    switch (n.code) {
+      case op::literal: return n.literal;
+      case op::attribute:
+        return static_cast<std::size_t>(n.slot) < ctx.attributes.size()
+                   ? ctx.attributes[static_cast<std::size_t>(n.slot)]
+                   : value::null();
+      case op::event: return ctx.event;
+      default: return eval(i, ctx);
+    }
+  }
+
+  [[nodiscard]] bool is_open(const node& n, const condition_context& ctx) const noexcept {
+    return static_cast<std::size_t>(n.slot) < ctx.calendars.size() &&
+           ctx.calendars[static_cast<std::size_t>(n.slot)].is_open(instant{seconds{ctx.now}});
   }
 
   // eval(i, ctx).is_true(), with the boolean shapes (and, or, not, ==, !=, in,
@@ -158,6 +166,7 @@ struct condition::impl {
       case op::exists:
         return static_cast<std::size_t>(n.slot) < ctx.attributes.size() &&
                !ctx.attributes[static_cast<std::size_t>(n.slot)].is_null();
+      case op::is_open: return is_open(n, ctx);
       case op::eq:
       case op::ne:
         if (n.instants) break;
