@@ -56,8 +56,7 @@ result<instant> calendar::add(instant t, seconds d) const {
                                         format_instant(instant{seconds{std::max(quiet_since, t0)}}));
     }
   }
-  const auto j = static_cast<std::size_t>(std::lower_bound(yt->cum_end.begin(), yt->cum_end.end(), c) -
-                                          yt->cum_end.begin());
+  const std::size_t j = count_until<true>(yt->cum_end, c);  // the first interval ending at or after c
   return instant{seconds{yt->ends[j] - (yt->cum_end[j] - c)}};
 }
 
@@ -112,8 +111,7 @@ result<instant> calendar::subtract(instant t, seconds d) const {
                                         format_instant(instant{seconds{std::min(quiet_until, t0)}}));
     }
   }
-  const auto j = static_cast<std::size_t>(std::upper_bound(yt->cum_end.begin(), yt->cum_end.end(), c) -
-                                          yt->cum_end.begin());
+  const std::size_t j = count_until(yt->cum_end, c);  // the first interval ending after c
   const int64_t before = yt->cum_end[j] - (yt->ends[j] - yt->starts[j]);
   return instant{seconds{yt->starts[j] + (c - before)}};
 }

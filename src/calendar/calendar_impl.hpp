@@ -66,6 +66,23 @@ using detail::year_start;
 // One UTC year of a calendar: merged open intervals [starts[i], ends[i]) with
 // the open seconds from the year's start to ends[i] in cum_end[i]; and the
 // open local dates of the same-numbered local year with their last closing time.
+// The number of elements of the sorted `v` that are <= t (std::upper_bound's
+// index), or < t with `strict` (std::lower_bound's). Without a branch on the
+// data: the calendar's hot paths search a year's intervals at every step, and
+// a branchy search mispredicts about every other comparison.
+template <bool strict = false>
+[[nodiscard]] inline std::size_t count_until(const std::vector<int64_t>& v, int64_t t) noexcept {
+  std::size_t n = v.size();
+  if (n == 0) return 0;
+  const int64_t* base = v.data();
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    base = (strict ? base[half - 1] < t : base[half - 1] <= t) ? base + half : base;
+    n -= half;
+  }
+  return static_cast<std::size_t>(base - v.data()) + ((strict ? *base < t : *base <= t) ? 1 : 0);
+}
+
 struct year_table {
   int64_t begin = 0;
   int64_t end = 0;
@@ -79,17 +96,17 @@ struct year_table {
 
   // Open seconds in [begin, t), for t in [begin, end].
   [[nodiscard]] int64_t position(int64_t t) const noexcept {
-    const auto it = std::upper_bound(starts.begin(), starts.end(), t);
-    if (it == starts.begin()) return 0;
-    const auto i = static_cast<std::size_t>(it - starts.begin() - 1);
+    const std::size_t k = count_until(starts, t);
+    if (k == 0) return 0;
+    const std::size_t i = k - 1;
     return cum_end[i] - (ends[i] - std::min(t, ends[i]));
   }
   // Index of the interval holding t, or -1.
   [[nodiscard]] std::ptrdiff_t holding(int64_t t) const noexcept {
-    const auto it = std::upper_bound(starts.begin(), starts.end(), t);
-    if (it == starts.begin()) return -1;
-    const auto i = it - starts.begin() - 1;
-    return t < ends[static_cast<std::size_t>(i)] ? i : -1;
+    const std::size_t k = count_until(starts, t);
+    if (k == 0) return -1;
+    const std::size_t i = k - 1;
+    return t < ends[i] ? static_cast<std::ptrdiff_t>(i) : -1;
   }
 };
 struct calendar::impl {
