@@ -194,6 +194,34 @@ void engine_evaluate(benchmark::State& state) {
 }
 BENCHMARK(engine_evaluate)->Arg(25000)->Unit(benchmark::kMillisecond);
 
+// One long-lived record: a ticket open for years whose status moves between
+// open and waiting every hour or so (a pause each time), with the commitments
+// policy's escalations. The time per event should not grow with the record's
+// length (engine_long_record/1000 against /16000).
+std::vector<duly::event> make_long_record(std::size_t events) {
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<std::int64_t> gap(600, 2 * 3600);
+  std::vector<duly::event> out;
+  std::int64_t t = duly::parse_instant("2026-01-05T09:00:00Z")->time_since_epoch().count();
+  out.push_back(make("LONG-1", t, "created", {{"priority", "P2"}, {"channel", "email"}, {"status", "new"}}));
+  out.back().updates.push_back({"tags", tag_list({"billing"})});
+  for (std::size_t k = 1; k < events; ++k)
+    out.push_back(make("LONG-1", t += gap(rng), "updated", {{"status", k % 2 ? "waiting_on_customer" : "open"}}));
+  return out;
+}
+
+void engine_long_record(benchmark::State& state) {
+  const auto policy = duly::parse_policy(commitments_text).value();
+  const auto events = make_long_record(static_cast<std::size_t>(state.range(0)));
+  const auto as_of = duly::instant{events.back().at + duly::seconds{3600}};
+  for (auto _ : state) {
+    auto r = duly::evaluate(policy, events, as_of);
+    benchmark::DoNotOptimize(r.timers.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(events.size()));
+}
+BENCHMARK(engine_long_record)->Arg(1000)->Arg(4000)->Arg(16000)->Unit(benchmark::kMillisecond);
+
 void engine_incremental(benchmark::State& state) {
   const auto policy = duly::parse_policy(policy_text).value();
   const auto events = make_events(static_cast<std::size_t>(state.range(0)));

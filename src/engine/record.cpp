@@ -206,15 +206,16 @@ void record_engine::choose_goal(std::size_t i, cycle_state& c) {
 
 void record_engine::begin_cycle(std::size_t i, instant start, bool paused) {
   target_state& ts = targets_[i];
-  cycle_state c;
-  c.number = static_cast<std::int64_t>(ts.cycles.size()) + 1;
-  c.start = start;
   // Starts never go back (a retroactive start stays after the previous end), so
   // the cycles that share this start are the last ones.
-  for (auto it = ts.cycles.rbegin(); it != ts.cycles.rend() && it->start == start; ++it) ++c.start_rank;
+  std::int64_t rank = 0;
+  for (auto it = ts.cycles.rbegin(); it != ts.cycles.rend() && it->start == start; ++it) ++rank;
+  cycle_state& c = ts.cycles.emplace_back();  // made in place: a cycle is large
+  c.number = static_cast<std::int64_t>(ts.cycles.size());
+  c.start = start;
+  c.start_rank = rank;
   if (paused) c.paused_since = start;
   c.point_done.assign(scanner_.points(i), 0);
-  ts.cycles.push_back(std::move(c));
   ts.active = true;
 }
 
