@@ -43,7 +43,6 @@ std::optional<duration_spec> goal_length(const value& v) {
 }  // namespace
 
 record_engine::record_engine(const policy& p) : impl_(&compiled(p)), scanner_(compiled(p)) {
-  name_cache_.resize(name_cache_size);
   attributes_.assign(impl_->slots.size(), value::null());
   changed_.assign(impl_->slots.size(), 0);
   targets_.resize(impl_->targets.size());
@@ -259,12 +258,14 @@ int record_engine::slot_of(std::string_view name) {
   std::uint32_t key = static_cast<std::uint32_t>(name.size());
   if (!name.empty())
     key = key * 31 + static_cast<unsigned char>(name.front()) * 7 + static_cast<unsigned char>(name.back());
-  cached_name& c = name_cache_[(key * 2654435761u) >> 26];  // 64 entries: the top 6 bits
-  if (c.used && c.name == name) return c.slot;
-  c.used = true;
-  c.slot = impl_->slots.find(name);
-  c.name.assign(name);
-  return c.slot;
+  std::uint8_t& entry = name_index_[(key * 2654435761u) >> 26];  // the top 6 bits: 64 entries
+  if (entry != 0 && names_[entry - 1u].first == name) return names_[entry - 1u].second;
+  const int slot = impl_->slots.find(name);
+  if (names_.size() < names_max) {
+    names_.emplace_back(name, slot);
+    entry = static_cast<std::uint8_t>(names_.size());
+  }
+  return slot;
 }
 
 void record_engine::apply(const event& e) {

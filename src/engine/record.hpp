@@ -12,6 +12,7 @@
 // Thread-safety: one record_engine per thread; the policy is shared read-only.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -115,18 +116,15 @@ class record_engine {
   std::vector<value> attributes_;
   std::vector<std::uint8_t> changed_;
   std::vector<slot_update> scratch_;  // apply(const event&)'s resolved updates
-  // The update names apply(const event&) resolved last, with their slots: a
-  // record's events repeat a few names, and comparing them is cheaper than hashing.
-  // A direct-mapped table: a name's entry is chosen by its length and both
-  // ends, and holds the last name seen there (another name that maps to the
-  // same entry replaces it).
-  struct cached_name {
-    bool used = false;
-    int slot = -1;
-    std::string name;
-  };
-  static constexpr std::size_t name_cache_size = 64;
-  std::vector<cached_name> name_cache_;
+  // The update names apply(const event&) has resolved, with their slots: a
+  // record's events repeat a few names, and finding one again is cheaper than
+  // hashing it. `name_index_` is a direct-mapped table (by a name's length and
+  // ends) of 1 + the index of the name last resolved there in `names_`; small,
+  // since the incremental evaluator keeps an engine per record.
+  static constexpr std::size_t name_index_size = 64;
+  static constexpr std::size_t names_max = 255;
+  std::array<std::uint8_t, name_index_size> name_index_{};
+  std::vector<std::pair<std::string, int>> names_;
   [[nodiscard]] int slot_of(std::string_view name);
   std::vector<std::string> carry_names_;
   std::vector<carry_update> carry_scratch_;
