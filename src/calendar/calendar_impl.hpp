@@ -77,7 +77,8 @@ template <bool strict = false>
   const int64_t* base = v.data();
   while (n > 1) {
     const std::size_t half = n / 2;
-    base = (strict ? base[half - 1] < t : base[half - 1] <= t) ? base + half : base;
+    // An add of 0 or half, not a branch (the compiler keeps a ?: as one).
+    base += static_cast<std::size_t>(strict ? base[half - 1] < t : base[half - 1] <= t) * half;
     n -= half;
   }
   return static_cast<std::size_t>(base - v.data()) + ((strict ? *base < t : *base <= t) ? 1 : 0);
