@@ -1,7 +1,7 @@
 // The service (service.hpp): its threads, the store's one writer, the
-// scheduler, webhook delivery and the HTTP routes. Handlers parse, call the
-// library (the store, the readers of events) and render; no rule of the
-// product lives here.
+// scheduler and the HTTP routes; webhook delivery (webhook.cpp) runs on a
+// thread of this service. Handlers parse, call the library (the store, the
+// readers of events) and render; no rule of the product lives here.
 #include "serve/service.hpp"
 
 #include <algorithm>
@@ -18,7 +18,6 @@
 #include <future>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -38,6 +37,7 @@
 #include "serve/log.hpp"
 #include "serve/mapping.hpp"
 #include "serve/metrics.hpp"
+#include "serve/webhook.hpp"
 
 namespace duly::serve {
 namespace {
@@ -50,7 +50,6 @@ constexpr int exit_bad_input = 1;
 constexpr int exit_busy = 3;
 constexpr int exit_store = 4;
 constexpr std::size_t max_queued_writes = 256;
-constexpr const char* webhook_consumer = "webhook";
 
 std::string json_text(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 
@@ -122,24 +121,6 @@ class service_clock {
   instant now_;
 };
 
-struct webhook_target {
-  std::string origin;  // scheme://host[:port]
-  std::string path;    // "/..." (at least "/")
-};
-
-std::optional<webhook_target> parse_webhook(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return std::nullopt;
-  const std::string scheme = url.substr(0, scheme_end);
-  if (scheme != "http" && scheme != "https") return std::nullopt;
-  const auto path_start = url.find('/', scheme_end + 3);
-  webhook_target t;
-  t.origin = url.substr(0, path_start);
-  t.path = path_start == std::string::npos ? "/" : url.substr(path_start);
-  if (t.origin.size() <= scheme_end + 3) return std::nullopt;
-  return t;
-}
-
 class service {
  public:
   service(const service_options& o, policy p, std::optional<mapping> m, std::optional<std::string> token,
@@ -149,11 +130,15 @@ class service {
         policy_(std::move(p)),
         mapping_(std::move(m)),
         token_(std::move(token)),
-        secret_(std::move(secret)),
-        hook_(std::move(hook)),
         store_(std::move(writer_store)),
         clock_(o.manual_clock, clock_start),
-        log_(log) {}
+        log_(log) {
+    if (hook)
+      webhook_.emplace(
+          std::move(*hook), std::move(secret), o.retry_min_seconds, o.retry_max_seconds, stopping_,
+          [this](const outbox_options& oo) { return read_outbox(oo); },
+          [this](std::function<void(store&)> work) { return submit(std::move(work)); }, metrics_, log_);
+  }
 
   int run(const std::string& host, int port);
 
@@ -174,15 +159,6 @@ class service {
   // the number of firings made, or the error.
   result<std::size_t> run_store(store& s);
   void refresh_schedule(store& s);
-
-  // ---- delivery ------------------------------------------------------------
-  void delivery_loop();
-  bool deliver(httplib::Client& client, const outbox_entry& e);
-  void wait_delivery(std::chrono::milliseconds d) {
-    std::unique_lock lock(delivery_m_);
-    delivery_cv_.wait_for(lock, d, [&] { return stopping_.load() || outbox_grew_; });
-    outbox_grew_ = false;
-  }
 
   // ---- readers -------------------------------------------------------------
   // A read-only store from the pool (opened when the pool is empty).
@@ -211,6 +187,14 @@ class service {
     f(*r);
     release_reader(std::move(*r));
   }
+  // The outbox after `oo.after`, for delivery.
+  result<std::vector<outbox_entry>> read_outbox(const outbox_options& oo) {
+    auto r = acquire_reader();
+    if (!r) return tl::unexpected(r.error());
+    auto entries = r->outbox(oo);
+    release_reader(std::move(*r));
+    return entries;
+  }
   void store_failure(httplib::Response& res, const error& e) {
     if (e.code() == errc::store_busy) return send_busy(res, metrics_, e.message());
     log_.error("store", {{"message", e.message()}});
@@ -238,8 +222,6 @@ class service {
   const policy policy_;
   const std::optional<mapping> mapping_;
   const std::optional<std::string> token_;
-  const std::optional<std::string> secret_;
-  const std::optional<webhook_target> hook_;
   store store_;  // the writer's; used by the writer thread alone
   service_clock clock_;
   logger& log_;
@@ -262,11 +244,7 @@ class service {
   std::vector<store> readers_;
 
   std::atomic<bool> stopping_{false};
-  std::mutex delivery_m_;
-  std::condition_variable delivery_cv_;
-  bool outbox_grew_ = false;
-  std::atomic<std::int64_t> delivered_{0};       // the last cursor delivered
-  std::atomic<std::int64_t> delivered_saved_{0};  // the last one kept in the store
+  std::optional<webhook_delivery> webhook_;  // with --webhook (last: it refers to the members above)
 };
 
 void service::refresh_schedule(store& s) {
@@ -305,11 +283,7 @@ result<std::size_t> service::run_store(store& s) {
                            {"cursor", f.cursor},
                            {"fired_at", format_instant(f.row.fired_at)},
                            {"deliver_at", format_instant(f.row.delivery())}});
-    {
-      std::lock_guard lock(delivery_m_);
-      outbox_grew_ = true;
-    }
-    delivery_cv_.notify_all();
+    if (webhook_) webhook_->outbox_grew();
   }
   if (r->records_evaluated > 0 || !r->fired.empty())
     log_.info("run", {{"run", r->run},
@@ -361,84 +335,6 @@ void service::writer_loop() {
         std::unique_lock lock(m_);
         cv_.wait_for(lock, 200ms, [&] { return writer_stop_; });
       }
-    }
-  }
-}
-
-bool service::deliver(httplib::Client& client, const outbox_entry& e) {
-  const std::string body = to_json(e);
-  httplib::Headers headers = {{"Duly-Key", e.key}, {"Duly-Cursor", std::to_string(e.cursor)}};
-  if (secret_) headers.emplace("Duly-Signature", "sha256=" + hmac_sha256_hex(*secret_, body));
-  std::mt19937_64 rng(std::random_device{}());
-  double delay = o_.retry_min_seconds;
-  for (std::uint64_t attempt = 1; !stopping_.load(); ++attempt) {
-    auto res = client.Post(hook_->path, headers, body, "application/json");
-    if (res && res->status >= 200 && res->status < 300) {
-      metrics_.firings_delivered.fetch_add(1);
-      return true;
-    }
-    metrics_.delivery_failures.fetch_add(1);
-    // Exponential backoff with jitter: half the delay fixed, half random, so
-    // that many services behind one receiver do not retry in step.
-    std::uniform_real_distribution<double> jitter(0.5, 1.0);
-    const double wait = delay * jitter(rng);
-    log_.warn("delivery failed", {{"key", e.key},
-                                  {"cursor", e.cursor},
-                                  {"attempt", attempt},
-                                  {"status", res ? ojson(res->status) : ojson(nullptr)},
-                                  {"error", res ? std::string() : httplib::to_string(res.error())},
-                                  {"retry_in_seconds", wait}});
-    {
-      std::unique_lock lock(delivery_m_);
-      delivery_cv_.wait_for(lock, std::chrono::duration<double>(wait), [&] { return stopping_.load(); });
-    }
-    delay = std::min(delay * 2, o_.retry_max_seconds);
-  }
-  return false;
-}
-
-void service::delivery_loop() {
-  httplib::Client client(hook_->origin);
-  client.set_connection_timeout(2, 0);
-  client.set_read_timeout(10, 0);
-  client.set_write_timeout(10, 0);
-  client.set_keep_alive(true);
-  while (!stopping_.load()) {
-    auto reader = acquire_reader();
-    if (!reader) {
-      log_.warn("delivery", {{"message", reader.error().message()}});
-      wait_delivery(1000ms);
-      continue;
-    }
-    outbox_options oo;
-    oo.after = delivered_.load();
-    oo.limit = 100;
-    auto entries = reader->outbox(oo);
-    release_reader(std::move(*reader));
-    if (!entries) {
-      log_.warn("delivery", {{"message", entries.error().message()}});
-      wait_delivery(1000ms);
-      continue;
-    }
-    if (entries->empty()) {
-      wait_delivery(1000ms);  // woken by a run that made firings; the poll catches other writers
-      continue;
-    }
-    for (const auto& e : *entries) {
-      if (!deliver(client, e)) return;  // stopping: the position kept is the last delivered
-      delivered_.store(e.cursor);
-      log_.info("delivered", {{"key", e.key}, {"cursor", e.cursor}});
-      // Keep the position in the store (through the writer; coalesced: one
-      // write carries every delivery made before it runs).
-      submit([this](store& s) {
-        const std::int64_t c = delivered_.load();
-        if (c <= delivered_saved_.load()) return;
-        if (auto ok = s.set_delivered(webhook_consumer, c); !ok) {
-          log_.warn("delivery position", {{"message", ok.error().message()}});
-          return;
-        }
-        delivered_saved_.store(c);
-      });
     }
   }
 }
@@ -599,7 +495,7 @@ void service::get_metrics(httplib::Response& res) {
     release_reader(std::move(*r));
   }
   std::optional<std::int64_t> delivered;
-  if (hook_) delivered = delivered_.load();
+  if (webhook_) delivered = webhook_->delivered();
   res.status = 200;
   res.set_content(metrics_.prometheus(records, cursor, delivered), "text/plain; version=0.0.4; charset=utf-8");
 }
@@ -680,13 +576,10 @@ int service::run(const std::string& host, int port) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error value, not a death
 
-  if (hook_) {
-    if (auto d = store_.delivered(webhook_consumer)) {
-      delivered_.store(*d);
-      delivered_saved_.store(*d);
-    } else {
-      log_.error("store", {{"message", d.error().message()}});
-      return exit_code(d.error());
+  if (webhook_) {
+    if (auto resumed = webhook_->resume(store_); !resumed) {
+      log_.error("store", {{"message", resumed.error().message()}});
+      return exit_code(resumed.error());
     }
   }
 
@@ -719,10 +612,10 @@ int service::run(const std::string& host, int port) {
     writer_loop();
   });
   std::thread delivery;
-  if (hook_)
+  if (webhook_)
     delivery = std::thread([this] {
       pthread_setname_np(pthread_self(), "duly-delivery");
-      delivery_loop();
+      webhook_->run();
     });
   std::thread signals([&] {
     int sig = 0;
@@ -738,28 +631,25 @@ int service::run(const std::string& host, int port) {
                           {"policy", o_.policy_file},
                           {"clock", clock_.manual() ? "manual" : "system"},
                           {"as_of", format_instant(clock_.now())},
-                          {"webhook", hook_ ? ojson(hook_->origin + hook_->path) : ojson(nullptr)},
+                          {"webhook", webhook_ ? ojson(webhook_->target().origin + webhook_->target().path)
+                                               : ojson(nullptr)},
                           {"auth", token_.has_value()}});
   const bool listened = svr.listen_after_bind();  // returns once stopped, after in-flight requests finished
   if (!stopping_.load()) ::kill(::getpid(), SIGTERM);  // wakes the signal thread
   signals.join();
   stopping_.store(true);
-  delivery_cv_.notify_all();
+  if (webhook_) webhook_->wake();
   if (delivery.joinable()) delivery.join();
   {
     std::lock_guard lock(m_);
     // The last delivery position, even when the queue was full when the
     // delivery thread asked for it to be kept.
-    if (hook_)
-      jobs_.push_back([this](store& s) {
-        const std::int64_t c = delivered_.load();
-        if (c > delivered_saved_.load() && s.set_delivered(webhook_consumer, c)) delivered_saved_.store(c);
-      });
+    if (webhook_) jobs_.push_back([this](store& s) { (void)webhook_->keep_position(s); });
     writer_stop_ = true;
   }
   cv_.notify_all();
   writer.join();  // runs what was queued (the last delivery position) first
-  log_.info("stopped", {{"delivered", delivered_saved_.load()}});
+  log_.info("stopped", {{"delivered", webhook_ ? webhook_->delivered_saved() : 0}});
   return listened || stopping_.load() ? exit_ok : exit_bad_input;
 }
 

@@ -47,6 +47,42 @@ auto key(const duly::segment_row& s) {
   return std::tuple(s.id, s.target, s.cycle, s.from, s.until, s.paused, s.business_seconds, s.carried);
 }
 
+// Columns over the given vectors (spans: the vectors must outlive them).
+duly::event_columns columns_of(const std::vector<std::string_view>& ids, const std::vector<std::int64_t>& id,
+                               const std::vector<duly::instant>& at, const std::vector<std::string_view>& names,
+                               const std::vector<std::int64_t>& name, const std::vector<std::uint8_t>& skip,
+                               const std::vector<duly::event_columns::attribute>& attributes) {
+  duly::event_columns columns;
+  columns.id_values = ids;
+  columns.id = id;
+  columns.at = at;
+  columns.name_values = names;
+  columns.name = name;
+  columns.skip = skip;
+  columns.attributes = attributes;
+  return columns;
+}
+
+// The events that `columns` describe, row by row (the skipped rows left out):
+// the other door to the same evaluation.
+std::vector<duly::event> events_of(const duly::event_columns& columns) {
+  std::vector<duly::event> events;
+  for (std::size_t i = 0; i < columns.id.size(); ++i) {
+    if (columns.skip[i]) continue;
+    duly::event e;
+    e.id = std::string(columns.id_values[static_cast<std::size_t>(columns.id[i])]);
+    e.at = columns.at[i];
+    e.name = std::string(columns.name_values[static_cast<std::size_t>(columns.name[i])]);
+    e.sequence = i;
+    e.line = i + 1;
+    for (const auto& a : columns.attributes)
+      if (a.codes[i] >= 0)
+        e.updates.push_back({std::string(a.name), duly::owned_value(a.values[static_cast<std::size_t>(a.codes[i])])});
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
 TEST(EventColumns, EvaluateEqualsTheEventBatch) {
   const auto p = duly::parse_policy(policy_text, "columns.yaml");
   ASSERT_TRUE(p) << p.error().message();
@@ -65,7 +101,6 @@ TEST(EventColumns, EvaluateEqualsTheEventBatch) {
     std::vector<duly::value> numbers(n);
     std::vector<std::uint8_t> skip(n);
     const auto start = duly::instant{std::chrono::sys_days{std::chrono::year{2026} / 1 / 5}.time_since_epoch()};
-    std::vector<duly::event> events;
     for (std::size_t i = 0; i < n; ++i) {
       id[i] = static_cast<std::int64_t>(rng() % ids.size());
       name[i] = static_cast<std::int64_t>(rng() % names.size());
@@ -75,31 +110,13 @@ TEST(EventColumns, EvaluateEqualsTheEventBatch) {
       numbers[i] = duly::value::number(static_cast<double>(rng() % 5));
       number_code[i] = rng() % 2 ? static_cast<std::int64_t>(i) : -1;
       skip[i] = rng() % 10 == 0 ? 1 : 0;
-      if (skip[i]) continue;
-      duly::event e;
-      e.id = std::string(ids[static_cast<std::size_t>(id[i])]);
-      e.at = at[i];
-      e.name = std::string(names[static_cast<std::size_t>(name[i])]);
-      e.sequence = i;
-      e.line = i + 1;
-      if (priority[i] >= 0) e.updates.push_back({"priority", duly::owned_value(priorities[static_cast<std::size_t>(priority[i])])});
-      if (status[i] >= 0) e.updates.push_back({"status", duly::owned_value(statuses[static_cast<std::size_t>(status[i])])});
-      if (number_code[i] >= 0) e.updates.push_back({"n", duly::owned_value(numbers[i])});
-      e.updates.push_back({"unread", duly::owned_value(duly::value::boolean(false))});
-      events.push_back(std::move(e));
     }
     const std::vector<duly::value> flags = {duly::value::boolean(false)};
     const std::vector<duly::event_columns::attribute> attributes = {
         {"priority", priorities, priority}, {"status", statuses, status}, {"n", numbers, number_code},
         {"unread", flags, unread}};
-    duly::event_columns columns;
-    columns.id_values = ids;
-    columns.id = id;
-    columns.at = at;
-    columns.name_values = names;
-    columns.name = name;
-    columns.skip = skip;
-    columns.attributes = attributes;
+    const duly::event_columns columns = columns_of(ids, id, at, names, name, skip, attributes);
+    const std::vector<duly::event> events = events_of(columns);
     const auto as_of = start + std::chrono::days(3);
     const duly::evaluation a = duly::evaluate(*p, columns, as_of);
     const duly::evaluation b = duly::evaluate(*p, std::span<const duly::event>(events), as_of);
@@ -185,7 +202,6 @@ TEST(EventColumns, ThreadsGiveTheSameEvaluation) {
     std::vector<duly::instant> at(n);
     std::vector<std::uint8_t> skip(n);
     const auto start = duly::instant{std::chrono::sys_days{std::chrono::year{2026} / 1 / 5}.time_since_epoch()};
-    std::vector<duly::event> events;
     for (std::size_t i = 0; i < n; ++i) {
       // One row in 32 goes to record 0 (in round 2): one record far larger than the rest.
       id[i] = static_cast<std::int64_t>(round == 2 && rng() % 32 == 0 ? 0 : rng() % ids.size());
@@ -194,27 +210,11 @@ TEST(EventColumns, ThreadsGiveTheSameEvaluation) {
       priority[i] = static_cast<std::int64_t>(rng() % (priorities.size() + 1)) - 1;
       status[i] = static_cast<std::int64_t>(rng() % (statuses.size() + 1)) - 1;
       skip[i] = rng() % 20 == 0 ? 1 : 0;
-      if (skip[i]) continue;
-      duly::event e;
-      e.id = std::string(ids[static_cast<std::size_t>(id[i])]);
-      e.at = at[i];
-      e.name = std::string(names[static_cast<std::size_t>(name[i])]);
-      e.sequence = i;
-      e.line = i + 1;
-      if (priority[i] >= 0) e.updates.push_back({"priority", duly::owned_value(priorities[static_cast<std::size_t>(priority[i])])});
-      if (status[i] >= 0) e.updates.push_back({"status", duly::owned_value(statuses[static_cast<std::size_t>(status[i])])});
-      events.push_back(std::move(e));
     }
     const std::vector<duly::event_columns::attribute> attributes = {{"priority", priorities, priority},
                                                                     {"status", statuses, status}};
-    duly::event_columns columns;
-    columns.id_values = ids;
-    columns.id = id;
-    columns.at = at;
-    columns.name_values = names;
-    columns.name = name;
-    columns.skip = skip;
-    columns.attributes = attributes;
+    const duly::event_columns columns = columns_of(ids, id, at, names, name, skip, attributes);
+    const std::vector<duly::event> events = events_of(columns);
     const auto as_of = start + std::chrono::days(6);  // the last two days' rows are ignored
     for (const bool extras : {false, true}) {
       duly::evaluate_options one;

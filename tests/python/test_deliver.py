@@ -10,6 +10,9 @@ the first run at or after it returns it once, and ``outbox()`` has the column.
 
 from __future__ import annotations
 
+import json
+import pathlib
+
 import pandas as pd
 import pytest
 
@@ -17,30 +20,16 @@ import duly
 
 from conftest import utc
 
-POLICY = """duly: 1
-calendars:
-  office: {hours: {mon-fri: "09:00-17:00"}}
-targets:
-  - name: resolution
-    start_when: event == "created"
-    stop_when: event == "solved"
-    goals: [{within: 3d}]
-escalations:
-  - {name: now, target: resolution, at: start + 1h}
-  - {name: lead, target: resolution, at: start + 2h, deliver_in: office}
-"""
-
-# Created Friday 2026-11-27 16:30, solved 20:00: `now` at 17:30; `lead` at
-# 18:30 with the office closed, delivered Monday 2026-11-30 09:00.
-EVENTS = [
-    {"id": "T-1", "at": "2026-11-27T16:30:00Z", "event": "created"},
-    {"id": "T-1", "at": "2026-11-27T20:00:00Z", "event": "solved"},
-]
+# The policy and events of every deliver test (tests/data/deliver/): created
+# Friday 2026-11-27 16:30, solved 20:00: `now` at 17:30; `lead` at 18:30 with
+# the office closed, delivered Monday 2026-11-30 09:00.
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "deliver"
+EVENTS = [json.loads(line) for line in (DATA / "events.jsonl").read_text().splitlines()]
 
 
 @pytest.fixture()
 def policy() -> duly.Policy:
-    return duly.Policy.from_yaml(POLICY)
+    return duly.Policy.from_yaml((DATA / "policy.yaml").read_text())
 
 
 def test_every_firing_has_deliver_at(policy: duly.Policy) -> None:

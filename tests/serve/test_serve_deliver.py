@@ -18,35 +18,20 @@ import unittest
 import test_serve
 from test_serve import Base, Receiver
 
-POLICY_TEXT = """duly: 1
-calendars:
-  office: {hours: {mon-fri: "09:00-17:00"}}
-targets:
-  - name: resolution
-    start_when: event == "created"
-    stop_when: event == "solved"
-    goals: [{within: 3d}]
-escalations:
-  - {name: now, target: resolution, at: start + 1h}
-  - {name: lead, target: resolution, at: start + 2h, deliver_in: office, do: [{notify: [team_lead]}]}
-"""
-
-# Created Friday 2026-11-27 16:30, solved 20:00: `now` fires 17:30; `lead`
-# fires 18:30 with the office closed, and is handed over Monday 09:00.
-EVENTS = [
-    {"id": "T-1", "at": "2026-11-27T16:30:00Z", "event": "created"},
-    {"id": "T-1", "at": "2026-11-27T20:00:00Z", "event": "solved"},
-]
+# The policy and events of every deliver test (tests/data/deliver/): created
+# Friday 2026-11-27 16:30, solved 20:00: `now` fires 17:30; `lead` fires 18:30
+# with the office closed, and is handed over Monday 09:00.
+DATA = test_serve.ROOT / "tests" / "data" / "deliver"
+POLICY = DATA / "policy.yaml"
+EVENTS = [json.loads(line) for line in (DATA / "events.jsonl").read_text().splitlines()]
 LEAD = "T-1/resolution/lead/20261127T163000Z/0"
 
 
 class Deliver(Base):
     def test_a_firing_is_listed_and_delivered_at_its_deliver_at(self) -> None:
-        policy = self.dir / "deliver.yaml"
-        policy.write_text(POLICY_TEXT)
         rcv = Receiver()
         s = self.serve("--webhook", f"http://127.0.0.1:{rcv.port}/hook", "--retry-min", "0.05", "--retry-max", "0.5",
-                       policy=policy)
+                       policy=POLICY)
         s.clock("2026-11-27T16:00:00Z")
         s.post_events(EVENTS)
         self.assertEqual(s.clock("2026-11-27T21:00:00Z")["fired"], 1)
@@ -72,7 +57,7 @@ class Deliver(Base):
         self.assertEqual(s.firings(), lines)
         self.assertEqual(s.stop(), 0)
         # A restart lists the same and delivers nothing again.
-        s2 = self.serve("--webhook", f"http://127.0.0.1:{rcv.port}/hook", policy=policy)
+        s2 = self.serve("--webhook", f"http://127.0.0.1:{rcv.port}/hook", policy=POLICY)
         self.assertEqual(s2.firings(), lines)
         self.assertEqual(s2.clock("2026-12-03T00:00:00Z")["fired"], 0)
         self.assertEqual(len(rcv.got), 2)

@@ -6,7 +6,8 @@
 // deliver_at, and a store of format 3 reads it as fired_at.
 //
 // Dates: Friday 2026-11-27 to Monday 2026-11-30; `office` is open Monday to
-// Friday 09:00-17:00 UTC.
+// Friday 09:00-17:00 UTC. The policy is tests/data/deliver/policy.yaml, that of
+// the Python deliver tests.
 #include <duly/duly.hpp>
 #include <duly/store.hpp>
 
@@ -29,19 +30,6 @@ namespace {
 
 duly::instant at(const char* text) { return duly::parse_instant(text).value(); }
 
-constexpr const char* policy_text = R"(duly: 1
-calendars:
-  office: {hours: {mon-fri: "09:00-17:00"}}
-targets:
-  - name: resolution
-    start_when: event == "created"
-    stop_when: event == "solved"
-    goals: [{within: 3d}]
-escalations:
-  - {name: now, target: resolution, at: start + 1h}
-  - {name: lead, target: resolution, at: start + 2h, deliver_in: office}
-)";
-
 using events = std::vector<duly::event>;
 
 duly::event ev(const char* id, const char* when, const char* name, std::uint64_t seq) {
@@ -59,7 +47,9 @@ class Deliver : public ::testing::Test {
     static std::atomic<int> n{0};
     dir_ = fs::temp_directory_path() / ("duly-deliver-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
     fs::create_directories(dir_);
-    policy_.emplace(duly::parse_policy(policy_text, "deliver.yaml").value());
+    auto p = duly::load_policy(DULY_TEST_DATA "/deliver/policy.yaml");
+    ASSERT_TRUE(p) << p.error().message();
+    policy_.emplace(std::move(*p));
   }
   void TearDown() override {
     std::error_code ec;
@@ -124,7 +114,7 @@ TEST_F(Deliver, AFiringHeldForItsDeliverAtIsReportedOnceWhenItComes) {
   EXPECT_EQ(duly::to_json(box[1]),
             R"({"kind":"escalation","id":"T-1","target":"resolution","escalation":"lead","cycle":1,"point":0,)"
             R"("fired_at":"2026-11-27T18:30:00Z","deliver_at":"2026-11-30T09:00:00Z",)"
-            R"("key":"T-1/resolution/lead/20261127T163000Z/0","actions":[],"cursor":2})");
+            R"("key":"T-1/resolution/lead/20261127T163000Z/0","actions":[{"notify":["team_lead"]}],"cursor":2})");
   // The state shows the firing whatever the delivery: it fired on Friday.
   const auto friday = s.state(policy(), at("2026-11-27T21:00:00Z")).value();
   ASSERT_EQ(friday.escalations.size(), 2u);

@@ -24,25 +24,12 @@ import unittest
 import test_store
 from test_store import StoreCase, jsonl
 
-POLICY_TEXT = """duly: 1
-calendars:
-  office: {hours: {mon-fri: "09:00-17:00"}}
-targets:
-  - name: resolution
-    start_when: event == "created"
-    stop_when: event == "solved"
-    goals: [{within: 3d}]
-escalations:
-  - {name: now, target: resolution, at: start + 1h}
-  - {name: lead, target: resolution, at: start + 2h, deliver_in: office, do: [{notify: [team_lead]}]}
-"""
-
-# Created Friday 2026-11-27 16:30, solved 20:00: `now` fires 17:30; `lead`
-# fires 18:30, with the office closed until Monday 2026-11-30 09:00.
-EVENTS = [
-    {"id": "T-1", "at": "2026-11-27T16:30:00Z", "event": "created"},
-    {"id": "T-1", "at": "2026-11-27T20:00:00Z", "event": "solved"},
-]
+# The policy and events of every deliver test (tests/data/deliver/): created
+# Friday 2026-11-27 16:30, solved 20:00: `now` fires 17:30; `lead` fires
+# 18:30, with the office closed until Monday 2026-11-30 09:00.
+DATA = test_store.ROOT / "tests" / "data" / "deliver"
+POLICY = DATA / "policy.yaml"
+EVENTS = [json.loads(line) for line in (DATA / "events.jsonl").read_text().splitlines()]
 LEAD = "T-1/resolution/lead/20261127T163000Z/0"
 
 
@@ -51,13 +38,8 @@ def at(text: str) -> int:
 
 
 class Deliver(StoreCase):
-    def setUp(self) -> None:
-        super().setUp()
-        self.policy = self.tmp / "deliver.yaml"
-        self.policy.write_text(POLICY_TEXT)
-
     def run_at(self, when: str, events: list[dict] | None = None, *extra: str) -> list[dict]:
-        return self.run_step(events or [], at(when), *extra, policy=self.policy)
+        return self.run_step(events or [], at(when), *extra, policy=POLICY)
 
     def outbox(self) -> list[dict]:
         p = self.duly("outbox", "--store", str(self.store))
@@ -65,7 +47,7 @@ class Deliver(StoreCase):
         return [json.loads(line) for line in p.stdout.splitlines()]
 
     def test_a_firing_delivered_after_as_of_is_held_then_printed_once(self) -> None:
-        p = self.duly("run", "--policy", str(self.policy), "--store", str(self.store), "--create", "--events", "-",
+        p = self.duly("run", "--policy", str(POLICY), "--store", str(self.store), "--create", "--events", "-",
                       "--events-format", "jsonl", "--as-of", "2026-11-27T21:00:00Z", "-v", stdin=jsonl(EVENTS))
         self.assertEqual(p.returncode, 0, p.stderr)
         first = [json.loads(line) for line in p.stdout.splitlines()]
@@ -74,7 +56,7 @@ class Deliver(StoreCase):
                          ("2026-11-27T17:30:00Z", "2026-11-27T17:30:00Z", 1))
         self.assertIn("1 firing printed, 1 held until their deliver_at; next wake-up 2026-11-30T09:00:00Z", p.stderr)
         # evaluate shows every firing up to as_of, the held one with its deliver_at.
-        lead = [x for x in self.evaluate(EVENTS, at("2026-11-27T21:00:00Z"), policy=self.policy)
+        lead = [x for x in self.evaluate(EVENTS, at("2026-11-27T21:00:00Z"), policy=POLICY)
                 if x["kind"] == "escalation" and x["escalation"] == "lead"]
         self.assertEqual([(x["fired_at"], x["deliver_at"]) for x in lead],
                          [("2026-11-27T18:30:00Z", "2026-11-30T09:00:00Z")])
@@ -93,7 +75,7 @@ class Deliver(StoreCase):
 
     def test_kills_around_the_commit_neither_lose_nor_double_a_held_firing(self) -> None:
         self.run_at("2026-11-27T21:00:00Z", EVENTS, "--create")
-        args = ["run", "--policy", str(self.policy), "--store", str(self.store), "--events", "-",
+        args = ["run", "--policy", str(POLICY), "--store", str(self.store), "--events", "-",
                 "--events-format", "jsonl", "--as-of", "2026-11-30T09:30:00Z"]
         # Killed after printing, before committing: the next run prints it again.
         p = self.duly(*args, stdin="", env={"DULY_TEST_KILL_BEFORE_COMMIT": "1"})
@@ -110,7 +92,7 @@ class Deliver(StoreCase):
 
     def test_csv_and_the_table_carry_deliver_at(self) -> None:
         self.run_at("2026-11-27T21:00:00Z", EVENTS, "--create")
-        p = self.duly("run", "--policy", str(self.policy), "--store", str(self.store), "--events", "-",
+        p = self.duly("run", "--policy", str(POLICY), "--store", str(self.store), "--events", "-",
                       "--events-format", "jsonl", "--as-of", "2026-11-30T09:00:00Z", "--format", "csv", stdin="")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout.splitlines(), [
@@ -119,7 +101,7 @@ class Deliver(StoreCase):
         table = self.duly("outbox", "--store", str(self.store), "--format", "table").stdout.splitlines()
         self.assertEqual(table[0].split()[:5], ["CURSOR", "KIND", "KEY", "FIRED_AT", "DELIVER_AT"])
         self.assertEqual(table[2].split()[:5], ["2", "escalation", LEAD, "2026-11-27T18:30:00Z", "2026-11-30T09:00:00Z"])
-        evaluated = self.duly("evaluate", "--policy", str(self.policy), "--events", "-", "--events-format", "jsonl",
+        evaluated = self.duly("evaluate", "--policy", str(POLICY), "--events", "-", "--events-format", "jsonl",
                               "--as-of", "2026-11-28T00:00:00Z", "--format", "table", stdin=jsonl(EVENTS)).stdout
         self.assertIn("FIRED              DELIVER            ID", evaluated)
         self.assertIn("2026-11-27 18:30Z  2026-11-30 09:00Z  T-1", evaluated)
