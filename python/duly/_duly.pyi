@@ -87,7 +87,9 @@ class Policy:
 # "pauses": {id, target, target_index, cycle, paused_from, paused_until},
 # "segments" (with segments=True): {id, target, cycle, from, until, paused,
 # business_seconds, carried}, "rejected": [(line, reason)], "events_applied": int,
-# "events_ignored": int, "next_wakeup": int | None}.
+# "events_ignored": int, "next_wakeup": int | None}; "rejected" lists the rows
+# whose values are not of their declared types. With strict=True and such rows,
+# nothing is evaluated and the dict is {"rejected": [(line, reason)]} alone.
 def evaluate(
     policy: Policy,
     as_of: int,
@@ -101,13 +103,17 @@ def evaluate(
     segments: bool = ...,
     fraction: npt.NDArray[np.uint32] | None = ...,
     threads: int = ...,
+    strict: bool = ...,
 ) -> dict[str, Any]: ...
 
 # One record of events given as columns (as for evaluate); as_of None = the
 # record's latest event. Returns {"id": str, "as_of": int, "entries": {key: column}
 # (at, what, target, cycle, event, line, detail; target/event lists hold None,
 # cycle/line use the int64 minimum for null), "timers": {key: column},
-# "escalations": {key: column}, "table": str, "json": str}.
+# "escalations": {key: column}, "table": str, "json": str, "rejected": [(line,
+# reason)] (the rows left out as not of their declared types)}. With strict=True
+# and such rows, nothing is explained (not even the check that the record has
+# events) and the dict is {"rejected": [(line, reason)]} alone.
 def explain(
     policy: Policy,
     id: str,
@@ -119,6 +125,7 @@ def explain(
     accepted: npt.NDArray[np.bool_] | None = None,
     *,
     fraction: npt.NDArray[np.uint32] | None = ...,
+    strict: bool = ...,
 ) -> dict[str, Any]: ...
 
 # A DataFrame's events as columns (see policy_bindings.cpp): ids and names as
@@ -143,6 +150,7 @@ def evaluate_frame(
     segments: bool = ...,
     fraction: npt.NDArray[np.uint32] | None = ...,
     threads: int = ...,
+    strict: bool = ...,
 ) -> dict[str, Any]: ...
 
 # explain on columns as for evaluate_frame.
@@ -157,6 +165,7 @@ def explain_frame(
     accepted: npt.NDArray[np.bool_] | None = None,
     *,
     fraction: npt.NDArray[np.uint32] | None = ...,
+    strict: bool = ...,
 ) -> dict[str, Any]: ...
 
 # Wall-clock readings (int64 seconds, local epoch) in a zone -> instants (int64

@@ -330,13 +330,7 @@ class Evaluation(TimerResults):
 
     def rejected_frame(self) -> DataFrame:
         """The rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``)."""
-        pd = pandas_module()
-        return pd.DataFrame(
-            {
-                "line": int_array(pd, np.array([r.line for r in self.rejected], dtype=np.int64)),
-                "reason": pd.array([r.reason for r in self.rejected], dtype="string"),
-            }
-        )
+        return rejected_to_frame(self.rejected)
 
     def __repr__(self) -> str:
         return (
@@ -347,6 +341,24 @@ class Evaluation(TimerResults):
 
 
 # --- columns -> objects and frames (shared with duly.explain) ---------------------------
+
+
+def rejected_rows(columns: EventColumns | FrameColumns, raw: dict[str, Any]) -> list[Rejected]:
+    """Every rejected row, by line: those of the Python readers (``columns``) and those
+    the core found not of their declared types (``raw["rejected"]``)."""
+    found = columns.rejected + [(int(line), str(reason)) for line, reason in raw["rejected"]]
+    return [Rejected(line, reason) for line, reason in sorted(found)]
+
+
+def rejected_to_frame(rejected: Sequence[Rejected]) -> DataFrame:
+    """Rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``)."""
+    pd = pandas_module()
+    return pd.DataFrame(
+        {
+            "line": int_array(pd, np.array([r.line for r in rejected], dtype=np.int64)),
+            "reason": pd.array([r.reason for r in rejected], dtype="string"),
+        }
+    )
 
 
 def timers_from_columns(c: dict[str, Any]) -> list[Timer]:
@@ -556,11 +568,22 @@ def check_strict(strict: object) -> None:
 
 def refuse_rejected(columns: EventColumns | FrameColumns, consequence: str) -> None:
     """Under ``strict=True``: an ``InvalidArgumentError`` listing the rejected rows, if any."""
-    if not columns.rejected:
+    _refuse(columns.rejected, consequence)
+
+
+def refuse_declared(raw: dict[str, Any], consequence: str) -> None:
+    """Under ``strict=True``, after a native call made with ``strict=True``: an
+    ``InvalidArgumentError`` listing the rows whose values are not of their declared
+    types, if any (the core then returned only those, evaluating nothing)."""
+    _refuse([(int(line), str(reason)) for line, reason in raw["rejected"]], consequence)
+
+
+def _refuse(rejected: list[tuple[int, str]], consequence: str) -> None:
+    if not rejected:
         return
     diagnostics = [
         Diagnostic(code=InvalidArgumentError.code, message=reason, file="events", line=line)
-        for line, reason in columns.rejected
+        for line, reason in rejected
     ]
     count = len(diagnostics)
     raise InvalidArgumentError(
@@ -624,12 +647,10 @@ def evaluate(
     columns = event_columns(events, rows, tz, needed(policy), thread_count)
     if strict:
         refuse_rejected(columns, "nothing evaluated")
-    raw = _evaluate_columns(policy, columns, as_of_seconds, threads=thread_count)
-    if strict and raw["rejected"]:  # values that do not fit the policy's declared attributes
-        columns.rejected = [(int(line), str(reason)) for line, reason in raw["rejected"]]
-        refuse_rejected(columns, "nothing evaluated")
-    rejected = sorted(columns.rejected + [(int(line), str(reason)) for line, reason in raw["rejected"]])
-    result = Evaluation(raw, [Rejected(line, reason) for line, reason in rejected], as_of_seconds)
+    raw = _evaluate_columns(policy, columns, as_of_seconds, threads=thread_count, strict=bool(strict))
+    if strict:  # values not of their declared types: the core found them and evaluated nothing
+        refuse_declared(raw, "nothing evaluated")
+    result = Evaluation(raw, rejected_rows(columns, raw), as_of_seconds)
     result.policy = policy
     result.events = events if rereadable(events) else None
     result.rows = rows
@@ -664,8 +685,11 @@ def rereadable(events: object) -> bool:
 
 def _evaluate_columns(
     policy: Policy, columns: Any, as_of_seconds: int, carry: Sequence[str] = (), segments: bool = False,
-    threads: int = 0,
+    threads: int = 0, strict: bool = False,
 ) -> dict[str, Any]:
+    """The native result of ``columns`` at ``as_of_seconds``. With ``strict``, rows whose
+    values are not of their declared types stop it before evaluating: the result then
+    holds only ``"rejected"`` (see ``refuse_declared``)."""
     run = _duly.evaluate_frame if isinstance(columns, FrameColumns) else _duly.evaluate
     return run(
         policy._native,
@@ -679,6 +703,7 @@ def _evaluate_columns(
         segments=segments,
         fraction=getattr(columns, "fraction", None),
         threads=threads,
+        strict=strict,
     )
 
 

@@ -22,9 +22,15 @@ from ._convert import NAT, InstantLike, check_text, instant_from_seconds, instan
 from ._errors import InvalidArgumentError
 from ._evaluation import (
     EventsLike,
+    Rejected,
     TimerResults,
+    check_strict,
     instant_array,
     int_array,
+    refuse_declared,
+    refuse_rejected,
+    rejected_rows,
+    rejected_to_frame,
     require_policy,
 )
 from ._events import FrameColumns, event_columns, pandas_module
@@ -65,24 +71,29 @@ class Explanation(TimerResults):
       one instant: the events, then what they caused);
     - ``timers``, ``escalations``: the record's ``Timer`` and ``Firing`` objects
       at ``as_of``, as ``duly.evaluate`` gives them;
-    - ``entries_frame()``, ``timers_frame()``, ``escalations_frame()``: the same
-      as pandas DataFrames;
+    - ``rejected``: every input row that did not become an event, by line, as
+      ``duly.evaluate`` lists them (of any record);
+    - ``entries_frame()``, ``timers_frame()``, ``escalations_frame()``,
+      ``rejected_frame()``: the same as pandas DataFrames;
     - ``str(explanation)``: the table ``duly explain`` prints;
       ``to_json_lines()``: what ``duly explain --format json`` prints.
     """
 
-    __slots__ = ("_entries", "id", "as_of")
+    __slots__ = ("_entries", "id", "as_of", "rejected")
 
     #: The record's id.
     id: str
     #: The instant the timeline runs to (by default the record's latest event).
     as_of: _dt.datetime
+    #: Rows that could not become events (of any record), by line, as ``Evaluation.rejected``.
+    rejected: list[Rejected]
 
-    def __init__(self, columns: dict[str, Any]) -> None:
+    def __init__(self, columns: dict[str, Any], rejected: list[Rejected] | None = None) -> None:
         super().__init__(columns)
         self._entries: list[ExplainEntry] | None = None
         self.id = str(columns["id"])
         self.as_of = instant_from_seconds(int(columns["as_of"]))
+        self.rejected = [] if rejected is None else rejected
 
     @property
     def entries(self) -> list[ExplainEntry]:
@@ -125,6 +136,11 @@ class Explanation(TimerResults):
             }
         )
 
+    def rejected_frame(self) -> DataFrame:
+        """The rejected rows as a DataFrame: ``line`` (``Int64``), ``reason`` (``string``),
+        as ``Evaluation.rejected_frame()``."""
+        return rejected_to_frame(self.rejected)
+
     # --- text ------------------------------------------------------------------------
 
     def __str__(self) -> str:
@@ -141,7 +157,7 @@ class Explanation(TimerResults):
             f"<duly.Explanation id={self.id!r} as_of={self.as_of.isoformat().replace('+00:00', 'Z')}: "
             f"{len(self._columns['entries']['what'])} entries, "
             f"{len(self._columns['timers']['cycle'])} timers, "
-            f"{len(self._columns['escalations']['cycle'])} escalations>"
+            f"{len(self._columns['escalations']['cycle'])} escalations, {len(self.rejected)} rejected>"
         )
 
 
@@ -162,6 +178,7 @@ def explain(
     id: str | int,
     as_of: InstantLike | None = None,
     *,
+    strict: bool = False,
     rows: str = "changes",
     tz: str | None = None,
 ) -> Explanation:
@@ -172,19 +189,26 @@ def explain(
     choices, due moves, breaches and escalation points, in time order, then the
     record's timers and firings at ``as_of``.
 
-    ``events`` are dicts or a pandas DataFrame exactly as for ``duly.evaluate``
-    (all records may be passed; rows of other records only cost the reading). A
-    row's ``line`` is its 1-based position in ``events``; rejected rows are left
-    out, as the CLI leaves them out. ``as_of`` is an aware ``datetime`` or
-    ISO-8601 text; by default the record's latest event, so the whole history
-    shows. ``rows`` and ``tz`` as for ``duly.evaluate``. A record with no events (at or before ``as_of``) raises
+    ``events`` are dicts, a pandas DataFrame or Arrow data exactly as for
+    ``duly.evaluate`` (all records may be passed; rows of other records only cost
+    the reading). A row's ``line`` is its 1-based position in ``events``. Rejected
+    rows (of any record: a bad row may have no readable id) are left out of the
+    timeline and listed in ``.rejected`` as ``duly.evaluate`` lists them, including
+    rows whose values are not of their declared types; with ``strict=True`` any
+    rejected row raises ``duly.InvalidArgumentError`` listing them, and nothing is
+    explained. ``as_of`` is an aware ``datetime`` or ISO-8601 text; by default the
+    record's latest event, so the whole history shows. ``rows`` and ``tz`` as for
+    ``duly.evaluate``. A record with no events (at or before ``as_of``) raises
     ``duly.InvalidArgumentError`` with ``path="id"``. The explaining runs with
     the GIL released.
     """
     require_policy(policy)
+    check_strict(strict)
     record = _record_id(id)
     as_of_seconds = None if as_of is None else instant_seconds(as_of, "as_of")
     columns = event_columns(events, rows, tz)
+    if strict:
+        refuse_rejected(columns, "nothing explained")
     run = _duly.explain_frame if isinstance(columns, FrameColumns) else _duly.explain
     raw = run(
         policy._native,
@@ -196,5 +220,8 @@ def explain(
         columns.attributes,  # type: ignore[arg-type, unused-ignore]
         columns.accepted,
         fraction=getattr(columns, "fraction", None),
+        strict=bool(strict),
     )
-    return Explanation(raw)
+    if strict:  # values not of their declared types: the core found them and explained nothing
+        refuse_declared(raw, "nothing explained")
+    return Explanation(raw, rejected_rows(columns, raw))

@@ -368,8 +368,23 @@ py::str utf8_str(const std::string& s) {
   return py::reinterpret_steal<py::str>(o);
 }
 
+py::list rejected_list(const std::vector<rejected_row>& rows) {
+  py::list out;
+  for (const auto& row : rows) out.append(py::make_tuple(row.line, row.reason));
+  return out;
+}
+
+// Under strict: the rows whose values do not fit their declared types, found
+// before evaluating, and nothing evaluated (the caller raises listing them).
+py::dict refused(const std::vector<rejected_row>& wrong) {
+  py::dict out;
+  out["rejected"] = rejected_list(wrong);
+  return out;
+}
+
+// `rejected`: the rows left out as not of their declared types, listed in the result.
 py::dict explain_events(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
-                        const std::vector<event>& events) {
+                        const std::vector<event>& events, const std::vector<rejected_row>& rejected) {
 
   struct outcome {
     std::optional<instant> as_of;
@@ -411,6 +426,7 @@ py::dict explain_events(const policy_handle& p, const std::string& id, const std
   out["escalations"] = escalation_columns(r.e.escalations);
   out["table"] = utf8_str(r.table);
   out["json"] = utf8_str(r.json);
+  out["rejected"] = rejected_list(rejected);
   return out;
 }
 
@@ -422,9 +438,7 @@ py::dict evaluation_dict(const evaluation& r, const evaluate_options& options) {
   out["pauses"] = pause_columns(r.pauses);
   if (options.segments) out["segments"] = segment_columns(r.segments, options.carry.size());
   out["escalations"] = escalation_columns(r.escalations);
-  py::list rejected;
-  for (const auto& row : r.rejected) rejected.append(py::make_tuple(row.line, row.reason));
-  out["rejected"] = rejected;
+  out["rejected"] = rejected_list(r.rejected);
   out["events_applied"] = r.events_applied;
   out["events_ignored"] = r.events_ignored;
   out["next_wakeup"] = r.next_wakeup ? py::object(py::int_(count(*r.next_wakeup))) : py::none();
@@ -436,7 +450,7 @@ namespace {
 py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids, const py::object& at,
                         const py::tuple& names, const py::list& attributes, const py::object& accepted,
                         const std::vector<std::string>& carry, bool segments, const py::object& fraction,
-                        unsigned threads) {
+                        unsigned threads, bool strict) {
   check_as_of(as_of);
   // Only the columns the engine uses are read: those the policy reads, and the carried.
   std::set<std::string, std::less<>> wanted(carry.begin(), carry.end());
@@ -454,6 +468,7 @@ py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids,
     std::vector<event> events = frame_event_list(*frame);
     std::vector<rejected_row> wrong;
     reject_declared_mismatches(events, declared, wrong);
+    if (strict && !wrong.empty()) return refused(wrong);
     evaluation r = [&] {
       py::gil_scoped_release release;
       return duly::evaluate(p.compiled, std::span<const event>(events), instant{seconds{as_of}}, options);
@@ -470,36 +485,39 @@ py::dict evaluate_frame(const policy_handle& p, i64 as_of, const py::tuple& ids,
 
 py::dict explain_columns(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
                          const py::list& ids, const i64_array& at, const py::list& names, const py::list& attributes,
-                         const py::object& accepted, const py::object& fraction) {
+                         const py::object& accepted, const py::object& fraction, bool strict) {
   if (as_of_arg) check_as_of(*as_of_arg);
   std::vector<event> events = build_events(ids, at, names, attributes, accepted);
   apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
-  std::vector<rejected_row> wrong;  // left out, as evaluate() rejects them
+  std::vector<rejected_row> wrong;  // left out and listed, as evaluate() rejects them
   reject_declared_mismatches(events, p.compiled.spec().attributes, wrong);
-  return explain_events(p, id, as_of_arg, std::move(events));
+  if (strict && !wrong.empty()) return refused(wrong);
+  return explain_events(p, id, as_of_arg, events, wrong);
 }
 
 py::dict explain_frame(const policy_handle& p, const std::string& id, const std::optional<i64>& as_of_arg,
                        const py::tuple& ids, const py::object& at, const py::tuple& names, const py::list& attributes,
-                       const py::object& accepted, const py::object& fraction) {
+                       const py::object& accepted, const py::object& fraction, bool strict) {
   if (as_of_arg) check_as_of(*as_of_arg);
   const auto frame = read_frame(ids, at, names, attributes, accepted);
   apply_fractions(*frame, fraction);
   std::vector<event> events = frame_event_list(*frame);
-  std::vector<rejected_row> wrong;  // left out, as evaluate() rejects them
+  std::vector<rejected_row> wrong;  // left out and listed, as evaluate() rejects them
   reject_declared_mismatches(events, p.compiled.spec().attributes, wrong);
-  return explain_events(p, id, as_of_arg, std::move(events));
+  if (strict && !wrong.empty()) return refused(wrong);
+  return explain_events(p, id, as_of_arg, events, wrong);
 }
 
 py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids, const i64_array& at,
                           const py::list& names, const py::list& attributes, const py::object& accepted,
                           const std::vector<std::string>& carry, bool segments, const py::object& fraction,
-                          unsigned threads) {
+                          unsigned threads, bool strict) {
   check_as_of(as_of);
   std::vector<event> events = build_events(ids, at, names, attributes, accepted);
   apply_fractions(events, fraction, static_cast<std::size_t>(at.size()));
   std::vector<rejected_row> wrong;  // values that do not fit their declared types
   reject_declared_mismatches(events, p.compiled.spec().attributes, wrong);
+  if (strict && !wrong.empty()) return refused(wrong);
   const evaluate_options options{carry, segments, threads};
   evaluation r = [&] {
     py::gil_scoped_release release;
@@ -516,23 +534,27 @@ void bind_results(py::module_& m) {
   m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
         py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false, py::arg("fraction") = py::none(),
-        py::arg("threads") = 1u,
+        py::arg("threads") = 1u, py::arg("strict") = false,
         "Evaluate events given as columns at as_of (seconds); releases the GIL while evaluating. "
         "carry: attribute names each timer row (and segment) carries; segments: also return each cycle's pieces; "
-        "threads: as evaluate_options::threads (1: this thread, 0: one per core).");
+        "threads: as evaluate_options::threads (1: this thread, 0: one per core); strict: if any value is not "
+        "of its declared type, nothing is evaluated and only \"rejected\" is returned.");
   m.def("evaluate_frame", &evaluate_frame, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
         py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false, py::arg("fraction") = py::none(),
-        py::arg("threads") = 1u,
+        py::arg("threads") = 1u, py::arg("strict") = false,
         "Evaluate events given as a DataFrame's columns (codes and tables of distinct values) at as_of "
-        "(seconds); releases the GIL while evaluating. carry, segments and threads as for evaluate.");
+        "(seconds); releases the GIL while evaluating. carry, segments, threads and strict as for evaluate.");
   m.def("explain_frame", &explain_frame, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"),
         py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
-        py::arg("fraction") = py::none(), "explain() on events given as for evaluate_frame.");
+        py::arg("fraction") = py::none(), py::arg("strict") = false,
+        "explain() on events given as for evaluate_frame; strict as for explain.");
   m.def("explain", &explain_columns, py::arg("policy"), py::arg("id"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
-        py::arg("fraction") = py::none(), "Explain one record of events given as columns up to as_of (seconds; None: its latest event); "
-        "releases the GIL while explaining.");
+        py::arg("fraction") = py::none(), py::arg("strict") = false,
+        "Explain one record of events given as columns up to as_of (seconds; None: its latest event); "
+        "releases the GIL while explaining. strict: if any value is not of its declared type, nothing is "
+        "explained and only \"rejected\" is returned (before the check that the record has events).");
 }
 
 }  // namespace duly::python

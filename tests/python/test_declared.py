@@ -89,3 +89,81 @@ def test_frames_and_arrow() -> None:
     table = pa.Table.from_pandas(frame.assign(priority=frame["priority"].astype(str)))
     result = duly.evaluate(policy(), table, AS_OF)
     assert rejected(result) == [REJECTED[0], REJECTED[2]]
+
+
+# --- explain: the same rejected rows, and strict ------------------------------------------------
+
+STRICT_MESSAGE = (
+    "3 event rows rejected (strict=True), {}:\n"
+    "events:2: attribute 'promised_at': declared instant, got \"tomorrow\"\n"
+    "events:3: attribute 'priority': declared text, got 2\n"
+    "events:5: attribute 'sla': declared duration, got \"soon\""
+)
+
+
+def test_explain_lists_the_rows_not_of_their_declared_types() -> None:
+    story = duly.explain(policy(), ROWS, "T-1")
+    assert rejected(story) == REJECTED  # of every record, as evaluate lists them
+    assert [(x.event, x.line) for x in story.entries if x.what == "event"] == [("created", 1)]
+    assert repr(story).endswith(", 3 rejected>")
+    pd = pytest.importorskip("pandas")
+    assert story.rejected_frame().to_dict("list") == {
+        "line": [line for line, _ in REJECTED],
+        "reason": [reason for _, reason in REJECTED],
+    }
+    frame = pd.DataFrame(ROWS)
+    frame["at"] = pd.to_datetime(frame["at"])
+    assert rejected(duly.explain(policy(), frame, "T-4")) == REJECTED
+    pa = pytest.importorskip("pyarrow")
+    table = pa.Table.from_pandas(frame.assign(priority=frame["priority"].astype(str)))
+    assert rejected(duly.explain(policy(), table, "T-4")) == [REJECTED[0], REJECTED[2]]
+
+
+def test_explain_lists_the_readers_rejected_rows_with_the_declared_ones() -> None:
+    rows = [*ROWS, {"id": "T-6", "event": "created"}]
+    assert rejected(duly.explain(policy(), rows, "T-1")) == [*REJECTED, (6, "at: missing")]
+    assert rejected(duly.evaluate(policy(), rows, AS_OF)) == [*REJECTED, (6, "at: missing")]
+
+
+def test_strict_names_each_row_and_its_reason() -> None:
+    with pytest.raises(duly.InvalidArgumentError) as e:
+        duly.evaluate(policy(), ROWS, AS_OF, strict=True)
+    assert str(e.value) == STRICT_MESSAGE.format("nothing evaluated")
+    assert [(d.file, d.line, d.message) for d in e.value.diagnostics] == [("events", n, r) for n, r in REJECTED]
+    with pytest.raises(duly.InvalidArgumentError) as e:
+        duly.explain(policy(), ROWS, "T-1", strict=True)
+    assert str(e.value) == STRICT_MESSAGE.format("nothing explained")
+    assert [(d.file, d.line, d.message) for d in e.value.diagnostics] == [("events", n, r) for n, r in REJECTED]
+    with pytest.raises(duly.InvalidArgumentError, match="expected True or False, got str"):
+        duly.explain(policy(), ROWS, "T-1", strict="yes")  # type: ignore[arg-type]
+    good = [r for i, r in enumerate(ROWS, 1) if i not in (2, 3, 5)]
+    assert str(duly.explain(policy(), good, "T-1", strict=True)) == str(duly.explain(policy(), good, "T-1"))
+
+
+def test_strict_refuses_before_explaining() -> None:
+    # Explaining a record without events raises "no events for record"; under strict the
+    # rejected rows are refused first, so that check is never reached.
+    with pytest.raises(duly.InvalidArgumentError) as e:
+        duly.explain(policy(), ROWS, "T-9", strict=True)
+    assert str(e.value) == STRICT_MESSAGE.format("nothing explained")
+    with pytest.raises(duly.InvalidArgumentError, match="no events for record 'T-9'"):
+        duly.explain(policy(), ROWS, "T-9")
+
+
+def test_strict_refuses_before_evaluating() -> None:
+    # The core finds the rows not of their declared types while building the events; under
+    # strict it hands back only those, with no timers: nothing was evaluated.
+    from duly._evaluation import _evaluate_columns, needed
+    from duly._events import event_columns
+
+    as_of = 1_796_126_400  # AS_OF
+    inputs: list[object] = [ROWS]
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(ROWS)
+    frame["at"] = pd.to_datetime(frame["at"])
+    inputs.append(frame)
+    for events in inputs:
+        columns = event_columns(events, needed=needed(policy()))
+        raw = _evaluate_columns(policy(), columns, as_of, strict=True)
+        assert raw == {"rejected": REJECTED}
+        assert "timers" in _evaluate_columns(policy(), columns, as_of)

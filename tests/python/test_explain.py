@@ -195,12 +195,14 @@ def test_entries_frame(policy: duly.Policy) -> None:
 
 def test_repr_and_pickle(policy: duly.Policy) -> None:
     e = duly.explain(policy, helpdesk_events(), "HD-1008", as_of=AS_OF)
-    assert repr(e) == "<duly.Explanation id='HD-1008' as_of=2026-11-30T17:00:00Z: 14 entries, 2 timers, 0 escalations>"
+    assert repr(e) == (
+        "<duly.Explanation id='HD-1008' as_of=2026-11-30T17:00:00Z: 14 entries, 2 timers, 0 escalations, 1 rejected>"
+    )
     copy = pickle.loads(pickle.dumps(e))
     assert str(copy) == str(e)
     assert copy.to_json_lines() == e.to_json_lines()
     assert copy.entries == e.entries and copy.timers == e.timers
-    assert (copy.id, copy.as_of) == (e.id, e.as_of)
+    assert (copy.id, copy.as_of, copy.rejected) == (e.id, e.as_of, e.rejected)
 
 
 # --- as_of, ids and lines ---------------------------------------------------------------------------
@@ -220,14 +222,25 @@ def test_events_after_as_of_are_left_out(policy: duly.Policy) -> None:
     assert duly.explain(policy, helpdesk_events(), "HD-1001").as_of == utc(2026, 11, 24, 20)
 
 
+HOUR_25 = (23, "at: not an ISO-8601 instant: '2026-11-30T25:00:00-05:00' (hour 25 is out of range 00 to 23)")
+
+
 def test_lines_are_positions_in_the_input_and_rejected_rows_are_left_out(policy: duly.Policy) -> None:
     # Line 23 (HD-1009 at hour 25) is rejected; HD-1009's good row is line 24.
     e = duly.explain(policy, helpdesk_events(), "HD-1009")
     assert [(x.event, x.line) for x in e.entries if x.what == "event"] == [("created", 24)]
+    # Left out of the timeline, listed as duly.evaluate lists it.
+    assert [(r.line, r.reason) for r in e.rejected] == [HOUR_25]
+    assert e.rejected == duly.evaluate(policy, helpdesk_events(), AS_OF).rejected
     # A DataFrame's line is the row's position, not its index label.
     frame = pd.DataFrame(helpdesk_events(), index=range(100, 124))
     e = duly.explain(policy, frame, "HD-1009")
     assert [x.line for x in e.entries if x.what == "event"] == [24]
+    assert [(r.line, r.reason) for r in e.rejected] == [HOUR_25]
+    assert e.rejected_frame().to_dict("list") == {"line": [23], "reason": [HOUR_25[1]]}
+    with pytest.raises(duly.InvalidArgumentError) as error:
+        duly.explain(policy, helpdesk_events(), "HD-1009", strict=True)
+    assert str(error.value) == f"1 event row rejected (strict=True), nothing explained:\nevents:{HOUR_25[0]}: {HOUR_25[1]}"
 
 
 def test_attribute_changes_keep_the_order_of_a_dicts_keys(policy: duly.Policy) -> None:

@@ -53,7 +53,7 @@ USAGE = textwrap.dedent(
     result = duly.evaluate(policy, frame, "2026-11-30T17:00:00Z")
 
     story: duly.Explanation = duly.explain(policy, frame, "HD-1008")
-    story = duly.explain(policy, [{"id": "T-1", "at": t, "event": "created"}], "T-1", as_of=t)
+    story = duly.explain(policy, [{"id": "T-1", "at": t, "event": "created"}], "T-1", as_of=t, strict=True)
     entry: duly.ExplainEntry = story.entries[0]
     when: datetime.datetime = entry.at
     what: str = entry.what
@@ -68,6 +68,7 @@ USAGE = textwrap.dedent(
     story_frame = story.entries_frame()
     record: str = story.id
     story_as_of: datetime.datetime = story.as_of
+    story_rejected: list[duly.Rejected] = story.rejected
     """
 )
 
