@@ -1,15 +1,16 @@
 // Policy documents: reading (YAML or JSON, one schema, every problem reported at
-// once with its position) and compiling into an immutable policy.
+// once with its position) and compiling into an immutable policy. The
+// `attributes:` section and the checks against it are in policy_attributes.cpp.
 #include <duly/policy.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <mutex>
-#include <set>
 
 #include "calendar/calendar_parse.hpp"
 #include "base/document.hpp"
 #include "rules/compiled_policy.hpp"
+#include "rules/policy_attributes.hpp"
 #include "rules/policy_parts.hpp"
 #include "base/text.hpp"
 
@@ -18,17 +19,8 @@ namespace duly {
 namespace {
 
 using detail::document;
+using detail::is_identifier;
 using detail::join;
-
-bool is_identifier(std::string_view s) {
-  if (s.empty()) return false;
-  for (const char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || detail::is_digit(c) || c == '_' ||
-                    c == '-' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 std::string fnv1a_hex(std::string_view text) {
   std::uint64_t h = 1469598103934665603ULL;
@@ -80,11 +72,11 @@ class policy_reader {
         doc_.report(v, "duly", "unsupported schema version " + std::to_string(*n) + " (this duly reads version 1)");
     }
     // Declarations first: every name read after them is checked against them.
-    read_attributes(root["attributes"]);
+    attributes_.read(root["attributes"]);
     read_calendars(root["calendars"]);
     read_targets(root["targets"]);
     read_escalations(root["escalations"]);
-    check_every_name_declared(root["attributes"]);
+    attributes_.check_every_name_declared(root["attributes"]);
     std::stable_sort(out_.warnings.begin(), out_.warnings.end(), [](const diagnostic& a, const diagnostic& b) {
       return a.line != b.line ? a.line < b.line : a.column < b.column;
     });
@@ -93,6 +85,7 @@ class policy_reader {
  private:
   document& doc_;
   policy::impl& out_;
+  detail::attribute_checks attributes_{doc_, out_};  // `attributes:` and the checks against it
 
   std::optional<condition> compile(const YAML::Node& node, const std::string& path, bool risk_names = false) {
     auto text = doc_.string(node, path);
@@ -137,157 +130,15 @@ class policy_reader {
     return out;
   }
 
-  // --- declared attributes (`attributes:`) ------------------------------------
-
-  bool declaring_ = false;             // the policy has an `attributes:` section
-  std::set<std::string, std::less<>> reported_;  // undeclared names already reported
-
-  const attribute_spec* declared(std::string_view name) const {
-    for (const auto& a : out_.spec.attributes)
-      if (a.name == name) return &a;
-    return nullptr;
-  }
-
-  static std::string listed(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-    return out;
-  }
-
-  // Why `name` may not be read: it is not declared. When it is a declared
-  // value of a text attribute (of one it is compared with first), it was
-  // meant as text; otherwise the closest declared name, or the declared names.
-  std::string undeclared(const std::string& name, const std::vector<std::string>& compared_with) const {
-    const auto has_value = [&](const attribute_spec* a) {
-      return a != nullptr && a->type == attribute_type::text &&
-             std::find(a->values.begin(), a->values.end(), name) != a->values.end();
-    };
-    const attribute_spec* owner = nullptr;
-    for (const auto& other : compared_with)
-      if (!owner && has_value(declared(other))) owner = declared(other);
-    for (const auto& a : out_.spec.attributes)
-      if (!owner && has_value(&a)) owner = &a;
-    const std::string head = "'" + name + "' is not a declared attribute";
-    if (owner) return head + ": did you mean \"" + name + "\"? (a value of '" + owner->name + "'; text goes in quotes)";
-    std::vector<std::string> names;
-    for (const auto& a : out_.spec.attributes) names.push_back(a.name);
-    if (const std::string close = detail::closest(name, names); !close.empty())
-      return head + ": did you mean '" + close + "'?";
-    return head + " (declared: " + listed(names) + ")";
-  }
-
-  // With declarations: every attribute a condition reads is declared, and a
-  // text literal compared with a declared text attribute is one of its values
-  // (a warning when not).
+  // The attribute checks' findings in condition `c`, placed under their
+  // characters: errors into the document, warnings beside the policy.
   void check_declared(const condition& c, const YAML::Node& node, const std::string& path) {
-    if (!declaring_) return;
-    const std::string& text = c.text();
-    for (const auto& use : c.attributes_read()) {
-      const attribute_spec* a = declared(use.name);
-      if (a == nullptr) {
-        reported_.insert(use.name);
-        doc_.add(in_condition(node, path, text, use.column, undeclared(use.name, use.compared_with),
-                              errc::invalid_argument));
-        continue;
-      }
-      if (a->type != attribute_type::text || a->values.empty()) continue;
-      for (const auto& lit : use.literals) {
-        if (std::find(a->values.begin(), a->values.end(), lit.text) != a->values.end()) continue;
-        out_.warnings.push_back(in_condition(node, path, text, lit.column,
-                                             "\"" + lit.text + "\" is not a declared value of '" + a->name +
-                                                 "' (declared: " + listed(a->values) + ")",
-                                             errc::invalid_argument));
-      }
-    }
-  }
-
-  // With declarations: an attribute named by a key (start_at, *_from) is
-  // declared, and of a type the key can read.
-  void check_declared_key(const std::string& name, const YAML::Node& node, const std::string& path,
-                          std::initializer_list<attribute_type> types, const char* reads) {
-    if (!declaring_) return;
-    const attribute_spec* a = declared(name);
-    if (a == nullptr) {
-      reported_.insert(name);
-      doc_.report(node, path, undeclared(name, {}));
-      return;
-    }
-    if (std::find(types.begin(), types.end(), a->type) == types.end()) {
-      const std::string key = path.substr(path.rfind('.') + 1);
-      doc_.report(node, path,
-                  "'" + name + "' is declared " + std::string(to_string(a->type)) + ", but " + key + " reads " + reads);
-    }
-  }
-
-  // The net under the checks above: any name the policy reads (its slots, the
-  // list `duly check --explain-names` prints) that is not declared.
-  void check_every_name_declared(const YAML::Node& node) {
-    // Only on an otherwise sound policy: a condition that did not compile may
-    // have left a name half read.
-    if (!declaring_ || !doc_.ok()) return;
-    for (const auto& name : out_.slots.names())
-      if (!declared(name) && !reported_.count(name))
-        doc_.report(node, "attributes", "'" + name + "' is read by the policy but not declared");
-  }
-
-  void read_attributes(const YAML::Node& node) {
-    if (!node || node.IsNull()) return;
-    if (!doc_.is_map(node, "attributes")) return;
-    doc_.check_unique_keys(node, "attributes");
-    declaring_ = true;
-    const char* types = "text, number, bool, instant, duration or list";
-    for (const auto& kv : node) {
-      const std::string name = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
-      const std::string path = join("attributes", name);
-      if (!is_identifier(name) || name == "event") {
-        doc_.report(kv.first, path, "expected an attribute name (letters, digits, _ and .), got '" + name + "'");
-        continue;
-      }
-      if (name == "id" || name == "at") {
-        doc_.report(kv.first, path, "'" + name + "' is an event's own field, not an attribute");
-        continue;
-      }
-      attribute_spec a;
-      a.name = name;
-      a.where = where(kv.first);
-      const YAML::Node& d = kv.second;
-      // Kept even when wrong, so that conditions reading it are not also told
-      // it is not declared; its own problems are reported.
-      if (doc_.is_map(d, path)) {
-        doc_.check_keys(d, path, {"type", "values"});
-        if (!d["type"]) {
-          doc_.report(d, join(path, "type"), std::string("missing: the attribute's type, one of ") + types);
-        } else if (auto t = doc_.string(d["type"], join(path, "type"))) {
-          static constexpr attribute_type all[] = {attribute_type::text,    attribute_type::number,
-                                                   attribute_type::boolean, attribute_type::timestamp,
-                                                   attribute_type::duration, attribute_type::list};
-          bool known = false;
-          for (const auto k : all)
-            if (*t == to_string(k)) {
-              a.type = k;
-              known = true;
-            }
-          if (!known) doc_.report(d["type"], join(path, "type"), "unknown type '" + *t + "' (expected " + types + ")");
-        }
-        if (const auto v = d["values"]) {
-          const std::string vpath = join(path, "values");
-          if (a.type != attribute_type::text) {
-            doc_.report(v, vpath, "values are for text attributes only (this one is " +
-                                      std::string(to_string(a.type)) + ")");
-          } else if (doc_.is_list(v, vpath)) {
-            if (v.size() == 0) doc_.report(v, vpath, "empty: list the values, or leave values out for any text");
-            for (std::size_t i = 0; i < v.size(); ++i) {
-              auto text = doc_.string(v[i], detail::index(vpath, i));
-              if (!text) continue;
-              if (std::find(a.values.begin(), a.values.end(), *text) != a.values.end())
-                doc_.report(v[i], detail::index(vpath, i), "'" + *text + "' is listed twice");
-              else
-                a.values.push_back(*text);
-            }
-          }
-        }
-      }
-      out_.spec.attributes.push_back(std::move(a));
+    for (auto& p : attributes_.check_condition(c)) {
+      diagnostic d = in_condition(node, path, c.text(), p.column, p.message, errc::invalid_argument);
+      if (p.warning)
+        out_.warnings.push_back(std::move(d));
+      else
+        doc_.add(std::move(d));
     }
   }
 
@@ -295,15 +146,7 @@ class policy_reader {
   const std::string& source_name() const { return doc_.source_name(); }
 
   // Where `node` was written (1-based; 0 when the node has no mark).
-  source_position where(const YAML::Node& node) const {
-    source_position at{source_name(), 0, 0};
-    const YAML::Mark mark = node.Mark();
-    if (!mark.is_null()) {
-      at.line = mark.line + 1;
-      at.column = mark.column + 1;
-    }
-    return at;
-  }
+  source_position where(const YAML::Node& node) const { return detail::where(node, source_name()); }
   // A condition as written (after it compiled: the node is a scalar).
   std::optional<condition_spec> written(const YAML::Node& t, const char* key) const {
     const YAML::Node n = t[key];
@@ -321,7 +164,7 @@ class policy_reader {
       doc_.report(node, path, "expected an attribute name (letters, digits, _ and .), got '" + *s + "'");
       return std::nullopt;
     }
-    check_declared_key(*s, node, path, types, reads);
+    attributes_.check_key(*s, node, path, types, reads);
     return s;
   }
 

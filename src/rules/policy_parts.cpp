@@ -1,4 +1,4 @@
-// Escalation points and `do` lists (policy_parts.hpp).
+// Names, positions, escalation points and `do` lists (policy_parts.hpp).
 #include "rules/policy_parts.hpp"
 
 #include <cstdlib>
@@ -7,6 +7,26 @@
 #include "base/text.hpp"
 
 namespace duly::detail {
+
+bool is_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  for (const char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || detail::is_digit(c) || c == '_' ||
+                    c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+source_position where(const YAML::Node& node, const std::string& file) {
+  source_position at{file, 0, 0};
+  const YAML::Mark mark = node.Mark();
+  if (!mark.is_null()) {
+    at.line = mark.line + 1;
+    at.column = mark.column + 1;
+  }
+  return at;
+}
 
 result<escalation_point> parse_point(std::string_view text) {
   const std::string_view original = text;

@@ -1,6 +1,7 @@
-// The small grammars inside a policy (not installed): escalation points
-// ("75%", "due - 1h", "start + 30m", "at_risk", "manual") and `do` lists, which
-// are handed back to the host as JSON text.
+// The small grammars inside a policy (not installed): the names it gives,
+// escalation points ("75%", "due - 1h", "start + 30m", "at_risk", "manual") and
+// `do` lists, which are handed back to the host as JSON text; and where a node
+// was written, for the parts of the spec (policy.cpp, policy_attributes.cpp).
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,13 @@
 #include <duly/policy.hpp>
 
 namespace duly::detail {
+
+// A name a policy gives (an attribute, a calendar, a target): letters, digits,
+// _, - and ., not empty.
+[[nodiscard]] bool is_identifier(std::string_view s);
+
+// Where `node` was written in `file` (1-based; 0 when the node has no mark).
+[[nodiscard]] source_position where(const YAML::Node& node, const std::string& file);
 
 // An escalation's `at`, or why it is not one ("invalid point '...': ...").
 [[nodiscard]] result<escalation_point> parse_point(std::string_view text);

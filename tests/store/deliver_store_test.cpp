@@ -21,12 +21,15 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
+
+#include "sqlite_exec.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
+
+using duly_test::exec;
 
 duly::instant at(const char* text) { return duly::parse_instant(text).value(); }
 
@@ -202,15 +205,6 @@ TEST_F(Deliver, RunsAtAnyInstantsReportExactlyTheDeliveredFiringsOnce) {
   for (const auto& [k, run] : reported) got.insert(k);
   EXPECT_EQ(got, expected);
   EXPECT_GT(held_somewhere, 5u);  // the case is exercised
-}
-
-void exec(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* why = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &why), SQLITE_OK) << (why ? why : "");
-  sqlite3_free(why);
-  sqlite3_close(db);
 }
 
 TEST_F(Deliver, AFormat3StoreReadsDeliverAtAsFiredAtAndIsMigratedByItsNextWrite) {

@@ -24,10 +24,14 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "sqlite_exec.hpp"
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
+
+using duly_test::exec;
 
 const fs::path data_dir = DULY_STORE_TEST_DATA;
 
@@ -411,13 +415,6 @@ void expect_refused(const std::string& path, duly::errc code, const std::string&
   EXPECT_EQ(s.error().message(), path + ": " + message);
 }
 
-void sql(const std::string& path, const char* statement) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, statement, nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
-}
-
 TEST_F(Store, FilesThatAreNotDulyStoresAreRefused) {
   {
     std::ofstream out(file(), std::ios::binary);
@@ -425,7 +422,7 @@ TEST_F(Store, FilesThatAreNotDulyStoresAreRefused) {
     for (int i = 0; i < 8192; ++i) out.put(static_cast<char>(rng() & 0xFF));
   }
   expect_refused(file(), duly::errc::store_unusable, "not a duly store: the file is not an SQLite database");
-  sql(file("foreign.db"), "CREATE TABLE customers(name TEXT)");
+  exec(file("foreign.db"), "CREATE TABLE customers(name TEXT)");
   expect_refused(file("foreign.db"), duly::errc::store_unusable,
                  "not a duly store: an SQLite database of another program");
 }
@@ -433,10 +430,10 @@ TEST_F(Store, FilesThatAreNotDulyStoresAreRefused) {
 TEST_F(Store, DamagedAndNewerStoresAreRefused) {
   ASSERT_TRUE(duly::store::open(file()).value().run(policy(), events_, at("2026-11-26T00:00:00Z")));
   fs::copy_file(file(), file("newer.db"));
-  sql(file("newer.db"), "PRAGMA user_version = 9");
+  exec(file("newer.db"), "PRAGMA user_version = 9");
   expect_refused(file("newer.db"), duly::errc::store_unusable,
                  "written by a newer duly (store format 9; this duly reads format 4)");
-  sql(file(), "DROP TABLE firings");
+  exec(file(), "DROP TABLE firings");
   expect_refused(file(), duly::errc::store_unusable,
                  "the store is damaged: its table 'firings' is missing; restore it from a backup");
 }
@@ -582,15 +579,6 @@ std::set<std::string> stored_keys(const std::string& path) {
   sqlite3_finalize(st);
   sqlite3_close(db);
   return out;
-}
-
-void exec(const std::string& path, const char* sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* why = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &why), SQLITE_OK) << (why ? why : "");
-  sqlite3_free(why);
-  sqlite3_close(db);
 }
 
 TEST_F(Store, MigrationRewritesTheKeysOfAFormat1Store) {
