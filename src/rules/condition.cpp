@@ -47,12 +47,9 @@ value as_instant(const value& v) noexcept {
 value condition::impl::eval(int i, const condition_context& ctx) const noexcept {
   const node& n = nodes[static_cast<std::size_t>(i)];
   switch (n.code) {
-    case op::literal: return n.literal;
+    case op::literal:
     case op::attribute:
-      return static_cast<std::size_t>(n.slot) < ctx.attributes.size()
-                 ? ctx.attributes[static_cast<std::size_t>(n.slot)]
-                 : value::null();
-    case op::event: return ctx.event;
+    case op::event: return operand(i, ctx);  // read in place there
     case op::due: return ctx.due;
     case op::remaining: return ctx.remaining;
     case op::exists:
