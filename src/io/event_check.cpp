@@ -153,8 +153,8 @@ bool of_type(attribute_type t, const value& v) {
     case attribute_type::boolean: return v.kind() == value_kind::boolean;
     case attribute_type::timestamp: {
       if (v.kind() != value_kind::string) return false;
-      const auto t = parse_instant(v.as_string());
-      return t && *t >= min_supported_instant && *t < max_supported_instant;
+      const auto at = parse_instant(v.as_string());
+      return at && *at >= min_supported_instant && *at < max_supported_instant;
     }
     case attribute_type::duration:
       if (v.kind() == value_kind::number) return v.as_number() >= 0 && v.as_number() <= static_cast<double>(max_duration.count());
@@ -195,7 +195,7 @@ void reject_declared_mismatches(std::vector<event>& events, std::span<const attr
         if (std::string why = event_check::declared_problem(*a, u.value.view()); !why.empty())
           problems.push_back(event_check::attribute_text(u.name, why));
     if (!problems.empty()) {
-      rejected.push_back(rejected_row{events[i].line, event_check::join(problems)});
+      rejected.push_back(rejected_row{events[i].line, event_check::join(problems), events[i].id});
       continue;
     }
     if (kept != i) events[kept] = std::move(events[i]);
