@@ -218,6 +218,17 @@ struct explanation {
 [[nodiscard]] DULY_EXPORT explanation explain(const policy& p, std::span<const event> events, std::string_view id,
                                              instant as_of);
 
+// What to add to "no events for record 'T-3'" (the error of explaining a record
+// with no events at or before the instant asked for) when rows of that record
+// (by rejected_row::id) were rejected: " (its 1 row was rejected: SOURCE:4:
+// REASON)", or with `has_events` (the record has events, none early enough)
+// " (1 of its rows was rejected: ...)"; at most three rows are quoted, then
+// "; and N more". Empty when none of `rejected` is the record's. `source`
+// names the input ("events.jsonl", "<stdin>", "events"). Used by `duly
+// explain` and the Python duly.explain, so that both say it alike.
+[[nodiscard]] DULY_EXPORT std::string rejected_rows_note(std::string_view id, std::span<const rejected_row> rejected,
+                                                         std::string_view source, bool has_events = false);
+
 // Evaluates every record in `events` at `as_of`.
 [[nodiscard]] DULY_EXPORT evaluation evaluate(const policy& p, std::span<const event> events, instant as_of);
 // The same, with carried attributes and segments (see evaluate_options).

@@ -48,6 +48,10 @@ struct event {
 struct rejected_row {
   std::uint64_t line = 0;
   std::string reason;  // e.g. "at: not an ISO-8601 instant: '2026-13-01' (...)"
+  // The record the row was for, when it gave a valid id (empty otherwise: a
+  // row without one, or one that is not JSON): what tells a record whose every
+  // row was rejected from one that has none (see no_events_message).
+  std::string id;
 };
 
 // What a reader produced: every row is in exactly one of the two lists.

@@ -42,6 +42,11 @@ DULY_EXPORT void write_explanation(std::ostream& out, const explanation& e, outp
 // firing with its key; rejected rows are left out) or a table.
 DULY_EXPORT void write_firings(std::ostream& out, std::span<const escalation_row> firings,
                                std::span<const rejected_row> rejected, output_format format);
+// Rejected rows alone, as `duly evaluate` ends its output with them (`duly
+// explain` after the timeline): JSON Lines (one rejected line each), a table
+// (a blank line, "2 rejected rows:", then "line 4: REASON" each; nothing when
+// there are none) or CSV (nothing: the caller says on stderr what was left out).
+DULY_EXPORT void write_rejected(std::ostream& out, std::span<const rejected_row> rejected, output_format format);
 DULY_EXPORT void write_evaluation(std::ostream& out, const evaluation& result, output_format format,
                                   const write_options& options = {});
 

@@ -154,6 +154,8 @@ def evaluate_frame(
 ) -> dict[str, Any]: ...
 
 # explain on columns as for evaluate_frame.
+# Rejected rows (line, reason) as `duly explain` prints them after the timeline.
+def rejected_text(rows: list[tuple[int, str]], format: str) -> str: ...
 def explain_frame(
     policy: Policy,
     id: str,
@@ -281,6 +283,7 @@ class Store:
         quiet_before: int | None,
         wait_ms: int | None,
         fraction: npt.NDArray[np.uint32] | None = ...,
+        strict: bool = ...,
     ) -> dict[str, Any]: ...
     def state(self, policy: Policy | None, as_of: int, recompute: str, wait_ms: int | None) -> dict[str, Any]: ...
     def outbox(self, after: int, limit: int | None) -> dict[str, Any]: ...

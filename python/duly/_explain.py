@@ -144,13 +144,20 @@ class Explanation(TimerResults):
     # --- text ------------------------------------------------------------------------
 
     def __str__(self) -> str:
-        """The table ``duly explain`` prints: the timeline, then the timers at ``as_of``."""
-        return str(self._columns["table"])
+        """The table ``duly explain`` prints: the timeline, then the timers at ``as_of``,
+        then the rejected rows (if any)."""
+        return str(self._columns["table"]) + self._rejected_text("table")
 
     def to_json_lines(self) -> str:
         """What ``duly explain --format json`` prints: one ``explain`` line per entry,
-        then the record's ``timer`` and ``escalation`` lines, each ending in a newline."""
-        return str(self._columns["json"])
+        then the record's ``timer`` and ``escalation`` lines and one ``rejected`` line
+        per rejected row, each ending in a newline."""
+        return str(self._columns["json"]) + self._rejected_text("jsonl")
+
+    def _rejected_text(self, format: str) -> str:
+        if not self.rejected:
+            return ""
+        return _duly.rejected_text([(r.line, r.reason) for r in self.rejected], format)
 
     def __repr__(self) -> str:
         return (

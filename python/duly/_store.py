@@ -30,6 +30,7 @@ from ._evaluation import (
     check_strict,
     escalations_to_frame,
     int_array,
+    refuse_declared,
     refuse_rejected,
     require_policy,
 )
@@ -143,9 +144,12 @@ class Store:
 
         ``events`` are taken as ``duly.evaluate`` takes them (dicts or a DataFrame),
         or ``None`` for a run with no new events (it fires what has come due).
-        Rejected rows are kept in the store, as ``duly run`` keeps them, and listed
-        in the frame's ``attrs["rejected"]``; with ``strict=True`` any rejected row
-        raises ``duly.InvalidArgumentError`` and nothing is stored.
+        Rejected rows, including those whose values are not of the types the
+        policy declares (``attribute 'promised_at': declared instant, got
+        "tomorrow"``), are not stored as events: they are kept with the run, as
+        ``duly run`` keeps them, and listed by line in the frame's
+        ``attrs["rejected"]``; with ``strict=True`` any rejected row raises
+        ``duly.InvalidArgumentError`` listing them, and nothing is stored.
 
         ``recompute`` says what happens to records last evaluated with another
         policy: ``"none"`` (they keep theirs), ``"open"`` (those in flight move to
@@ -185,7 +189,9 @@ class Store:
             attributes, accepted = list(columns.attributes), columns.accepted
             fraction = getattr(columns, "fraction", None)
         raw = self._native.run(policy._native, as_of_seconds, is_frame, ids, at, names, attributes, accepted,
-                               rejected, mode, quiet, wait_ms, fraction=fraction)
+                               rejected, mode, quiet, wait_ms, fraction=fraction, strict=bool(strict))
+        if strict:  # values not of their declared types: the core found them and stored nothing
+            refuse_declared(raw, "nothing stored")
         frame = escalations_to_frame(raw["escalations"])
         frame["cursor"] = int_array(pandas_module(), raw["cursor"])
         for key in ("run", "events_new", "events_duplicate", "records_evaluated", "records_kept_on_old_policy",
@@ -193,7 +199,7 @@ class Store:
             frame.attrs[key] = raw[key]
         wakeup = raw["next_wakeup"]
         frame.attrs["next_wakeup"] = None if wakeup is None else instant_from_seconds(wakeup)
-        frame.attrs["rejected"] = [Rejected(line, reason) for line, reason in rejected]
+        frame.attrs["rejected"] = [Rejected(int(line), str(reason)) for line, reason in raw["rejected"]]
         frame.attrs["withdrawals"] = _outbox_frame(raw["withdrawals"])
         return frame
 

@@ -412,10 +412,18 @@ py::dict explain_events(const policy_handle& p, const std::string& id, const std
     o.json = std::move(json).str();
     return o;
   }();
-  if (!r.as_of) raise(errc::invalid_argument, "no events for record " + single_quoted(id), "id");
+  // A record whose rows were all rejected has no events: the message says so,
+  // with the rows (as the strict error names them, "events:LINE").
+  if (!r.as_of)
+    raise(errc::invalid_argument, "no events for record " + single_quoted(id) + rejected_rows_note(id, rejected, "events"),
+          "id");
   if (r.e.entries.empty()) {
+    const bool has_events =
+        std::any_of(events.begin(), events.end(), [&](const event& x) { return x.id == id; });
     raise(errc::invalid_argument,
-          "no events for record " + single_quoted(id) + " at or before " + format_instant(*r.as_of), "id");
+          "no events for record " + single_quoted(id) + " at or before " + format_instant(*r.as_of) +
+              rejected_rows_note(id, rejected, "events", has_events),
+          "id");
   }
 
   py::dict out;
@@ -530,7 +538,25 @@ py::dict evaluate_columns(const policy_handle& p, i64 as_of, const py::list& ids
 }  // namespace
 
 
+namespace {
+
+// Rejected rows as `duly evaluate` and `duly explain` end their output with them
+// (duly::write_rejected): "table" or "jsonl".
+py::str rejected_text(const std::vector<std::pair<std::uint64_t, std::string>>& rows, const std::string& format) {
+  std::vector<rejected_row> rejected;
+  rejected.reserve(rows.size());
+  for (const auto& [line, reason] : rows) rejected.push_back({line, reason, {}});
+  std::ostringstream out;
+  write_rejected(out, rejected, format == "table" ? output_format::table : output_format::jsonl);
+  return utf8_str(std::move(out).str());
+}
+
+}  // namespace
+
 void bind_results(py::module_& m) {
+  m.def("rejected_text", &rejected_text, py::arg("rows"), py::arg("format"),
+        "Rejected rows (line, reason) as duly explain prints them after the timeline: format \"table\" or "
+        "\"jsonl\".");
   m.def("evaluate", &evaluate_columns, py::arg("policy"), py::arg("as_of"), py::arg("ids"), py::arg("at"),
         py::arg("names"), py::arg("attributes"), py::arg("accepted") = py::none(), py::kw_only(),
         py::arg("carry") = std::vector<std::string>{}, py::arg("segments") = false, py::arg("fraction") = py::none(),

@@ -62,6 +62,13 @@ std::vector<event> events_of(bool frame, const py::object& ids, const py::object
   return events;
 }
 
+// Rejected rows as the (line, reason) pairs duly.Rejected is made from.
+py::list rejected_pairs(const std::vector<rejected_row>& rows) {
+  py::list out;
+  for (const auto& row : rows) out.append(py::make_tuple(row.line, text(row.reason)));
+  return out;
+}
+
 class store_handle {
  public:
   store_handle(const std::string& path, bool create, bool read_only, i64 wait_ms) : path_(path) {
@@ -88,7 +95,8 @@ class store_handle {
   py::dict run(const policy_handle& p, i64 as_of, bool frame, const py::object& ids, const py::object& at,
                const py::object& names, const py::list& attributes, const py::object& accepted,
                const std::vector<std::pair<std::uint64_t, std::string>>& rejected_rows, const std::string& recompute,
-               const std::optional<i64>& quiet_before, const std::optional<i64>& wait_ms, const py::object& fraction) {
+               const std::optional<i64>& quiet_before, const std::optional<i64>& wait_ms, const py::object& fraction,
+               bool strict) {
     check_as_of(as_of);
     if (quiet_before) check_as_of(*quiet_before);
     run_options o;
@@ -98,10 +106,24 @@ class store_handle {
     o.policy_name = p.source_name;
     std::vector<rejected_row> rejected;
     rejected.reserve(rejected_rows.size());
-    for (const auto& [line, reason] : rejected_rows) rejected.push_back({line, reason});
-    o.rejected = rejected;
-    const std::vector<event> events =
+    for (const auto& [line, reason] : rejected_rows) rejected.push_back({line, reason, {}});
+    std::vector<event> events =
         ids.is_none() ? std::vector<event>() : events_of(frame, ids, at, names, attributes, accepted, fraction);
+    // Rows whose values do not fit their declared types are rejected rows, as
+    // `duly run`'s readers make them: not stored as events, kept with the run
+    // among its rejected rows, and listed. Under strict nothing is stored and
+    // only they come back (the caller raises listing them).
+    std::vector<rejected_row> wrong;
+    reject_declared_mismatches(events, p.compiled.spec().attributes, wrong);
+    if (strict && !wrong.empty()) {
+      py::dict refused;
+      refused["rejected"] = rejected_pairs(wrong);
+      return refused;
+    }
+    rejected.insert(rejected.end(), wrong.begin(), wrong.end());
+    std::stable_sort(rejected.begin(), rejected.end(),
+                     [](const rejected_row& a, const rejected_row& b) { return a.line < b.line; });
+    o.rejected = rejected;
     auto r = locked([&](store& s) { return s.run(p.compiled, events, instant{seconds{as_of}}, o); });
     run_result out = unwrap(std::move(r));
     std::vector<escalation_row> rows;
@@ -124,6 +146,7 @@ class store_handle {
     d["policy_changed"] = out.policy_changed;
     d["next_wakeup"] = optional_instant(out.next_wakeup);
     d["withdrawals"] = outbox_columns(std::move(out.withdrawn));
+    d["rejected"] = rejected_pairs(rejected);  // the Python readers' and the declared types', by line
     return d;
   }
 
@@ -233,8 +256,11 @@ void bind_store(py::module_& m) {
       .def("run", &store_handle::run, py::arg("policy"), py::arg("as_of"), py::arg("frame"), py::arg("ids"),
            py::arg("at"), py::arg("names"), py::arg("attributes"), py::arg("accepted"), py::arg("rejected"),
            py::arg("recompute"), py::arg("quiet_before"), py::arg("wait_ms"), py::arg("fraction") = py::none(),
+           py::arg("strict") = false,
            "One run at as_of (seconds) over the events given as columns (ids None: no events); releases the "
-           "GIL while the store works.")
+           "GIL while the store works. Rows whose values are not of their declared types are rejected rows "
+           "(kept with the run, not stored as events, listed in \"rejected\"); strict: if there are any, nothing "
+           "is stored and only \"rejected\" is returned.")
       .def("state", &store_handle::state, py::arg("policy").none(true), py::arg("as_of"), py::arg("recompute"),
            py::arg("wait_ms"), "Every stored record at as_of (seconds), as evaluate()'s dict.")
       .def("outbox", &store_handle::outbox, py::arg("after"), py::arg("limit"),

@@ -3,7 +3,7 @@
 //   duly check POLICY [--explain-names]
 //   duly evaluate --policy P --events FILE|- --as-of INSTANT
 //                 [--format jsonl|csv|table] [--events-format jsonl|csv] [--strict] [--zone ZONE]
-//   duly explain  (--policy P --events FILE|- | --store S [--policy P]) --id ID [--as-of INSTANT]
+//   duly explain  (--policy P --events FILE|- [--strict] | --store S [--policy P]) --id ID [--as-of INSTANT]
 //                 [--format table|json] [--html FILE]
 //
 // check prints "POLICY: ok (...)" (with --explain-names, then every attribute
@@ -12,7 +12,8 @@
 // path: message with a caret) on stderr and exits 1. evaluate prints timer,
 // escalation and rejected lines (see docs/cli.md) and exits 0; with --strict a
 // rejected row is a failure: the rejections go to stderr, nothing to stdout,
-// exit 1. A policy or events file that cannot be read is exit 1; a bad command
+// exit 1. explain lists the rejected rows of --events after the timeline, and
+// takes --strict as evaluate does. A policy or events file that cannot be read is exit 1; a bad command
 // line exit 2.
 #include "command.hpp"
 
@@ -193,6 +194,12 @@ int run_explain(const streams& io, const explain_options& o) {
               "Run 'duly explain --help' for more information.\n";
     return exit_usage;
   }
+  if (o.base.strict && !o.store_file.empty()) {
+    // The store's events were checked by the runs that stored them: nothing here to refuse.
+    io.err << "duly explain: --strict checks the rows of --events; a store holds no rejected rows of a record\n"
+              "Run 'duly explain --help' for more information.\n";
+    return exit_usage;
+  }
   std::optional<policy> p;
   bool ok = true;
   if (!o.base.policy_file.empty()) {
@@ -219,6 +226,8 @@ int run_explain(const streams& io, const explain_options& o) {
                                        : std::span<const attribute_spec>())
                    : record_from_store(io, o, p, withdrawals, rc);
   if (!batch) return rc;
+  if (o.base.strict && refuse_rejected(io, *batch, o.base.events_file, "explain", "nothing explained"))
+    return exit_bad_input;
   if (!as_of) {
     // Default: the record's latest event, so the whole history shows.
     for (const auto& e : batch->events)
@@ -226,13 +235,18 @@ int run_explain(const streams& io, const explain_options& o) {
   }
   const std::string where =
       !o.store_file.empty() ? o.store_file : o.base.events_file == "-" ? "<stdin>" : o.base.events_file;
+  // A record whose rows were all rejected has no events: the message says so.
   if (!as_of) {
-    report(io, where, "no events for record '" + o.id + "'");
+    report(io, where, "no events for record '" + o.id + "'" + rejected_rows_note(o.id, batch->rejected, where));
     return exit_bad_input;
   }
   const explanation e = explain(*p, batch->events, o.id, *as_of);
   if (e.entries.empty()) {
-    report(io, where, "no events for record '" + o.id + "' at or before " + format_instant(*as_of));
+    const bool has_events = std::any_of(batch->events.begin(), batch->events.end(),
+                                        [&](const event& x) { return x.id == o.id; });
+    report(io, where,
+           "no events for record '" + o.id + "' at or before " + format_instant(*as_of) +
+               rejected_rows_note(o.id, batch->rejected, where, has_events));
     return exit_bad_input;
   }
   if (!o.html.empty()) {
@@ -244,15 +258,24 @@ int run_explain(const streams& io, const explain_options& o) {
     }
     std::ostringstream page;
     write_timeline_html(page, *t, *as_of, o.base.policy_file);
+    bool written = false;
     if (o.html == "-") {
       io.out << page.str();
       io.out.flush();
-      return io.out ? exit_ok : exit_bad_input;
+      written = static_cast<bool>(io.out);
+    } else {
+      written = write_output_file(io, o.html, "--html", page.str());
     }
-    return write_output_file(io, o.html, "--html", page.str()) ? exit_ok : exit_bad_input;
+    // The page holds one record's timeline: say what was left out, as evaluate --format csv does.
+    if (written && !batch->rejected.empty())
+      io.err << "duly: explain: " << plural(batch->rejected.size(), "row")
+             << " rejected (run without --html to see them)\n";
+    return written ? exit_ok : exit_bad_input;
   }
   const output_format format = o.base.format == "json" ? output_format::jsonl : output_format::table;
   write_explanation(io.out, e, format);
+  // Then the rows that did not become events (of any record: a bad row may have no id), as evaluate lists them.
+  write_rejected(io.out, batch->rejected, format);
   if (!withdrawals.empty()) {
     // explain --store: then the store's withdrawals of this record, as `duly outbox` prints them.
     if (format == output_format::table) io.out << "\nWithdrawn by the store's runs (a late event undid them):\n";
@@ -282,6 +305,7 @@ void register_explain(registry& r) {
       ->check(CLI::IsMember({"jsonl", "csv"}));
   cmd->add_option("--html", o->html, "Write the record's timeline as an HTML page to FILE (- for stdout)")
       ->type_name("FILE");
+  cmd->add_flag("--strict", o->base.strict, "Fail (exit 1, no output) if any row of --events is rejected");
   r.on_selected(cmd, [o](const streams& io) { return run_explain(io, *o); });
 }
 

@@ -5,11 +5,30 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
 #include <utility>
 
 #include "engine/front_door.hpp"
 
 namespace duly {
+
+std::string rejected_rows_note(std::string_view id, std::span<const rejected_row> rejected, std::string_view source,
+                               bool has_events) {
+  constexpr std::size_t quoted = 3;
+  std::size_t n = 0;
+  std::string rows;
+  for (const rejected_row& r : rejected) {
+    if (r.id.empty() || r.id != id) continue;
+    if (++n > quoted) continue;
+    if (n > 1) rows += "; ";
+    rows += std::string(source) + ":" + std::to_string(r.line) + ": " + r.reason;
+  }
+  if (n == 0) return {};
+  if (n > quoted) rows += "; and " + std::to_string(n - quoted) + " more";
+  const std::string count = std::to_string(n) + (n == 1 ? " row was" : " rows were");
+  return has_events ? " (" + std::to_string(n) + " of its " + (n == 1 ? "rows was" : "rows were") + " rejected: " + rows + ")"
+                    : " (its " + count + " rejected: " + rows + ")";
+}
 
 std::string_view to_string(explain_entry::kind k) noexcept {
   using K = explain_entry::kind;

@@ -282,7 +282,7 @@ class csv_reader {
         case column_role::attribute: attribute(col, cell); break;
       }
     }
-    if (!check_.finish()) return reject(line, check_.reason());
+    if (!check_.finish()) return reject(line, check_.reason(), std::move(e.id));
     e.sequence = sequence;
     e.line = line;
     batch_.events.push_back(std::move(e));
@@ -329,8 +329,9 @@ class csv_reader {
     }
   }
 
-  void reject(std::uint64_t line, std::string reason) {
-    batch_.rejected.push_back(rejected_row{line, std::move(reason)});
+  // `id`: the row's record, when it gave a valid one.
+  void reject(std::uint64_t line, std::string reason, std::string id = {}) {
+    batch_.rejected.push_back(rejected_row{line, std::move(reason), std::move(id)});
   }
 
   void header() {

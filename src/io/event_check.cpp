@@ -195,7 +195,7 @@ void reject_declared_mismatches(std::vector<event>& events, std::span<const attr
         if (std::string why = event_check::declared_problem(*a, u.value.view()); !why.empty())
           problems.push_back(event_check::attribute_text(u.name, why));
     if (!problems.empty()) {
-      rejected.push_back(rejected_row{events[i].line, event_check::join(problems)});
+      rejected.push_back(rejected_row{events[i].line, event_check::join(problems), events[i].id});
       continue;
     }
     if (kept != i) events[kept] = std::move(events[i]);

@@ -404,7 +404,7 @@ class jsonl_reader {
     if (is_blank(line)) return;
     if (line.size() > max_event_line_bytes) {
       ++batch_.rows;
-      batch_.rejected.push_back(rejected_row{number, line_too_long(line.size())});
+      batch_.rejected.push_back(rejected_row{number, line_too_long(line.size()), {}});
       return;
     }
     event e;
@@ -416,7 +416,9 @@ class jsonl_reader {
       e.line = number;
       batch_.events.push_back(std::move(e));
     } else {
-      batch_.rejected.push_back(rejected_row{number, std::move(reason_)});
+      // The id is the row's when it was valid JSON with a valid id.
+      batch_.rejected.push_back(
+          rejected_row{number, std::move(reason_), verdict == line_verdict::bad_content ? std::move(e.id) : std::string()});
       reason_.clear();
     }
   }
@@ -426,7 +428,7 @@ class jsonl_reader {
   void read_failed() {
     ++batch_.rows;
     batch_.rejected.push_back(rejected_row{
-        last_line_ + 1, "input: read error after line " + std::to_string(last_line_) + "; the rest was not read"});
+        last_line_ + 1, "input: read error after line " + std::to_string(last_line_) + "; the rest was not read", {}});
   }
 
   event_batch take() { return std::move(batch_); }

@@ -411,6 +411,16 @@ void write_evaluation(std::ostream& out, const evaluation& result, output_format
   }
 }
 
+void write_rejected(std::ostream& out, std::span<const rejected_row> rejected, output_format format) {
+  switch (format) {
+    case output_format::jsonl:
+      for (const auto& r : rejected) out << to_json(r) << '\n';
+      return;
+    case output_format::csv: return;
+    case output_format::table: write_rejected_table(out, rejected, true); return;
+  }
+}
+
 void write_firings(std::ostream& out, std::span<const escalation_row> firings,
                    std::span<const rejected_row> rejected, output_format format) {
   switch (format) {

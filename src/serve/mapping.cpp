@@ -316,7 +316,7 @@ event_batch apply_mapping(const source_mapping& source, const json& payloads, co
     if (!problems.empty()) {
       std::string reason;
       for (const auto& p : problems) reason += (reason.empty() ? "" : "; ") + p;
-      out.rejected.push_back({position, std::move(reason)});
+      out.rejected.push_back({position, std::move(reason), {}});
       ++out.rows;
       return;
     }
@@ -329,7 +329,7 @@ event_batch apply_mapping(const source_mapping& source, const json& payloads, co
       if (!doc->contains(*source.each) || !doc->at(*source.each).is_array()) {
         ++position;
         ++out.rows;
-        out.rejected.push_back({position, "each: " + source.each_text + " is not an array in the payload"});
+        out.rejected.push_back({position, "each: " + source.each_text + " is not an array in the payload", {}});
         continue;
       }
       for (const auto& item : doc->at(*source.each)) map_one(item);

@@ -110,7 +110,7 @@ TEST(OutputJson, EscalationRowInsertsActionsRaw) {
 }
 
 TEST(OutputJson, RejectedRow) {
-  EXPECT_EQ(duly::to_json(duly::rejected_row{7, "at: not an ISO-8601 instant: '2026-13-01'"}),
+  EXPECT_EQ(duly::to_json(duly::rejected_row{7, "at: not an ISO-8601 instant: '2026-13-01'", {}}),
             R"({"kind":"rejected","line":7,"reason":"at: not an ISO-8601 instant: '2026-13-01'"})");
 }
 
@@ -140,7 +140,7 @@ TEST(OutputJson, EscapesStrings) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.json);
-    duly::rejected_row r{1, c.text};
+    duly::rejected_row r{1, c.text, {}};
     const std::string json = duly::to_json(r);
     EXPECT_EQ(json, std::string(R"({"kind":"rejected","line":1,"reason":)") + c.json + "}");
     const auto parsed = nlohmann::json::parse(json, nullptr, false);
@@ -210,7 +210,7 @@ TEST(OutputJson, EveryWriterEscapesAsValueTextDoes) {
   for (const auto& t : texts) {
     SCOPED_TRACE(t);
     const std::string json = duly::value::string(t).to_json();
-    EXPECT_EQ(duly::to_json(duly::rejected_row{1, t}), R"({"kind":"rejected","line":1,"reason":)" + json + "}");
+    EXPECT_EQ(duly::to_json(duly::rejected_row{1, t, {}}), R"({"kind":"rejected","line":1,"reason":)" + json + "}");
     duly::explain_entry x;
     x.type = duly::explain_entry::kind::start;
     x.at = at("2026-11-23T15:30:00Z");
@@ -260,7 +260,7 @@ duly::evaluation sample() {
   duly::evaluation r;
   r.timers = {breached_row(), pending_row(), met_row()};
   r.escalations = {lead_escalation()};
-  r.rejected = {duly::rejected_row{7, "at: missing"}};
+  r.rejected = {duly::rejected_row{7, "at: missing", {}}};
   return r;
 }
 
@@ -378,7 +378,7 @@ TEST(OutputTable, SecondsShownWhenNotZero) {
 TEST(OutputTable, EmptyEvaluation) {
   EXPECT_EQ(write(duly::evaluation{}, duly::output_format::table), "0 timers\n");
   duly::evaluation r;
-  r.rejected = {duly::rejected_row{3, "id: missing"}, duly::rejected_row{4, "bad\nline"}};
+  r.rejected = {duly::rejected_row{3, "id: missing", {}}, duly::rejected_row{4, "bad\nline", {}}};
   EXPECT_EQ(write(r, duly::output_format::table),
             "0 timers\n"
             "\n"

@@ -5,6 +5,8 @@ rejects them."""
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 
 import duly
@@ -167,3 +169,70 @@ def test_strict_refuses_before_evaluating() -> None:
         raw = _evaluate_columns(policy(), columns, as_of, strict=True)
         assert raw == {"rejected": REJECTED}
         assert "timers" in _evaluate_columns(policy(), columns, as_of)
+
+
+def test_explaining_a_record_whose_rows_were_all_rejected_says_so() -> None:
+    # T-3's one row is not of its declared types: "no events" alone would hide why.
+    inputs: list[object] = [ROWS]
+    pd = pytest.importorskip("pandas")
+    inputs.append(pd.DataFrame(ROWS))
+    for events in inputs:
+        with pytest.raises(duly.InvalidArgumentError) as e:
+            duly.explain(policy(), events, "T-3")
+        assert str(e.value) == (
+            "id: no events for record 'T-3' (its 1 row was rejected: events:3: attribute 'priority': declared text, got 2)"
+        )
+        assert e.value.path == "id"
+        with pytest.raises(duly.InvalidArgumentError) as e:
+            duly.explain(policy(), events, "T-3", "2026-12-01T08:00:00Z")
+        assert str(e.value) == (
+            "id: no events for record 'T-3' at or before 2026-12-01T08:00:00Z "
+            "(its 1 row was rejected: events:3: attribute 'priority': declared text, got 2)"
+        )
+    # A record with an accepted event too, all after as_of.
+    rows = [*ROWS, {"id": "T-3", "at": "2026-12-01T10:00:00Z", "event": "created", "priority": "P1"}]
+    with pytest.raises(duly.InvalidArgumentError) as e:
+        duly.explain(policy(), rows, "T-3", "2026-12-01T09:30:00Z")
+    assert str(e.value) == (
+        "id: no events for record 'T-3' at or before 2026-12-01T09:30:00Z "
+        "(1 of its rows was rejected: events:3: attribute 'priority': declared text, got 2)"
+    )
+    # A record none of whose rows was rejected: the message is as before.
+    with pytest.raises(duly.InvalidArgumentError) as e:
+        duly.explain(policy(), ROWS, "T-9")
+    assert str(e.value) == "id: no events for record 'T-9'"
+
+
+def test_store_run_rejects_rows_not_of_their_declared_types(tmp_path: pathlib.Path) -> None:
+    # As `duly run`: such rows are not stored as events; they are kept with the run among
+    # its rejected rows and listed, by line, with the Python readers' own.
+    import sqlite3
+
+    rows = [*ROWS, {"id": "T-6", "event": "created"}]
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(ROWS)
+    frame["at"] = pd.to_datetime(frame["at"])
+    for name, events, expected in (("dicts", rows, [*REJECTED, (6, "at: missing")]), ("frame", frame, REJECTED)):
+        path = tmp_path / f"{name}.db"
+        with duly.Store(path) as store:
+            fired = store.run(policy(), events, AS_OF)
+            assert [(r.line, r.reason) for r in fired.attrs["rejected"]] == expected
+            assert all(isinstance(r, duly.Rejected) for r in fired.attrs["rejected"])
+            assert store.info()["events"] == 2
+            assert sorted({t.id for t in store.state(AS_OF).timers}) == ["T-1", "T-4"]
+            assert store.state(AS_OF).timers == duly.evaluate(policy(), events, AS_OF).timers
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT line, reason FROM rejected ORDER BY line").fetchall() == expected
+            assert db.execute("SELECT rejected FROM runs").fetchall() == [(len(expected),)]
+
+
+def test_store_run_strict_refuses_rows_not_of_their_declared_types(tmp_path: pathlib.Path) -> None:
+    with duly.Store(tmp_path / "s.db") as store:
+        with pytest.raises(duly.InvalidArgumentError) as e:
+            store.run(policy(), ROWS, AS_OF, strict=True)
+        assert str(e.value) == STRICT_MESSAGE.format("nothing stored")
+        assert [(d.file, d.line, d.message) for d in e.value.diagnostics] == [("events", n, r) for n, r in REJECTED]
+        assert store.info()["events"] == 0 and store.info()["runs"] == 0
+        good = [r for i, r in enumerate(ROWS, 1) if i not in (2, 3, 5)]
+        assert store.run(policy(), good, AS_OF, strict=True).attrs["rejected"] == []
+        assert store.info()["events"] == 2

@@ -96,7 +96,10 @@ INPUTS = pytest.mark.parametrize("make_events", [as_dicts, as_frame, as_frame_of
 @INPUTS
 def test_hd1008_table_is_the_cli_output(policy: duly.Policy, make_events: Any) -> None:
     e = duly.explain(policy, make_events(), "HD-1008", as_of=AS_OF)
-    assert str(e) == expected("expected-explain-HD-1008.stdout")
+    want = expected("expected-explain-HD-1008.stdout")
+    if make_events is as_frame_of_datetimes:  # its bad row's at is NaT: missing, not unreadable
+        want = want[:want.rindex("line 23: ")] + "line 23: at: missing\n"
+    assert str(e) == want
     assert e.id == "HD-1008"
     assert e.as_of == utc(2026, 11, 30, 17)
 
@@ -104,7 +107,10 @@ def test_hd1008_table_is_the_cli_output(policy: duly.Policy, make_events: Any) -
 @INPUTS
 def test_hd1007_json_lines_are_the_cli_output(policy: duly.Policy, make_events: Any) -> None:
     e = duly.explain(policy, make_events(), "HD-1007")
-    assert e.to_json_lines() == expected("expected-explain-HD-1007.stdout")
+    want = expected("expected-explain-HD-1007.stdout")
+    if make_events is as_frame_of_datetimes:  # its bad row's at is NaT: missing, not unreadable
+        want = want[:want.rindex('"reason":')] + '"reason":"at: missing"}\n'
+    assert e.to_json_lines() == want
     # The default as_of is the record's latest event (09:20 in New York).
     assert e.as_of == utc(2026, 11, 25, 14, 20)
 
