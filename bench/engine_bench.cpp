@@ -13,6 +13,10 @@
 // does not check values: that is the readers' work, so the unreadable contract
 // hours still reach it).
 //
+// engine_long_record: one record of 1,000 to 16,000 events under the
+// commitments policy, its clocks pausing and resuming every hour or so: the
+// time per event should not grow with the record's length.
+//
 // Run: build/bench/duly_engine_bench   (see docs/performance.md)
 #include <random>
 #include <string>
