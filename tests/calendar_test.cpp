@@ -990,6 +990,75 @@ TEST(Calendar, NeverOpenCalendarFailsInsteadOfLooping) {
   EXPECT_EQ(show(cal.add(t, 0s)), "2026-11-23T15:30:00Z");
 }
 
+// A year whose table holds one, two or three intervals (the searches' smallest
+// sizes): is_open, elapsed, add and subtract at every boundary and a second
+// either side, against the intervals summed by hand.
+TEST(Calendar, YearsOfOneTwoOrThreeIntervals) {
+  const std::vector<std::string> days = {"2031-03-03", "2031-06-02", "2031-09-01"};
+  for (std::size_t n = 1; n <= days.size(); ++n) {
+    SCOPED_TRACE(n);
+    auto spec = never_open("UTC");
+    std::vector<std::pair<std::int64_t, std::int64_t>> open;  // the intervals, as seconds
+    for (std::size_t k = 0; k < n; ++k) {
+      spec.exceptions[date(days[k])] = windows("09:00-10:00");
+      const auto from = at(days[k] + "T09:00:00Z").time_since_epoch().count();
+      open.emplace_back(from, from + 3600);
+    }
+    const auto cal = build(spec);
+    const auto elapsed = [&](std::int64_t a, std::int64_t b) {
+      std::int64_t sum = 0;
+      for (const auto& [s, e] : open) sum += std::max<std::int64_t>(0, std::min(b, e) - std::max(a, s));
+      return sum;
+    };
+    std::vector<std::int64_t> probes;
+    for (const auto& [s, e] : open)
+      for (const std::int64_t d : {-1, 0, 1}) {
+        probes.push_back(s + d);
+        probes.push_back(e + d);
+      }
+    probes.push_back(at("2031-01-01T00:00:00Z").time_since_epoch().count());
+    probes.push_back(at("2031-12-31T23:59:59Z").time_since_epoch().count());
+    for (const std::int64_t t : probes) {
+      const instant ti{duly::seconds{t}};
+      bool inside = false;
+      for (const auto& [s, e] : open) inside = inside || (t >= s && t < e);
+      EXPECT_EQ(cal.is_open(ti), inside) << duly::format_instant(ti);
+      for (const std::int64_t u : probes) {
+        if (u >= t) {
+          EXPECT_EQ(cal.elapsed(ti, instant{duly::seconds{u}}).count(), elapsed(t, u)) << t << " " << u;
+        }
+      }
+      // add: the first instant by which d open seconds have passed (none left in
+      // the year: no open time for ten years, an error); subtract the other way.
+      for (const std::int64_t d : {std::int64_t{1}, std::int64_t{1800}, std::int64_t{3600}, std::int64_t{3601}}) {
+        std::optional<std::int64_t> want;
+        for (const auto& [s, e] : open) {
+          if (want || e <= t) continue;
+          const std::int64_t need = d - elapsed(t, s);
+          if (std::max(t, s) + need <= e && need > 0) want = std::max(t, s) + need;
+        }
+        const auto got = cal.add(ti, duly::seconds{d});
+        EXPECT_EQ(got.has_value(), want.has_value()) << duly::format_instant(ti) << " + " << d;
+        if (got && want) {
+          EXPECT_EQ(got->time_since_epoch().count(), *want) << duly::format_instant(ti) << " + " << d;
+        }
+        std::optional<std::int64_t> back;
+        for (auto it = open.rbegin(); it != open.rend(); ++it) {
+          const auto [s, e] = *it;
+          if (back || s >= t) continue;
+          const std::int64_t need = d - elapsed(e, t);
+          if (std::min(t, e) - need >= s && need > 0) back = std::min(t, e) - need;
+        }
+        const auto sub = cal.subtract(ti, duly::seconds{d});
+        EXPECT_EQ(sub.has_value(), back.has_value()) << duly::format_instant(ti) << " - " << d;
+        if (sub && back) {
+          EXPECT_EQ(sub->time_since_epoch().count(), *back) << duly::format_instant(ti) << " - " << d;
+        }
+      }
+    }
+  }
+}
+
 TEST(Calendar, OpenTimeYearsAwayIsFound) {
   auto spec = never_open("America/New_York");
   spec.exceptions[date("2030-06-03")] = windows("09:00-10:00");

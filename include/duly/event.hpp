@@ -50,7 +50,7 @@ struct rejected_row {
   std::string reason;  // e.g. "at: not an ISO-8601 instant: '2026-13-01' (...)"
   // The record the row was for, when it gave a valid id (empty otherwise: a
   // row without one, or one that is not JSON): what tells a record whose every
-  // row was rejected from one that has none (see no_events_message).
+  // row was rejected from one that has none (see rejected_rows_note).
   std::string id;
 };
 

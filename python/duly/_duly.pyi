@@ -153,9 +153,10 @@ def evaluate_frame(
     strict: bool = ...,
 ) -> dict[str, Any]: ...
 
-# explain on columns as for evaluate_frame.
 # Rejected rows (line, reason) as `duly explain` prints them after the timeline.
 def rejected_text(rows: list[tuple[int, str]], format: str) -> str: ...
+
+# explain on columns as for evaluate_frame.
 def explain_frame(
     policy: Policy,
     id: str,

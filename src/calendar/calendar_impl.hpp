@@ -63,9 +63,6 @@ using detail::year_count;
 using detail::year_index;
 using detail::year_start;
 
-// One UTC year of a calendar: merged open intervals [starts[i], ends[i]) with
-// the open seconds from the year's start to ends[i] in cum_end[i]; and the
-// open local dates of the same-numbered local year with their last closing time.
 // The number of elements of the sorted `v` that are <= t (std::upper_bound's
 // index), or < t with `strict` (std::lower_bound's). Without a branch on the
 // data: the calendar's hot paths search a year's intervals at every step, and
@@ -84,6 +81,9 @@ template <bool strict = false>
   return static_cast<std::size_t>(base - v.data()) + ((strict ? *base < t : *base <= t) ? 1 : 0);
 }
 
+// One UTC year of a calendar: merged open intervals [starts[i], ends[i]) with
+// the open seconds from the year's start to ends[i] in cum_end[i]; and the
+// open local dates of the same-numbered local year with their last closing time.
 struct year_table {
   int64_t begin = 0;
   int64_t end = 0;

@@ -53,7 +53,9 @@ struct measure_cache {
 // can fire), and the cycle's clock state it was found for. While that state
 // holds (no pause began or ended, the goal was not chosen differently,
 // at_risk_when did not start holding), the points fire where they did, so a
-// window that ends by `next` fires nothing.
+// window that ends by `next` fires nothing. One change carries over: a pause
+// that began before `next` stops the clock short of every unfired point, so
+// nothing fires while it lasts (escalation_scanner::scan).
 struct scan_memo {
   bool valid = false;
   std::size_t pauses = 0;

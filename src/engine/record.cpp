@@ -260,6 +260,13 @@ int record_engine::slot_of(std::string_view name) {
     key = key * 31 + static_cast<unsigned char>(name.front()) * 7 + static_cast<unsigned char>(name.back());
   std::uint8_t& entry = name_index_[(key * 2654435761u) >> 26];  // the top 6 bits: 64 entries
   if (entry != 0 && names_[entry - 1u].first == name) return names_[entry - 1u].second;
+  // Seen before but its entry taken by another name (two names that map to one
+  // entry alternate there): point the entry back at it rather than adding it again.
+  for (std::size_t k = 0; k < names_.size(); ++k)
+    if (names_[k].first == name) {
+      entry = static_cast<std::uint8_t>(k + 1);
+      return names_[k].second;
+    }
   const int slot = impl_->slots.find(name);
   if (names_.size() < names_max) {
     names_.emplace_back(name, slot);

@@ -122,7 +122,7 @@ class record_engine {
   // ends) of 1 + the index of the name last resolved there in `names_`; small,
   // since the incremental evaluator keeps an engine per record.
   static constexpr std::size_t name_index_size = 64;
-  static constexpr std::size_t names_max = 255;
+  static constexpr std::size_t names_max = 64;
   std::array<std::uint8_t, name_index_size> name_index_{};
   std::vector<std::pair<std::string, int>> names_;
   [[nodiscard]] int slot_of(std::string_view name);

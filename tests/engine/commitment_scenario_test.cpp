@@ -428,3 +428,38 @@ targets:
 }
 
 }  // namespace
+
+namespace {
+
+// A stop is met at or before the due, breached after it. The engine settles it
+// from the elapsed time at the stop unless that equals the goal exactly, when
+// the due itself decides: a stop after the close of the day the goal ran out is
+// breached with no more open time elapsed than the goal.
+TEST(StopAtTheGoal, ElapsedEqualToTheGoalAfterTheCloseIsBreached) {
+  const auto p = load(R"(duly: 1
+calendars:
+  office: {timezone: UTC, hours: {mon-fri: "09:00-17:00"}}
+targets:
+  - name: res
+    start_when: event == "created"
+    stop_when: event == "resolved"
+    goals:
+      - {within: 1h, calendar: office}
+)");
+  // Friday 2026-11-27, 16:00: the hour runs out at 17:00, the close.
+  const std::vector<ev> list = {
+      {"A", "2026-11-27T16:00:00Z", "created"}, {"A", "2026-11-27T17:00:00Z", "resolved"},  // at the due
+      {"B", "2026-11-27T16:00:00Z", "created"}, {"B", "2026-11-28T10:00:00Z", "resolved"},  // Saturday
+      {"C", "2026-11-27T16:00:00Z", "created"}, {"C", "2026-11-27T16:59:59Z", "resolved"},
+      {"D", "2026-11-27T16:00:00Z", "created"}, {"D", "2026-11-30T09:00:01Z", "resolved"},  // Monday
+  };
+  EXPECT_EQ(rows(p, list, "2026-12-01T00:00:00Z"),
+            (std::vector<std::string>{
+                "res 1 met 1h 3600 2026-11-27T17:00:00Z - 3600 UTC",
+                "res 1 breached 1h 3600 2026-11-27T17:00:00Z 2026-11-27T17:00:00Z 3600 UTC",
+                "res 1 met 1h 3600 2026-11-27T17:00:00Z - 3599 UTC",
+                "res 1 breached 1h 3600 2026-11-27T17:00:00Z 2026-11-27T17:00:00Z 3601 UTC",
+            }));
+}
+
+}  // namespace

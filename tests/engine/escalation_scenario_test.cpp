@@ -309,6 +309,45 @@ TEST(EscalationScenario, PausesDelayAPoint) {
        }});
 }
 
+TEST(EscalationScenario, APauseFromAPointsInstantOrASecondLater) {
+  // 24x7, 4h from 10:00: 50% (half, and half_p1 only for P1) at 12:00.
+  // A: held by an event at exactly 12:00. Events at an instant apply before its
+  //    points, so the clock stops at 12:00 with 2h elapsed: the points at 2h
+  //    are reached and fire at 12:00, paused or not. Open at 13:00: due 15:00.
+  // B: held at 12:00:01: the points fired at 12:00 while running; 2h 1s
+  //    elapsed, open at 13:00: due 14:59:59.
+  // C: a P1 ticket never held: both points at one position fire at 12:00, in
+  //    policy order; resolved at 13:00, met. A and B skip half_p1.
+  const std::string esc = R"(  - { name: half, target: res, at: 50% }
+  - { name: half_p1, target: res, at: 50%, when: priority == "P1" }
+  - { name: at_due, target: res, at: due }
+)";
+  run({"pause at a point",
+       basic(esc),
+       {{"A", "10:00", "created"},
+        {"A", "12:00", "note", {{"status", "hold"}}},
+        {"A", "13:00", "note", {{"status", "open"}}},
+        {"B", "10:00", "created"},
+        {"B", "12:00:01", "note", {{"status", "hold"}}},
+        {"B", "13:00", "note", {{"status", "open"}}},
+        {"C", "10:00", "created", {{"priority", "P1"}}},
+        {"C", "13:00", "resolved"}},
+       {
+           {"12:30",
+            {"A/res/half/1/0 @ 12:00", "B/res/half/1/0 @ 12:00", "C/res/half/1/0 @ 12:00",
+             "C/res/half_p1/1/0 @ 12:00"},
+            {{"A/res/1", "paused", "-", "-"}, {"B/res/1", "paused", "-", "-"}, {"C/res/1", "running", "14:00", "14:00"}},
+            "14:00"},
+           {"16:00",
+            {"A/res/half/1/0 @ 12:00", "A/res/at_due/1/0 @ 15:00", "B/res/half/1/0 @ 12:00",
+             "B/res/at_due/1/0 @ 14:59:59", "C/res/half/1/0 @ 12:00", "C/res/half_p1/1/0 @ 12:00"},
+            {{"A/res/1", "breached", "15:00", "-"},
+             {"B/res/1", "breached", "14:59:59", "-"},
+             {"C/res/1", "met", "14:00", "-"}},
+            "-"},
+       }});
+}
+
 TEST(EscalationScenario, PausesDelayAPointOnABusinessCalendar) {
   // Office Mon-Fri 09:00-17:00 UTC, goal 8h, 50% = 4h. Start Mon 15:00; 1h by
   // the hold at Mon 16:00; resume Tue 10:00; 3h more: Tue 13:00. Due: 4h more

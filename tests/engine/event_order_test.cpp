@@ -6,6 +6,7 @@
 // evaluator and explain.
 #include <duly/duly.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -94,6 +95,78 @@ TEST(EventOrder, EveryEntryPointOrdersByTheFullInstant) {
   const auto x = duly::explain(p, batch.events, "A", as_of);
   ASSERT_GE(x.entries.size(), 2u);
   EXPECT_EQ(x.entries[0].event, "created");
+}
+
+// Records come in the order of their ids as text (bytes compared unsigned):
+// ids that share their first eight bytes, a shorter id that is another's
+// prefix, an embedded NUL and bytes from 0x80 up, given in no order.
+TEST(EventOrder, RecordsComeInTheOrderOfTheirIds) {
+  const auto p = duly::parse_policy(policy_text, "order.yaml").value();
+  const std::vector<std::string> ids = {"ticket-10", "ticket-1", "ticket-100", "ticket-0002", "ticket-", "ticket",
+                                        std::string("ticket\0x", 8), std::string("ticket\0", 7), "\xc3\xa9t\xc3\xa9",
+                                        "\xff", "Ticket", "ticket-1\x80", "ticket-1a"};
+  std::vector<duly::event> events;
+  for (const auto& id : ids) {
+    duly::event e;
+    e.id = id;
+    e.at = at("2026-11-23T10:00:00Z");
+    e.name = "created";
+    events.push_back(e);
+  }
+  std::vector<std::string> want = ids;
+  std::sort(want.begin(), want.end());
+  const auto r = duly::evaluate(p, events, as_of);
+  std::vector<std::string> got;
+  for (const auto& t : r.timers) got.push_back(t.id);
+  EXPECT_EQ(got, want);
+}
+
+// An event may carry many attributes the policy never reads: the engine's
+// name lookups (a small table of the names it has seen) give the same result
+// as for the events without them, in the batch and in the incremental
+// evaluator, however many names there are and however they collide.
+TEST(EventOrder, ManyUpdateNamesGiveTheSameResult) {
+  const auto p = duly::parse_policy(R"(duly: 1
+targets:
+  - name: resolution
+    start_when: event == "created"
+    stop_when: status == "done"
+    pause_when: status == "waiting"
+    goals: [{within: 4h}]
+)", "names.yaml").value();
+  std::vector<duly::event> plain, wide;
+  const char* statuses[] = {"open", "waiting", "open", "waiting", "open", "done"};
+  for (int r = 0; r < 3; ++r) {
+    for (int k = 0; k < 6; ++k) {
+      duly::event e;
+      e.id = "R-" + std::to_string(r);
+      e.at = at("2026-11-23T10:00:00Z") + duly::seconds{1200 * k + 60 * r};
+      e.name = k == 0 ? "created" : "updated";
+      e.updates.push_back({"status", duly::owned_value(duly::value::string(statuses[k]))});
+      plain.push_back(e);
+      // 150 other names, each event a different run of them around status.
+      for (int n = 0; n < 150; ++n)
+        e.updates.insert(e.updates.begin() + (n % 2 ? static_cast<std::ptrdiff_t>(e.updates.size()) : 0),
+                         {"x" + std::to_string((n * 7 + k * 13 + r) % 150), duly::owned_value(duly::value::number(n))});
+      wide.push_back(e);
+    }
+  }
+  const auto a = duly::evaluate(p, plain, as_of), b = duly::evaluate(p, wide, as_of);
+  ASSERT_EQ(a.timers.size(), 3u);
+  duly::evaluator inc(p);
+  for (const auto& e : wide) inc.add(e);
+  const auto c = inc.results(as_of);
+  for (const auto* other : {&b, &c}) {
+    ASSERT_EQ(other->timers.size(), a.timers.size());
+    for (std::size_t k = 0; k < a.timers.size(); ++k) {
+      EXPECT_EQ(other->timers[k].state, a.timers[k].state) << k;
+      EXPECT_EQ(other->timers[k].elapsed_seconds, a.timers[k].elapsed_seconds) << k;
+      EXPECT_EQ(other->timers[k].paused_seconds, a.timers[k].paused_seconds) << k;
+      EXPECT_EQ(other->timers[k].due, a.timers[k].due) << k;
+    }
+  }
+  EXPECT_EQ(a.timers[0].state, duly::timer_state::met);
+  EXPECT_EQ(a.timers[0].paused_seconds, duly::seconds{2400});
 }
 
 }  // namespace
