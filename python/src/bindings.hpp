@@ -13,10 +13,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <pybind11/pybind11.h>
 
 #include <duly/error.hpp>
+#include <duly/event.hpp>
 #include <duly/value.hpp>
 
 namespace duly::python {
@@ -60,6 +62,13 @@ inline py::str text(std::string_view s) {
   PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "backslashreplace");
   if (o == nullptr) throw py::error_already_set();
   return py::reinterpret_steal<py::str>(o);
+}
+
+// Rejected rows as the (line, reason) pairs duly.Rejected is made from.
+inline py::list rejected_pairs(const std::vector<rejected_row>& rows) {
+  py::list out;
+  for (const auto& row : rows) out.append(py::make_tuple(row.line, text(row.reason)));
+  return out;
 }
 
 // The bytes of a document file, or nullopt when it cannot be read (the caller

@@ -368,17 +368,11 @@ py::str utf8_str(const std::string& s) {
   return py::reinterpret_steal<py::str>(o);
 }
 
-py::list rejected_list(const std::vector<rejected_row>& rows) {
-  py::list out;
-  for (const auto& row : rows) out.append(py::make_tuple(row.line, row.reason));
-  return out;
-}
-
 // Under strict: the rows whose values do not fit their declared types, found
 // before evaluating, and nothing evaluated (the caller raises listing them).
 py::dict refused(const std::vector<rejected_row>& wrong) {
   py::dict out;
-  out["rejected"] = rejected_list(wrong);
+  out["rejected"] = rejected_pairs(wrong);
   return out;
 }
 
@@ -434,7 +428,7 @@ py::dict explain_events(const policy_handle& p, const std::string& id, const std
   out["escalations"] = escalation_columns(r.e.escalations);
   out["table"] = utf8_str(r.table);
   out["json"] = utf8_str(r.json);
-  out["rejected"] = rejected_list(rejected);
+  out["rejected"] = rejected_pairs(rejected);
   return out;
 }
 
@@ -446,7 +440,7 @@ py::dict evaluation_dict(const evaluation& r, const evaluate_options& options) {
   out["pauses"] = pause_columns(r.pauses);
   if (options.segments) out["segments"] = segment_columns(r.segments, options.carry.size());
   out["escalations"] = escalation_columns(r.escalations);
-  out["rejected"] = rejected_list(r.rejected);
+  out["rejected"] = rejected_pairs(r.rejected);
   out["events_applied"] = r.events_applied;
   out["events_ignored"] = r.events_ignored;
   out["next_wakeup"] = r.next_wakeup ? py::object(py::int_(count(*r.next_wakeup))) : py::none();

@@ -62,13 +62,6 @@ std::vector<event> events_of(bool frame, const py::object& ids, const py::object
   return events;
 }
 
-// Rejected rows as the (line, reason) pairs duly.Rejected is made from.
-py::list rejected_pairs(const std::vector<rejected_row>& rows) {
-  py::list out;
-  for (const auto& row : rows) out.append(py::make_tuple(row.line, text(row.reason)));
-  return out;
-}
-
 class store_handle {
  public:
   store_handle(const std::string& path, bool create, bool read_only, i64 wait_ms) : path_(path) {

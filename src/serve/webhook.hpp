@@ -72,8 +72,13 @@ class webhook_delivery {
   void run();
   // Wakes run() for new outbox lines (a run made firings).
   void outbox_grew();
-  // Ends the waits of run() now (after `stopping` was set).
-  void wake() { cv_.notify_all(); }
+  // Ends the waits of run() now (after `stopping` was set). The lock is taken
+  // first, so that a wait that has just found `stopping` unset is already
+  // waiting when the notice comes (it would otherwise miss it and sleep on).
+  void wake() {
+    { std::lock_guard lock(m_); }
+    cv_.notify_all();
+  }
 
   // The last cursor delivered, and the last one kept in the store.
   [[nodiscard]] std::int64_t delivered() const noexcept { return delivered_.load(); }
