@@ -16,6 +16,9 @@ trap cleanup EXIT
 fail() { echo "demo: $*" >&2; [ -f "$work/log" ] && tail -20 "$work/log" >&2; exit 1; }
 
 echo "demo-token" > "$work/token"
+# The log exists before the service starts: the loop below reads it at once,
+# possibly before the background shell has opened it for the service.
+: > "$work/log"
 "$duly" serve --policy "$here/policy.yaml" --store "$work/demo.db" --create --mapping "$here/mapping.yaml" \
   --token-file "$work/token" --manual-clock --listen 127.0.0.1:0 2> "$work/log" &
 pid=$!
