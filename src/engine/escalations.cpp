@@ -88,8 +88,9 @@ std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state
     if (!next || fire < *next) next = fire;
   };
   // The points reached by `from` fire at once, an early warning where it
-  // holds; those still ahead on a running clock are taken below.
-  bool ahead = false;
+  // holds; those still ahead on a running clock are kept, with their
+  // positions, for below.
+  boost::container::small_vector<std::pair<std::int64_t, std::size_t>, 16> ahead;  // (position, point)
   for (std::size_t k = 0; k < points.size(); ++k) {
     if (done[k]) continue;
     const escalation& esc = impl_->escalations[static_cast<std::size_t>(points[k].escalation)];
@@ -99,38 +100,27 @@ std::optional<instant> escalation_scanner::scan(std::size_t i, const cycle_state
       const instant fire = std::max(*c.at_risk_since, from);
       if (in_window(fire)) fire_point(k, fire);
       else earliest(fire);
-    } else if (elapsed >= position(points[k], m.goal->count())) {
+    } else if (const std::int64_t e = position(points[k], m.goal->count()); elapsed >= e) {
       if (in_window(from)) fire_point(k, from);
       else earliest(from);
     } else {
-      ahead = true;
+      ahead.emplace_back(e, k);
     }
   }
-  if (!ahead || !running) return remember(next);
-  // The points ahead, nearest first: a point's firing instant grows with its
-  // position, so the calendar is walked for each one that fires in the window
-  // and for the first that does not (the next instant), not for the rest.
-  for (;;) {
-    std::size_t best = points.size();
-    std::int64_t best_e = 0;
-    for (std::size_t k = 0; k < points.size(); ++k) {
-      if (done[k]) continue;
-      const auto type = impl_->escalations[static_cast<std::size_t>(points[k].escalation)].at.type;
-      if (type == escalation_point::kind::manual || type == escalation_point::kind::at_risk) continue;
-      const std::int64_t e = position(points[k], m.goal->count());
-      if (e > elapsed && (best == points.size() || e < best_e)) {
-        best = k;
-        best_e = e;
-      }
-    }
-    if (best == points.size()) break;
-    const auto fire = c.cal.add(from, seconds{best_e - elapsed});
+  if (!running) return remember(next);
+  // The points ahead, nearest first (ties in point order): a point's firing
+  // instant grows with its position, so the calendar is walked for each one
+  // that fires in the window and for the first that does not (the next
+  // instant), not for the rest.
+  std::sort(ahead.begin(), ahead.end());
+  for (const auto& [e, k] : ahead) {
+    const auto fire = c.cal.add(from, seconds{e - elapsed});
     if (!fire) break;  // the calendar does not reach it, nor any point further on
     if (!in_window(*fire)) {
       earliest(*fire);
       break;
     }
-    fire_point(best, *fire);
+    fire_point(k, *fire);
   }
   return remember(next);
 }

@@ -78,18 +78,15 @@ record_groups group_rows(std::size_t n, std::span<const std::string_view> id_val
     if (a.prefix != b.prefix) return a.prefix < b.prefix;
     return id_values[a.code] < id_values[b.code];
   });
-  std::vector<std::size_t> order;
-  order.reserve(keys.size());
-  for (const keyed& k : keys) order.push_back(k.code);
   g.rows.reserve(by_code.size());
   g.start.push_back(0);
-  for (std::size_t j = 0; j < order.size();) {
-    const std::string_view id = id_values[order[j]];
+  for (std::size_t j = 0; j < keys.size();) {
+    const std::string_view id = id_values[keys[j].code];
     const auto first = g.rows.end() - g.rows.begin();
     std::size_t next = j;
-    for (; next < order.size() && id_values[order[next]] == id; ++next)
-      g.rows.insert(g.rows.end(), by_code.begin() + static_cast<std::ptrdiff_t>(start[order[next]]),
-                    by_code.begin() + static_cast<std::ptrdiff_t>(start[order[next] + 1]));
+    for (; next < keys.size() && id_values[keys[next].code] == id; ++next)
+      g.rows.insert(g.rows.end(), by_code.begin() + static_cast<std::ptrdiff_t>(start[keys[next].code]),
+                    by_code.begin() + static_cast<std::ptrdiff_t>(start[keys[next].code + 1]));
     const auto b = g.rows.begin() + first;
     if (next > j + 1) std::sort(b, g.rows.end());
     if (!std::is_sorted(b, g.rows.end(), earlier)) std::stable_sort(b, g.rows.end(), earlier);
