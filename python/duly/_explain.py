@@ -22,19 +22,21 @@ from ._convert import NAT, InstantLike, check_text, instant_from_seconds, instan
 from ._errors import InvalidArgumentError
 from ._evaluation import (
     EventsLike,
-    Rejected,
     TimerResults,
     check_strict,
-    instant_array,
-    int_array,
     refuse_declared,
     refuse_rejected,
-    rejected_rows,
-    rejected_to_frame,
     require_policy,
 )
 from ._events import FrameColumns, event_columns, pandas_module
 from ._policy import Policy
+from ._results import (
+    Rejected,
+    instant_array,
+    int_array,
+    rejected_rows,
+    rejected_to_frame,
+)
 
 if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import, unused-ignore]

@@ -26,16 +26,18 @@ from ._errors import InvalidArgumentError
 from ._evaluation import (
     Evaluation,
     EventsLike,
-    Rejected,
     check_strict,
-    escalations_to_frame,
-    int_array,
     refuse_declared,
     refuse_rejected,
     require_policy,
 )
 from ._events import FrameColumns, event_columns, pandas_module
 from ._policy import Policy
+from ._results import (
+    Rejected,
+    escalations_to_frame,
+    int_array,
+)
 
 if TYPE_CHECKING:
     from pandas import DataFrame  # type: ignore[import, unused-ignore]

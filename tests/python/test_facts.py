@@ -72,8 +72,8 @@ def test_facts_carry_attributes_and_cut_segments(result: duly.Evaluation) -> Non
     assert timers["cycle"].tolist() == frame.cycle.tolist()
     # The running pieces add up to elapsed_seconds, the paused ones to paused_seconds.
     seg = pd.DataFrame({k: segments[k] for k in ("cycle", "from", "until", "paused", "business_seconds")})
-    seg["id"] = duly._evaluation.strings(segments["id"])
-    seg["target"] = duly._evaluation.strings(segments["target"])
+    seg["id"] = duly._results.strings(segments["id"])
+    seg["target"] = duly._results.strings(segments["target"])
     seg["length"] = seg.until - seg["from"]
     for t in frame.itertuples():
         if t.cycle == 0:
